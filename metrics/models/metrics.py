@@ -1,0 +1,263 @@
+from django.db import models
+from django.db.models import Q
+
+from .base import TimeStamped, Versioned
+from .calendar import Quarter
+from .org import Department, Outcome
+
+VALUE_DIGITS = {"max_digits": 20, "decimal_places": 6}
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", "Increase"
+    DECREASE = "decrease", "Decrease"
+    MAINTAIN = "maintain", "Maintain"
+    ESTABLISH = "establish", "Establish baseline"
+
+
+class Cadence(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    SEMIANNUAL = "semiannual", "Semi-annual"
+    ANNUAL = "annual", "Annual"
+
+
+class Aggregation(models.TextChoices):
+    """How a quarter's value is derived from the observations inside it."""
+
+    MEAN = "mean", "Mean of the periods"
+    LAST = "last", "Last value"
+    SUM = "sum", "Sum"
+
+
+class Unit(models.TextChoices):
+    COUNT = "count", "Count"
+    PERCENT = "percent", "Percent"
+    INDEX = "index", "Index / score"
+
+
+class MetricState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    RETIRED = "retired", "Retired"
+
+
+class GoalKind(models.TextChoices):
+    YOY_CHANGE = "yoy_change", "Change year over year (goal value in %)"
+    TARGET = "target", "Reach a value"
+    MAINTAIN = "maintain", "Maintain baseline"
+    ESTABLISH = "establish", "Establish baseline"
+    NONE = "none", "No structured goal"
+
+
+class Goal(models.Model):
+    """Baseline and yearly goal, as numbers (for computing) and as the deck prints them."""
+
+    baseline_value = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    baseline_text = models.CharField(max_length=500, blank=True)
+    goal_kind = models.CharField(max_length=20, choices=GoalKind.choices, default=GoalKind.NONE)
+    goal_value = models.DecimalField(
+        null=True,
+        blank=True,
+        help_text="For a YoY goal the change in percent (5 for +5% YoY); for a target the value.",
+        **VALUE_DIGITS,
+    )
+    goal_text = models.CharField(max_length=500, blank=True)
+    display_decimals = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Decimals the deck prints values with; blank: by unit."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Metric(Goal, TimeStamped):
+    """How an outcome is measured. Holds the current definition; the definition as presented
+    in each tuning session is kept in MetricDefinition."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="metrics")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="metrics")
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=100, unique=True)
+    short_label = models.CharField(
+        max_length=60, blank=True, help_text='Label printed after the value in a cell ("Youth").'
+    )
+    chart_title = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.COUNT)
+    unit_suffix = models.CharField(
+        max_length=20, blank=True, help_text='Printed after the value, "/mo" in "92K/mo".'
+    )
+    direction = models.CharField(
+        max_length=20, choices=Direction.choices, default=Direction.INCREASE
+    )
+    cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.MONTHLY)
+    measured_in_quarter = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For annual metrics: the fiscal quarter it is measured in."
+    )
+    aggregation = models.CharField(
+        max_length=10, choices=Aggregation.choices, default=Aggregation.MEAN
+    )
+    state = models.CharField(max_length=20, choices=MetricState.choices, default=MetricState.ACTIVE)
+    segments_inline = models.BooleanField(
+        default=False,
+        help_text="Print segment values inside the metric's cell (survey metrics) "
+        "instead of as rows of their own.",
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["outcome__order", "order", "id"]
+        indexes = [models.Index(fields=["department", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(measured_in_quarter__isnull=True)
+                | (Q(measured_in_quarter__gte=1) & Q(measured_in_quarter__lte=4)),
+                name="metric_measured_in_quarter_1_to_4",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Segment(Goal):
+    """A breakdown row of a metric: Established markets, Women, Organizers/Women."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="segments")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100)
+    group = models.CharField(
+        max_length=100, blank=True, help_text='Heading segments are grouped under ("Organizers").'
+    )
+    short_label = models.CharField(max_length=60, blank=True)
+    footnote_markers = models.CharField(max_length=20, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["metric", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "slug"], name="segment_unique_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.metric.name} / {self.name}"
+
+
+class Observation(Versioned):
+    """One value of a metric (or segment) for one period: the time series behind charts and
+    YoY. A period is a month, a fiscal quarter or a fiscal year, given by its first and last
+    day. `is_derived` marks a value implied by a reported figure (a prior-year value worked
+    back from a printed YoY change) rather than measured."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="observations")
+    segment = models.ForeignKey(
+        Segment, null=True, blank=True, on_delete=models.CASCADE, related_name="observations"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(**VALUE_DIGITS)
+    is_derived = models.BooleanField(default=False)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["metric", "segment", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "period_start"],
+                condition=Q(segment__isnull=True),
+                name="observation_unique_metric_period",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "segment", "period_start"],
+                condition=Q(segment__isnull=False),
+                name="observation_unique_segment_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="observation_period_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["metric", "segment", "period_start", "period_end"]),
+            models.Index(fields=["period_start"]),
+        ]
+
+    def __str__(self):
+        target = self.segment or self.metric
+        return f"{target} {self.period_start:%Y-%m-%d}..{self.period_end:%Y-%m-%d}: {self.value}"
+
+
+class StatusState(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    NOT_AVAILABLE = "not_available", "Not available"
+    MEASURED_ANNUALLY = "measured_annually", "Measured annually"
+    NO_DATA_YET = "no_data_yet", "No data yet"
+    PAUSED = "paused", "Paused"
+
+
+class Arrow(models.TextChoices):
+    UP = "up", "↑"
+    DOWN = "down", "↓"
+    FLAT = "flat", "→"
+    NONE = "", "none"
+
+
+class Attainment(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    NO_DATA = "no_data", "No data"
+    PAUSED = "paused", "Paused"
+
+
+class QuarterlyStatus(Versioned):
+    """What one cell of the deck says for a metric (or segment) and quarter."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="statuses")
+    segment = models.ForeignKey(
+        Segment, null=True, blank=True, on_delete=models.CASCADE, related_name="statuses"
+    )
+    quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="statuses")
+    state = models.CharField(max_length=20, choices=StatusState.choices, default=StatusState.REPORTED)
+    value = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    value_is_manual = models.BooleanField(
+        default=False, help_text="Entered by hand: the recompute keeps it instead of aggregating."
+    )
+    yoy_delta = models.DecimalField(
+        null=True, blank=True, max_digits=14, decimal_places=6,
+        help_text="Relative change against the same quarter a year earlier (0.081 = +8.1%).",
+    )
+    arrow = models.CharField(max_length=4, choices=Arrow.choices, blank=True, default=Arrow.NONE)
+    attainment = models.CharField(
+        max_length=20, choices=Attainment.choices, default=Attainment.NO_DATA
+    )
+    footnote_markers = models.CharField(
+        max_length=20, blank=True, help_text="Markers printed after the value (*, +, †)."
+    )
+    state_markers = models.CharField(
+        max_length=20, blank=True, help_text='Markers printed after the state ("not available#").'
+    )
+    comment = models.TextField(blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["metric", "segment", "quarter"]
+        verbose_name_plural = "quarterly statuses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "quarter"],
+                condition=Q(segment__isnull=True),
+                name="status_unique_metric_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "segment", "quarter"],
+                condition=Q(segment__isnull=False),
+                name="status_unique_segment_quarter",
+            ),
+        ]
+        indexes = [models.Index(fields=["quarter", "metric"])]
+
+    def __str__(self):
+        target = self.segment or self.metric
+        return f"{target} {self.quarter}: {self.get_state_display()} {self.value or ''}".strip()

@@ -1,0 +1,99 @@
+from django.db import models
+
+from .base import Versioned
+from .calendar import Quarter
+from .metrics import Metric
+from .okrs import Objective
+from .org import Outcome, Priority
+
+
+class TuningSession(Versioned):
+    """One quarter's review of a priority: the deck."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="sessions")
+    quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="sessions")
+    title = models.CharField(max_length=300)
+    overview = models.TextField(blank=True, help_text="Markdown.")
+    progress_challenges = models.TextField(blank=True, help_text="Markdown.")
+    actions = models.TextField(blank=True, help_text="Markdown list.")
+
+    class Meta:
+        ordering = ["priority", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "quarter"], name="session_unique_quarter"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class KeyDeliverable(models.Model):
+    session = models.ForeignKey(
+        TuningSession, on_delete=models.CASCADE, related_name="key_deliverables"
+    )
+    title = models.CharField(max_length=200)
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliverables"
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["session", "order", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class MetricDefinition(models.Model):
+    """A metric as a session presented it: definitions change between sessions (the
+    empowerment baseline was "72% feel empowered" in Q1 and "index 3.63" in Q2). The set of
+    definitions of a session is the set of metric rows in its tables."""
+
+    session = models.ForeignKey(
+        TuningSession, on_delete=models.CASCADE, related_name="metric_definitions"
+    )
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="definitions")
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=300)
+    baseline_text = models.CharField(max_length=500, blank=True)
+    goal_text = models.CharField(max_length=500, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["session", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "metric"], name="definition_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.session}: {self.name}"
+
+
+class Footnote(models.Model):
+    session = models.ForeignKey(TuningSession, on_delete=models.CASCADE, related_name="footnotes")
+    marker = models.CharField(max_length=10)
+    meaning = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["session", "marker"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "marker"], name="footnote_unique_marker"),
+        ]
+
+    def __str__(self):
+        return f"{self.marker} {self.meaning}".strip()
+
+
+class Acronym(models.Model):
+    session = models.ForeignKey(TuningSession, on_delete=models.CASCADE, related_name="acronyms")
+    term = models.CharField(max_length=50)
+    meaning = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["session", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "term"], name="acronym_unique_term"),
+        ]
+
+    def __str__(self):
+        return f"{self.term}: {self.meaning}"

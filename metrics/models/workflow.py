@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .calendar import Quarter
+from .org import Department
+
+
+class SubmissionState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    LOCKED = "locked", "Locked"
+
+
+class Submission(models.Model):
+    """A department's status for one quarter: draft, then submitted, then locked by an admin."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="submissions")
+    quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="submissions")
+    state = models.CharField(
+        max_length=20, choices=SubmissionState.choices, default=SubmissionState.DRAFT
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    locked_at = models.DateTimeField(null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["quarter", "department"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "quarter"], name="submission_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.quarter}: {self.get_state_display()}"
+
+
+class ChangeSource(models.TextChoices):
+    FORM = "form", "Form"
+    API = "api", "API"
+    ADMIN = "admin", "Admin"
+    IMPORT = "import", "Import"
+    RECOMPUTE = "recompute", "Recompute"
+    SEED = "seed", "Seed"
+
+
+class HistoryEntry(models.Model):
+    """One changed field of one row: who, when, old and new value. Written by the services
+    (every write goes through one), including bulk and recompute writes."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(max_length=100)
+    old_value = models.TextField(blank=True, null=True)
+    new_value = models.TextField(blank=True, null=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=ChangeSource.choices)
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name_plural = "history entries"
+        indexes = [models.Index(fields=["content_type", "object_id", "-changed_at"])]
+
+    def __str__(self):
+        return f"{self.field}: {self.old_value!r} -> {self.new_value!r} ({self.changed_at:%Y-%m-%d})"
