@@ -1,0 +1,129 @@
+"""Who may do what: the one place forms, views, the API and the admin ask.
+
+Roles are Django groups (created by migration 0002_roles): Admin, Executive, Department lead,
+Viewer. Superusers are admins. A department lead edits only the departments they lead
+(Department.leads); executives and viewers read everything and edit nothing.
+"""
+
+import logging
+from enum import StrEnum
+
+from metrics import models
+
+logger = logging.getLogger("metrics.permissions")
+
+
+class Role(StrEnum):
+    ADMIN = "Admin"
+    EXECUTIVE = "Executive"
+    LEAD = "Department lead"
+    VIEWER = "Viewer"
+    NONE = ""
+
+
+def _group_names(user) -> set[str]:
+    cached = getattr(user, "_okr_group_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._okr_group_names = cached
+    return cached
+
+
+def role_of(user) -> Role:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Role.NONE
+    if user.is_superuser:
+        return Role.ADMIN
+    names = _group_names(user)
+    for role in (Role.ADMIN, Role.EXECUTIVE, Role.LEAD, Role.VIEWER):
+        if role.value in names:
+            return role
+    return Role.NONE
+
+
+def is_admin(user) -> bool:
+    return role_of(user) == Role.ADMIN
+
+
+def can_read(user) -> bool:
+    """Every role reads every department's figures; anonymous users and users without a
+    role read nothing."""
+    return role_of(user) != Role.NONE
+
+
+def led_department_ids(user) -> set[int]:
+    if role_of(user) != Role.LEAD:
+        return set()
+    cached = getattr(user, "_okr_led_department_ids", None)
+    if cached is None:
+        cached = set(user.led_departments.values_list("id", flat=True))
+        user._okr_led_department_ids = cached
+    return cached
+
+
+def can_edit_department(user, department) -> bool:
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return True
+    department_id = getattr(department, "pk", department)
+    return role == Role.LEAD and department_id in led_department_ids(user)
+
+
+def department_of(obj):
+    """The department that owns a row: metrics, statuses, observations, segments, objectives,
+    key results and their statuses, drill-downs and submissions. None for shared rows."""
+    match obj:
+        case models.Department():
+            return obj
+        case models.Metric() | models.Objective() | models.Submission():
+            return obj.department
+        case models.Segment() | models.Observation() | models.QuarterlyStatus():
+            return obj.metric.department
+        case models.KeyResult() | models.Drilldown():
+            return obj.objective.department
+        case models.KeyResultStatus():
+            return obj.key_result.objective.department
+    return None
+
+
+def department_id_of(obj) -> int | None:
+    match obj:
+        case models.Department():
+            return obj.pk
+        case models.Metric() | models.Objective() | models.Submission():
+            return obj.department_id
+        case models.Segment() | models.Observation() | models.QuarterlyStatus():
+            return obj.metric.department_id
+        case models.KeyResult() | models.Drilldown():
+            return obj.objective.department_id
+        case models.KeyResultStatus():
+            return obj.key_result.objective.department_id
+    return None
+
+
+def can_edit(user, obj) -> bool:
+    """Write access to one row. Shared rows (sessions, outcomes, priorities, acronyms,
+    footnotes, quarters) are the admins' only."""
+    if is_admin(user):
+        return True
+    department_id = department_id_of(obj)
+    return department_id is not None and can_edit_department(user, department_id)
+
+
+def can_lock(user) -> bool:
+    return is_admin(user)
+
+
+def can_submit(user, department) -> bool:
+    return can_edit_department(user, department)
+
+
+def log_denied(user, action: str, target) -> None:
+    """Refused writes are logged: a lead posting to another department's URL is worth knowing."""
+    logger.warning(
+        "permission denied: user=%s role=%s action=%s target=%r",
+        getattr(user, "pk", None),
+        role_of(user).value or "none",
+        action,
+        target,
+    )

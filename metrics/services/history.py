@@ -1,0 +1,78 @@
+"""The history of every cell: one HistoryEntry per changed field, written by the services."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from metrics.models import ChangeSource, HistoryEntry
+
+
+def history_value(value: Any) -> str | None:
+    """The text a value is kept as in history: stable, readable and comparable."""
+    if value is None:
+        return None
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, Decimal):
+        normalized = value.normalize()
+        return format(normalized, "f") if normalized == normalized.to_integral() else str(normalized)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def changes_between(instance: models.Model, new_values: Mapping[str, Any]) -> dict:
+    """The fields of `new_values` whose value differs from the instance's: {field: (old, new)}."""
+    changes = {}
+    for field, new in new_values.items():
+        old = getattr(instance, field)
+        if history_value(old) != history_value(new):
+            changes[field] = (old, new)
+    return changes
+
+
+def history_record(
+    *,
+    instance: models.Model,
+    changes: Mapping[str, tuple[Any, Any]],
+    actor=None,
+    source: str = ChangeSource.FORM,
+    changed_at: datetime | None = None,
+) -> list[HistoryEntry]:
+    if not changes:
+        return []
+    content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+    when = changed_at or timezone.now()
+    entries = [
+        HistoryEntry(
+            content_type=content_type,
+            object_id=instance.pk,
+            field=field,
+            old_value=history_value(old),
+            new_value=history_value(new),
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            source=source,
+            changed_at=when,
+        )
+        for field, (old, new) in changes.items()
+    ]
+    return HistoryEntry.objects.bulk_create(entries)
+
+
+def history_record_created(
+    *, instance: models.Model, fields: Iterable[str], actor=None, source: str = ChangeSource.FORM
+) -> list[HistoryEntry]:
+    """A new row: its initial values, each as a change from nothing."""
+    changes = {
+        field: (None, getattr(instance, field))
+        for field in fields
+        if getattr(instance, field) not in (None, "")
+    }
+    return history_record(instance=instance, changes=changes, actor=actor, source=source)
