@@ -42,6 +42,11 @@ class Quarter(models.Model):
     def __str__(self):
         return self.label
 
+    def save(self, *args, **kwargs):
+        fiscal = self.fiscal  # raises ValueError for a quarter outside 1-4
+        self.start_date, self.end_date = fiscal.start_date, fiscal.end_date
+        super().save(*args, **kwargs)
+
     @property
     def fiscal(self) -> FiscalQuarter:
         return FiscalQuarter(self.fiscal_year, self.number)
@@ -53,8 +58,3 @@ class Quarter(models.Model):
     @property
     def fiscal_year_label(self) -> str:
         return fiscal_year_label(self.fiscal_year)
-
-    def save(self, *args, **kwargs):
-        fiscal = self.fiscal  # raises ValueError for a quarter outside 1-4
-        self.start_date, self.end_date = fiscal.start_date, fiscal.end_date
-        super().save(*args, **kwargs)

@@ -219,13 +219,18 @@ class QuarterlyStatus(Versioned):
         Segment, null=True, blank=True, on_delete=models.CASCADE, related_name="statuses"
     )
     quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="statuses")
-    state = models.CharField(max_length=20, choices=StatusState.choices, default=StatusState.REPORTED)
+    state = models.CharField(
+        max_length=20, choices=StatusState.choices, default=StatusState.REPORTED
+    )
     value = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
     value_is_manual = models.BooleanField(
         default=False, help_text="Entered by hand: the recompute keeps it instead of aggregating."
     )
     yoy_delta = models.DecimalField(
-        null=True, blank=True, max_digits=14, decimal_places=6,
+        null=True,
+        blank=True,
+        max_digits=14,
+        decimal_places=6,
         help_text="Relative change against the same quarter a year earlier (0.081 = +8.1%).",
     )
     arrow = models.CharField(max_length=4, choices=Arrow.choices, blank=True, default=Arrow.NONE)

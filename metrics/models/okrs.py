@@ -61,8 +61,12 @@ class KeyResult(TimeStamped):
 
 class KeyResultStatus(Versioned):
     key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="statuses")
-    quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="key_result_statuses")
-    state = models.CharField(max_length=20, choices=StatusState.choices, default=StatusState.REPORTED)
+    quarter = models.ForeignKey(
+        Quarter, on_delete=models.PROTECT, related_name="key_result_statuses"
+    )
+    state = models.CharField(
+        max_length=20, choices=StatusState.choices, default=StatusState.REPORTED
+    )
     text = models.TextField(blank=True, help_text="Markdown, as the deck prints it.")
     number = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
     milestones_done = models.PositiveSmallIntegerField(null=True, blank=True)

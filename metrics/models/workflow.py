@@ -72,4 +72,6 @@ class HistoryEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "-changed_at"])]
 
     def __str__(self):
-        return f"{self.field}: {self.old_value!r} -> {self.new_value!r} ({self.changed_at:%Y-%m-%d})"
+        return (
+            f"{self.field}: {self.old_value!r} -> {self.new_value!r} ({self.changed_at:%Y-%m-%d})"
+        )

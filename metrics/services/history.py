@@ -20,7 +20,9 @@ def history_value(value: Any) -> str | None:
         return str(value.pk)
     if isinstance(value, Decimal):
         normalized = value.normalize()
-        return format(normalized, "f") if normalized == normalized.to_integral() else str(normalized)
+        return (
+            format(normalized, "f") if normalized == normalized.to_integral() else str(normalized)
+        )
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime | date):

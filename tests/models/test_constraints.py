@@ -49,7 +49,7 @@ def test_duplicate_observation_for_a_period_is_rejected():
 
 def test_duplicate_segment_observation_for_a_period_is_rejected():
     segment = SegmentFactory()
-    kwargs = dict(metric=segment.metric, segment=segment, period_start=date(2020, 10, 1))
+    kwargs = {"metric": segment.metric, "segment": segment, "period_start": date(2020, 10, 1)}
     ObservationFactory(**kwargs, period_end=date(2020, 10, 31))
     with pytest.raises(IntegrityError), transaction.atomic():
         ObservationFactory(**kwargs, period_end=date(2020, 10, 31))

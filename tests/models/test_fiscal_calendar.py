@@ -51,5 +51,12 @@ def test_quarter_number_outside_one_to_four_is_rejected():
         Quarter.objects.create(fiscal_year=2020, number=5)
     with pytest.raises(IntegrityError):
         Quarter.objects.bulk_create(
-            [Quarter(fiscal_year=2020, number=5, start_date=date(2021, 7, 1), end_date=date(2021, 9, 30))]
+            [
+                Quarter(
+                    fiscal_year=2020,
+                    number=5,
+                    start_date=date(2021, 7, 1),
+                    end_date=date(2021, 9, 30),
+                )
+            ]
         )
