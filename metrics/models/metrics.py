@@ -76,7 +76,14 @@ class Metric(Goal, TimeStamped):
     in each tuning session is kept in MetricDefinition."""
 
     outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="metrics")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="metrics")
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="metrics",
+        help_text="Blank where the deck names no owning department; then only admins edit it.",
+    )
     name = models.CharField(max_length=300)
     slug = models.SlugField(max_length=100, unique=True)
     short_label = models.CharField(

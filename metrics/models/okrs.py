@@ -11,7 +11,14 @@ class Objective(Versioned):
     """A department's objective for a fiscal year, e.g. ARMDEB or IP Masking."""
 
     priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="objectives")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="objectives")
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objectives",
+        help_text="Blank where the deck names no department; then only admins edit it.",
+    )
     fiscal_year = models.PositiveSmallIntegerField()
     short_name = models.CharField(max_length=100, help_text='As listed in the deck ("ARMDEB").')
     slug = models.SlugField(max_length=100, unique=True)
