@@ -1,0 +1,293 @@
+"""Admin for every model: search, filters and inlines where they help an editor."""
+
+from django.contrib import admin
+
+from metrics import models
+
+
+@admin.register(models.Quarter)
+class QuarterAdmin(admin.ModelAdmin):
+    list_display = ["label", "fiscal_year", "number", "start_date", "end_date", "status_deadline"]
+    list_filter = ["fiscal_year"]
+    readonly_fields = ["start_date", "end_date"]
+
+
+@admin.register(models.Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["leads"]
+
+
+class OutcomeInline(admin.TabularInline):
+    model = models.Outcome
+    extra = 0
+
+
+@admin.register(models.Priority)
+class PriorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [OutcomeInline]
+
+
+@admin.register(models.Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    list_display = ["statement", "priority", "order"]
+    list_filter = ["priority"]
+    search_fields = ["statement"]
+
+
+class SegmentInline(admin.TabularInline):
+    model = models.Segment
+    extra = 0
+    fields = [
+        "name",
+        "slug",
+        "group",
+        "short_label",
+        "footnote_markers",
+        "baseline_value",
+        "baseline_text",
+        "goal_kind",
+        "goal_value",
+        "goal_text",
+        "display_decimals",
+        "order",
+    ]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(models.Metric)
+class MetricAdmin(admin.ModelAdmin):
+    list_display = ["name", "department", "outcome", "cadence", "direction", "state"]
+    list_filter = ["state", "department", "cadence", "direction", "unit", "outcome__priority"]
+    search_fields = ["name", "slug", "baseline_text", "goal_text"]
+    list_select_related = ["department", "outcome"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SegmentInline]
+    fieldsets = [
+        (None, {"fields": ["outcome", "department", "name", "slug", "short_label", "chart_title"]}),
+        (
+            "Baseline and goal",
+            {"fields": ["baseline_value", "baseline_text", "goal_kind", "goal_value", "goal_text"]},
+        ),
+        (
+            "Measurement",
+            {
+                "fields": [
+                    "unit",
+                    "unit_suffix",
+                    "display_decimals",
+                    "direction",
+                    "cadence",
+                    "measured_in_quarter",
+                    "aggregation",
+                    "state",
+                    "segments_inline",
+                    "order",
+                    "description",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(models.Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "metric", "group", "order"]
+    list_filter = ["metric__department"]
+    search_fields = ["name", "metric__name"]
+    list_select_related = ["metric"]
+
+
+@admin.register(models.Observation)
+class ObservationAdmin(admin.ModelAdmin):
+    list_display = ["metric", "segment", "period_start", "period_end", "value", "is_derived"]
+    list_filter = ["is_derived", "metric__department", "metric"]
+    search_fields = ["metric__name", "segment__name", "source"]
+    date_hierarchy = "period_start"
+    list_select_related = ["metric", "segment"]
+    raw_id_fields = ["metric", "segment"]
+    readonly_fields = ["version", "updated_by", "created_at", "updated_at"]
+
+
+@admin.register(models.QuarterlyStatus)
+class QuarterlyStatusAdmin(admin.ModelAdmin):
+    list_display = [
+        "metric",
+        "segment",
+        "quarter",
+        "state",
+        "value",
+        "yoy_delta",
+        "arrow",
+        "attainment",
+        "footnote_markers",
+    ]
+    list_filter = ["quarter", "state", "attainment", "metric__department"]
+    search_fields = ["metric__name", "segment__name", "comment"]
+    list_select_related = ["metric", "segment", "quarter"]
+    raw_id_fields = ["metric", "segment"]
+    readonly_fields = ["version", "updated_by", "computed_at", "created_at", "updated_at"]
+
+
+class KeyResultInline(admin.StackedInline):
+    model = models.KeyResult
+    extra = 0
+    raw_id_fields = ["metric"]
+
+
+class DrilldownInline(admin.StackedInline):
+    model = models.Drilldown
+    extra = 0
+    fields = ["session", "title", "situation", "impact", "recommendation", "next_steps", "order"]
+
+
+@admin.register(models.Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "title", "department", "fiscal_year", "target_quarter_text"]
+    list_filter = ["department", "fiscal_year", "priority"]
+    search_fields = ["short_name", "title", "statement", "narrative"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    readonly_fields = ["version", "updated_by", "created_at", "updated_at"]
+    inlines = [KeyResultInline, DrilldownInline]
+
+
+class KeyResultStatusInline(admin.TabularInline):
+    model = models.KeyResultStatus
+    extra = 0
+    fields = ["quarter", "state", "text", "number", "milestones_done", "is_done"]
+
+
+@admin.register(models.KeyResult)
+class KeyResultAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "objective", "goal_text", "milestone_total"]
+    list_filter = ["objective__department", "objective"]
+    search_fields = ["code", "description", "goal_text"]
+    list_select_related = ["objective"]
+    inlines = [KeyResultStatusInline]
+
+
+@admin.register(models.KeyResultStatus)
+class KeyResultStatusAdmin(admin.ModelAdmin):
+    list_display = ["key_result", "quarter", "state", "number", "milestones_done", "is_done"]
+    list_filter = ["quarter", "state", "key_result__objective__department"]
+    search_fields = ["text", "key_result__description"]
+    list_select_related = ["key_result__objective", "quarter"]
+    readonly_fields = ["version", "updated_by", "created_at", "updated_at"]
+
+
+class DrilldownRowInline(admin.TabularInline):
+    model = models.DrilldownRow
+    extra = 0
+
+
+@admin.register(models.DrilldownTable)
+class DrilldownTableAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "drilldown"]
+    inlines = [DrilldownRowInline]
+
+
+class DrilldownTableInline(admin.TabularInline):
+    model = models.DrilldownTable
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(models.Drilldown)
+class DrilldownAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "objective", "session"]
+    list_filter = ["session", "objective__department"]
+    search_fields = ["title", "situation", "impact", "recommendation", "next_steps"]
+    readonly_fields = ["version", "updated_by", "created_at", "updated_at"]
+    inlines = [DrilldownTableInline]
+
+
+class KeyDeliverableInline(admin.TabularInline):
+    model = models.KeyDeliverable
+    extra = 0
+
+
+class MetricDefinitionInline(admin.TabularInline):
+    model = models.MetricDefinition
+    extra = 0
+    raw_id_fields = ["metric"]
+
+
+class FootnoteInline(admin.TabularInline):
+    model = models.Footnote
+    extra = 0
+
+
+class AcronymInline(admin.TabularInline):
+    model = models.Acronym
+    extra = 0
+
+
+@admin.register(models.TuningSession)
+class TuningSessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "priority", "quarter"]
+    list_filter = ["priority", "quarter"]
+    search_fields = ["title", "overview", "progress_challenges", "actions"]
+    readonly_fields = ["version", "updated_by", "created_at", "updated_at"]
+    inlines = [KeyDeliverableInline, MetricDefinitionInline, FootnoteInline, AcronymInline]
+
+
+@admin.register(models.MetricDefinition)
+class MetricDefinitionAdmin(admin.ModelAdmin):
+    list_display = ["name", "session", "metric", "baseline_text", "goal_text"]
+    list_filter = ["session"]
+    search_fields = ["name", "baseline_text", "goal_text"]
+
+
+@admin.register(models.KeyDeliverable)
+class KeyDeliverableAdmin(admin.ModelAdmin):
+    list_display = ["title", "session", "objective", "order"]
+    list_filter = ["session"]
+
+
+@admin.register(models.Footnote)
+class FootnoteAdmin(admin.ModelAdmin):
+    list_display = ["marker", "meaning", "session"]
+    list_filter = ["session"]
+
+
+@admin.register(models.Acronym)
+class AcronymAdmin(admin.ModelAdmin):
+    list_display = ["term", "meaning", "session"]
+    list_filter = ["session"]
+    search_fields = ["term", "meaning"]
+
+
+@admin.register(models.Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["department", "quarter", "state", "submitted_at", "locked_at"]
+    list_filter = ["state", "quarter", "department"]
+    readonly_fields = ["submitted_at", "submitted_by", "locked_at", "locked_by", "reminded_at"]
+
+
+@admin.register(models.HistoryEntry)
+class HistoryEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "changed_at",
+        "content_type",
+        "object_id",
+        "field",
+        "old_value",
+        "new_value",
+        "actor",
+        "source",
+    ]
+    list_filter = ["source", "content_type", "field"]
+    search_fields = ["field", "old_value", "new_value"]
+    date_hierarchy = "changed_at"
+    list_select_related = ["content_type", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
