@@ -127,3 +127,25 @@ def log_denied(user, action: str, target) -> None:
         action,
         target,
     )
+
+
+def can_use_checkin(user, department) -> bool:
+    """The check-in page of a department (its forms) is for whoever may edit it: admins and
+    the department's own leads. Executives and viewers read the dashboards instead."""
+    return can_edit_department(user, department)
+
+
+def can_reopen(user, submission) -> bool:
+    """Admins reopen any quarter; a lead may withdraw their own submitted (not locked) one."""
+    if is_admin(user):
+        return True
+    return submission.state == models.SubmissionState.SUBMITTED and can_edit_department(
+        user, submission.department_id
+    )
+
+
+def editable_department_ids(user) -> set[int] | None:
+    """Departments whose check-in the user may open; None means all of them (admins)."""
+    if is_admin(user):
+        return None
+    return led_department_ids(user)

@@ -1,8 +1,9 @@
-from django.urls import path
-
-from metrics.views.home import HomeView
+from django.urls import include, path
 
 app_name = "metrics"
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    # The dashboards, "home" included.
+    path("", include("metrics.views.urls_dashboards")),
+    # Status entry: check-in pages, backfill, imports, narratives.
+    path("", include("metrics.views.urls_entry")),
 ]

@@ -7,3 +7,6 @@ urlpatterns = [
     path("api/", include("metrics.api.urls")),
     path("", include("metrics.urls")),
 ]
+
+# A too-large body (a 10 MB paste) gets a readable 413 page instead of a bare 400.
+handler400 = "metrics.views.entry_errors.bad_request"

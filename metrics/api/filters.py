@@ -1,0 +1,248 @@
+"""The filters tool users ask for: by session, fiscal year, quarter, department, outcome,
+metric, state, period range and "changed since", on every list where they make sense."""
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from metrics import models
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(filters.ModelChoiceFilter):
+    """A row given by its id, handed to a filter method as the instance (400 when unknown)."""
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntFilter(filters.NumberFilter):
+    """A whole number within bounds (a huge number is a 400, not a database overflow)."""
+
+    field_class = forms.IntegerField
+
+
+def fiscal_year_filter(field_name: str | None = None, **kwargs):
+    return IntFilter(field_name=field_name, min_value=1, max_value=9998, **kwargs)
+
+
+def quarter_number_filter(field_name: str):
+    return IntFilter(field_name=field_name, min_value=1, max_value=4)
+
+
+def id_filter(model, field_name: str):
+    return IdFilter(queryset=model.objects.all(), field_name=field_name)
+
+
+def _sessions():
+    return models.TuningSession.objects.select_related("quarter")
+
+
+class UpdatedSinceFilterSet(filters.FilterSet):
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
+    )
+
+
+class DepartmentFilter(filters.FilterSet):
+    class Meta:
+        model = models.Department
+        fields = ["slug"]
+
+
+class PriorityFilter(filters.FilterSet):
+    class Meta:
+        model = models.Priority
+        fields = ["slug"]
+
+
+class QuarterFilter(filters.FilterSet):
+    fiscal_year = fiscal_year_filter("fiscal_year")
+    number = quarter_number_filter("number")
+
+    class Meta:
+        model = models.Quarter
+        fields = ["fiscal_year", "number"]
+
+
+class OutcomeFilter(filters.FilterSet):
+    session = IdFilter(
+        queryset=_sessions(), method="filter_session", help_text="Outcomes of a session's priority."
+    )
+
+    class Meta:
+        model = models.Outcome
+        fields = ["priority"]
+
+    def filter_session(self, queryset, name, session):
+        return queryset.filter(priority_id=session.priority_id)
+
+
+class MetricFilter(UpdatedSinceFilterSet):
+    priority = id_filter(models.Priority, "outcome__priority")
+    session = IdFilter(
+        queryset=_sessions(),
+        method="filter_session",
+        help_text="Metrics that the session's tables define.",
+    )
+
+    class Meta:
+        model = models.Metric
+        fields = ["slug", "outcome", "department", "state", "cadence", "unit", "direction"]
+
+    def filter_session(self, queryset, name, session):
+        return queryset.filter(definitions__session=session)
+
+
+class ObservationFilter(UpdatedSinceFilterSet):
+    department = id_filter(models.Department, "metric__department")
+    outcome = id_filter(models.Outcome, "metric__outcome")
+    has_segment = filters.BooleanFilter(
+        field_name="segment", lookup_expr="isnull", exclude=True, help_text="false: metric rows."
+    )
+    period_from = filters.DateFilter(
+        field_name="period_start", lookup_expr="gte", help_text="Periods starting on or after."
+    )
+    period_to = filters.DateFilter(
+        field_name="period_end", lookup_expr="lte", help_text="Periods ending on or before."
+    )
+    fiscal_year = fiscal_year_filter(method="filter_fiscal_year")
+    quarter = IdFilter(
+        queryset=models.Quarter.objects.all(),
+        method="filter_quarter",
+        help_text="Periods inside this quarter.",
+    )
+
+    class Meta:
+        model = models.Observation
+        fields = ["metric", "segment", "is_derived"]
+
+    def filter_fiscal_year(self, queryset, name, fiscal_year):
+        first = models.Quarter(fiscal_year=int(fiscal_year), number=1).fiscal
+        last = models.Quarter(fiscal_year=int(fiscal_year), number=4).fiscal
+        return queryset.filter(period_start__gte=first.start_date, period_end__lte=last.end_date)
+
+    def filter_quarter(self, queryset, name, quarter):
+        return queryset.filter(
+            period_start__gte=quarter.start_date, period_end__lte=quarter.end_date
+        )
+
+
+class QuarterlyStatusFilter(UpdatedSinceFilterSet):
+    fiscal_year = fiscal_year_filter("quarter__fiscal_year")
+    quarter_number = quarter_number_filter("quarter__number")
+    department = id_filter(models.Department, "metric__department")
+    outcome = id_filter(models.Outcome, "metric__outcome")
+    has_segment = filters.BooleanFilter(
+        field_name="segment", lookup_expr="isnull", exclude=True, help_text="false: metric rows."
+    )
+    session = IdFilter(
+        queryset=_sessions(),
+        method="filter_session",
+        help_text="The cells of a session's quarter for the metrics it defines.",
+    )
+
+    class Meta:
+        model = models.QuarterlyStatus
+        fields = ["metric", "segment", "quarter", "state", "attainment"]
+
+    def filter_session(self, queryset, name, session):
+        return queryset.filter(quarter_id=session.quarter_id, metric__definitions__session=session)
+
+
+def _objectives_of_session(prefix: str, session) -> Q:
+    return Q(
+        **{
+            f"{prefix}priority_id": session.priority_id,
+            f"{prefix}fiscal_year": session.quarter.fiscal_year,
+        }
+    )
+
+
+class ObjectiveFilter(UpdatedSinceFilterSet):
+    fiscal_year = fiscal_year_filter("fiscal_year")
+    session = IdFilter(
+        queryset=_sessions(),
+        method="filter_session",
+        help_text="Objectives of the session's priority and fiscal year.",
+    )
+
+    class Meta:
+        model = models.Objective
+        fields = ["slug", "priority", "department", "fiscal_year"]
+
+    def filter_session(self, queryset, name, session):
+        return queryset.filter(_objectives_of_session("", session))
+
+
+class KeyResultFilter(UpdatedSinceFilterSet):
+    department = id_filter(models.Department, "objective__department")
+    fiscal_year = fiscal_year_filter("objective__fiscal_year")
+    session = IdFilter(
+        queryset=_sessions(),
+        method="filter_session",
+        help_text="Key results of the session's objectives.",
+    )
+
+    class Meta:
+        model = models.KeyResult
+        fields = ["objective", "metric"]
+
+    def filter_session(self, queryset, name, session):
+        return queryset.filter(_objectives_of_session("objective__", session))
+
+
+class KeyResultStatusFilter(UpdatedSinceFilterSet):
+    objective = id_filter(models.Objective, "key_result__objective")
+    department = id_filter(models.Department, "key_result__objective__department")
+    fiscal_year = fiscal_year_filter("quarter__fiscal_year")
+    quarter_number = quarter_number_filter("quarter__number")
+    session = IdFilter(
+        queryset=_sessions(),
+        method="filter_session",
+        help_text="The session's quarter, for the session's objectives.",
+    )
+
+    class Meta:
+        model = models.KeyResultStatus
+        fields = ["key_result", "quarter", "state", "is_done"]
+
+    def filter_session(self, queryset, name, session):
+        return queryset.filter(
+            _objectives_of_session("key_result__objective__", session),
+            quarter_id=session.quarter_id,
+        )
+
+
+class DrilldownFilter(UpdatedSinceFilterSet):
+    department = id_filter(models.Department, "objective__department")
+    fiscal_year = fiscal_year_filter("session__quarter__fiscal_year")
+
+    class Meta:
+        model = models.Drilldown
+        fields = ["session", "objective"]
+
+
+class TuningSessionFilter(UpdatedSinceFilterSet):
+    fiscal_year = fiscal_year_filter("quarter__fiscal_year")
+    quarter_number = quarter_number_filter("quarter__number")
+
+    class Meta:
+        model = models.TuningSession
+        fields = ["priority", "quarter"]
+
+
+class FootnoteFilter(filters.FilterSet):
+    fiscal_year = fiscal_year_filter("session__quarter__fiscal_year")
+
+    class Meta:
+        model = models.Footnote
+        fields = ["session", "marker"]
+
+
+class AcronymFilter(filters.FilterSet):
+    fiscal_year = fiscal_year_filter("session__quarter__fiscal_year")
+
+    class Meta:
+        model = models.Acronym
+        fields = ["session", "term"]

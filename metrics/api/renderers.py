@@ -1,0 +1,47 @@
+"""CSV as the second format of every list (`?format=csv` or `Accept: text/csv`): one line per
+row, nested objects flattened to dotted column names, nested lists kept as JSON text."""
+
+import csv
+import io
+import json
+
+from rest_framework.renderers import BaseRenderer
+from rest_framework.utils.encoders import JSONEncoder
+
+
+def _flatten(row: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list | tuple):
+            flat[name] = json.dumps(value, cls=JSONEncoder, ensure_ascii=False)
+        elif value is None:
+            flat[name] = ""
+        else:
+            flat[name] = value
+    return flat
+
+
+def _rows_of(data) -> list[dict]:
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        data = data["results"]
+    if isinstance(data, dict):
+        data = [data]
+    return [_flatten(row) if isinstance(row, dict) else {"value": row} for row in data or []]
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        rows = _rows_of(data)
+        columns = list(dict.fromkeys(column for row in rows for column in row))
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue().encode(self.charset)

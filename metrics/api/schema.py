@@ -1,0 +1,42 @@
+"""The OpenAPI description of the answers every endpoint may give besides its success, so
+that tools (and the schemathesis test) know every status code they can meet."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+
+from metrics.api.serializers.output import ErrorSerializer
+
+FIELD_ERRORS = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='Field errors, {"field": ["message"]}, or {"detail": "..."} for bad JSON.',
+)
+ANSWERS_OF_EVERY_OPERATION = {
+    "400": FIELD_ERRORS,
+    "401": OpenApiResponse(ErrorSerializer, description="No token, or an unknown one."),
+    "403": OpenApiResponse(ErrorSerializer, description="Your role or department may not."),
+    "404": OpenApiResponse(ErrorSerializer, description="No such row (or format)."),
+    "406": OpenApiResponse(ErrorSerializer, description="Accept names no format we serve."),
+}
+ANSWERS_OF_WRITES = {
+    "409": OpenApiResponse(ErrorSerializer, description="Stale version: the current row."),
+    "413": OpenApiResponse(ErrorSerializer, description="Body too large."),
+    "415": OpenApiResponse(ErrorSerializer, description="The body is not JSON."),
+    "423": OpenApiResponse(ErrorSerializer, description="The department's quarter is locked."),
+}
+
+
+class ApiAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        extra = dict(ANSWERS_OF_EVERY_OPERATION)
+        if self.method not in ("GET", "HEAD", "OPTIONS"):
+            extra |= ANSWERS_OF_WRITES
+        if getattr(self.view, "throttle_classes", None):
+            extra["429"] = OpenApiResponse(ErrorSerializer, description="Too many tries; wait.")
+        for code, answer in extra.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(answer, code)
+        return responses

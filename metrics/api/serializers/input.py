@@ -1,0 +1,179 @@
+"""What the API accepts. These check shapes and types (a 400 names the field); the rules
+about values (units, cadences, locks, versions) are the write services', shared with the
+forms."""
+
+from rest_framework import serializers
+
+from metrics import models
+
+MAX_UPSERT_ROWS = 5000
+MAX_MARKDOWN = 50_000
+
+
+def _value_field(**kwargs):
+    return serializers.DecimalField(max_digits=20, decimal_places=6, **kwargs)
+
+
+def _version_field(*, required: bool):
+    help_text = (
+        "The version you read; a stale one answers 409 with the current row."
+        if required
+        else "The version you read (0: you saw no row); omit to overwrite whatever is there."
+    )
+    return serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=required, help_text=help_text
+    )
+
+
+class QuarterChoiceMixin(serializers.Serializer):
+    """A quarter by id, or by fiscal year and quarter number (created when new)."""
+
+    quarter = serializers.PrimaryKeyRelatedField(
+        queryset=models.Quarter.objects.all(), required=False
+    )
+    fiscal_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    quarter_number = serializers.IntegerField(min_value=1, max_value=4, required=False)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        quarter = attrs.pop("quarter", None)
+        fiscal_year = attrs.pop("fiscal_year", None)
+        number = attrs.pop("quarter_number", None)
+        if quarter is None:
+            if fiscal_year is None or number is None:
+                raise serializers.ValidationError(
+                    {"quarter": "Give a quarter id, or fiscal_year and quarter_number."}
+                )
+            attrs["quarter"] = (fiscal_year, number)
+        else:
+            attrs["quarter"] = quarter
+        return attrs
+
+
+class StatusFieldsMixin(serializers.Serializer):
+    state = serializers.ChoiceField(choices=models.StatusState.choices, required=False)
+    value = _value_field(required=False, allow_null=True)
+    value_is_manual = serializers.BooleanField(required=False)
+    footnote_markers = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    state_markers = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    comment = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
+
+
+class QuarterlyStatusSaveInput(QuarterChoiceMixin, StatusFieldsMixin):
+    metric = serializers.PrimaryKeyRelatedField(queryset=models.Metric.objects.all())
+    segment = serializers.PrimaryKeyRelatedField(
+        queryset=models.Segment.objects.all(), required=False, allow_null=True
+    )
+    version = _version_field(required=False)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        segment = attrs.get("segment")
+        if segment is not None and segment.metric_id != attrs["metric"].pk:
+            raise serializers.ValidationError(
+                {"segment": f"“{segment.name}” is not a segment of this metric."}
+            )
+        return attrs
+
+
+class QuarterlyStatusUpdateInput(StatusFieldsMixin):
+    version = _version_field(required=True)
+
+
+class KeyResultStatusFieldsMixin(serializers.Serializer):
+    state = serializers.ChoiceField(choices=models.StatusState.choices, required=False)
+    text = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
+    number = _value_field(required=False, allow_null=True)
+    milestones_done = serializers.IntegerField(
+        min_value=0, max_value=1000, required=False, allow_null=True
+    )
+    is_done = serializers.BooleanField(required=False)
+    comment = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
+
+
+class KeyResultStatusSaveInput(QuarterChoiceMixin, KeyResultStatusFieldsMixin):
+    key_result = serializers.PrimaryKeyRelatedField(
+        queryset=models.KeyResult.objects.select_related("objective")
+    )
+    version = _version_field(required=False)
+
+
+class KeyResultStatusUpdateInput(KeyResultStatusFieldsMixin):
+    version = _version_field(required=True)
+
+
+class ObservationSaveInput(serializers.Serializer):
+    metric = serializers.PrimaryKeyRelatedField(queryset=models.Metric.objects.all())
+    segment = serializers.PrimaryKeyRelatedField(
+        queryset=models.Segment.objects.all(), required=False, allow_null=True
+    )
+    period_start = serializers.DateField()
+    period_end = serializers.DateField(
+        required=False, allow_null=True, help_text="Derived from the metric's cadence if omitted."
+    )
+    value = _value_field()
+    is_derived = serializers.BooleanField(required=False, default=False)
+    version = _version_field(required=False)
+
+
+class ObservationUpdateInput(serializers.Serializer):
+    value = _value_field()
+    is_derived = serializers.BooleanField(required=False)
+    version = _version_field(required=True)
+
+
+class ObservationRowInput(serializers.Serializer):
+    """One row of a bulk upsert. Types are checked here; a row whose metric, segment, period
+    or value the service refuses comes back as "rejected" with its errors."""
+
+    metric = serializers.SlugField(max_length=100, help_text="Metric id or slug.")
+    segment = serializers.SlugField(
+        max_length=100,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Segment id or slug; omit or null for the metric itself.",
+    )
+    period_start = serializers.CharField(max_length=10, help_text="YYYY-MM-DD or YYYY-MM.")
+    period_end = serializers.CharField(max_length=10, required=False, allow_null=True)
+    value = serializers.CharField(max_length=40, help_text="A number; JSON number or text.")
+    is_derived = serializers.BooleanField(required=False, default=False)
+    version = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, allow_null=True
+    )
+
+    def _id_in_range(self, value):
+        if value and value.isdigit() and int(value) >= 2**63:
+            raise serializers.ValidationError("No such id.")
+        return value
+
+    def validate_metric(self, value):
+        return self._id_in_range(value)
+
+    def validate_segment(self, value):
+        return self._id_in_range(value)
+
+
+class ObservationUpsertInput(serializers.Serializer):
+    rows = ObservationRowInput(many=True, allow_empty=False, max_length=MAX_UPSERT_ROWS)
+    dry_run = serializers.BooleanField(
+        required=False, default=False, help_text="Report what would happen without writing."
+    )
+
+
+class ObjectiveUpdateInput(serializers.Serializer):
+    narrative = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
+    statement = serializers.CharField(max_length=MAX_MARKDOWN, required=False)
+    target_quarter_text = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    version = _version_field(required=True)
+
+
+class DrilldownUpdateInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    situation = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
+    impact = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
+    recommendation = serializers.CharField(
+        max_length=MAX_MARKDOWN, required=False, allow_blank=True
+    )
+    next_steps = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
+    version = _version_field(required=True)

@@ -1,0 +1,335 @@
+"""Writes, with the forms' rules: leads change their own department's figures and texts,
+admins everything, executives and viewers nothing. Every write goes through the write service
+the forms use; the API only checks shapes, asks metrics.permissions, and answers."""
+
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status as http
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from metrics import models
+from metrics import permissions as rules
+from metrics.api.serializers import input as inputs
+from metrics.api.serializers import output
+from metrics.api.views import resources
+from metrics.models import ChangeSource
+from metrics.services.key_results import key_result_status_save
+from metrics.services.narratives import drilldown_update, objective_update
+from metrics.services.observations import observation_save, observations_upsert
+from metrics.services.statuses import quarterly_status_save
+
+ERRORS = {
+    409: OpenApiResponse(output.ConflictSerializer, description="Stale version: the current row."),
+}
+
+
+def _responses(serializer, *codes):
+    return dict.fromkeys(codes, serializer) | ERRORS
+
+
+def _validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _quarter_lookup(quarter) -> dict:
+    if isinstance(quarter, tuple):
+        return {"quarter__fiscal_year": quarter[0], "quarter__number": quarter[1]}
+    return {"quarter": quarter}
+
+
+class QuarterlyStatusViewSet(resources.QuarterlyStatusViewSet):
+    queryset = models.QuarterlyStatus.objects.select_related("quarter", "metric", "segment")
+
+    @extend_schema(
+        request=inputs.QuarterlyStatusSaveInput,
+        responses=_responses(output.QuarterlyStatusSerializer, 200, 201),
+        summary="Create or update the status of a metric or segment for a quarter",
+    )
+    def create(self, request, *args, **kwargs):
+        data = _validated(inputs.QuarterlyStatusSaveInput, request)
+        metric, segment = data.pop("metric"), data.pop("segment", None)
+        quarter, version = data.pop("quarter"), data.pop("version", None)
+        self.check_object_permissions(request, metric)
+        existed = models.QuarterlyStatus.objects.filter(
+            metric=metric, segment=segment, **_quarter_lookup(quarter)
+        ).exists()
+        saved = quarterly_status_save(
+            metric=metric,
+            segment=segment,
+            quarter=quarter,
+            actor=request.user,
+            source=ChangeSource.API,
+            expected_version=version,
+            **data,
+        )
+        return Response(
+            output.QuarterlyStatusSerializer(saved).data,
+            status=http.HTTP_200_OK if existed else http.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=inputs.QuarterlyStatusUpdateInput,
+        responses=_responses(output.QuarterlyStatusSerializer, 200),
+        summary="Change a quarterly status (send the version you read)",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        current = self.get_object()
+        data = _validated(inputs.QuarterlyStatusUpdateInput, request)
+        version = data.pop("version")
+        saved = quarterly_status_save(
+            metric=current.metric,
+            segment=current.segment,
+            quarter=current.quarter,
+            actor=request.user,
+            source=ChangeSource.API,
+            expected_version=version,
+            **data,
+        )
+        return Response(output.QuarterlyStatusSerializer(saved).data)
+
+
+class KeyResultStatusViewSet(resources.KeyResultStatusViewSet):
+    queryset = models.KeyResultStatus.objects.select_related("quarter", "key_result__objective")
+
+    @extend_schema(
+        request=inputs.KeyResultStatusSaveInput,
+        responses=_responses(output.KeyResultStatusSerializer, 200, 201),
+        summary="Create or update a key result's status for a quarter",
+    )
+    def create(self, request, *args, **kwargs):
+        data = _validated(inputs.KeyResultStatusSaveInput, request)
+        key_result, quarter = data.pop("key_result"), data.pop("quarter")
+        version = data.pop("version", None)
+        self.check_object_permissions(request, key_result)
+        existed = models.KeyResultStatus.objects.filter(
+            key_result=key_result, **_quarter_lookup(quarter)
+        ).exists()
+        saved = key_result_status_save(
+            key_result=key_result,
+            quarter=quarter,
+            actor=request.user,
+            source=ChangeSource.API,
+            expected_version=version,
+            **data,
+        )
+        return Response(
+            output.KeyResultStatusSerializer(saved).data,
+            status=http.HTTP_200_OK if existed else http.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=inputs.KeyResultStatusUpdateInput,
+        responses=_responses(output.KeyResultStatusSerializer, 200),
+        summary="Change a key result's status (send the version you read)",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        current = self.get_object()
+        data = _validated(inputs.KeyResultStatusUpdateInput, request)
+        version = data.pop("version")
+        saved = key_result_status_save(
+            key_result=current.key_result,
+            quarter=current.quarter,
+            actor=request.user,
+            source=ChangeSource.API,
+            expected_version=version,
+            **data,
+        )
+        return Response(output.KeyResultStatusSerializer(saved).data)
+
+
+class ObservationViewSet(resources.ObservationViewSet):
+    queryset = models.Observation.objects.select_related("metric", "segment")
+
+    @extend_schema(
+        request=inputs.ObservationSaveInput,
+        responses=_responses(output.ObservationSerializer, 200, 201),
+        summary="Create or update one observation",
+    )
+    def create(self, request, *args, **kwargs):
+        data = _validated(inputs.ObservationSaveInput, request)
+        metric, segment = data["metric"], data.get("segment")
+        self.check_object_permissions(request, metric)
+        existed = models.Observation.objects.filter(
+            metric=metric, segment=segment, period_start=data["period_start"]
+        ).exists()
+        saved = observation_save(
+            metric=metric,
+            segment=segment,
+            period_start=data["period_start"],
+            period_end=data.get("period_end"),
+            value=data["value"],
+            is_derived=data["is_derived"],
+            expected_version=data.get("version"),
+            actor=request.user,
+            source=ChangeSource.API,
+        )
+        return Response(
+            output.ObservationSerializer(saved).data,
+            status=http.HTTP_200_OK if existed else http.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=inputs.ObservationUpdateInput,
+        responses=_responses(output.ObservationSerializer, 200),
+        summary="Change an observation's value (send the version you read)",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        current = self.get_object()
+        data = _validated(inputs.ObservationUpdateInput, request)
+        saved = observation_save(
+            metric=current.metric,
+            segment=current.segment,
+            period_start=current.period_start,
+            period_end=current.period_end,
+            value=data["value"],
+            is_derived=data.get("is_derived", current.is_derived),
+            expected_version=data["version"],
+            actor=request.user,
+            source=ChangeSource.API,
+        )
+        return Response(output.ObservationSerializer(saved).data)
+
+    @extend_schema(
+        request=inputs.ObservationUpsertInput,
+        responses=_responses(output.UpsertResultSerializer, 200),
+        summary="Create or update many observations, keyed by (metric, segment, period)",
+        description=(
+            "Idempotent: sending the same rows twice changes nothing the second time. Each row "
+            "comes back as created, updated, unchanged or rejected (with field errors); valid "
+            "rows are written even when others are rejected. The YoY recompute of the touched "
+            "metrics is queued once the batch has committed."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="upsert")
+    def upsert(self, request, *args, **kwargs):
+        data = _validated(inputs.ObservationUpsertInput, request)
+        rows = [_service_row(row) for row in data["rows"]]
+        refused = _rows_refused(request.user, rows)
+        allowed = [index for index in range(len(rows)) if index not in refused]
+        result = observations_upsert(
+            rows=[rows[index] for index in allowed],
+            actor=request.user,
+            source=ChangeSource.API,
+            dry_run=data["dry_run"],
+        )
+        answered = {allowed[row.index]: _row_answer(allowed[row.index], row) for row in result.rows}
+        for index, errors in refused.items():
+            answered[index] = _refused_answer(index, errors)
+        answers = [answered[index] for index in range(len(rows))]
+        counts = dict.fromkeys(("created", "updated", "unchanged", "rejected"), 0)
+        for answer in answers:
+            counts[answer["status"]] += 1
+        body = {"dry_run": data["dry_run"], "counts": counts, "rows": answers}
+        return Response(output.UpsertResultSerializer(body).data)
+
+
+def _service_row(row: dict) -> dict:
+    return {
+        "metric": row["metric"],
+        "segment": row.get("segment") or None,
+        "period_start": row["period_start"],
+        "period_end": row.get("period_end") or None,
+        "value": row["value"],
+        "is_derived": row.get("is_derived", False),
+        "expected_version": row.get("version"),
+    }
+
+
+def _rows_refused(user, rows: list[dict]) -> dict[int, dict]:
+    """Rows naming a metric of a department the user does not lead, with their error. Unknown
+    metrics pass: the service rejects them with its own message."""
+    if rules.is_admin(user):
+        return {}
+    ids = {int(row["metric"]) for row in rows if row["metric"].isdigit()}
+    slugs = {row["metric"] for row in rows if not row["metric"].isdigit()}
+    departments = {}
+    for pk, slug, department_id in models.Metric.objects.filter(
+        Q(pk__in=ids) | Q(slug__in=slugs)
+    ).values_list("pk", "slug", "department_id"):
+        departments[str(pk)] = departments[slug] = department_id
+    refused = {}
+    for index, row in enumerate(rows):
+        if row["metric"] not in departments:
+            continue
+        department_id = departments[row["metric"]]
+        if department_id is None or not rules.can_edit_department(user, department_id):
+            refused[index] = {"metric": ["You may only write your own department's metrics."]}
+    if refused:
+        rules.log_denied(user, "api observations upsert", f"{len(refused)} rows")
+    return refused
+
+
+def _row_answer(index: int, row) -> dict:
+    observation = row.observation
+    return {
+        "index": index,
+        "status": row.status,
+        "errors": {field: list(messages) for field, messages in row.errors.items()},
+        "observation": observation.pk if observation is not None else None,
+        "metric": row.metric.pk if row.metric is not None else None,
+        "segment": row.segment.pk if row.segment is not None else None,
+        "period_start": row.period_start,
+        "value": None if row.value is None else str(row.value),
+        "old_value": None if row.old_value is None else str(row.old_value),
+        "version": observation.version if observation is not None else None,
+    }
+
+
+def _refused_answer(index: int, errors: dict) -> dict:
+    return {
+        "index": index,
+        "status": "rejected",
+        "errors": errors,
+        "observation": None,
+        "metric": None,
+        "segment": None,
+        "period_start": None,
+        "value": None,
+        "old_value": None,
+        "version": None,
+    }
+
+
+class ObjectiveViewSet(resources.ObjectiveViewSet):
+    @extend_schema(
+        request=inputs.ObjectiveUpdateInput,
+        responses=_responses(output.ObjectiveSerializer, 200),
+        summary="Change an objective's statement, narrative or target quarter",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        objective = self.get_object()
+        data = _validated(inputs.ObjectiveUpdateInput, request)
+        version = data.pop("version")
+        saved = objective_update(
+            objective=objective,
+            actor=request.user,
+            source=ChangeSource.API,
+            expected_version=version,
+            **data,
+        )
+        return Response(output.ObjectiveSerializer(saved).data)
+
+
+class DrilldownViewSet(resources.DrilldownViewSet):
+    queryset = resources.DrilldownViewSet.queryset.select_related("objective", "session__quarter")
+
+    @extend_schema(
+        request=inputs.DrilldownUpdateInput,
+        responses=_responses(output.DrilldownSerializer, 200),
+        summary="Change a drill-down's texts",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        drilldown = self.get_object()
+        data = _validated(inputs.DrilldownUpdateInput, request)
+        version = data.pop("version")
+        saved = drilldown_update(
+            drilldown=drilldown,
+            actor=request.user,
+            source=ChangeSource.API,
+            expected_version=version,
+            **data,
+        )
+        return Response(output.DrilldownSerializer(saved).data)

@@ -1,0 +1,94 @@
+"""The rows of the check-in page: one small form per metric/segment row and per key result,
+each with the version it was read at (the optimistic lock)."""
+
+from decimal import Decimal
+
+from django import forms
+
+from metrics.models import StatusState
+from metrics.services.history import history_value
+
+
+def number_text(value: Decimal | None) -> str:
+    """A stored number as a person types it: 92000.000000 -> "92000", 7.600000 -> "7.6"."""
+    return history_value(value) or ""
+
+
+class VersionedRowForm(forms.Form):
+    version = forms.IntegerField(
+        min_value=0,
+        widget=forms.HiddenInput,
+        error_messages={"required": "This row lost its version; reload the page."},
+    )
+
+    def changed_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+
+
+class StatusRowForm(VersionedRowForm):
+    value = forms.CharField(
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10, "class": "value"}),
+    )
+    state = forms.ChoiceField(choices=StatusState.choices)
+    footnote_markers = forms.CharField(
+        required=False, max_length=20, widget=forms.TextInput(attrs={"size": 3})
+    )
+    state_markers = forms.CharField(
+        required=False, max_length=20, widget=forms.TextInput(attrs={"size": 3})
+    )
+    comment = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 1, "cols": 28})
+    )
+
+    @staticmethod
+    def initial_for(status) -> dict:
+        if status is None:
+            return {"version": 0, "state": StatusState.REPORTED}
+        return {
+            "version": status.version,
+            "value": number_text(status.value),
+            "state": status.state,
+            "footnote_markers": status.footnote_markers,
+            "state_markers": status.state_markers,
+            "comment": status.comment,
+        }
+
+
+class KeyResultRowForm(VersionedRowForm):
+    state = forms.ChoiceField(choices=StatusState.choices)
+    text = forms.CharField(
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 36}),
+        help_text="Markdown.",
+    )
+    number = forms.CharField(
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 8}),
+    )
+    milestones_done = forms.CharField(
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 3}),
+    )
+    is_done = forms.BooleanField(required=False, label="Done ✓")
+    comment = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 1, "cols": 24})
+    )
+
+    @staticmethod
+    def initial_for(status) -> dict:
+        if status is None:
+            return {"version": 0, "state": StatusState.REPORTED}
+        return {
+            "version": status.version,
+            "state": status.state,
+            "text": status.text,
+            "number": number_text(status.number),
+            "milestones_done": "" if status.milestones_done is None else status.milestones_done,
+            "is_done": status.is_done,
+            "comment": status.comment,
+        }

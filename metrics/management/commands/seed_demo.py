@@ -1,0 +1,115 @@
+"""`manage.py seed_demo`: the reference deck and one demo login per role, ready to click through.
+
+Idempotent: the deck (fixtures/seed_deck.json) is loaded only into a database that has no
+tuning session yet, so edits made since are never overwritten; the demo accounts are created
+or brought back to their role and password on every run.
+"""
+
+import os
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from metrics.models import Department, TuningSession
+from metrics.services.recompute import metrics_recompute
+
+DEFAULT_PASSWORD = "okrtracker-demo"
+DEMO_URL = "http://127.0.0.1:8000/"
+FIXTURE = "seed_deck"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    department: Department | None = None
+    is_superuser: bool = False
+
+
+def demo_accounts() -> list[DemoAccount]:
+    leads = [
+        DemoAccount(f"lead-{department.slug}", "Department lead", department)
+        for department in Department.objects.order_by("name")
+    ]
+    return [
+        DemoAccount("admin", "Admin", is_superuser=True),
+        DemoAccount("executive", "Executive"),
+        *leads,
+        DemoAccount("viewer", "Viewer"),
+    ]
+
+
+def deck_load_if_empty() -> bool:
+    """Loads the reference deck unless the database already holds a tuning session."""
+    if TuningSession.objects.exists():
+        return False
+    call_command("loaddata", FIXTURE, verbosity=0)
+    return True
+
+
+def demo_account_ensure(*, account: DemoAccount, password: str):
+    user, _ = get_user_model().objects.get_or_create(username=account.username)
+    user.is_active = True
+    user.is_superuser = account.is_superuser
+    user.is_staff = account.is_superuser
+    user.set_password(password)
+    user.save()
+    user.groups.set([Group.objects.get_or_create(name=account.role)[0]])
+    if account.department is not None:
+        account.department.leads.add(user)
+    return user
+
+
+def everything_recompute() -> int:
+    """Derives YoY, arrows and attainment from the freshly loaded observations."""
+    return metrics_recompute(metric_ids=None).rows_changed
+
+
+class Command(BaseCommand):
+    help = (
+        "Loads the reference deck into an empty database and creates the demo accounts "
+        "(password from DEMO_PASSWORD, default okrtracker-demo)."
+    )
+
+    def handle(self, *args, **options):
+        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+        with transaction.atomic():
+            loaded = deck_load_if_empty()
+            accounts = demo_accounts()
+            for account in accounts:
+                demo_account_ensure(account=account, password=password)
+        if loaded:
+            rows = everything_recompute()
+            self.stdout.write(
+                f"Loaded the reference deck ({FIXTURE}); recompute changed {rows} rows."
+            )
+        else:
+            self.stdout.write("The database already holds a tuning session: deck left as it is.")
+        self.stdout.write(self.accounts_table(accounts, password))
+        self.stdout.write(f"\nOpen {DEMO_URL}")
+
+    @staticmethod
+    def accounts_table(accounts: list[DemoAccount], password: str) -> str:
+        rows = [("Login", "Role", "Department")] + [
+            (
+                account.username,
+                f"{account.role} (superuser)" if account.is_superuser else account.role,
+                account.department.name if account.department else "",
+            )
+            for account in accounts
+        ]
+        widths = [max(len(row[column]) for row in rows) for column in range(3)]
+        lines = ["", f"Demo accounts (password for all: {password})"]
+        for index, row in enumerate(rows):
+            lines.append(
+                "  ".join(
+                    cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+                ).rstrip()
+            )
+            if index == 0:
+                lines.append("  ".join("-" * width for width in widths))
+        return "\n".join(lines)

@@ -1,0 +1,42 @@
+"""Markdown written by people (narratives, drill-downs, key-result texts) to safe HTML.
+
+Markdown is rendered first, then nh3 removes everything outside a small allow-list, so a
+`<script>` or an `onclick` typed into a narrative never reaches a page.
+"""
+
+import markdown as markdown_lib
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {
+    "a", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "i",
+    "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan"}, "th": {"colspan"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+EXTENSIONS = ["sane_lists", "tables"]
+
+
+def render_markdown(text: str | None) -> SafeString:
+    """Block markdown (paragraphs, lists) as sanitised HTML."""
+    if not text:
+        return mark_safe("")
+    html = markdown_lib.markdown(text, extensions=EXTENSIONS, output_format="html")
+    return mark_safe(  # nh3 has just removed everything outside the allow-list
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer",
+        )
+    )
+
+
+def render_markdown_inline(text: str | None) -> SafeString:
+    """Markdown for a table cell: a single paragraph loses its <p> wrapper."""
+    html = str(render_markdown(text)).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return mark_safe(html)  # already sanitised by render_markdown

@@ -1,0 +1,172 @@
+"""What the check-in page of a department and quarter shows: every metric and segment row
+with its status, every key result with its status, the recent history of each, the
+objectives and drill-downs to edit, and the submission. A fixed number of queries whatever
+the number of rows."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Prefetch, Window
+from django.db.models.functions import RowNumber
+
+from metrics.models import (
+    Department,
+    Drilldown,
+    HistoryEntry,
+    KeyResult,
+    KeyResultStatus,
+    Metric,
+    MetricState,
+    Objective,
+    Quarter,
+    QuarterlyStatus,
+    Segment,
+    Submission,
+)
+
+HISTORY_PER_ROW = 8
+
+
+@dataclass
+class StatusRow:
+    metric: Metric
+    segment: Segment | None
+    status: QuarterlyStatus | None
+    history: list[HistoryEntry] = field(default_factory=list)
+
+    @property
+    def prefix(self) -> str:
+        return f"status-{self.metric.pk}-{self.segment.pk if self.segment else 0}"
+
+    @property
+    def label(self) -> str:
+        return self.segment.name if self.segment else self.metric.name
+
+    @property
+    def unit_label(self) -> str:
+        return unit_label(self.metric)
+
+
+@dataclass
+class KeyResultRow:
+    key_result: KeyResult
+    status: KeyResultStatus | None
+    history: list[HistoryEntry] = field(default_factory=list)
+
+    @property
+    def prefix(self) -> str:
+        return f"kr-{self.key_result.pk}"
+
+
+@dataclass
+class Checkin:
+    department: Department
+    quarter: Quarter
+    submission: Submission
+    status_rows: list[StatusRow]
+    key_result_rows: list[KeyResultRow]
+    objectives: list[Objective]
+    drilldowns: list[Drilldown]
+
+    @property
+    def is_locked(self) -> bool:
+        return self.submission.state == "locked"
+
+
+def unit_label(metric: Metric) -> str:
+    """What the number typed into a value field means: "count /mo", "% /mo", "index"."""
+    unit = {"count": "count", "percent": "%", "index": "index"}.get(metric.unit, metric.unit)
+    return f"{unit} {metric.unit_suffix}".strip()
+
+
+def checkin_get(*, department: Department, quarter: Quarter) -> Checkin:
+    metrics = list(
+        Metric.objects.filter(department=department)
+        .exclude(state=MetricState.RETIRED)
+        .select_related("outcome")
+        .prefetch_related(Prefetch("segments", queryset=Segment.objects.order_by("order", "id")))
+    )
+    statuses = {
+        (status.metric_id, status.segment_id): status
+        for status in QuarterlyStatus.objects.filter(quarter=quarter, metric__in=metrics)
+        .select_related("updated_by")
+        .order_by()
+    }
+    status_rows = []
+    for metric in metrics:
+        for segment in [None, *metric.segments.all()]:
+            key = (metric.pk, segment.pk if segment else None)
+            status_rows.append(StatusRow(metric, segment, statuses.get(key)))
+
+    objectives = list(
+        Objective.objects.filter(department=department, fiscal_year=quarter.fiscal_year)
+        .select_related("priority")
+        .prefetch_related(
+            Prefetch(
+                "key_results",
+                queryset=KeyResult.objects.select_related("metric").order_by("order", "id"),
+            )
+        )
+    )
+    key_results = [kr for objective in objectives for kr in objective.key_results.all()]
+    kr_statuses = {
+        status.key_result_id: status
+        for status in KeyResultStatus.objects.filter(quarter=quarter, key_result__in=key_results)
+        .select_related("updated_by")
+        .order_by()
+    }
+    key_result_rows = [KeyResultRow(kr, kr_statuses.get(kr.pk)) for kr in key_results]
+
+    _attach_history(
+        [(row, row.status) for row in status_rows + key_result_rows if row.status is not None]
+    )
+    drilldowns = list(
+        Drilldown.objects.filter(objective__department=department, session__quarter=quarter)
+        .select_related("objective", "session")
+        .order_by("session", "order", "id")
+    )
+    submission = Submission.objects.filter(department=department, quarter=quarter).first()
+    return Checkin(
+        department=department,
+        quarter=quarter,
+        submission=submission or Submission(department=department, quarter=quarter),
+        status_rows=status_rows,
+        key_result_rows=key_result_rows,
+        objectives=objectives,
+        drilldowns=drilldowns,
+    )
+
+
+def history_latest(objects: Iterable, *, per_object: int = HISTORY_PER_ROW) -> dict:
+    """The latest history entries of each object, newest first, by (model, pk): one query
+    per model, however many objects."""
+    by_model = defaultdict(list)
+    for obj in objects:
+        by_model[type(obj)].append(obj.pk)
+    found = defaultdict(list)
+    for model, ids in by_model.items():
+        content_type = ContentType.objects.get_for_model(model)
+        entries = (
+            HistoryEntry.objects.filter(content_type=content_type, object_id__in=ids)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("object_id")],
+                    order_by=[F("changed_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=per_object)
+            .select_related("actor")
+            .order_by("object_id", "-changed_at", "-id")
+        )
+        for entry in entries:
+            found[(model, entry.object_id)].append(entry)
+    return found
+
+
+def _attach_history(rows_and_objects) -> None:
+    history = history_latest([obj for _, obj in rows_and_objects])
+    for row, obj in rows_and_objects:
+        row.history = history.get((type(obj), obj.pk), [])

@@ -1,0 +1,146 @@
+"""Two sessions side by side: what changed in metric definitions (the empowerment baseline
+went from "72% feel empowered" to "index 3.63"), in cells (values, states) and in key-result
+statuses. Built from two decks, so it runs twice the deck's bounded queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from metrics.selectors.deck import QUARTERS, Deck, MetricRow, session_deck
+
+
+@dataclass(frozen=True)
+class CellChange:
+    quarter: int
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass(frozen=True)
+class RowComparison:
+    label: str
+    is_segment: bool
+    cells: tuple[CellChange, ...]
+
+    @property
+    def changed(self) -> bool:
+        return any(c.changed for c in self.cells)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class MetricComparison:
+    slug: str
+    name: str
+    presence: str  # "both" | "added" (only in the later session) | "removed"
+    definition_changes: tuple[FieldChange, ...]
+    rows: tuple[RowComparison, ...]
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.presence != "both"
+            or bool(self.definition_changes)
+            or any(r.changed for r in self.rows)
+        )
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    session_id: int
+    title: str
+    quarter_label: str
+
+
+@dataclass(frozen=True)
+class SessionComparison:
+    before: SessionSummary
+    after: SessionSummary
+    metrics: tuple[MetricComparison, ...]
+    key_results: tuple[RowComparison, ...]  # only key results whose cells changed
+    quarters: tuple[int, ...]  # the quarters either session has a figure for
+
+
+def _summary(deck: Deck) -> SessionSummary:
+    return SessionSummary(deck.session_id, deck.title, deck.quarter_label)
+
+
+def _cells(before, after) -> tuple[CellChange, ...]:
+    dash = "-"
+    return tuple(
+        CellChange(
+            q,
+            before[q - 1].display if before else dash,
+            after[q - 1].display if after else dash,
+        )
+        for q in QUARTERS
+    )
+
+
+def _metric_comparison(before: MetricRow | None, after: MetricRow | None) -> MetricComparison:
+    either = after or before
+    presence = "both" if before and after else ("added" if after else "removed")
+    changes = []
+    if before and after:
+        for label, attr in (
+            ("Metric", "name"),
+            ("Baseline", "baseline_text"),
+            ("Goal", "goal_text"),
+        ):
+            old, new = getattr(before, attr), getattr(after, attr)
+            if old != new:
+                changes.append(FieldChange(label, old, new))
+    rows = [
+        RowComparison(either.name, False, _cells(before and before.cells, after and after.cells))
+    ]
+    before_segments = {s.slug: s for s in before.segments} if before else {}
+    after_segments = {s.slug: s for s in after.segments} if after else {}
+    for slug in list(after_segments) + [s for s in before_segments if s not in after_segments]:
+        old, new = before_segments.get(slug), after_segments.get(slug)
+        rows.append(
+            RowComparison((new or old).name, True, _cells(old and old.cells, new and new.cells))
+        )
+    return MetricComparison(either.slug, either.name, presence, tuple(changes), tuple(rows))
+
+
+def compare_sessions(before_id: int, after_id: int) -> SessionComparison:
+    before, after = session_deck(before_id), session_deck(after_id)
+    before_rows = {row.slug: row for row in before.metric_rows}
+    after_rows = {row.slug: row for row in after.metric_rows}
+    slugs = list(after_rows) + [s for s in before_rows if s not in after_rows]
+    metrics = tuple(_metric_comparison(before_rows.get(s), after_rows.get(s)) for s in slugs)
+
+    def key_result_cells(deck: Deck):
+        return {
+            kr.key_result_id: (f"{o.short_name}: {kr.code or kr.description}", kr.cells)
+            for o in deck.objectives
+            for kr in o.key_results
+            if kr.metric_row is None
+        }
+
+    before_krs, after_krs = key_result_cells(before), key_result_cells(after)
+    key_results = []
+    for kr_id, (label, cells) in after_krs.items():
+        old = before_krs.get(kr_id)
+        row = RowComparison(label, False, _cells(old[1] if old else None, cells))
+        if row.changed:
+            key_results.append(row)
+    rows = [row for metric in metrics for row in metric.rows] + key_results
+    quarters = tuple(
+        q
+        for q in QUARTERS
+        if any(row.cells[q - 1].before != "-" or row.cells[q - 1].after != "-" for row in rows)
+    )
+    return SessionComparison(
+        _summary(before), _summary(after), metrics, tuple(key_results), quarters or QUARTERS
+    )

@@ -1,0 +1,104 @@
+"""Turning what people paste or upload into observation rows for observations_upsert:
+a CSV file (metric, segment, period_start, period_end, value) or a column of values pasted
+from a spreadsheet with the month the column starts at."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from metrics.models import Cadence, Metric, Segment
+
+MAX_ROWS = 5000
+CSV_COLUMNS = ("metric", "segment", "period_start", "period_end", "value")
+REQUIRED_COLUMNS = {"metric", "period_start", "value"}
+MONTHS_PER_PERIOD = {
+    Cadence.MONTHLY: 1,
+    Cadence.QUARTERLY: 3,
+    Cadence.SEMIANNUAL: 6,
+    Cadence.ANNUAL: 12,
+}
+
+
+def months_later(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+class ImportFormatError(ValueError):
+    """The text as a whole cannot be read (no header, too many rows): nothing is imported."""
+
+
+@dataclass
+class ParsedRows:
+    rows: list[dict]
+    line_numbers: list[int]
+
+
+def csv_rows_parse(text: str) -> ParsedRows:
+    """CSV with a header row naming at least metric, period_start and value (segment and
+    period_end optional; metric and segment by slug). Separators , ; or tab are detected."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ImportFormatError("The file is empty.")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = {(name or "").strip().lower() for name in reader.fieldnames or []}
+    missing = REQUIRED_COLUMNS - header
+    if missing:
+        raise ImportFormatError(
+            f"The header row lacks {', '.join(sorted(missing))}; expected columns: "
+            f"{', '.join(CSV_COLUMNS)}."
+        )
+    rows, line_numbers = [], []
+    for record in reader:
+        cleaned = {
+            (key or "").strip().lower(): (value or "").strip()
+            for key, value in record.items()
+            if key is not None
+        }
+        if not any(cleaned.values()):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ImportFormatError(f"At most {MAX_ROWS} rows per import; split the file.")
+        rows.append({name: cleaned.get(name, "") for name in CSV_COLUMNS})
+        line_numbers.append(reader.line_num)
+    if not rows:
+        raise ImportFormatError("The file has a header but no rows.")
+    return ParsedRows(rows=rows, line_numbers=line_numbers)
+
+
+def backfill_rows_parse(
+    *, metric: Metric, segment: Segment | None, start: date, text: str
+) -> ParsedRows:
+    """One row per pasted line, the first at `start`, each next one a period later (a month
+    for monthly metrics, a quarter for quarterly ones...). Blank lines skip a period; only
+    the first cell of a spreadsheet row counts."""
+    step = MONTHS_PER_PERIOD.get(metric.cadence, 1)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise ImportFormatError("Paste at least one value.")
+    if len(lines) > MAX_ROWS:
+        raise ImportFormatError(f"At most {MAX_ROWS} values at a time.")
+    rows, line_numbers = [], []
+    for offset, line in enumerate(lines):
+        cell = line.split("\t")[0].strip()
+        if not cell:
+            continue
+        rows.append(
+            {
+                "metric": metric,
+                "segment": segment,
+                "period_start": months_later(start, offset * step),
+                "value": cell,
+            }
+        )
+        line_numbers.append(offset + 1)
+    if not rows:
+        raise ImportFormatError("Paste at least one value.")
+    return ParsedRows(rows=rows, line_numbers=line_numbers)

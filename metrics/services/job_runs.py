@@ -1,0 +1,75 @@
+"""Recording background job runs: when, what scope, how many rows changed, how it ended."""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from metrics.models import JobOutcome, JobRun
+
+RECOMPUTE_TASK_NAMES = (
+    "metrics.recompute_metric",
+    "metrics.recompute_all",
+    "metrics.recompute_pending",
+)
+
+
+@dataclass
+class JobRunProgress:
+    """Handed to the body of `job_run_recorded`; the body reports the rows it changed."""
+
+    job_run: JobRun
+    rows_changed: int = 0
+
+
+def job_run_start(*, task_name: str, scope: str = "") -> JobRun:
+    # Committed at once (outside any caller transaction is the caller's business): a run
+    # that is killed mid-way stays visible as "running" instead of vanishing.
+    return JobRun.objects.create(
+        task_name=task_name[:100], scope=scope[:200], started_at=timezone.now()
+    )
+
+
+def job_run_finish(
+    *, job_run: JobRun, rows_changed: int, outcome: str = JobOutcome.SUCCESS, error: str = ""
+) -> JobRun:
+    job_run.finished_at = timezone.now()
+    job_run.duration_ms = max(
+        0, int((job_run.finished_at - job_run.started_at).total_seconds() * 1000)
+    )
+    job_run.rows_changed = max(0, rows_changed)
+    job_run.outcome = outcome
+    job_run.error = error[:10_000]
+    job_run.save(update_fields=["finished_at", "duration_ms", "rows_changed", "outcome", "error"])
+    return job_run
+
+
+@contextmanager
+def job_run_recorded(*, task_name: str, scope: str = "") -> Iterator[JobRunProgress]:
+    """Record a JobRun around a block: success with the reported row count, or the failure."""
+    progress = JobRunProgress(job_run=job_run_start(task_name=task_name, scope=scope))
+    try:
+        yield progress
+    except BaseException as error:
+        # The body's transaction has rolled back already; record the failure on its own.
+        with transaction.atomic():
+            job_run_finish(
+                job_run=progress.job_run,
+                rows_changed=0,
+                outcome=JobOutcome.FAILURE,
+                error=f"{type(error).__name__}: {error}",
+            )
+        raise
+    job_run_finish(job_run=progress.job_run, rows_changed=progress.rows_changed)
+
+
+def job_run_latest(*, task_names: Iterable[str] = RECOMPUTE_TASK_NAMES) -> JobRun | None:
+    """The most recent successful run of the given tasks (by default: any recompute), for
+    "figures recomputed 3 minutes ago". One query."""
+    return (
+        JobRun.objects.filter(task_name__in=list(task_names), outcome=JobOutcome.SUCCESS)
+        .order_by("-finished_at", "-id")
+        .first()
+    )

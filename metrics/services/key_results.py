@@ -1,0 +1,100 @@
+"""Writing a key result's status for a quarter: text, a number, milestones, a tick."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from metrics.models import KeyResult, KeyResultStatus, StatusState
+from metrics.services.submissions import submission_ensure_unlocked
+from metrics.services.validation import (
+    parse_number,
+    quarter_resolve,
+    validate_markdown_length,
+    validate_source,
+)
+from metrics.services.versioned import versioned_row_save
+
+KEY_RESULT_EDITABLE_FIELDS = ("state", "text", "number", "milestones_done", "is_done", "comment")
+
+
+def key_result_status_save(
+    *,
+    key_result: KeyResult,
+    quarter,
+    actor,
+    source: str,
+    expected_version: int | None = None,
+    **fields,
+) -> KeyResultStatus:
+    """Create or update the key result's status for `quarter`. Fields: state, text (Markdown),
+    number, milestones_done (at most the key result's milestone_total), is_done, comment.
+    Raises ValidationError, LockedError or ConflictError like quarterly_status_save."""
+    validate_source(source)
+    quarter = quarter_resolve(quarter)
+    values = _clean(key_result=key_result, fields=fields)
+    with transaction.atomic():
+        submission_ensure_unlocked(
+            department_id=key_result.objective.department_id, quarter=quarter
+        )
+        status, changed = versioned_row_save(
+            model=KeyResultStatus,
+            lookup={"key_result": key_result, "quarter": quarter},
+            values=values,
+            expected_version=expected_version,
+            actor=actor,
+            source=source,
+        )
+        if changed and key_result.metric_id:
+            from metrics.services.recompute_requests import recompute_request
+
+            recompute_request(
+                metric_ids=[key_result.metric_id],
+                reason=f"key result status {quarter.label} saved ({source})",
+            )
+    return status
+
+
+def _clean(*, key_result: KeyResult, fields: dict) -> dict:
+    unknown = set(fields) - set(KEY_RESULT_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    values = dict(fields)
+    errors = {}
+    if "state" in values and values["state"] not in StatusState.values:
+        errors["state"] = f"Choose one of: {', '.join(StatusState.labels)}."
+    if "number" in values:
+        try:
+            values["number"] = parse_number(values["number"], field="number")
+            if values["number"] is not None and values["number"] < 0:
+                errors["number"] = "A count cannot be negative."
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if "milestones_done" in values:
+        try:
+            done = parse_number(values["milestones_done"], field="milestones_done")
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        else:
+            if done is not None and (done != done.to_integral() or done < 0):
+                errors["milestones_done"] = "Enter a whole number of milestones, 0 or more."
+            elif (
+                done is not None
+                and key_result.milestone_total
+                and done > key_result.milestone_total
+            ):
+                errors["milestones_done"] = (
+                    f"This key result has {key_result.milestone_total} milestones."
+                )
+            else:
+                values["milestones_done"] = None if done is None else int(done)
+    for name in ("text", "comment"):
+        if name in values:
+            values[name] = values[name] or ""
+    if "is_done" in values:
+        values["is_done"] = bool(values["is_done"])
+    try:
+        validate_markdown_length({"text": values.get("text"), "comment": values.get("comment")})
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return values

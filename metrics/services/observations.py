@@ -1,0 +1,343 @@
+"""Writing observations: one value of a metric (or segment) for one period. Single saves from
+forms and the API, and bulk upserts (backfill pastes, CSV imports, API batches) keyed by
+(metric, segment, period_start), idempotent and reported row by row."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from metrics.fiscal import quarter_of
+from metrics.models import HistoryEntry, Metric, Observation, Segment
+from metrics.services.history import changes_between, history_value
+from metrics.services.submissions import submission_ensure_unlocked, submission_locked_quarters
+from metrics.services.validation import (
+    parse_date,
+    parse_number,
+    period_for_metric,
+    validate_segment,
+    validate_source,
+    validate_value_for_unit,
+)
+from metrics.services.versioned import actor_or_none, versioned_row_save
+
+CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+
+
+def observation_save(
+    *,
+    metric: Metric,
+    segment: Segment | None,
+    period_start,
+    period_end=None,
+    value,
+    actor,
+    source: str,
+    expected_version: int | None = None,
+    is_derived: bool = False,
+) -> Observation:
+    """Create or update the observation of `metric` (or `segment`) for the period starting
+    `period_start`. The period must fit the metric's cadence; period_end is derived from it
+    when not given. Raises ValidationError, LockedError or ConflictError."""
+    validate_source(source)
+    values, period_start = _clean(
+        metric=metric,
+        segment=segment,
+        period_start=period_start,
+        period_end=period_end,
+        value=value,
+        is_derived=is_derived,
+    )
+    with transaction.atomic():
+        submission_ensure_unlocked(
+            department_id=metric.department_id, quarter=quarter_of(period_start)
+        )
+        observation, changed = versioned_row_save(
+            model=Observation,
+            lookup={"metric": metric, "segment": segment, "period_start": period_start},
+            values=values,
+            expected_version=expected_version,
+            actor=actor,
+            source=source,
+        )
+        if changed:
+            from metrics.services.recompute_requests import recompute_request
+
+            recompute_request(
+                metric_ids=[metric.pk], reason=f"observation {period_start} saved ({source})"
+            )
+    return observation
+
+
+def _clean(*, metric, segment, period_start, period_end, value, is_derived):
+    errors = {}
+    try:
+        validate_segment(metric, segment)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        number = parse_number(value)
+        if number is None:
+            raise ValidationError({"value": "Enter a value."})
+        validate_value_for_unit(number, unit=metric.unit)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        start = parse_date(period_start, field="period_start")
+        end = None if period_end in (None, "") else parse_date(period_end, field="period_end")
+        end = period_for_metric(metric, start, end)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return {"period_end": end, "value": number, "is_derived": bool(is_derived)}, start
+
+
+@dataclass
+class RowResult:
+    index: int
+    status: str
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    observation: Observation | None = None
+    metric: Metric | None = None
+    segment: Segment | None = None
+    period_start: date | None = None
+    value: object = None
+    old_value: object = None
+
+
+@dataclass
+class UpsertResult:
+    rows: list[RowResult]
+    dry_run: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {status: self.count(status) for status in (CREATED, UPDATED, UNCHANGED, REJECTED)}
+
+    @property
+    def rejected(self) -> list[RowResult]:
+        return [row for row in self.rows if row.status == REJECTED]
+
+    @property
+    def touched_metric_ids(self) -> set[int]:
+        return {row.metric.pk for row in self.rows if row.status in (CREATED, UPDATED)}
+
+
+def observations_upsert(
+    *,
+    rows: list[dict],
+    actor,
+    source: str,
+    dry_run: bool = False,
+    metric_allowed: Callable[[Metric], bool] | None = None,
+) -> UpsertResult:
+    """Create or update many observations in a bounded number of queries.
+
+    Each row is a dict with metric (Metric, pk or slug), segment (Segment, pk, slug or
+    None), period_start, optional period_end, value, optional is_derived and optional
+    expected_version. Valid rows are written, invalid ones reported as rejected with field
+    errors; writing the same rows twice changes nothing the second time. `dry_run` reports
+    what would happen without writing (the CSV import's preview). `metric_allowed` lets the
+    caller reject rows of metrics the actor may not edit (a permission check done per row)."""
+    validate_source(source)
+    with transaction.atomic():
+        results = _upsert(
+            rows=rows, actor=actor, source=source, dry_run=dry_run, metric_allowed=metric_allowed
+        )
+        if not dry_run and results.touched_metric_ids:
+            from metrics.services.recompute_requests import recompute_request
+
+            recompute_request(
+                metric_ids=results.touched_metric_ids,
+                reason=f"{results.count(CREATED) + results.count(UPDATED)} observations ({source})",
+            )
+    return results
+
+
+def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
+    metrics_by_key = _metrics_for(rows)
+    segments_by_key = _segments_for(metrics_by_key.values())
+    locked = submission_locked_quarters(
+        department_ids={metric.department_id for metric in metrics_by_key.values()}
+    )
+    results: list[RowResult] = []
+    cleaned: list[tuple[RowResult, dict, date, int | None]] = []
+    seen: dict[tuple, int] = {}
+    for index, row in enumerate(rows):
+        result = RowResult(index=index, status=REJECTED, value=row.get("value"))
+        results.append(result)
+        try:
+            metric = _lookup_metric(row.get("metric"), metrics_by_key)
+            if metric_allowed is not None and not metric_allowed(metric):
+                raise ValidationError({"metric": f"You may not edit {metric.name}."})
+            segment = _lookup_segment(row.get("segment"), metric, segments_by_key)
+            result.metric, result.segment = metric, segment
+            values, start = _clean(
+                metric=metric,
+                segment=segment,
+                period_start=row.get("period_start"),
+                period_end=row.get("period_end"),
+                value=row.get("value"),
+                is_derived=row.get("is_derived", False),
+            )
+        except ValidationError as error:
+            result.errors = error.message_dict
+            continue
+        result.period_start, result.value = start, values["value"]
+        fiscal = quarter_of(start)
+        if (metric.department_id, fiscal.fiscal_year, fiscal.number) in locked:
+            result.errors = {"period_start": [f"{fiscal.label} is locked for this department."]}
+            continue
+        key = (metric.pk, segment.pk if segment else None, start)
+        if key in seen:
+            result.errors = {
+                "period_start": [f"Same metric, segment and period as row {seen[key] + 1}."]
+            }
+            continue
+        seen[key] = index
+        cleaned.append((result, values, start, row.get("expected_version")))
+
+    existing = _existing_observations(cleaned, lock=not dry_run)
+    now = timezone.now()
+    to_create, to_update, history = [], [], []
+    for result, values, start, expected_version in cleaned:
+        key = (result.metric.pk, result.segment.pk if result.segment else None, start)
+        current = existing.get(key)
+        if current is None:
+            result.status = CREATED
+            result.observation = Observation(
+                metric=result.metric,
+                segment=result.segment,
+                period_start=start,
+                updated_by=actor_or_none(actor),
+                **values,
+            )
+            to_create.append(result.observation)
+            continue
+        result.observation, result.old_value = current, current.value
+        changes = changes_between(current, values)
+        if not changes:
+            result.status = UNCHANGED
+            continue
+        if expected_version is not None and int(expected_version) != current.version:
+            result.errors = {
+                "value": [
+                    f"Changed by someone else since you read it (now {current.value}, "
+                    f"version {current.version})."
+                ]
+            }
+            continue
+        result.status = UPDATED
+        for name, (_old, new) in changes.items():
+            setattr(current, name, new)
+        current.version += 1
+        current.updated_by = actor_or_none(actor)
+        current.updated_at = now
+        to_update.append((current, changes))
+
+    if dry_run:
+        return UpsertResult(rows=results, dry_run=True)
+    Observation.objects.bulk_create(to_create)
+    if to_update:
+        Observation.objects.bulk_update(
+            [observation for observation, _ in to_update],
+            ["value", "period_end", "is_derived", "version", "updated_by", "updated_at"],
+        )
+    for observation in to_create:
+        history.append(_entry(observation, "value", None, observation.value, actor, source, now))
+    for observation, changes in to_update:
+        history += [
+            _entry(observation, name, old, new, actor, source, now)
+            for name, (old, new) in changes.items()
+        ]
+    HistoryEntry.objects.bulk_create(history)
+    return UpsertResult(rows=results)
+
+
+def _entry(observation, name, old, new, actor, source, when) -> HistoryEntry:
+    from django.contrib.contenttypes.models import ContentType
+
+    return HistoryEntry(
+        content_type=ContentType.objects.get_for_model(Observation),
+        object_id=observation.pk,
+        field=name,
+        old_value=history_value(old),
+        new_value=history_value(new),
+        actor=actor_or_none(actor),
+        source=source,
+        changed_at=when,
+    )
+
+
+def _metrics_for(rows) -> dict:
+    """Every metric the rows name, by instance key, pk and slug, in at most one query."""
+    found: dict = {}
+    ids, slugs = set(), set()
+    for row in rows:
+        metric = row.get("metric")
+        if isinstance(metric, Metric):
+            found[("pk", metric.pk)] = metric
+        elif isinstance(metric, int) or (isinstance(metric, str) and metric.strip().isdigit()):
+            ids.add(int(metric))
+        elif isinstance(metric, str) and metric.strip():
+            slugs.add(metric.strip())
+    if ids or slugs:
+        for metric in Metric.objects.filter(Q(pk__in=ids) | Q(slug__in=slugs)):
+            found[("pk", metric.pk)] = metric
+            found[("slug", metric.slug)] = metric
+    return found
+
+
+def _segments_for(metrics) -> dict:
+    metric_ids = {metric.pk for metric in metrics}
+    if not metric_ids:
+        return {}
+    by_key = {}
+    for segment in Segment.objects.filter(metric_id__in=metric_ids):
+        by_key[(segment.metric_id, "pk", segment.pk)] = segment
+        by_key[(segment.metric_id, "slug", segment.slug)] = segment
+    return by_key
+
+
+def _lookup_metric(raw, metrics_by_key) -> Metric:
+    if isinstance(raw, Metric):
+        return metrics_by_key[("pk", raw.pk)]
+    text = str(raw if raw is not None else "").strip()
+    key = ("pk", int(text)) if text.isdigit() else ("slug", text)
+    try:
+        return metrics_by_key[key]
+    except KeyError:
+        raise ValidationError({"metric": f"No metric “{text[:60]}”."}) from None
+
+
+def _lookup_segment(raw, metric, segments_by_key) -> Segment | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, Segment):
+        validate_segment(metric, raw)
+        return raw
+    text = str(raw).strip()
+    key = (metric.pk, "pk", int(text)) if text.isdigit() else (metric.pk, "slug", text)
+    try:
+        return segments_by_key[key]
+    except KeyError:
+        raise ValidationError({"segment": f"{metric.name} has no segment “{text[:60]}”."}) from None
+
+
+def _existing_observations(cleaned, *, lock: bool) -> dict:
+    if not cleaned:
+        return {}
+    metric_ids = {result.metric.pk for result, *_ in cleaned}
+    starts = {start for _, _, start, _ in cleaned}
+    queryset = Observation.objects.filter(metric_id__in=metric_ids, period_start__in=starts)
+    if lock:
+        queryset = queryset.select_for_update(of=("self",)).order_by()
+    return {(obs.metric_id, obs.segment_id, obs.period_start): obs for obs in queryset}

@@ -1,0 +1,531 @@
+"""Recomputing the derived figures of quarterly statuses from the observations.
+
+For every metric and segment in scope and every quarter that has observations or a status:
+
+1. the quarter's value, aggregated from the observations whose period lies inside the
+   quarter (mean, last or sum as `Metric.aggregation` says; an annual observation of a
+   metric measured in quarter N counts for quarter N of its fiscal year);
+2. the YoY delta: value / value of the same quarter a year earlier - 1 (relative for rates
+   too); without a prior-year value it is NULL and a YoY-goal status says "not available";
+3. the arrow against the previous measurement, or the baseline where there is none;
+4. goal attainment against the (segment's or metric's) structured goal and direction.
+
+Everything is set-based: a handful of statements over temporary tables, the same number
+whatever the data size, portable between PostgreSQL and SQLite >= 3.39 (UPDATE ... FROM,
+window functions, IS DISTINCT FROM). A rerun over unchanged data writes nothing: rows are
+only touched where a figure IS DISTINCT FROM the stored one, and exactly those differences
+are written to the history first. A scope is recomputed in one transaction, so a killed
+worker leaves the old figures or the new ones, never a mix.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import uuid4
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from metrics.fiscal import FiscalQuarter
+from metrics.models import ChangeSource, Quarter, QuarterlyStatus, RecomputeRequest
+
+logger = logging.getLogger(__name__)
+
+# A "maintain" goal is at risk (not yet off track) while the value is at most this fraction
+# of the baseline worse than the baseline.
+MAINTAIN_TOLERANCE = "0.05"
+# A pending request claimed longer ago than this belongs to a worker that died: reclaim it.
+CLAIM_STALE_AFTER = timedelta(minutes=30)
+
+TEMP_TABLES = (
+    "recompute_scope",
+    "recompute_requests_seen",
+    "recompute_statuses",
+    "recompute_observed",
+    "recompute_figures",
+    "recompute_changes",
+)
+# The fields the recompute owns, in the order they are recorded in the history.
+DERIVED_FIELDS = ("value", "yoy_delta", "arrow", "attainment", "state")
+
+# The arrow: the value against the previous measurement, or the baseline where there is none.
+ARROW_SQL = """CASE WHEN value IS NULL OR reference_value IS NULL THEN ''
+                        WHEN value > reference_value THEN 'up'
+                        WHEN value < reference_value THEN 'down'
+                        ELSE 'flat' END"""
+
+# Goal attainment by goal kind and direction (see the module docstring).
+ATTAINMENT_SQL = """CASE
+                     WHEN metric_state = 'paused' OR old_state = 'paused' THEN 'paused'
+                     WHEN value IS NULL THEN 'no_data'
+                     WHEN goal_kind = 'establish' THEN 'on_track'
+                     WHEN goal_kind = 'yoy_change' THEN CASE
+                       WHEN yoy_delta IS NULL OR goal_value IS NULL THEN 'no_data'
+                       WHEN direction = 'decrease' THEN CASE
+                         WHEN yoy_delta * 100 <= -ABS(goal_value) THEN 'on_track'
+                         WHEN yoy_delta < 0 THEN 'at_risk'
+                         ELSE 'off_track' END
+                       WHEN yoy_delta * 100 >= goal_value THEN 'on_track'
+                       WHEN yoy_delta > 0 THEN 'at_risk'
+                       ELSE 'off_track' END
+                     WHEN goal_kind = 'target' THEN CASE
+                       WHEN goal_value IS NULL THEN 'no_data'
+                       WHEN direction = 'decrease' THEN CASE
+                         WHEN value <= goal_value THEN 'on_track'
+                         WHEN value < reference_value THEN 'at_risk'
+                         ELSE 'off_track' END
+                       WHEN value >= goal_value THEN 'on_track'
+                       WHEN value > reference_value THEN 'at_risk'
+                       ELSE 'off_track' END
+                     WHEN goal_kind = 'maintain' THEN CASE
+                       WHEN reference_value IS NULL THEN 'no_data'
+                       WHEN direction = 'decrease' THEN CASE
+                         WHEN value <= COALESCE(baseline_value, reference_value) THEN 'on_track'
+                         WHEN value <= COALESCE(baseline_value, reference_value)
+                                       + ABS(COALESCE(baseline_value, reference_value)) * %s
+                           THEN 'at_risk'
+                         ELSE 'off_track' END
+                       WHEN value >= COALESCE(baseline_value, reference_value) THEN 'on_track'
+                       WHEN value >= COALESCE(baseline_value, reference_value)
+                                     - ABS(COALESCE(baseline_value, reference_value)) * %s
+                         THEN 'at_risk'
+                       ELSE 'off_track' END
+                     ELSE 'no_data'
+                   END"""
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    statuses_created: int
+    statuses_updated: int
+    history_entries: int
+    changed_at: datetime
+
+    @property
+    def rows_changed(self) -> int:
+        # A created status is always filled in by the update step (it has a measured value),
+        # so the updated count already includes it.
+        return max(self.statuses_updated, self.statuses_created)
+
+
+def metrics_recompute(*, metric_ids: Iterable[int] | None = None) -> RecomputeResult:
+    """Recompute every status of the given metrics (None: all metrics) in one transaction,
+    and mark the recompute requests it has fulfilled as done."""
+    ids = None if metric_ids is None else sorted({int(metric_id) for metric_id in metric_ids})
+    with transaction.atomic():
+        return _Recompute(connection.cursor(), metric_ids=ids).run()
+
+
+def recompute_pending_process() -> RecomputeResult | None:
+    """Claim the recorded recompute requests and fulfil them: a full recompute if any asks
+    for everything, else one over the requested metrics. None when nothing was pending."""
+    token = uuid4().hex
+    now = timezone.now()
+    # The claim commits on its own, so a concurrent run skips these rows instead of redoing them.
+    claimed = RecomputeRequest.objects.filter(
+        Q(claim_token="") | Q(claimed_at__lt=now - CLAIM_STALE_AFTER)
+    ).update(claim_token=token, claimed_at=now)
+    if not claimed:
+        return None
+    requested = set(
+        RecomputeRequest.objects.filter(claim_token=token).values_list("metric_id", flat=True)
+    )
+    try:
+        result = metrics_recompute(metric_ids=None if None in requested else requested)
+    except BaseException:
+        RecomputeRequest.objects.filter(claim_token=token).update(claim_token="", claimed_at=None)
+        raise
+    RecomputeRequest.objects.filter(claim_token=token).delete()
+    return result
+
+
+class _Recompute:
+    """One recompute run: the SQL steps in order, on one cursor, inside the caller's
+    transaction. Dialect differences are confined to the small helpers at the bottom."""
+
+    def __init__(self, cursor, *, metric_ids: list[int] | None):
+        self.cursor = cursor
+        self.metric_ids = metric_ids
+        self.now = timezone.now()
+        self.postgres = connection.vendor == "postgresql"
+        # Raw SQL parameters get no field conversion: store timestamps as the ORM does.
+        self.now_db = connection.ops.adapt_datetimefield_value(self.now)
+
+    def run(self) -> RecomputeResult:
+        self._drop_temp_tables()
+        self._lock_scope()
+        self._collect_statuses()
+        self._collect_observed_values()
+        created = self._create_missing_statuses()
+        self._collect_figures()
+        self._compute_changes()
+        history_entries = self._record_history()
+        updated = self._update_statuses()
+        self._mark_requests_done()
+        self._drop_temp_tables()
+        logger.info(
+            "Recompute of %s: %s statuses created, %s updated, %s history entries.",
+            "all metrics" if self.metric_ids is None else f"metrics {self.metric_ids}",
+            created,
+            updated,
+            history_entries,
+        )
+        return RecomputeResult(
+            statuses_created=created,
+            statuses_updated=updated,
+            history_entries=history_entries,
+            changed_at=self.now,
+        )
+
+    def execute(self, sql: str, params: Iterable = ()) -> int:
+        # Always pass a parameter list, so that "%%" means "%" on both backends.
+        self.cursor.execute(sql, list(params))
+        return max(self.cursor.rowcount, 0)
+
+    # --- steps ---------------------------------------------------------------------------
+
+    def _lock_scope(self) -> None:
+        if self.postgres:
+            self.execute("SET LOCAL work_mem = '128MB'")
+            # Bulk joins of whole temporary tables: hashing beats the merge joins the planner
+            # picks to reuse a window's sort order (they then filter millions of pairs).
+            self.execute("SET LOCAL enable_mergejoin = off")
+            # Only takes effect before the session's first temporary table, which is enough.
+            self.execute("SET LOCAL temp_buffers = '256MB'")
+        if self.metric_ids is None:
+            scope_sql, scope_params = "SELECT id FROM metrics_metric", []
+        else:
+            placeholders = ", ".join(["%s"] * len(self.metric_ids)) or "NULL"
+            scope_sql = f"SELECT id FROM metrics_metric WHERE id IN ({placeholders})"
+            scope_params = self.metric_ids
+        if self.postgres:
+            # Two recomputes of the same metric queue up behind each other instead of
+            # writing the same rows concurrently; locking in id order cannot deadlock.
+            self.execute(f"{scope_sql} ORDER BY id FOR UPDATE", scope_params)
+        else:
+            # SQLite: take the database write lock before reading anything, so this
+            # transaction waits for another writer instead of failing halfway on a lock upgrade.
+            self.execute("DELETE FROM metrics_recomputerequest WHERE 1 = 0")
+        self.execute(f"CREATE TEMPORARY TABLE recompute_scope AS {scope_sql}", scope_params)
+        requests_in_scope = (
+            ""
+            if self.metric_ids is None
+            else ("WHERE metric_id IN (SELECT id FROM recompute_scope)")
+        )
+        self.execute(
+            "CREATE TEMPORARY TABLE recompute_requests_seen AS "
+            f"SELECT id FROM metrics_recomputerequest {requests_in_scope}"
+        )
+
+    def _collect_statuses(self, *, newer_than: int | None = None) -> None:
+        """recompute_statuses: every status in scope, its quarter as the index
+        fiscal_year * 4 + number - 1, and its current figures. Called again with
+        `newer_than` to add the statuses this run has just created."""
+        columns = """
+            SELECT s.id AS status_id, s.metric_id, s.segment_id,
+                   COALESCE(s.segment_id, 0) AS segment_key,
+                   q.fiscal_year * 4 + q.number - 1 AS qi,
+                   s.value, s.value_is_manual, s.yoy_delta, s.arrow, s.attainment, s.state
+            FROM metrics_quarterlystatus s
+            JOIN metrics_quarter q ON q.id = s.quarter_id
+            WHERE s.metric_id IN (SELECT id FROM recompute_scope)"""
+        if newer_than is None:
+            self.execute(f"CREATE TEMPORARY TABLE recompute_statuses AS {columns}")
+        else:
+            self.execute(f"INSERT INTO recompute_statuses {columns} AND s.id > %s", [newer_than])
+        self._analyze("recompute_statuses")
+
+    def _placed_observations(self, *, aggregation_filter: str) -> str:
+        """SQL: the observations in scope with the fiscal quarter each counts for: the one
+        its period ends in, or, for a period longer than a quarter (an annual survey) of a
+        metric measured in quarter N, quarter N of the fiscal year it ends in."""
+        quarter_of_end = self._quarter_index("o.period_end")
+        return f"""
+            SELECT o.metric_id, COALESCE(o.segment_id, 0) AS segment_key, o.segment_id,
+                   o.value, o.is_derived, o.period_start, o.period_end,
+                   CASE WHEN m.measured_in_quarter IS NOT NULL
+                             AND {self._days_between("o.period_start", "o.period_end")} > 92
+                        THEN ({quarter_of_end} / 4) * 4 + m.measured_in_quarter - 1
+                        ELSE {quarter_of_end} END AS qi
+            FROM metrics_observation o
+            JOIN metrics_metric m ON m.id = o.metric_id
+            WHERE o.metric_id IN (SELECT id FROM recompute_scope) AND {aggregation_filter}"""
+
+    def _collect_observed_values(self) -> None:
+        """recompute_observed: one row per metric, segment and fiscal quarter with the
+        aggregated value of its observations, and whether any of them was measured rather
+        than derived. Only the observations of "last" metrics are ranked."""
+        everything = self._placed_observations(aggregation_filter="1 = 1")
+        last_only = self._placed_observations(aggregation_filter="m.aggregation = 'last'")
+        self.execute(
+            f"""
+            CREATE TEMPORARY TABLE recompute_observed AS
+            SELECT grouped.metric_id, grouped.segment_key, grouped.segment_id, grouped.qi,
+                   ROUND(CASE m.aggregation WHEN 'last' THEN latest.value
+                                            WHEN 'sum' THEN grouped.total
+                                            ELSE grouped.mean END, 6) AS value,
+                   grouped.measured
+            FROM (
+                SELECT metric_id, segment_key, MAX(segment_id) AS segment_id, qi,
+                       SUM(value) AS total, AVG(value) AS mean,
+                       MAX(CASE WHEN is_derived THEN 0 ELSE 1 END) AS measured
+                FROM ({everything}) placed
+                GROUP BY metric_id, segment_key, qi
+            ) grouped
+            JOIN metrics_metric m ON m.id = grouped.metric_id
+            LEFT JOIN (
+                SELECT metric_id, segment_key, qi, value FROM (
+                    SELECT metric_id, segment_key, qi, value,
+                           ROW_NUMBER() OVER (
+                               PARTITION BY metric_id, segment_key, qi
+                               ORDER BY period_end DESC, period_start DESC) AS recency
+                    FROM ({last_only}) placed_last
+                ) ranked
+                WHERE recency = 1
+            ) latest
+              ON latest.metric_id = grouped.metric_id
+             AND latest.segment_key = grouped.segment_key
+             AND latest.qi = grouped.qi
+            """
+        )
+        self._analyze("recompute_observed")
+
+    def _create_missing_statuses(self) -> int:
+        """A status for every quarter with a measured (not only derived) observation. Values
+        worked back from a printed YoY only serve as the comparison base."""
+        missing = """
+            FROM recompute_observed o
+            WHERE o.measured = 1 AND NOT EXISTS (
+                SELECT 1 FROM recompute_statuses st
+                WHERE st.metric_id = o.metric_id AND st.segment_key = o.segment_key
+                  AND st.qi = o.qi)"""
+        self.cursor.execute(
+            f"""
+            SELECT DISTINCT o.qi {missing} AND NOT EXISTS (
+                SELECT 1 FROM metrics_quarter q
+                WHERE q.fiscal_year = o.qi / 4 AND q.number = o.qi %% 4 + 1)
+            """,
+            [],
+        )
+        missing_quarters = [
+            FiscalQuarter(index // 4, index % 4 + 1) for (index,) in self.cursor.fetchall()
+        ]
+        if missing_quarters:
+            # bulk_create skips Quarter.save(), so the dates it derives are set here.
+            Quarter.objects.bulk_create(
+                [
+                    Quarter(
+                        fiscal_year=quarter.fiscal_year,
+                        number=quarter.number,
+                        start_date=quarter.start_date,
+                        end_date=quarter.end_date,
+                    )
+                    for quarter in missing_quarters
+                ],
+                ignore_conflicts=True,
+            )
+        self.cursor.execute("SELECT COALESCE(MAX(id), 0) FROM metrics_quarterlystatus", [])
+        (last_id,) = self.cursor.fetchone()
+        created = self.execute(
+            f"""
+            INSERT INTO metrics_quarterlystatus (
+                created_at, updated_at, version, updated_by_id, metric_id, segment_id,
+                quarter_id, state, value, value_is_manual, yoy_delta, arrow, attainment,
+                footnote_markers, state_markers, comment, computed_at)
+            SELECT %s, %s, 1, NULL, o.metric_id, o.segment_id, q.id, 'reported', NULL, %s,
+                   NULL, '', 'no_data', '', '', '', NULL
+            {missing.replace("FROM recompute_observed o", "FROM recompute_observed o JOIN metrics_quarter q ON q.fiscal_year = o.qi / 4 AND q.number = o.qi %% 4 + 1")}
+            """,
+            [self.now_db, self.now_db, False],
+        )
+        if created:
+            self._collect_statuses(newer_than=last_id)
+        return created
+
+    def _collect_figures(self) -> None:
+        """recompute_figures: the value of every status in scope (hand values kept; without
+        observations the stored value is kept), plus the quarters that only have derived
+        observations, which serve as prior-year and previous values."""
+        self.execute(
+            """
+            CREATE TEMPORARY TABLE recompute_figures AS
+            SELECT st.status_id, st.metric_id, st.segment_key, st.qi,
+                   CASE WHEN st.value_is_manual THEN st.value
+                        ELSE COALESCE(o.value, st.value) END AS value
+            FROM recompute_statuses st
+            LEFT JOIN recompute_observed o
+                   ON o.metric_id = st.metric_id AND o.segment_key = st.segment_key
+                  AND o.qi = st.qi
+            UNION ALL
+            SELECT NULL, o.metric_id, o.segment_key, o.qi, o.value
+            FROM recompute_observed o
+            WHERE NOT EXISTS (
+                SELECT 1 FROM recompute_statuses st
+                WHERE st.metric_id = o.metric_id AND st.segment_key = o.segment_key
+                  AND st.qi = o.qi)
+            """
+        )
+        self._analyze("recompute_figures")
+
+    def _compute_changes(self) -> None:
+        """recompute_changes: the new derived fields of every status in scope whose figures
+        differ from the stored ones, next to the stored ones."""
+        differs = " OR ".join(f"old_{field} IS DISTINCT FROM {field}" for field in DERIVED_FIELDS)
+        self.execute(
+            f"""
+            CREATE TEMPORARY TABLE recompute_changes AS
+            WITH series AS (
+                SELECT status_id, metric_id, segment_key, qi, value,
+                       MAX(value) OVER (
+                           PARTITION BY metric_id, segment_key ORDER BY qi
+                           RANGE BETWEEN 4 PRECEDING AND 4 PRECEDING) AS prior_year_value,
+                       MAX(CASE WHEN value IS NOT NULL THEN qi END) OVER (
+                           PARTITION BY metric_id, segment_key ORDER BY qi
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_qi
+                FROM recompute_figures
+            ),
+            compared AS (
+                SELECT f.status_id, f.value, st.value AS old_value,
+                       st.yoy_delta AS old_yoy_delta, st.arrow AS old_arrow,
+                       st.attainment AS old_attainment, st.state AS old_state, m.direction,
+                       m.state AS metric_state, f.prior_year_value,
+                       COALESCE(NULLIF(sg.goal_kind, 'none'), m.goal_kind) AS goal_kind,
+                       CASE WHEN sg.goal_kind IS NOT NULL AND sg.goal_kind <> 'none'
+                            THEN sg.goal_value ELSE m.goal_value END AS goal_value,
+                       CASE WHEN st.segment_id IS NULL THEN m.baseline_value
+                            ELSE sg.baseline_value END AS baseline_value,
+                       COALESCE(previous.value,
+                                CASE WHEN st.segment_id IS NULL THEN m.baseline_value
+                                     ELSE sg.baseline_value END) AS reference_value
+                FROM series f
+                JOIN recompute_statuses st ON st.status_id = f.status_id
+                JOIN metrics_metric m ON m.id = f.metric_id
+                LEFT JOIN metrics_segment sg ON sg.id = st.segment_id
+                LEFT JOIN recompute_figures previous
+                       ON previous.metric_id = f.metric_id
+                      AND previous.segment_key = f.segment_key
+                      AND previous.qi = f.previous_qi
+                WHERE f.status_id IS NOT NULL
+            ),
+            with_yoy AS MATERIALIZED (
+                SELECT compared.*,
+                       CASE WHEN value IS NULL OR prior_year_value IS NULL
+                                 OR prior_year_value = 0
+                                 OR ABS(value) >= 10000000 * ABS(prior_year_value)
+                            THEN NULL
+                            ELSE ROUND(1.0 * value / prior_year_value - 1, 6) END AS yoy_delta
+                FROM compared
+            ),
+            results AS (
+                SELECT status_id, value, yoy_delta, old_value, old_yoy_delta, old_arrow,
+                       old_attainment, old_state,
+                       {ARROW_SQL} AS arrow,
+                       {ATTAINMENT_SQL} AS attainment,
+                       CASE WHEN old_state IN ('reported', 'not_available') AND value IS NOT NULL
+                            THEN CASE WHEN goal_kind = 'yoy_change' AND yoy_delta IS NULL
+                                      THEN 'not_available' ELSE 'reported' END
+                            ELSE old_state END AS state
+                FROM with_yoy
+            )
+            SELECT * FROM results WHERE {differs}
+            """,
+            [MAINTAIN_TOLERANCE, MAINTAIN_TOLERANCE],
+        )
+        self._analyze("recompute_changes")
+
+    def _record_history(self) -> int:
+        """One HistoryEntry per changed field, from the same comparison as the update."""
+        selects = []
+        for field in DERIVED_FIELDS:
+            old, new = f"old_{field}", field
+            if field in ("value", "yoy_delta"):
+                old, new = self._decimal_text(old), self._decimal_text(new)
+            selects.append(
+                f"SELECT status_id AS object_id, '{field}' AS field, {old} AS old_value, "
+                f"{new} AS new_value FROM recompute_changes "
+                f"WHERE old_{field} IS DISTINCT FROM {field}"
+            )
+        content_type = ContentType.objects.get_for_model(QuarterlyStatus)
+        return self.execute(
+            f"""
+            INSERT INTO metrics_historyentry (
+                content_type_id, object_id, field, old_value, new_value, actor_id, source,
+                changed_at)
+            SELECT %s, changed.object_id, changed.field, changed.old_value, changed.new_value,
+                   NULL, %s, %s
+            FROM ({" UNION ALL ".join(selects)}) changed
+            """,
+            [content_type.id, ChangeSource.RECOMPUTE, self.now_db],
+        )
+
+    def _update_statuses(self) -> int:
+        # The live row is compared too: the recompute never rewrites a row to what it holds.
+        changed = " OR ".join(
+            f"metrics_quarterlystatus.{field} IS DISTINCT FROM c.{field}"
+            for field in DERIVED_FIELDS
+        )
+        return self.execute(
+            f"""
+            UPDATE metrics_quarterlystatus
+            SET value = c.value, yoy_delta = c.yoy_delta, arrow = c.arrow,
+                attainment = c.attainment, state = c.state, computed_at = %s, updated_at = %s
+            FROM recompute_changes c
+            WHERE metrics_quarterlystatus.id = c.status_id AND ({changed})
+            """,
+            [self.now_db, self.now_db],
+        )
+
+    def _mark_requests_done(self) -> None:
+        # Only the requests visible when the run started: one recorded while it ran may
+        # describe data this run did not see, so it stays for the next run.
+        self.execute(
+            "DELETE FROM metrics_recomputerequest "
+            "WHERE id IN (SELECT id FROM recompute_requests_seen)"
+        )
+
+    # --- dialect helpers -----------------------------------------------------------------
+
+    def _drop_temp_tables(self) -> None:
+        for table in TEMP_TABLES:
+            self.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _analyze(self, table: str) -> None:
+        # PostgreSQL never auto-analyzes temporary tables; without statistics it plans the
+        # joins over them as if they held a handful of rows.
+        if self.postgres:
+            self.execute(f"ANALYZE {table}")
+
+    def _quarter_index(self, column: str) -> str:
+        """SQL for the fiscal quarter of a date column, as fiscal_year * 4 + number - 1."""
+        if self.postgres:
+            month_index = (
+                f"(CAST(date_part('year', {column}) AS INTEGER) * 12"
+                f" + CAST(date_part('month', {column}) AS INTEGER) - 1)"
+            )
+        else:
+            month_index = (
+                f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12"
+                f" + CAST(strftime('%%m', {column}) AS INTEGER) - 1)"
+            )
+        first_month = int(settings.FISCAL_YEAR_START_MONTH) - 1
+        return f"(({month_index} - {first_month}) / 3)"
+
+    def _days_between(self, start: str, end: str) -> str:
+        if self.postgres:
+            return f"({end} - {start})"
+        return f"(julianday({end}) - julianday({start}))"
+
+    def _decimal_text(self, expression: str) -> str:
+        """A decimal as history keeps it (see services.history.history_value): no trailing
+        zeros, no exponent ("92000", "0.081")."""
+        if self.postgres:
+            return f"CAST(trim_scale({expression}) AS TEXT)"
+        return (
+            f"CASE WHEN {expression} = CAST({expression} AS INTEGER) "
+            f"THEN CAST(CAST({expression} AS INTEGER) AS TEXT) "
+            f"ELSE CAST({expression} AS TEXT) END"
+        )

@@ -1,0 +1,62 @@
+"""Recording that figures need recomputing, and asking a worker to do it.
+
+The request row is written in the caller's transaction, so it commits or rolls back with the
+data change. The task is only enqueued once that transaction has committed; if the broker is
+unreachable the caller still succeeds and the recorded request is picked up by the next
+`metrics.recompute_pending` run (every five minutes) or the nightly full recompute.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from metrics.models import RecomputeRequest
+
+logger = logging.getLogger(__name__)
+
+
+def recompute_request(*, metric_ids: Iterable[int] | None, reason: str) -> None:
+    """Record a pending recompute of `metric_ids` (None: everything) and enqueue it on commit."""
+    reason = (reason or "")[:200]
+    if metric_ids is None:
+        ids = None
+        RecomputeRequest.objects.create(metric=None, reason=reason)
+    else:
+        ids = sorted({int(metric_id) for metric_id in metric_ids})
+        if not ids:
+            return
+        RecomputeRequest.objects.bulk_create(
+            [RecomputeRequest(metric_id=metric_id, reason=reason) for metric_id in ids]
+        )
+    transaction.on_commit(lambda: _enqueue(ids))
+
+
+def _enqueue(metric_ids: list[int] | None) -> None:
+    # Imported here: tasks import the services, and the services must not need Celery loaded.
+    from metrics import tasks
+
+    try:
+        if metric_ids is None:
+            tasks.recompute_all.delay()
+        else:
+            for metric_id in metric_ids:
+                tasks.recompute_metric.delay(metric_id)
+    except Exception as error:  # noqa: BLE001 - the caller's data is committed; never fail it
+        if _runs_eagerly():
+            # In-process run (no broker): a failing recompute must not turn a committed save
+            # into an error page; the request stays recorded and is retried by the next run.
+            logger.exception("In-process recompute of %s failed.", metric_ids or "all metrics")
+            return
+        logger.warning(
+            "Could not enqueue the recompute of %s (%s); the recorded request will be "
+            "picked up by the next recompute_pending run.",
+            "all metrics" if metric_ids is None else f"metrics {metric_ids}",
+            error,
+        )
+
+
+def _runs_eagerly() -> bool:
+    from okrtracker.celery import app
+
+    return bool(app.conf.task_always_eager)

@@ -1,0 +1,173 @@
+"""Checks shared by the write services: numbers as people type them, values that fit the
+metric's unit, periods that fit the metric's cadence. Each raises django's ValidationError
+with a field dict, which forms show next to the field and the API returns as a 400."""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from metrics.fiscal import FiscalQuarter, month_end, quarter_of
+from metrics.models import Cadence, ChangeSource, Metric, Quarter, Segment, Unit
+
+# The value columns hold 20 digits, 6 of them after the point.
+MAX_INTEGER_DIGITS = 14
+DECIMAL_PLACES = 6
+MAX_MARKDOWN_CHARS = 50_000
+
+_THOUSANDS = re.compile(r"(?<=\d)[,_ '\u00a0\u202f](?=\d{3}\b)")
+
+
+def parse_number(raw, *, field: str = "value") -> Decimal | None:
+    """A number as typed: 92000, "92,000", "7.6", "7.6%". Blank is None. Anything else
+    (text, NaN, infinity, too many digits) is a ValidationError on `field`."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise ValidationError({field: "Enter a number, e.g. 92000 or 7.6."})
+    if isinstance(raw, Decimal | int):
+        number = Decimal(raw)
+    elif isinstance(raw, float):
+        number = Decimal(repr(raw))
+    else:
+        text = str(raw).strip()
+        if text == "":
+            return None
+        text = _THOUSANDS.sub("", text).removesuffix("%").strip()
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(
+                {field: f"“{str(raw)[:40]}” is not a number; enter e.g. 92000 or 7.6."}
+            ) from None
+    if not number.is_finite():
+        raise ValidationError({field: "Enter a finite number."})
+    number = number.quantize(Decimal(1).scaleb(-DECIMAL_PLACES)) if _too_precise(number) else number
+    if abs(number) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        raise ValidationError({field: f"Too large: at most {MAX_INTEGER_DIGITS} digits."})
+    return number
+
+
+def _too_precise(number: Decimal) -> bool:
+    exponent = number.as_tuple().exponent
+    return isinstance(exponent, int) and exponent < -DECIMAL_PLACES
+
+
+def validate_value_for_unit(value: Decimal | None, *, unit: str, field: str = "value") -> None:
+    """A percentage lies between 0 and 100, a count is never negative."""
+    if value is None:
+        return
+    if unit == Unit.PERCENT and not (0 <= value <= 100):
+        raise ValidationError({field: "A percentage lies between 0 and 100."})
+    if unit == Unit.COUNT and value < 0:
+        raise ValidationError({field: "A count cannot be negative."})
+
+
+def validate_segment(metric: Metric, segment: Segment | None) -> None:
+    if segment is not None and segment.metric_id != metric.pk:
+        raise ValidationError({"segment": f"“{segment.name}” is not a segment of {metric.name}."})
+
+
+def validate_source(source: str) -> None:
+    if source not in ChangeSource.values:
+        raise ValidationError({"source": f"Unknown change source “{source}”."})
+
+
+def validate_markdown_length(fields: dict) -> None:
+    errors = {
+        name: f"At most {MAX_MARKDOWN_CHARS:,} characters."
+        for name, text in fields.items()
+        if isinstance(text, str) and len(text) > MAX_MARKDOWN_CHARS
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def quarter_resolve(quarter) -> Quarter:
+    """A Quarter row for a Quarter, a FiscalQuarter or a (fiscal_year, number) pair. A quarter
+    number outside 1-4 is a ValidationError on "quarter"."""
+    if isinstance(quarter, Quarter):
+        if quarter.number not in (1, 2, 3, 4):
+            raise ValidationError({"quarter": "A fiscal year has quarters 1 to 4."})
+        return quarter
+    if isinstance(quarter, tuple):
+        try:
+            quarter = FiscalQuarter(int(quarter[0]), int(quarter[1]))
+        except (ValueError, TypeError, IndexError):
+            raise ValidationError({"quarter": "A fiscal year has quarters 1 to 4."}) from None
+    if isinstance(quarter, FiscalQuarter):
+        return Quarter.objects.get_or_create_fiscal(quarter.fiscal_year, quarter.number)
+    raise ValidationError({"quarter": "Choose a fiscal quarter."})
+
+
+def parse_date(raw, *, field: str) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw or "").strip()
+    for pattern in ("%Y-%m-%d", "%Y-%m"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValidationError({field: f"“{text[:40]}” is not a date; use YYYY-MM-DD or YYYY-MM."})
+
+
+def period_for_metric(metric: Metric, period_start: date, period_end: date | None) -> date:
+    """The period's last day, checked against the metric's cadence. Monthly metrics take
+    calendar months or a whole fiscal quarter (a quarterly aggregate); quarterly metrics a
+    fiscal quarter; semi-annual metrics a fiscal quarter or half-year; annual metrics only
+    their measured quarter (or the whole fiscal year where no quarter is set). A period never
+    lies in the future and never runs past its fiscal year. Returns period_end, derived from
+    the cadence when not given."""
+    fiscal = quarter_of(period_start)
+    is_month = period_start.day == 1
+    if period_end is None:
+        period_end = month_end(period_start) if metric.cadence == Cadence.MONTHLY else None
+        if period_end is None:
+            period_end = fiscal.end_date
+    if period_end < period_start:
+        raise ValidationError({"period_end": "The period ends before it starts."})
+    if period_start > date.today():
+        raise ValidationError({"period_start": "A period cannot start in the future."})
+    year_end = FiscalQuarter(fiscal.fiscal_year, 4).end_date
+    if period_end > year_end:
+        raise ValidationError(
+            {"period_end": f"The period runs past the end of its fiscal year ({year_end})."}
+        )
+
+    whole_quarter = period_start == fiscal.start_date and period_end == fiscal.end_date
+    whole_month = is_month and period_end == month_end(period_start)
+    if metric.cadence == Cadence.MONTHLY:
+        if not (whole_month or whole_quarter):
+            raise ValidationError(
+                {"period_start": "A monthly metric takes calendar months (or a whole quarter)."}
+            )
+    elif metric.cadence == Cadence.QUARTERLY:
+        if not whole_quarter:
+            raise ValidationError({"period_start": "A quarterly metric takes whole quarters."})
+    elif metric.cadence == Cadence.SEMIANNUAL:
+        half_end = fiscal.shifted(1).end_date
+        whole_half = (
+            fiscal.number in (1, 3) and period_start == fiscal.start_date and period_end == half_end
+        )
+        if not (whole_quarter or whole_half):
+            raise ValidationError(
+                {"period_start": "A semi-annual metric takes a whole quarter or half-year."}
+            )
+    elif metric.cadence == Cadence.ANNUAL:
+        if metric.measured_in_quarter:
+            if not whole_quarter or fiscal.number != metric.measured_in_quarter:
+                raise ValidationError(
+                    {
+                        "period_start": "This annual metric is measured in "
+                        f"Q{metric.measured_in_quarter} only."
+                    }
+                )
+        else:
+            year_start = FiscalQuarter(fiscal.fiscal_year, 1).start_date
+            if period_start != year_start or period_end != year_end:
+                raise ValidationError({"period_start": "An annual metric takes a fiscal year."})
+    return period_end

@@ -1,0 +1,98 @@
+"""Create-or-update of one versioned row with the optimistic version check, history and
+`updated_by`: the core the status, key-result, observation and narrative services share.
+
+`expected_version` is the version the caller read: None skips the check (last write wins),
+0 means "I saw no row", anything else must match the stored version. The update is a
+conditional UPDATE (`WHERE version = read version`) on a row read with SELECT ... FOR UPDATE,
+so two concurrent saves can never both win. Callers wrap this in their transaction."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from metrics.services.errors import ConflictError
+from metrics.services.history import changes_between, history_record, history_record_created
+
+
+def actor_or_none(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def versioned_row_save(
+    *,
+    model: type[models.Model],
+    lookup: Mapping[str, Any],
+    values: Mapping[str, Any],
+    expected_version: int | None,
+    actor,
+    source: str,
+) -> tuple[models.Model, bool]:
+    """Create the row identified by `lookup` or update it with `values`. Returns the row as
+    stored and whether anything changed. Raises ConflictError carrying the current row."""
+    current = model.objects.select_for_update(of=("self",)).filter(**lookup).order_by("pk").first()
+    if current is None:
+        created = _create(model, lookup, values, expected_version, actor, source)
+        if created is not None:
+            return created, True
+        current = model.objects.select_for_update(of=("self",)).get(**lookup)
+    return versioned_instance_update(
+        instance=current,
+        values=values,
+        expected_version=expected_version,
+        actor=actor,
+        source=source,
+    )
+
+
+def versioned_instance_update(
+    *,
+    instance: models.Model,
+    values: Mapping[str, Any],
+    expected_version: int | None,
+    actor,
+    source,
+) -> tuple[models.Model, bool]:
+    model = type(instance)
+    current = model.objects.select_for_update(of=("self",)).get(pk=instance.pk)
+    changes = changes_between(current, values)
+    if not changes:
+        # Already says what the caller wants: nothing to overwrite, so no conflict either.
+        return current, False
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError(current)
+    now = timezone.now()
+    updated = model.objects.filter(pk=current.pk, version=current.version).update(
+        **{field: new for field, (_old, new) in changes.items()},
+        version=F("version") + 1,
+        updated_by=actor_or_none(actor),
+        updated_at=now,
+    )
+    if not updated:
+        raise ConflictError(model.objects.get(pk=current.pk))
+    history_record(instance=current, changes=changes, actor=actor, source=source, changed_at=now)
+    for field, (_old, new) in changes.items():
+        setattr(current, field, new)
+    current.version += 1
+    current.updated_by = actor_or_none(actor)
+    current.updated_at = now
+    return current, True
+
+
+def _create(model, lookup, values, expected_version, actor, source):
+    instance = model(**lookup, **values, updated_by=actor_or_none(actor))
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        # Someone created the row between our read and our insert?
+        existing = model.objects.filter(**lookup).first()
+        if existing is None:
+            raise
+        if expected_version is not None:
+            raise ConflictError(existing) from None
+        return None
+    history_record_created(instance=instance, fields=values.keys(), actor=actor, source=source)
+    return instance

@@ -1,0 +1,61 @@
+"""Celery tasks: thin wrappers that take IDs and call a service.
+
+Every task is idempotent (a recompute of unchanged data writes nothing) and safe to kill:
+the recompute runs in one transaction, `acks_late` with `reject_on_worker_lost` hands the
+message back to the broker when a worker dies, and requests recorded in the database are
+picked up again by `metrics.recompute_pending`.
+"""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from metrics.services.job_runs import job_run_recorded
+
+RETRYING = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    # Lost connections, lock timeouts, "database is locked": worth another try, later.
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+@shared_task(name="metrics.recompute_metric", soft_time_limit=120, time_limit=150, **RETRYING)
+def recompute_metric(metric_id: int) -> int:
+    from metrics.services.recompute import metrics_recompute
+
+    with job_run_recorded(task_name="metrics.recompute_metric", scope=f"metric {metric_id}") as run:
+        run.rows_changed = metrics_recompute(metric_ids=[metric_id]).rows_changed
+    return run.rows_changed
+
+
+@shared_task(name="metrics.recompute_all", soft_time_limit=1500, time_limit=1800, **RETRYING)
+def recompute_all() -> int:
+    from metrics.services.recompute import metrics_recompute
+
+    with job_run_recorded(task_name="metrics.recompute_all", scope="all metrics") as run:
+        run.rows_changed = metrics_recompute(metric_ids=None).rows_changed
+    return run.rows_changed
+
+
+@shared_task(name="metrics.recompute_pending", soft_time_limit=1500, time_limit=1800, **RETRYING)
+def recompute_pending() -> int:
+    from metrics.services.recompute import recompute_pending_process
+
+    with job_run_recorded(task_name="metrics.recompute_pending", scope="pending requests") as run:
+        result = recompute_pending_process()
+        run.rows_changed = result.rows_changed if result else 0
+    return run.rows_changed
+
+
+@shared_task(name="metrics.send_status_reminders", soft_time_limit=300, time_limit=360, **RETRYING)
+def send_status_reminders() -> int:
+    from metrics.services.reminders import status_reminders_send
+
+    with job_run_recorded(task_name="metrics.send_status_reminders", scope="due quarters") as run:
+        sent = status_reminders_send()
+        run.rows_changed = sent if isinstance(sent, int) else len(sent or ())
+    return run.rows_changed

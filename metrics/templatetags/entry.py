@@ -1,0 +1,35 @@
+from django import template
+
+from metrics import permissions
+
+register = template.Library()
+
+
+@register.simple_tag
+def can_check_in(user) -> bool:
+    """Leads and admins get the Check-in link."""
+    return permissions.role_of(user) in (permissions.Role.ADMIN, permissions.Role.LEAD)
+
+
+@register.filter
+def field_value(form, name):
+    """What a row's field holds now (typed or stored), for read-only display."""
+    return form[name].value()
+
+
+@register.simple_tag
+def deck_text(status, metric, segment=None) -> str:
+    """What the deck prints for the row now ("+8.1% YoY (92K/mo*)")."""
+    from metrics.formatting import cell_display
+
+    if status is None:
+        return "–"
+    return cell_display(status, metric=metric, segment=segment)
+
+
+@register.filter
+def attr_markdown(obj, name):
+    """A Markdown field of an object, rendered and sanitised."""
+    from metrics.markdown import render_markdown
+
+    return render_markdown(getattr(obj, name, ""))

@@ -1,0 +1,277 @@
+"""The quarter's check-in page: a department's every metric, segment and key result on one
+page, saved row by row through the write services. A row someone else saved meanwhile is
+refused with their value shown next to it; every other row is saved, nothing typed is lost."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from metrics import permissions
+from metrics.fiscal import fiscal_year_label, quarter_of
+from metrics.forms.checkin import KeyResultRowForm, StatusRowForm
+from metrics.forms.errors import form_add_service_errors
+from metrics.forms.quarters import QuarterPickForm
+from metrics.models import ChangeSource, Department, Submission
+from metrics.selectors.checkin import checkin_get
+from metrics.services.errors import ConflictError, LockedError
+from metrics.services.key_results import key_result_status_save
+from metrics.services.statuses import quarterly_status_save
+from metrics.services.submissions import submission_lock, submission_reopen, submission_submit
+from metrics.views.entry_access import QuarterEntryMixin
+
+
+class CheckinIndexView(LoginRequiredMixin, TemplateView):
+    """The departments the user may check in, and a quarter picker."""
+
+    template_name = "entry/index.html"
+
+    def departments(self):
+        ids = permissions.editable_department_ids(self.request.user)
+        departments = Department.objects.order_by("name")
+        return departments if ids is None else departments.filter(pk__in=ids)
+
+    def get(self, request, *args, **kwargs):
+        departments = list(self.departments())
+        current = quarter_of(timezone.localdate())
+        if "department" in request.GET:
+            form = QuarterPickForm(request.GET, departments=departments)
+            if form.is_valid():
+                return redirect(
+                    "metrics:checkin",
+                    department=form.cleaned_data["department"],
+                    fiscal_year=form.cleaned_data["fiscal_year"],
+                    number=form.cleaned_data["number"],
+                )
+        else:
+            form = QuarterPickForm(
+                departments=departments,
+                initial={"fiscal_year": current.fiscal_year, "number": current.number},
+            )
+        submissions = Submission.objects.filter(department__in=departments).select_related(
+            "department", "quarter"
+        )
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                departments=departments,
+                submissions=submissions.order_by("-quarter__fiscal_year", "-quarter__number")[:40],
+            )
+        )
+
+
+class CheckinView(QuarterEntryMixin, TemplateView):
+    template_name = "entry/checkin.html"
+
+    def get(self, request, *args, **kwargs):
+        checkin = checkin_get(department=self.department, quarter=self.quarter)
+        return self.render_page(checkin, self._unbound_forms(checkin))
+
+    def post(self, request, *args, **kwargs):
+        checkin = checkin_get(department=self.department, quarter=self.quarter)
+        if checkin.is_locked:
+            messages.error(request, f"{self.quarter.label} is locked; nothing was saved.")
+            return redirect(reverse("metrics:checkin", kwargs=self.quarter_url_kwargs()))
+        outcome = _RowSaver(request=request, checkin=checkin, quarter=self.quarter).save_all()
+        if outcome.locked:
+            messages.error(request, f"{self.quarter.label} was locked meanwhile; not saved.")
+        if not outcome.has_problems:
+            if outcome.saved:
+                messages.success(request, f"Saved {outcome.saved} row(s).")
+            else:
+                messages.info(request, "Nothing had changed.")
+            return redirect(reverse("metrics:checkin", kwargs=self.quarter_url_kwargs()))
+        if outcome.saved:
+            messages.success(request, f"Saved {outcome.saved} row(s).")
+        messages.error(request, "Some rows were not saved; see the messages next to them.")
+        fresh = checkin_get(department=self.department, quarter=self.quarter)
+        return self.render_page(fresh, outcome.forms_keeping_problems(fresh))
+
+    def _unbound_forms(self, checkin) -> dict:
+        forms = {}
+        for row in checkin.status_rows:
+            forms[row.prefix] = StatusRowForm(
+                prefix=row.prefix, initial=StatusRowForm.initial_for(row.status)
+            )
+        for row in checkin.key_result_rows:
+            forms[row.prefix] = KeyResultRowForm(
+                prefix=row.prefix, initial=KeyResultRowForm.initial_for(row.status)
+            )
+        return forms
+
+    def render_page(self, checkin, forms):
+        for row in checkin.status_rows + checkin.key_result_rows:
+            row.form = forms[row.prefix]
+            row.conflict = getattr(row.form, "conflict", None)
+            if checkin.is_locked:
+                for field in row.form.fields.values():
+                    field.disabled = True
+        user = self.request.user
+        submission = checkin.submission
+        context = self.get_context_data(
+            checkin=checkin,
+            quarter=self.quarter,
+            department=self.department,
+            fiscal_year_label=fiscal_year_label(self.quarter.fiscal_year),
+            url_kwargs=self.quarter_url_kwargs(),
+            can_submit=permissions.can_submit(user, self.department)
+            and submission.state == "draft",
+            can_lock=permissions.can_lock(user) and submission.state != "locked",
+            can_reopen=submission.pk is not None
+            and submission.state != "draft"
+            and permissions.can_reopen(user, submission),
+            previous_quarter=self.quarter.fiscal.shifted(-1),
+            next_quarter=self.quarter.fiscal.shifted(1),
+        )
+        return self.render_to_response(context)
+
+
+class _RowSaver:
+    """Saves the rows whose form changed, each through its service in its own transaction."""
+
+    def __init__(self, *, request, checkin, quarter):
+        self.request, self.checkin, self.quarter = request, checkin, quarter
+        self.saved = 0
+        self.locked = False
+        self.problem_forms: dict = {}
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.problem_forms) or self.locked
+
+    def save_all(self) -> "_RowSaver":
+        for row in self.checkin.status_rows:
+            form = StatusRowForm(
+                self.request.POST, prefix=row.prefix, initial=StatusRowForm.initial_for(row.status)
+            )
+            self._save(
+                form,
+                lambda version, fields, row=row: quarterly_status_save(
+                    metric=row.metric,
+                    segment=row.segment,
+                    quarter=self.quarter,
+                    actor=self.request.user,
+                    source=ChangeSource.FORM,
+                    expected_version=version,
+                    **fields,
+                ),
+                prefix=row.prefix,
+            )
+        for row in self.checkin.key_result_rows:
+            form = KeyResultRowForm(
+                self.request.POST,
+                prefix=row.prefix,
+                initial=KeyResultRowForm.initial_for(row.status),
+            )
+            self._save(
+                form,
+                lambda version, fields, row=row: key_result_status_save(
+                    key_result=row.key_result,
+                    quarter=self.quarter,
+                    actor=self.request.user,
+                    source=ChangeSource.FORM,
+                    expected_version=version,
+                    **fields,
+                ),
+                prefix=row.prefix,
+            )
+        return self
+
+    def _save(self, form, save, *, prefix):
+        if form.add_prefix("version") not in self.request.POST:
+            # A row added since the page was loaded: it was not on the form, so it has not
+            # been edited; reading its missing fields as blanks would wipe what is stored.
+            return
+        if self.locked or not form.has_changed():
+            return
+        if not form.is_valid():
+            self.problem_forms[prefix] = form
+            return
+        try:
+            save(form.cleaned_data["version"], form.changed_fields())
+        except ConflictError as conflict:
+            self.problem_forms[prefix] = _form_after_conflict(form, conflict.current)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            self.problem_forms[prefix] = form
+        except LockedError:
+            self.locked = True
+        else:
+            self.saved += 1
+
+    def forms_keeping_problems(self, fresh_checkin) -> dict:
+        """Rows with a problem keep what was typed; every other row shows what is stored."""
+        forms = {}
+        for row in fresh_checkin.status_rows:
+            forms[row.prefix] = self.problem_forms.get(row.prefix) or StatusRowForm(
+                prefix=row.prefix, initial=StatusRowForm.initial_for(row.status)
+            )
+        for row in fresh_checkin.key_result_rows:
+            forms[row.prefix] = self.problem_forms.get(row.prefix) or KeyResultRowForm(
+                prefix=row.prefix, initial=KeyResultRowForm.initial_for(row.status)
+            )
+        return forms
+
+
+def _form_after_conflict(form, current):
+    """The typed values, with the version of the row as it is now: saving again
+    deliberately replaces the other person's value, which is shown next to the row."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(current.version)
+    rebound = type(form)(data, prefix=form.prefix, initial=type(form).initial_for(current))
+    rebound.is_valid()
+    who = current.updated_by.get_username() if current.updated_by else "someone else"
+    rebound.add_error(
+        None,
+        f"{who} saved this row meanwhile (version {current.version}); their values are shown "
+        "next to yours. Save again to replace them with yours.",
+    )
+    rebound.conflict = current
+    return rebound
+
+
+class SubmissionView(QuarterEntryMixin, View):
+    """Submit (lead or admin), lock (admin) or reopen (admin; a lead withdrawing)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        user = request.user
+        submission = Submission.objects.filter(
+            department=self.department, quarter=self.quarter
+        ).first() or Submission(department=self.department, quarter=self.quarter)
+        allowed = {
+            "submit": permissions.can_submit(user, self.department),
+            "lock": permissions.can_lock(user),
+            "reopen": permissions.can_reopen(user, submission),
+        }
+        if action not in allowed:
+            messages.error(request, "Unknown action.")
+            return self._back()
+        if not allowed[action]:
+            permissions.log_denied(user, f"submission {action}", submission)
+            raise PermissionDenied(f"You may not {action} this quarter.")
+        service = {
+            "submit": submission_submit,
+            "lock": submission_lock,
+            "reopen": submission_reopen,
+        }[action]
+        try:
+            result = service(department=self.department, quarter=self.quarter, actor=user)
+        except LockedError as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"{self.department} {self.quarter.label}: {result.get_state_display()}."
+            )
+        return self._back()
+
+    def _back(self):
+        return redirect(reverse("metrics:checkin", kwargs=self.quarter_url_kwargs()))

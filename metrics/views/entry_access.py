@@ -1,0 +1,50 @@
+"""Who reaches the entry pages: signed-in users who may edit the department in the URL.
+Anyone else gets a 403 and the attempt is logged (a lead posting to another department's URL
+is worth knowing); anonymous users are sent to sign in."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from metrics import permissions
+from metrics.models import Department, Quarter
+
+
+class DepartmentEntryMixin(LoginRequiredMixin):
+    """Resolves self.department from the URL and refuses users who may not edit it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.department = get_object_or_404(Department, slug=kwargs["department"])
+        if not permissions.can_use_checkin(request.user, self.department):
+            permissions.log_denied(
+                request.user, f"{request.method} {request.path}", self.department
+            )
+            raise PermissionDenied(f"Only {self.department}'s leads and admins edit these figures.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class QuarterEntryMixin(DepartmentEntryMixin):
+    """Also resolves self.quarter from fiscal_year and number (Q1-Q4) in the URL."""
+
+    def dispatch(self, request, *args, **kwargs):
+        number, fiscal_year = kwargs["number"], kwargs["fiscal_year"]
+        if number not in (1, 2, 3, 4) or not 2000 <= fiscal_year <= 2100:
+            raise Http404("A fiscal year has quarters Q1 to Q4.")
+        self.quarter_key = (fiscal_year, number)
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def quarter(self) -> Quarter:
+        if not hasattr(self, "_quarter"):
+            self._quarter = Quarter.objects.get_or_create_fiscal(*self.quarter_key)
+        return self._quarter
+
+    def quarter_url_kwargs(self) -> dict:
+        return {
+            "department": self.department.slug,
+            "fiscal_year": self.quarter_key[0],
+            "number": self.quarter_key[1],
+        }

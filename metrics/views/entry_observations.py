@@ -1,0 +1,159 @@
+"""Observations for past periods: a pasted column of values (backfill) and CSV imports, both
+previewed row by row (nothing written) before they are saved through observations_upsert."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from metrics import permissions
+from metrics.forms.observations import BackfillForm, CsvImportForm
+from metrics.models import ChangeSource, Metric, MetricState
+from metrics.services.csv_import import ImportFormatError, backfill_rows_parse, csv_rows_parse
+from metrics.services.observations import observations_upsert
+from metrics.views.entry_access import DepartmentEntryMixin
+
+CSV_SESSION_KEY = "entry_csv_import"
+
+
+def _department_metrics(department):
+    return list(
+        Metric.objects.filter(department=department)
+        .exclude(state=MetricState.RETIRED)
+        .prefetch_related("segments")
+    )
+
+
+def _result_lines(result, line_numbers):
+    return [{"line": line, "row": row} for line, row in zip(line_numbers, result.rows, strict=True)]
+
+
+class BackfillView(DepartmentEntryMixin, TemplateView):
+    template_name = "entry/backfill.html"
+
+    def row_choices(self):
+        self.rows = {}
+        choices = []
+        for metric in _department_metrics(self.department):
+            self.rows[f"{metric.pk}-0"] = (metric, None)
+            choices.append((f"{metric.pk}-0", f"{metric.name} ({metric.get_cadence_display()})"))
+            for segment in metric.segments.all():
+                self.rows[f"{metric.pk}-{segment.pk}"] = (metric, segment)
+                choices.append((f"{metric.pk}-{segment.pk}", f"{metric.name} / {segment.name}"))
+        return choices
+
+    def get(self, request, *args, **kwargs):
+        form = BackfillForm(row_choices=self.row_choices(), initial=request.GET.dict())
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = BackfillForm(request.POST, row_choices=self.row_choices())
+        context = {"form": form}
+        if form.is_valid():
+            metric, segment = self.rows[form.cleaned_data["row"]]
+            try:
+                parsed = backfill_rows_parse(
+                    metric=metric,
+                    segment=segment,
+                    start=form.cleaned_data["start"],
+                    text=form.cleaned_data["values"],
+                )
+            except ImportFormatError as error:
+                form.add_error("values", str(error))
+            else:
+                save = "save" in request.POST
+                result = observations_upsert(
+                    rows=parsed.rows,
+                    actor=request.user,
+                    source=ChangeSource.FORM,
+                    dry_run=not save,
+                    metric_allowed=lambda m: permissions.can_edit(request.user, m),
+                )
+                context.update(result=result, lines=_result_lines(result, parsed.line_numbers))
+                if save and not result.rejected:
+                    counts = result.counts
+                    messages.success(
+                        request,
+                        f"Saved: {counts['created']} new, {counts['updated']} changed, "
+                        f"{counts['unchanged']} unchanged.",
+                    )
+                    return redirect(
+                        reverse(
+                            "metrics:entry-backfill", kwargs={"department": self.department.slug}
+                        )
+                    )
+                if save:
+                    messages.warning(
+                        request,
+                        f"Saved {result.count('created') + result.count('updated')} value(s); "
+                        f"{len(result.rejected)} line(s) were refused, see below.",
+                    )
+        return self.render_to_response(self.get_context_data(**context))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(department=self.department, **kwargs)
+
+
+class CsvImportView(DepartmentEntryMixin, TemplateView):
+    """Upload or paste -> preview (every row with what would happen, or its errors) ->
+    confirm. The text waits in the session between the two steps."""
+
+    template_name = "entry/import.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=CsvImportForm()))
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm(request)
+        form = CsvImportForm(request.POST, request.FILES)
+        context = {"form": form}
+        if form.is_valid():
+            text = form.cleaned_data["csv_text"]
+            preview = self.run(text, dry_run=True, form=form)
+            if preview is not None:
+                request.session[CSV_SESSION_KEY] = {"department": self.department.pk, "text": text}
+                context.update(preview)
+        return self.render_to_response(self.get_context_data(**context))
+
+    def confirm(self, request):
+        pending = request.session.get(CSV_SESSION_KEY)
+        if not pending or pending.get("department") != self.department.pk:
+            messages.error(request, "Nothing to import any more; upload the file again.")
+            return redirect(self.own_url())
+        form = CsvImportForm()
+        outcome = self.run(pending["text"], dry_run=False, form=form)
+        request.session.pop(CSV_SESSION_KEY, None)
+        if outcome is None:
+            return self.render_to_response(self.get_context_data(form=form))
+        counts = outcome["result"].counts
+        messages.success(
+            request,
+            f"Imported: {counts['created']} new, {counts['updated']} changed, "
+            f"{counts['unchanged']} unchanged, {counts['rejected']} refused.",
+        )
+        return self.render_to_response(self.get_context_data(form=form, imported=True, **outcome))
+
+    def run(self, text, *, dry_run, form):
+        try:
+            parsed = csv_rows_parse(text)
+        except ImportFormatError as error:
+            form.add_error(None, str(error))
+            return None
+        allowed_ids = {metric.pk for metric in _department_metrics(self.department)}
+        result = observations_upsert(
+            rows=parsed.rows,
+            actor=self.request.user,
+            source=ChangeSource.IMPORT,
+            dry_run=dry_run,
+            metric_allowed=lambda m: (
+                m.pk in allowed_ids and permissions.can_edit(self.request.user, m)
+            ),
+        )
+        return {"result": result, "lines": _result_lines(result, parsed.line_numbers)}
+
+    def own_url(self):
+        return reverse("metrics:entry-import", kwargs={"department": self.department.slug})
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(department=self.department, **kwargs)

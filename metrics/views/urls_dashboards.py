@@ -1,0 +1,38 @@
+from django.urls import path
+
+from metrics.views import dashboards
+
+# Included by metrics/urls.py under the "metrics" namespace.
+urlpatterns = [
+    path("", dashboards.HomeView.as_view(), name="home"),
+    path("sessions/compare/", dashboards.CompareView.as_view(), name="session_compare"),
+    path("sessions/<int:session_id>/", dashboards.SessionView.as_view(), name="session"),
+    path(
+        "sessions/<int:session_id>/overview/",
+        dashboards.OverviewView.as_view(),
+        name="session_overview",
+    ),
+    path(
+        "sessions/<int:session_id>/metrics/",
+        dashboards.MetricsTablesView.as_view(),
+        name="session_metrics",
+    ),
+    path(
+        "sessions/<int:session_id>/metrics/<slug:metric_slug>/",
+        dashboards.MetricView.as_view(),
+        name="metric",
+    ),
+    path(
+        "sessions/<int:session_id>/objectives/<slug:objective_slug>/",
+        dashboards.ObjectiveView.as_view(),
+        name="objective",
+    ),
+    path(
+        "sessions/<int:session_id>/appendix/",
+        dashboards.AppendixView.as_view(),
+        name="session_appendix",
+    ),
+    path(
+        "sessions/<int:session_id>/deck/", dashboards.PrintDeckView.as_view(), name="session_deck"
+    ),
+]

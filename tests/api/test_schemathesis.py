@@ -1,0 +1,73 @@
+"""Property-based check of the whole API against its own OpenAPI schema: schemathesis
+generates valid and invalid requests for every operation from the served schema and runs them through the WSGI
+app, authenticated as an admin with a token. Any 5xx, or any answer the schema does not
+describe (status code, content type or body), fails the test."""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from rest_framework.authtoken.models import Token
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+EXAMPLES_PER_OPERATION = 5
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def wsgi_app_in_test_transaction():
+    """The WSGI app would close the test's database connection after every request (Django's
+    test client avoids that the same way)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_every_operation_answers_within_its_schema(world, users, wsgi_app_in_test_transaction):
+    token = Token.objects.get_or_create(user=users["admin"])[0].key
+    headers = {"Authorization": f"Token {token}"}
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/v1/schema/?format=json", wsgi_app_in_test_transaction, headers=headers
+    )
+    failures = []
+    operations = 0
+    for result, mode in (
+        (result, mode)
+        for result in schema.get_all_operations()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    ):
+        operation = result.ok()
+        operations += mode == GenerationMode.POSITIVE
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        def exercise(case):
+            case.call_and_validate(headers=headers, checks=CHECKS)
+
+        try:
+            exercise()
+        except Exception as error:  # noqa: BLE001 - collect every operation's failure
+            failures.append(f"{operation.label} ({mode.value}): {error}")
+    assert operations >= 30
+    assert not failures, "\n\n".join(failures)

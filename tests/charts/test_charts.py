@@ -1,0 +1,98 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from metrics.charts import metric_charts, survey_figure, time_series_figure, yoy_figure
+from metrics.selectors.charts import metric_chart_data, metrics_chart_data
+from metrics.selectors.deck import session_deck
+from tests.selectors.builders import build_small_deck
+
+pytestmark = pytest.mark.django_db
+
+END_OF_Q2 = date(2020, 12, 31)
+
+
+@pytest.fixture
+def deck_and_data():
+    session = build_small_deck()
+    deck = session_deck(session.id)
+    editors = deck.metric("monthly-active-editors")
+    return deck, editors, metric_chart_data(editors.metric_id, until=END_OF_Q2)
+
+
+def test_time_series_has_a_line_per_series_and_the_goal(deck_and_data):
+    _, _, data = deck_and_data
+    figure = time_series_figure(data)
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == ["All", "Established markets", "Goal (+5% YoY)"]
+    assert figure["layout"]["title"]["text"] == "Monthly Active Editors"
+
+
+def test_time_series_breaks_the_line_where_months_are_missing(deck_and_data):
+    _, _, data = deck_and_data
+    total = time_series_figure(data)["data"][0]
+    # July-December 2019, a gap, July-December 2020.
+    assert total["x"].count(None) == 1
+    assert len(total["x"]) == 13
+
+
+def test_goal_line_is_the_year_earlier_value_raised_by_the_goal(deck_and_data):
+    _, _, data = deck_and_data
+    goal = time_series_figure(data)["data"][-1]
+    assert goal["y"][0] == pytest.approx(85000 * 1.05)
+
+
+def test_hover_text_gives_the_exact_value(deck_and_data):
+    _, _, data = deck_and_data
+    total = time_series_figure(data)["data"][0]
+    assert "Dec 2020: <b>91K/mo</b> (91,200)" in total["hovertext"][-1]
+
+
+def test_yoy_bars_per_quarter_with_deck_text(deck_and_data):
+    _, editors, data = deck_and_data
+    figure = yoy_figure(editors, data)
+    total, established = figure["data"]
+    assert total["x"] == ["Q1", "Q2"]
+    assert total["y"] == pytest.approx([7.3, 8.1])
+    assert total["text"] == ["+7.3% YoY", "+8.1% YoY"]
+    assert established["x"] == ["Q2"]
+    assert "Goal +5.0% YoY" in str(figure["layout"]["annotations"])
+
+
+def test_survey_metric_compares_baseline_and_measurement():
+    session = build_small_deck()
+    deck = session_deck(session.id)
+    safety = deck.metric("threats-to-safety")
+    data = metric_chart_data(safety.metric_id, until=END_OF_Q2)
+    figure = survey_figure(data)
+    baseline, measured = figure["data"]
+    assert list(baseline["x"]) == ["Unsafe", "Harassed"]
+    assert baseline["y"] == pytest.approx([37, 19])
+    assert measured["y"] == pytest.approx([34, 21])
+    assert measured["text"] == ["34%", "21%"]
+    assert "Unsafe, baseline: 37% (37%)" in baseline["hovertext"][0]
+    assert [c.dom_id for c in metric_charts(safety, data)] == ["chart-threats-to-safety-survey"]
+
+
+def test_metric_without_observations_has_no_chart():
+    session = build_small_deck()
+    deck = session_deck(session.id)
+    paused = deck.metric("documentation-languages")
+    data = metric_chart_data(paused.metric_id, until=END_OF_Q2)
+    assert metric_charts(paused, data) == []
+
+
+def test_observations_after_the_session_quarter_are_left_out(deck_and_data):
+    _, editors, _ = deck_and_data
+    data = metric_chart_data(editors.metric_id, until=date(2020, 9, 30))
+    assert max(p.period_start for s in data.series for p in s.points) == date(2020, 9, 1)
+
+
+def test_bulk_chart_data_runs_three_queries(deck_and_data, django_assert_num_queries):
+    deck, _, _ = deck_and_data
+    ids = [row.metric_id for row in deck.metric_rows]
+    with django_assert_num_queries(3):
+        data = metrics_chart_data(ids, until=END_OF_Q2)
+    assert set(data) == set(ids)
+    assert data[ids[0]].series[0].points[0].value == Decimal("85000")

@@ -1,0 +1,123 @@
+"""Recording pending recomputes and enqueueing them after commit, broker up or down."""
+
+import logging
+from decimal import Decimal
+
+import pytest
+
+from metrics.fiscal import FiscalQuarter
+from metrics.models import JobRun, QuarterlyStatus, RecomputeRequest
+from metrics.services.recompute_requests import recompute_request
+from okrtracker.celery import app
+from tests.factories import MetricFactory, ObservationFactory
+
+pytestmark = pytest.mark.django_db
+
+Q2_FY20 = FiscalQuarter(2020, 2)
+
+
+def observe(metric, value="92000"):
+    ObservationFactory(
+        metric=metric,
+        period_start=Q2_FY20.start_date,
+        period_end=Q2_FY20.end_date,
+        value=Decimal(value),
+    )
+
+
+@pytest.fixture
+def unreachable_broker():
+    """A real (not eager) Celery app whose broker is a closed port."""
+    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:9/0"
+    forget_broker_connections()
+    yield
+    app.conf.task_always_eager, app.conf.broker_url = saved
+    forget_broker_connections()
+
+
+def forget_broker_connections():
+    """Connections and producers are pooled for the broker URL they were made with."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def test_a_request_is_recorded_in_the_callers_transaction(django_capture_on_commit_callbacks):
+    metric = MetricFactory()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        recompute_request(metric_ids=[metric.pk, metric.pk], reason="status saved")
+
+    assert list(RecomputeRequest.objects.values_list("metric", "reason")) == [
+        (metric.pk, "status saved")
+    ]
+    assert len(callbacks) == 1  # the task is only sent once the transaction commits
+
+
+def test_a_request_for_everything_has_no_metric(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        recompute_request(metric_ids=None, reason="import")
+
+    assert RecomputeRequest.objects.get().metric is None
+
+
+def test_no_metrics_records_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        recompute_request(metric_ids=[], reason="nothing touched")
+
+    assert not RecomputeRequest.objects.exists()
+    assert callbacks == []
+
+
+def test_after_commit_the_eager_task_recomputes_and_fulfils_the_request(
+    django_capture_on_commit_callbacks,
+):
+    metric = MetricFactory()
+    observe(metric)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_request(metric_ids=[metric.pk], reason="observation pushed")
+
+    assert QuarterlyStatus.objects.get(metric=metric).value == Decimal("92000")
+    assert not RecomputeRequest.objects.exists()
+    run = JobRun.objects.get()
+    assert (run.task_name, run.outcome, run.rows_changed) == (
+        "metrics.recompute_metric",
+        "success",
+        1,
+    )
+
+
+def test_with_the_broker_down_the_caller_succeeds_and_the_request_stays(
+    unreachable_broker, django_capture_on_commit_callbacks, caplog
+):
+    metric = MetricFactory()
+    observe(metric)
+
+    with (
+        caplog.at_level(logging.WARNING, logger="metrics.services.recompute_requests"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        recompute_request(metric_ids=[metric.pk], reason="status saved")
+
+    assert RecomputeRequest.objects.filter(metric=metric).count() == 1
+    assert not QuarterlyStatus.objects.exists()
+    assert "Could not enqueue the recompute of metrics" in caplog.text
+
+
+def test_a_failing_in_process_recompute_does_not_fail_the_committed_save(
+    django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    metric = MetricFactory()
+
+    def broken(**kwargs):
+        raise RuntimeError("bug in the recompute")
+
+    monkeypatch.setattr("metrics.services.recompute.metrics_recompute", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_request(metric_ids=[metric.pk], reason="status saved")
+
+    assert RecomputeRequest.objects.filter(metric=metric).exists()
+    assert JobRun.objects.get().outcome == "failure"
+    assert "bug in the recompute" in caplog.text

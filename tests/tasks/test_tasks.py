@@ -1,0 +1,136 @@
+"""The Celery tasks: names, reliability options, and that each calls its service."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import OperationalError
+from django.utils import timezone
+
+from metrics import tasks
+from metrics.fiscal import FiscalQuarter
+from metrics.models import JobRun, QuarterlyStatus, RecomputeRequest
+from metrics.services.job_runs import job_run_latest
+from okrtracker.celery import app
+from tests.factories import MetricFactory, ObservationFactory
+
+pytestmark = pytest.mark.django_db
+
+Q2_FY20 = FiscalQuarter(2020, 2)
+
+
+def observe(metric, value="10"):
+    ObservationFactory(
+        metric=metric,
+        period_start=Q2_FY20.start_date,
+        period_end=Q2_FY20.end_date,
+        value=Decimal(value),
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "metrics.recompute_metric",
+        "metrics.recompute_all",
+        "metrics.recompute_pending",
+        "metrics.send_status_reminders",
+    ],
+)
+def test_tasks_are_registered_by_name_with_reliability_options(name):
+    task = app.tasks[name]
+    assert task.acks_late and task.reject_on_worker_lost
+    assert task.time_limit > task.soft_time_limit > 0
+    assert OperationalError in task.autoretry_for
+    assert task.retry_backoff and task.max_retries
+
+
+def test_the_beat_schedule_names_existing_tasks():
+    for entry in app.conf.beat_schedule.values():
+        assert entry["task"] in app.tasks
+
+
+def test_recompute_metric_recomputes_one_metric_and_records_the_run():
+    chosen, other = MetricFactory(), MetricFactory()
+    observe(chosen)
+    observe(other)
+
+    changed = tasks.recompute_metric.delay(chosen.pk).get()
+
+    assert changed == 1
+    assert QuarterlyStatus.objects.filter(metric=chosen).exists()
+    assert not QuarterlyStatus.objects.filter(metric=other).exists()
+    run = JobRun.objects.get()
+    assert (run.scope, run.outcome, run.rows_changed) == (f"metric {chosen.pk}", "success", 1)
+    assert run.finished_at >= run.started_at and run.duration_ms is not None
+
+
+def test_recompute_all_twice_changes_nothing_the_second_time():
+    observe(MetricFactory())
+
+    assert tasks.recompute_all.delay().get() == 1
+    assert tasks.recompute_all.delay().get() == 0
+    assert [run.rows_changed for run in JobRun.objects.order_by("id")] == [1, 0]
+
+
+def test_recompute_pending_processes_recorded_requests():
+    metric = MetricFactory()
+    observe(metric)
+    RecomputeRequest.objects.create(metric=metric, reason="broker was down")
+
+    assert tasks.recompute_pending.delay().get() == 1
+    assert not RecomputeRequest.objects.exists()
+
+
+def test_a_failed_run_is_recorded_with_its_error(monkeypatch):
+    def broken(**kwargs):
+        raise ValueError("no such column")
+
+    monkeypatch.setattr("metrics.services.recompute.metrics_recompute", broken)
+
+    with pytest.raises(ValueError):
+        tasks.recompute_all.apply(throw=True)
+
+    run = JobRun.objects.get()
+    assert run.outcome == "failure"
+    assert "no such column" in run.error
+
+
+def test_send_status_reminders_calls_the_reminders_service(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        "metrics.services.reminders.status_reminders_send",
+        lambda: calls.append("sent") or 3,
+        raising=False,
+    )
+
+    assert tasks.send_status_reminders.delay().get() == 3
+    assert calls == ["sent"]
+
+
+def test_job_run_latest_is_the_last_successful_recompute():
+    now = timezone.now()
+    older = JobRun.objects.create(
+        task_name="metrics.recompute_all",
+        started_at=now - timedelta(hours=1),
+        finished_at=now - timedelta(hours=1),
+        outcome="success",
+    )
+    JobRun.objects.create(
+        task_name="metrics.recompute_metric",
+        started_at=now,
+        finished_at=now,
+        outcome="failure",
+    )
+    JobRun.objects.create(
+        task_name="metrics.send_status_reminders",
+        started_at=now,
+        finished_at=now,
+        outcome="success",
+    )
+
+    assert job_run_latest() == older
+
+
+def test_job_run_latest_is_none_before_any_run():
+    assert job_run_latest() is None

@@ -1,0 +1,64 @@
+"""Reading the dashboards' HTML the way a person reads the slide: cell texts by position."""
+
+import re
+from html.parser import HTMLParser
+
+VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col", "area"}
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class _CellCollector(HTMLParser):
+    """Collects the text of every element carrying `attribute`, keyed by its value."""
+
+    def __init__(self, attribute: str):
+        super().__init__(convert_charrefs=True)
+        self.attribute = attribute
+        self.cells: dict[str, str] = {}
+        self.order: list[str] = []
+        self._stack: list[tuple[str, str | None]] = []
+        self._buffers: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        key = dict(attrs).get(self.attribute)
+        self._stack.append((tag, key))
+        if key is not None:
+            self._buffers[key] = []
+            self.order.append(key)
+
+    def handle_endtag(self, tag):
+        while self._stack:
+            open_tag, key = self._stack.pop()
+            if key is not None:
+                self.cells[key] = squash("".join(self._buffers.pop(key)))
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data):
+        for buffer in self._buffers.values():
+            buffer.append(data)
+
+
+def cells_by(html: str, attribute: str = "data-cell") -> dict[str, str]:
+    parser = _CellCollector(attribute)
+    parser.feed(html)
+    return parser.cells
+
+
+def ordered_values(html: str, attribute: str) -> list[str]:
+    parser = _CellCollector(attribute)
+    parser.feed(html)
+    seen = []
+    for key in parser.order:
+        if key not in seen:
+            seen.append(key)
+    return seen
+
+
+def page_text(html: str) -> str:
+    html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    return squash(re.sub(r"<[^>]+>", " ", html))

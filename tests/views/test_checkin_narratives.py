@@ -1,0 +1,114 @@
+import pytest
+from django.urls import reverse
+
+from metrics import models
+from metrics.services.narratives import objective_update
+from tests import factories
+from tests.entry_world import entry_world_build
+
+pytestmark = pytest.mark.django_db
+
+SCRIPTED = (
+    "**Progress** made.\n\n<script>alert('x')</script>\n\n"
+    '<img src=x onerror="alert(1)"> [link](javascript:alert(2))'
+)
+
+
+@pytest.fixture
+def world(client):
+    world = entry_world_build()
+    client.force_login(world.lead_product)
+    return world
+
+
+def edit_url(world):
+    return reverse("metrics:objective-edit", kwargs={"slug": world.objective.slug})
+
+
+def form_data(world, **changes):
+    objective = models.Objective.objects.get(pk=world.objective.pk)
+    return {
+        "version": objective.version,
+        "statement": objective.statement,
+        "narrative": objective.narrative,
+        "target_quarter_text": objective.target_quarter_text,
+    } | changes
+
+
+def test_a_narrative_is_saved_as_markdown_and_rendered_without_any_script(client, world):
+    response = client.post(edit_url(world), form_data(world, narrative=SCRIPTED))
+
+    assert response.status_code == 302
+    assert models.Objective.objects.get(pk=world.objective.pk).narrative == SCRIPTED
+    html = client.get(edit_url(world)).content.decode()
+    rendered = html.split('id="rendered"', 1)[1]
+    assert "<strong>Progress</strong>" in rendered
+    assert "<script" not in rendered and "onerror" not in rendered
+    assert "javascript:" not in rendered
+    # The textarea shows the Markdown escaped, not live.
+    assert "&lt;script&gt;" in html
+
+
+def test_a_stale_narrative_save_shows_the_other_version_and_keeps_the_typed_text(client, world):
+    stale = form_data(world, narrative="- my bullet")
+    objective_update(
+        objective=world.objective, actor=world.admin, source="form", narrative="- their bullet"
+    )
+
+    response = client.post(edit_url(world), stale)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone else saved this text meanwhile" in html
+    assert "their bullet" in html and "my bullet" in html
+    assert models.Objective.objects.get(pk=world.objective.pk).narrative == "- their bullet"
+
+
+def test_an_empty_statement_is_a_field_error(client, world):
+    response = client.post(edit_url(world), form_data(world, statement=""))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["statement"]
+
+
+def test_the_narrative_history_lists_each_change(client, world):
+    for text in ("- one", "- two", "- three"):
+        client.post(edit_url(world), form_data(world, narrative=text))
+
+    history = client.get(edit_url(world)).context["history"]
+
+    assert [(h.old_value, h.new_value) for h in history if h.field == "narrative"] == [
+        ("- two", "- three"),
+        ("- one", "- two"),
+        ("- first bullet", "- one"),
+    ]
+
+
+def test_drilldowns_are_edited_and_locked_quarters_refuse(client, world):
+    session = factories.TuningSessionFactory(quarter=world.q3)
+    drilldown = models.Drilldown.objects.create(objective=world.objective, session=session)
+    url = reverse("metrics:drilldown-edit", kwargs={"pk": drilldown.pk})
+    data = {
+        "version": 1,
+        "title": "",
+        "situation": "The **situation**",
+        "impact": "",
+        "recommendation": "",
+        "next_steps": "",
+    }
+
+    assert client.post(url, data).status_code == 302
+    assert models.Drilldown.objects.get().situation == "The **situation**"
+
+    models.Submission.objects.create(department=world.product, quarter=world.q3, state="locked")
+    response = client.post(url, {**data, "version": 2, "impact": "more"})
+    assert "is locked" in response.content.decode()
+    assert models.Drilldown.objects.get().impact == ""
+
+
+def test_another_departments_lead_cannot_edit_the_narrative(client, world):
+    client.force_login(world.lead_legal)
+
+    assert client.get(edit_url(world)).status_code == 403
+    assert client.post(edit_url(world), form_data(world, narrative="x")).status_code == 403
+    assert models.Objective.objects.get(pk=world.objective.pk).narrative == "- first bullet"
