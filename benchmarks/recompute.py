@@ -270,9 +270,7 @@ def recompute_with_bulk_update() -> int:
         index = status.quarter.fiscal_year * 4 + status.quarter.number - 1
         metric = metrics[status.metric_id]
         value = (
-            status.value
-            if status.value_is_manual
-            else values.get((*series, index), status.value)
+            status.value if status.value_is_manual else values.get((*series, index), status.value)
         )
         prior_year = values.get((*series, index - 4))
         yoy = None
@@ -366,7 +364,9 @@ def run_scale(observations: int, *, skip_bulk_update: bool) -> None:
         f"bulk_update (Python): {bulk_seconds:7.2f}s  {count / bulk_seconds:12,.0f} obs/s  "
         f"({updated:,} statuses; same figures as the set-based run: {identical})"
     )
-    print(f"ratio: set-based recompute is {bulk_seconds / full_seconds:.1f}x faster than bulk_update")
+    print(
+        f"ratio: set-based recompute is {bulk_seconds / full_seconds:.1f}x faster than bulk_update"
+    )
 
 
 def main():

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from metrics import models
+from metrics.admin_jobs import JobRunAdmin, RecomputeRequestAdmin
 
 
 @admin.register(models.Quarter)
@@ -291,3 +292,7 @@ class HistoryEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+admin.site.register(models.JobRun, JobRunAdmin)
+admin.site.register(models.RecomputeRequest, RecomputeRequestAdmin)

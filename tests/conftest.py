@@ -6,3 +6,15 @@ from django.core.management import call_command
 def seed_deck(db):
     """The reference deck loaded from fixtures/ into the test database."""
     call_command("loaddata", "seed_deck", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, keep the test database in a file rather than in memory, so that the real
+    Celery workers of tests/worker (separate processes) can open it too."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})
+        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("test-db") / "test.sqlite3")

@@ -3,12 +3,15 @@
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from metrics.models import JobOutcome, JobRun
 
+# Longer than any task's hard time limit: a run still "running" after this lost its worker.
+RUN_LOST_AFTER = timedelta(hours=1)
 RECOMPUTE_TASK_NAMES = (
     "metrics.recompute_metric",
     "metrics.recompute_all",
@@ -25,11 +28,19 @@ class JobRunProgress:
 
 
 def job_run_start(*, task_name: str, scope: str = "") -> JobRun:
-    # Committed at once (outside any caller transaction is the caller's business): a run
-    # that is killed mid-way stays visible as "running" instead of vanishing.
-    return JobRun.objects.create(
-        task_name=task_name[:100], scope=scope[:200], started_at=timezone.now()
+    """Record a run as started. A run killed mid-way stays "running" until a later run of
+    the same task marks it lost."""
+    now = timezone.now()
+    JobRun.objects.filter(
+        task_name=task_name[:100],
+        outcome=JobOutcome.RUNNING,
+        started_at__lt=now - RUN_LOST_AFTER,
+    ).update(
+        outcome=JobOutcome.FAILURE,
+        finished_at=now,
+        error="The worker was lost (killed or restarted) before the run finished.",
     )
+    return JobRun.objects.create(task_name=task_name[:100], scope=scope[:200], started_at=now)
 
 
 def job_run_finish(

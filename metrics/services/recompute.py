@@ -3,8 +3,11 @@
 For every metric and segment in scope and every quarter that has observations or a status:
 
 1. the quarter's value, aggregated from the observations whose period lies inside the
-   quarter (mean, last or sum as `Metric.aggregation` says; an annual observation of a
-   metric measured in quarter N counts for quarter N of its fiscal year);
+   quarter (mean, last or sum as `Metric.aggregation` says; an observation longer than a
+   quarter, such as an annual survey, of a metric measured in quarter N counts for quarter N
+   of the fiscal year it ends in). Hand values (value_is_manual) are kept; a status without
+   observations keeps its stored value. Statuses are created for quarters that have measured
+   observations; derived ones (worked back from a printed YoY) only serve as comparison;
 2. the YoY delta: value / value of the same quarter a year earlier - 1 (relative for rates
    too); without a prior-year value it is NULL and a YoY-goal status says "not available";
 3. the arrow against the previous measurement, or the baseline where there is none;
@@ -194,8 +197,12 @@ class _Recompute:
             # Bulk joins of whole temporary tables: hashing beats the merge joins the planner
             # picks to reuse a window's sort order (they then filter millions of pairs).
             self.execute("SET LOCAL enable_mergejoin = off")
-            # Only takes effect before the session's first temporary table, which is enough.
-            self.execute("SET LOCAL temp_buffers = '256MB'")
+            # Can only change before the session's first temporary table; later it is refused,
+            # which is harmless: the setting is a speed-up.
+            self.execute(
+                "DO $$ BEGIN PERFORM set_config('temp_buffers', '256MB', true); "
+                "EXCEPTION WHEN OTHERS THEN NULL; END $$"
+            )
         if self.metric_ids is None:
             scope_sql, scope_params = "SELECT id FROM metrics_metric", []
         else:

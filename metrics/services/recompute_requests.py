@@ -15,6 +15,9 @@ from metrics.models import RecomputeRequest
 
 logger = logging.getLogger(__name__)
 
+# A change touching more metrics than this (a bulk import) is recomputed in one task.
+PER_METRIC_TASKS_UP_TO = 10
+
 
 def recompute_request(*, metric_ids: Iterable[int] | None, reason: str) -> None:
     """Record a pending recompute of `metric_ids` (None: everything) and enqueue it on commit."""
@@ -39,6 +42,9 @@ def _enqueue(metric_ids: list[int] | None) -> None:
     try:
         if metric_ids is None:
             tasks.recompute_all.delay()
+        elif len(metric_ids) > PER_METRIC_TASKS_UP_TO:
+            # One run over all recorded requests rather than a flood of small tasks.
+            tasks.recompute_pending.delay()
         else:
             for metric_id in metric_ids:
                 tasks.recompute_metric.delay(metric_id)

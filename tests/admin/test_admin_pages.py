@@ -1,6 +1,7 @@
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from metrics import models
 from metrics.services.history import history_record
@@ -37,6 +38,8 @@ def admin_client_with_data(client):
     models.Acronym.objects.create(session=session, term="SD", meaning="Structured data")
     models.Submission.objects.create(department=status.metric.department, quarter=status.quarter)
     history_record(instance=status, changes={"value": (1, 2)}, source="admin")
+    models.JobRun.objects.create(task_name="metrics.recompute_all", started_at=timezone.now())
+    models.RecomputeRequest.objects.create(metric=status.metric, reason="broker was down")
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     return client
 
@@ -47,7 +50,7 @@ def test_every_domain_model_is_in_the_admin():
         "Quarter", "Department", "Priority", "Outcome", "Metric", "Segment", "Observation",
         "QuarterlyStatus", "Objective", "KeyResult", "KeyResultStatus", "Drilldown",
         "DrilldownTable", "TuningSession", "MetricDefinition", "KeyDeliverable", "Footnote",
-        "Acronym", "Submission", "HistoryEntry",
+        "Acronym", "Submission", "HistoryEntry", "JobRun", "RecomputeRequest",
     }  # fmt: skip
     assert expected <= registered
 

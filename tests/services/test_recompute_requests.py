@@ -121,3 +121,16 @@ def test_a_failing_in_process_recompute_does_not_fail_the_committed_save(
     assert RecomputeRequest.objects.filter(metric=metric).exists()
     assert JobRun.objects.get().outcome == "failure"
     assert "bug in the recompute" in caplog.text
+
+
+def test_a_bulk_change_is_recomputed_by_one_pending_run(django_capture_on_commit_callbacks):
+    metrics = MetricFactory.create_batch(12)
+    for metric in metrics:
+        observe(metric, "5")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_request(metric_ids=[metric.pk for metric in metrics], reason="import")
+
+    assert QuarterlyStatus.objects.count() == 12
+    assert list(JobRun.objects.values_list("task_name", flat=True)) == ["metrics.recompute_pending"]
+    assert not RecomputeRequest.objects.exists()

@@ -134,3 +134,15 @@ def test_job_run_latest_is_the_last_successful_recompute():
 
 def test_job_run_latest_is_none_before_any_run():
     assert job_run_latest() is None
+
+
+def test_a_run_left_running_by_a_lost_worker_is_marked_failed_by_the_next_run():
+    lost = JobRun.objects.create(
+        task_name="metrics.recompute_all", started_at=timezone.now() - timedelta(hours=2)
+    )
+
+    tasks.recompute_all.delay()
+
+    lost.refresh_from_db()
+    assert lost.outcome == "failure"
+    assert "worker was lost" in lost.error

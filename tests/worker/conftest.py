@@ -32,18 +32,6 @@ def unavailable(reason: str):
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
-    """When this directory is run on its own on SQLite, put the test database in a file, so
-    that the worker process can open it (an in-memory database is private to one process)."""
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        database.setdefault("TEST", {})
-        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("worker-db") / "test.sqlite3")
-
-
-@pytest.fixture(scope="session")
 def redis_broker():
     import redis
 
@@ -61,10 +49,7 @@ def worker_database_url() -> str:
     if connection.vendor == "sqlite":
         name = str(settings["NAME"])
         if name == ":memory:" or "mode=memory" in name:
-            unavailable(
-                "The SQLite test database is in memory, which a worker process cannot open; "
-                "run tests/worker on its own (it then uses a file) or on PostgreSQL"
-            )
+            unavailable("The SQLite test database is in memory: a worker process cannot open it")
         return f"sqlite:///{name}"
     if connection.vendor == "postgresql":
         user = settings.get("USER") or ""
@@ -84,6 +69,7 @@ class Worker:
         self.queue = queue
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
+        self.log = None
 
     def start(self) -> "Worker":
         env = {
@@ -138,7 +124,8 @@ class Worker:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
-        self.log.close()
+        if self.log:
+            self.log.close()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -148,7 +135,8 @@ class Worker:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=20)
-        self.log.close()
+        if self.log:
+            self.log.close()
 
 
 def forget_broker_connections():
