@@ -27,10 +27,12 @@ class JobRunAdmin(admin.ModelAdmin):
 
 @admin.action(description="Recompute the selected requests now")
 def recompute_selected(modeladmin, request, queryset):
-    from metrics.services.recompute import metrics_recompute
+    from metrics.services.recompute_runs import recompute_run
 
     metric_ids = set(queryset.values_list("metric_id", flat=True))
-    result = metrics_recompute(metric_ids=None if None in metric_ids else metric_ids)
+    result = recompute_run(
+        task_name="admin recompute", metric_ids=None if None in metric_ids else metric_ids
+    )
     modeladmin.message_user(
         request,
         f"Recomputed: {result.statuses_created} statuses created, "

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from metrics.services.job_runs import job_run_recorded
+from metrics.services.recompute_runs import recompute_pending_run, recompute_run
 
 RETRYING = {
     "acks_late": True,
@@ -25,30 +26,18 @@ RETRYING = {
 
 @shared_task(name="metrics.recompute_metric", soft_time_limit=120, time_limit=150, **RETRYING)
 def recompute_metric(metric_id: int) -> int:
-    from metrics.services.recompute import metrics_recompute
-
-    with job_run_recorded(task_name="metrics.recompute_metric", scope=f"metric {metric_id}") as run:
-        run.rows_changed = metrics_recompute(metric_ids=[metric_id]).rows_changed
-    return run.rows_changed
+    return recompute_run(task_name="metrics.recompute_metric", metric_ids=[metric_id]).rows_changed
 
 
 @shared_task(name="metrics.recompute_all", soft_time_limit=1500, time_limit=1800, **RETRYING)
 def recompute_all() -> int:
-    from metrics.services.recompute import metrics_recompute
-
-    with job_run_recorded(task_name="metrics.recompute_all", scope="all metrics") as run:
-        run.rows_changed = metrics_recompute(metric_ids=None).rows_changed
-    return run.rows_changed
+    return recompute_run(task_name="metrics.recompute_all", metric_ids=None).rows_changed
 
 
 @shared_task(name="metrics.recompute_pending", soft_time_limit=1500, time_limit=1800, **RETRYING)
 def recompute_pending() -> int:
-    from metrics.services.recompute import recompute_pending_process
-
-    with job_run_recorded(task_name="metrics.recompute_pending", scope="pending requests") as run:
-        result = recompute_pending_process()
-        run.rows_changed = result.rows_changed if result else 0
-    return run.rows_changed
+    result = recompute_pending_run(task_name="metrics.recompute_pending")
+    return result.rows_changed if result else 0
 
 
 @shared_task(name="metrics.send_status_reminders", soft_time_limit=300, time_limit=360, **RETRYING)

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 
@@ -6,6 +8,11 @@ from .calendar import Quarter
 from .org import Department, Outcome
 
 VALUE_DIGITS = {"max_digits": 20, "decimal_places": 6}
+
+
+def plain_number(value) -> str:
+    """94000 rather than the column's 94000.000000, for names and messages."""
+    return f"{Decimal(str(value)).normalize():f}"
 
 
 class Direction(models.TextChoices):
@@ -192,7 +199,8 @@ class Observation(Versioned):
 
     def __str__(self):
         target = self.segment or self.metric
-        return f"{target} {self.period_start:%Y-%m-%d}..{self.period_end:%Y-%m-%d}: {self.value}"
+        value = plain_number(self.value)
+        return f"{target} {self.period_start:%Y-%m-%d}..{self.period_end:%Y-%m-%d}: {value}"
 
 
 class StatusState(models.TextChoices):
@@ -272,4 +280,5 @@ class QuarterlyStatus(Versioned):
 
     def __str__(self):
         target = self.segment or self.metric
-        return f"{target} {self.quarter}: {self.get_state_display()} {self.value or ''}".strip()
+        value = "" if self.value is None else plain_number(self.value)
+        return f"{target} {self.quarter}: {self.get_state_display()} {value}".strip()

@@ -16,6 +16,9 @@ RECOMPUTE_TASK_NAMES = (
     "metrics.recompute_metric",
     "metrics.recompute_all",
     "metrics.recompute_pending",
+    "manage.py recompute",
+    "manage.py seed_demo",
+    "admin recompute",
 )
 
 

@@ -147,3 +147,15 @@ def test_recompute_after_loading_keeps_the_printed_figures_and_rates_the_goals()
         Decimal("6.6"),
         None,
     )
+
+
+@pytest.mark.django_db
+def test_the_seeding_recompute_is_recorded_as_a_job_run():
+    from metrics.services.job_runs import job_run_latest
+
+    seed_demo()
+
+    run = job_run_latest()
+    assert run is not None
+    assert run.task_name == "manage.py seed_demo"
+    assert run.rows_changed > 0

@@ -9,6 +9,7 @@ from metrics.fiscal import FiscalQuarter
 from metrics.models import JobRun, QuarterlyStatus, RecomputeRequest
 from metrics.services.recompute_requests import recompute_request
 from okrtracker.celery import app
+from tests.celery_helpers import broker_restore, broker_state, broker_switch
 from tests.factories import MetricFactory, ObservationFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,19 +29,11 @@ def observe(metric, value="92000"):
 @pytest.fixture
 def unreachable_broker():
     """A real (not eager) Celery app whose broker is a closed port."""
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    saved = broker_state()
     app.conf.task_always_eager = False
-    app.conf.broker_url = "redis://127.0.0.1:9/0"
-    forget_broker_connections()
+    broker_switch("redis://127.0.0.1:9/0")
     yield
-    app.conf.task_always_eager, app.conf.broker_url = saved
-    forget_broker_connections()
-
-
-def forget_broker_connections():
-    """Connections and producers are pooled for the broker URL they were made with."""
-    app._pool = None
-    app.amqp._producer_pool = None
+    broker_restore(saved)
 
 
 def test_a_request_is_recorded_in_the_callers_transaction(django_capture_on_commit_callbacks):
@@ -114,7 +107,7 @@ def test_a_failing_in_process_recompute_does_not_fail_the_committed_save(
     def broken(**kwargs):
         raise RuntimeError("bug in the recompute")
 
-    monkeypatch.setattr("metrics.services.recompute.metrics_recompute", broken)
+    monkeypatch.setattr("metrics.services.recompute_runs.metrics_recompute", broken)
     with django_capture_on_commit_callbacks(execute=True):
         recompute_request(metric_ids=[metric.pk], reason="status saved")
 

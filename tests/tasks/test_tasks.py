@@ -86,7 +86,7 @@ def test_a_failed_run_is_recorded_with_its_error(monkeypatch):
     def broken(**kwargs):
         raise ValueError("no such column")
 
-    monkeypatch.setattr("metrics.services.recompute.metrics_recompute", broken)
+    monkeypatch.setattr("metrics.services.recompute_runs.metrics_recompute", broken)
 
     with pytest.raises(ValueError):
         tasks.recompute_all.apply(throw=True)

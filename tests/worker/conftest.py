@@ -19,6 +19,7 @@ import pytest
 from django.db import connection
 
 from okrtracker.celery import app
+from tests.celery_helpers import broker_restore, broker_state, broker_switch
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REDIS_URL = os.environ.get("OKR_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -139,12 +140,6 @@ class Worker:
             self.log.close()
 
 
-def forget_broker_connections():
-    """Connections and producers are pooled for the broker URL they were made with."""
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def publish_to(redis_broker):
     """Make this process publish tasks for real (not eagerly) to an emptied Redis database
@@ -152,17 +147,11 @@ def publish_to(redis_broker):
     import redis
 
     redis.Redis.from_url(redis_broker).flushdb()
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    saved = broker_state()
     app.conf.task_always_eager = False
-
-    def switch(broker_url: str) -> None:
-        app.conf.broker_url = broker_url
-        forget_broker_connections()
-
-    switch(redis_broker)
-    yield switch
-    app.conf.task_always_eager, app.conf.broker_url = saved
-    forget_broker_connections()
+    broker_switch(redis_broker)
+    yield broker_switch
+    broker_restore(saved)
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from metrics.models import ChangeSource, HistoryEntry, Metric
-from metrics.services.job_runs import job_run_recorded
-from metrics.services.recompute import metrics_recompute
+from metrics.services.recompute_runs import recompute_run, recompute_scope
 
 SHOWN_CHANGES = 200
 
@@ -32,10 +31,8 @@ class Command(BaseCommand):
             )
             if missing:
                 raise CommandError(f"No metric with id {', '.join(map(str, sorted(missing)))}.")
-        scope = f"metrics {', '.join(map(str, metric_ids))}" if metric_ids else "all metrics"
-        with job_run_recorded(task_name="manage.py recompute", scope=scope) as run:
-            result = metrics_recompute(metric_ids=metric_ids or None)
-            run.rows_changed = result.rows_changed
+        scope = recompute_scope(metric_ids or None)
+        result = recompute_run(task_name="manage.py recompute", metric_ids=metric_ids or None)
 
         changes = HistoryEntry.objects.filter(
             source=ChangeSource.RECOMPUTE, changed_at=result.changed_at

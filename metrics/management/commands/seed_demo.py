@@ -8,6 +8,7 @@ or brought back to their role and password on every run.
 import os
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -15,10 +16,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from metrics.models import Department, TuningSession
-from metrics.services.recompute import metrics_recompute
+from metrics.services.recompute_runs import recompute_run
 
 DEFAULT_PASSWORD = "okrtracker-demo"
-DEMO_URL = "http://127.0.0.1:8000/"
 FIXTURE = "seed_deck"
 
 
@@ -66,7 +66,7 @@ def demo_account_ensure(*, account: DemoAccount, password: str):
 
 def everything_recompute() -> int:
     """Derives YoY, arrows and attainment from the freshly loaded observations."""
-    return metrics_recompute(metric_ids=None).rows_changed
+    return recompute_run(task_name="manage.py seed_demo", metric_ids=None).rows_changed
 
 
 class Command(BaseCommand):
@@ -90,7 +90,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The database already holds a tuning session: deck left as it is.")
         self.stdout.write(self.accounts_table(accounts, password))
-        self.stdout.write(f"\nOpen {DEMO_URL}")
+        self.stdout.write(f"\nOpen {settings.SITE_URL}/")
 
     @staticmethod
     def accounts_table(accounts: list[DemoAccount], password: str) -> str:
