@@ -54,14 +54,31 @@ class HistoryEntry(models.Model):
     """One changed field of one row: who, when, old and new value. Written by the services
     (every write goes through one), including bulk and recompute writes."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    # No database foreign keys and no single-column indexes here: a full recompute appends
+    # a million entries in one statement, and a deferred constraint check per row costs more
+    # than the rest of the insert (benchmarks/recompute.py). Deleting a user or a content
+    # type still cascades, through Django's collector; the composite index below serves
+    # every lookup the pages make.
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
     field = models.CharField(max_length=100)
     old_value = models.TextField(blank=True, null=True)
     new_value = models.TextField(blank=True, null=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     source = models.CharField(max_length=20, choices=ChangeSource.choices)
     changed_at = models.DateTimeField(db_index=True)

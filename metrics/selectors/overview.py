@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from metrics import models
+from metrics.selectors.job_runs import job_run_latest
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,5 @@ def submissions_for_quarter(quarter_id: int, all_departments: list[DepartmentIte
 
 def last_recompute() -> datetime | None:
     """When a recompute last finished successfully (one query)."""
-    return (
-        models.JobRun.objects.filter(
-            outcome=models.JobOutcome.SUCCESS,
-            task_name__contains="recompute",
-            finished_at__isnull=False,
-        )
-        .order_by("-finished_at")
-        .values_list("finished_at", flat=True)
-        .first()
-    )
+    run = job_run_latest()
+    return run.finished_at if run else None

@@ -1,6 +1,6 @@
 """Recording background job runs: when, what scope, how many rows changed, how it ended."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,14 +12,6 @@ from metrics.models import JobOutcome, JobRun
 
 # Longer than any task's hard time limit: a run still "running" after this lost its worker.
 RUN_LOST_AFTER = timedelta(hours=1)
-RECOMPUTE_TASK_NAMES = (
-    "metrics.recompute_metric",
-    "metrics.recompute_all",
-    "metrics.recompute_pending",
-    "manage.py recompute",
-    "manage.py seed_demo",
-    "admin recompute",
-)
 
 
 @dataclass
@@ -77,13 +69,3 @@ def job_run_recorded(*, task_name: str, scope: str = "") -> Iterator[JobRunProgr
             )
         raise
     job_run_finish(job_run=progress.job_run, rows_changed=progress.rows_changed)
-
-
-def job_run_latest(*, task_names: Iterable[str] = RECOMPUTE_TASK_NAMES) -> JobRun | None:
-    """The most recent successful run of the given tasks (by default: any recompute), for
-    "figures recomputed 3 minutes ago". One query."""
-    return (
-        JobRun.objects.filter(task_name__in=list(task_names), outcome=JobOutcome.SUCCESS)
-        .order_by("-finished_at", "-id")
-        .first()
-    )

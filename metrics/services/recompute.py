@@ -194,6 +194,9 @@ class _Recompute:
     def _lock_scope(self) -> None:
         if self.postgres:
             self.execute("SET LOCAL work_mem = '128MB'")
+            # Not waiting for the WAL flush at commit: a crash right after could lose this
+            # run, but all of it (its fulfilled requests too), so the next run redoes it.
+            self.execute("SET LOCAL synchronous_commit = off")
             # Bulk joins of whole temporary tables: hashing beats the merge joins the planner
             # picks to reuse a window's sort order (they then filter millions of pairs).
             self.execute("SET LOCAL enable_mergejoin = off")
@@ -232,14 +235,14 @@ class _Recompute:
         """recompute_statuses: every status in scope, its quarter as the index
         fiscal_year * 4 + number - 1, and its current figures. Called again with
         `newer_than` to add the statuses this run has just created."""
-        columns = """
+        columns = f"""
             SELECT s.id AS status_id, s.metric_id, s.segment_id,
                    COALESCE(s.segment_id, 0) AS segment_key,
                    q.fiscal_year * 4 + q.number - 1 AS qi,
                    s.value, s.value_is_manual, s.yoy_delta, s.arrow, s.attainment, s.state
             FROM metrics_quarterlystatus s
             JOIN metrics_quarter q ON q.id = s.quarter_id
-            WHERE s.metric_id IN (SELECT id FROM recompute_scope)"""
+            WHERE {self._in_scope("s.metric_id")}"""
         if newer_than is None:
             self.execute(f"CREATE TEMPORARY TABLE recompute_statuses AS {columns}")
         else:
@@ -260,7 +263,7 @@ class _Recompute:
                         ELSE {quarter_of_end} END AS qi
             FROM metrics_observation o
             JOIN metrics_metric m ON m.id = o.metric_id
-            WHERE o.metric_id IN (SELECT id FROM recompute_scope) AND {aggregation_filter}"""
+            WHERE {self._in_scope("o.metric_id")} AND {aggregation_filter}"""
 
     def _collect_observed_values(self) -> None:
         """recompute_observed: one row per metric, segment and fiscal quarter with the
@@ -495,6 +498,13 @@ class _Recompute:
         )
 
     # --- dialect helpers -----------------------------------------------------------------
+
+    def _in_scope(self, column: str) -> str:
+        # A full run reads whole tables: no filter, which also leaves PostgreSQL free to scan
+        # and aggregate them with parallel workers (a temporary table in a query forbids it).
+        if self.metric_ids is None:
+            return "1 = 1"
+        return f"{column} IN (SELECT id FROM recompute_scope)"
 
     def _drop_temp_tables(self) -> None:
         for table in TEMP_TABLES:

@@ -15,6 +15,7 @@ from metrics.models import Attainment
 from metrics.selectors.charts import metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
 from metrics.selectors.deck import session_deck
+from metrics.selectors.job_runs import recompute_pending_count
 from metrics.selectors.overview import departments, last_recompute, submissions_for_quarter
 from metrics.selectors.sessions import latest_session_id, session_choices
 
@@ -147,6 +148,7 @@ class OverviewView(SessionPageMixin, TemplateView):
             ],
             submissions=submissions_for_quarter(self.deck.quarter_id, all_departments),
             recomputed_at=last_recompute(),
+            recompute_pending=recompute_pending_count(),
         )
         return context
 

@@ -151,7 +151,7 @@ def test_recompute_after_loading_keeps_the_printed_figures_and_rates_the_goals()
 
 @pytest.mark.django_db
 def test_the_seeding_recompute_is_recorded_as_a_job_run():
-    from metrics.services.job_runs import job_run_latest
+    from metrics.selectors.job_runs import job_run_latest
 
     seed_demo()
 

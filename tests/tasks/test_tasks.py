@@ -10,7 +10,7 @@ from django.utils import timezone
 from metrics import tasks
 from metrics.fiscal import FiscalQuarter
 from metrics.models import JobRun, QuarterlyStatus, RecomputeRequest
-from metrics.services.job_runs import job_run_latest
+from metrics.selectors.job_runs import job_run_latest
 from okrtracker.celery import app
 from tests.factories import MetricFactory, ObservationFactory
 

@@ -100,3 +100,22 @@ def test_overview_tallies_metrics_by_attainment(client):
     tally = {item["attainment"]: item["count"] for item in response.context["tally"]}
     assert tally == {"on_track": 2, "at_risk": 0, "off_track": 1, "no_data": 0, "paused": 1}
     assert "No recompute has run yet." in response.content.decode()
+
+
+def test_overview_says_when_figures_were_recomputed_and_what_still_waits(client):
+    from metrics.models import Metric, RecomputeRequest
+    from metrics.services.recompute_runs import recompute_run
+
+    session = build_small_deck()
+    recompute_run(task_name="metrics.recompute_all", metric_ids=None)
+    metric = Metric.objects.first()
+    RecomputeRequest.objects.create(metric=metric, reason="broker was down")
+    client.force_login(UserFactory(roles=["Executive"]))
+
+    html = client.get(
+        reverse("metrics:session_overview", kwargs={"session_id": session.id})
+    ).content.decode()
+
+    assert "Figures recomputed <time" in html
+    assert "No recompute has run yet." not in html
+    assert "1 metric waiting for a recompute" in html

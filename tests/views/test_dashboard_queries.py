@@ -11,11 +11,11 @@ from tests.selectors.builders import add_bulk
 
 pytestmark = pytest.mark.django_db
 
-# Session and user lookups (3) + the deck (13) + the page's own (charts 3, overview 3,
+# Session and user lookups (3) + the deck (13) + the page's own (charts 3, overview 4,
 # compare a second deck).
 PAGE_BOUNDS = {
     "session": 18,
-    "session_overview": 21,
+    "session_overview": 22,
     "session_metrics": 18,
     "metric": 21,
     "objective": 18,
