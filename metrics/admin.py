@@ -4,6 +4,12 @@ from django.contrib import admin
 
 from metrics import models
 from metrics.admin_jobs import JobRunAdmin, RecomputeRequestAdmin
+from metrics.admin_services import (
+    KeyResultStatusAdminForm,
+    ObservationAdminForm,
+    QuarterlyStatusAdminForm,
+    ServiceSavedAdmin,
+)
 
 
 @admin.register(models.Quarter)
@@ -105,7 +111,8 @@ class SegmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Observation)
-class ObservationAdmin(admin.ModelAdmin):
+class ObservationAdmin(ServiceSavedAdmin):
+    form = ObservationAdminForm
     list_display = ["metric", "segment", "period_start", "period_end", "value", "is_derived"]
     list_filter = ["is_derived", "metric__department", "metric"]
     search_fields = ["metric__name", "segment__name", "source"]
@@ -116,7 +123,8 @@ class ObservationAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.QuarterlyStatus)
-class QuarterlyStatusAdmin(admin.ModelAdmin):
+class QuarterlyStatusAdmin(ServiceSavedAdmin):
+    form = QuarterlyStatusAdminForm
     list_display = [
         "metric",
         "segment",
@@ -132,7 +140,17 @@ class QuarterlyStatusAdmin(admin.ModelAdmin):
     search_fields = ["metric__name", "segment__name", "comment"]
     list_select_related = ["metric", "segment", "quarter"]
     raw_id_fields = ["metric", "segment"]
-    readonly_fields = ["version", "updated_by", "computed_at", "created_at", "updated_at"]
+    # The recompute owns the derived figures.
+    readonly_fields = [
+        "yoy_delta",
+        "arrow",
+        "attainment",
+        "version",
+        "updated_by",
+        "computed_at",
+        "created_at",
+        "updated_at",
+    ]
 
 
 class KeyResultInline(admin.StackedInline):
@@ -158,9 +176,21 @@ class ObjectiveAdmin(admin.ModelAdmin):
 
 
 class KeyResultStatusInline(admin.TabularInline):
+    """Read-only here: statuses are edited on their own page, through the service."""
+
     model = models.KeyResultStatus
     extra = 0
     fields = ["quarter", "state", "text", "number", "milestones_done", "is_done"]
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.KeyResult)
@@ -173,7 +203,8 @@ class KeyResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.KeyResultStatus)
-class KeyResultStatusAdmin(admin.ModelAdmin):
+class KeyResultStatusAdmin(ServiceSavedAdmin):
+    form = KeyResultStatusAdminForm
     list_display = ["key_result", "quarter", "state", "number", "milestones_done", "is_done"]
     list_filter = ["quarter", "state", "key_result__objective__department"]
     search_fields = ["text", "key_result__description"]

@@ -30,7 +30,38 @@ def quarter_number_filter(field_name: str):
     return IntFilter(field_name=field_name, min_value=1, max_value=4)
 
 
+class IdOrSlugField(forms.ModelChoiceField):
+    """A row given by its id or, for rows that have one, its slug ("monthly-active-editors")."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value)
+        if text.isdigit():
+            return super().to_python(text)
+        try:
+            return self.queryset.get(slug=text)
+        except (self.queryset.model.DoesNotExist, ValueError) as error:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from error
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class IdOrSlugFilter(filters.ModelChoiceFilter):
+    """A row given by its id or its slug (400 when unknown)."""
+
+    field_class = IdOrSlugField
+
+
 def id_filter(model, field_name: str):
+    slugged = any(field.name == "slug" and field.unique for field in model._meta.fields)
+    if slugged:
+        return IdOrSlugFilter(
+            queryset=model.objects.all(),
+            field_name=field_name,
+            help_text=f"A {model._meta.verbose_name}'s id or slug.",
+        )
     return IdFilter(queryset=model.objects.all(), field_name=field_name)
 
 
@@ -95,6 +126,7 @@ class MetricFilter(UpdatedSinceFilterSet):
 
 
 class ObservationFilter(UpdatedSinceFilterSet):
+    metric = id_filter(models.Metric, "metric")
     department = id_filter(models.Department, "metric__department")
     outcome = id_filter(models.Outcome, "metric__outcome")
     has_segment = filters.BooleanFilter(
@@ -129,6 +161,7 @@ class ObservationFilter(UpdatedSinceFilterSet):
 
 
 class QuarterlyStatusFilter(UpdatedSinceFilterSet):
+    metric = id_filter(models.Metric, "metric")
     fiscal_year = fiscal_year_filter("quarter__fiscal_year")
     quarter_number = quarter_number_filter("quarter__number")
     department = id_filter(models.Department, "metric__department")
@@ -176,6 +209,8 @@ class ObjectiveFilter(UpdatedSinceFilterSet):
 
 
 class KeyResultFilter(UpdatedSinceFilterSet):
+    metric = id_filter(models.Metric, "metric")
+    objective = id_filter(models.Objective, "objective")
     department = id_filter(models.Department, "objective__department")
     fiscal_year = fiscal_year_filter("objective__fiscal_year")
     session = IdFilter(

@@ -64,5 +64,5 @@ class Migration(migrations.Migration):
             name="updated_at",
             field=models.DateTimeField(auto_now=True),
         ),
-        migrations.RunPython(status_free_space(70), status_free_space(100)),
+        migrations.RunPython(status_free_space(50), status_free_space(100)),
     ]

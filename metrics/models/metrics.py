@@ -199,8 +199,11 @@ class Observation(Versioned):
 
     def __str__(self):
         target = self.segment or self.metric
-        value = plain_number(self.value)
-        return f"{target} {self.period_start:%Y-%m-%d}..{self.period_end:%Y-%m-%d}: {value}"
+        # Also shown for rows still being filled in (an admin form with errors).
+        value = "" if self.value is None else plain_number(self.value)
+        start = f"{self.period_start:%Y-%m-%d}" if self.period_start else ""
+        end = f"{self.period_end:%Y-%m-%d}" if self.period_end else ""
+        return f"{target} {start}..{end}: {value}"
 
 
 class StatusState(models.TextChoices):
@@ -242,9 +245,10 @@ class QuarterlyStatus(Versioned):
     )
     value = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
     # Not indexed, unlike other tables: the recompute rewrites the figures and updated_at of
-    # every status, and with no indexed column changing (and the free space the table keeps,
-    # see migration 0003) PostgreSQL updates rows in place (HOT) instead of adding an entry
-    # to every index: twice as fast (benchmarks/recompute.py). "Updated since" filters scan.
+    # statuses, and with no indexed column changing (and half of every page kept free, see
+    # migration 0003) PostgreSQL updates the rows within their page (HOT) instead of adding
+    # an entry to every index: twice as fast (benchmarks/recompute.py). "Updated since"
+    # filters scan the table instead, which is small next to the observations.
     updated_at = models.DateTimeField(auto_now=True)
     value_is_manual = models.BooleanField(
         default=False, help_text="Entered by hand: the recompute keeps it instead of aggregating."

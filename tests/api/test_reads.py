@@ -183,6 +183,17 @@ def _filter_cases():
         ("acronym-list", lambda w: {"fiscal_year": 2019}, lambda w: set()),
         ("outcome-list", lambda w: {"session": w.session.pk}, lambda w: {w.outcome.pk}),
         ("department-list", lambda w: {"slug": "product"}, lambda w: {w.other_department.pk}),
+        (
+            "quarterly-status-list",
+            lambda w: {"metric": w.metric.slug, "department": w.department.slug},
+            lambda w: set(w.metric.statuses.values_list("pk", flat=True)),
+        ),
+        (
+            "observation-list",
+            lambda w: {"metric": w.metric.slug},
+            lambda w: set(w.metric.observations.values_list("pk", flat=True)),
+        ),
+        ("key-result-list", lambda w: {"objective": w.objective.slug}, lambda w: {w.key_result.pk}),
     ]
 
 
@@ -201,6 +212,8 @@ def test_filters_narrow_the_list(world, clients, name, params, expected):
         {"fiscal_year": "twenty"},
         {"fiscal_year": 10**30},
         {"department": 10**30},
+        {"metric": "no-such-metric"},
+        {"department": "../../etc"},
     ],
 )
 def test_unusable_filter_values_are_a_400_naming_the_filter(world, clients, params):
