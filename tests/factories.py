@@ -157,3 +157,15 @@ class TuningSessionFactory(factory.django.DjangoModelFactory):
     priority = factory.SubFactory(PriorityFactory)
     quarter = factory.SubFactory(QuarterFactory)
     title = factory.Sequence(lambda n: f"Tuning Session {n}")
+
+
+def observe_quarter(metric, quarter, value, *, segment=None, is_derived=False):
+    """One observation covering the whole fiscal `quarter` (a metrics.fiscal.FiscalQuarter)."""
+    return ObservationFactory(
+        metric=metric,
+        segment=segment,
+        period_start=quarter.start_date,
+        period_end=quarter.end_date,
+        value=Decimal(str(value)),
+        is_derived=is_derived,
+    )

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from metrics import permissions
 from metrics.forms.observations import BackfillForm, CsvImportForm
 from metrics.models import ChangeSource, Metric, MetricState
+from metrics.selectors.observations import stored_observations
 from metrics.services.csv_import import ImportFormatError, backfill_rows_parse, csv_rows_parse
 from metrics.services.observations import observations_upsert
 from metrics.views.entry_access import DepartmentEntryMixin
@@ -91,7 +92,21 @@ class BackfillView(DepartmentEntryMixin, TemplateView):
         return self.render_to_response(self.get_context_data(**context))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(department=self.department, **kwargs)
+        context = super().get_context_data(department=self.department, **kwargs)
+        form = context.get("form")
+        chosen = (form.data.get("row") if form is not None and form.is_bound else None) or (
+            self.request.GET.get("row")
+        )
+        if chosen in self.rows:
+            metric, segment = self.rows[chosen]
+            stored, stored_total = stored_observations(metric=metric, segment=segment)
+            context.update(
+                stored_key=chosen,
+                stored_row=f"{metric.name} / {segment.name}" if segment else metric.name,
+                stored=stored,
+                stored_total=stored_total,
+            )
+        return context
 
 
 class CsvImportView(DepartmentEntryMixin, TemplateView):

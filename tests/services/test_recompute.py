@@ -26,6 +26,7 @@ from tests.factories import (
     QuarterFactory,
     QuarterlyStatusFactory,
     SegmentFactory,
+    observe_quarter,
 )
 
 pytestmark = pytest.mark.django_db
@@ -49,17 +50,6 @@ def observe_months(metric, quarter, values, *, segment=None, is_derived=False):
             value=Decimal(value),
             is_derived=is_derived,
         )
-
-
-def observe_quarter(metric, quarter, value, *, segment=None, is_derived=False):
-    ObservationFactory(
-        metric=metric,
-        segment=segment,
-        period_start=quarter.start_date,
-        period_end=quarter.end_date,
-        value=Decimal(value),
-        is_derived=is_derived,
-    )
 
 
 def status_of(metric, quarter: FiscalQuarter, segment=None) -> QuarterlyStatus:

@@ -1,6 +1,5 @@
 """`manage.py recompute`: the same recompute, synchronously, printing what changed."""
 
-from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -8,19 +7,13 @@ from django.core.management import CommandError, call_command
 
 from metrics.fiscal import FiscalQuarter
 from metrics.models import JobRun, QuarterlyStatus
-from tests.factories import MetricFactory, ObservationFactory
+from tests.factories import MetricFactory, observe_quarter
 
 pytestmark = pytest.mark.django_db
 
 
 def observe(metric, quarter, value):
-    ObservationFactory(
-        metric=metric,
-        period_start=quarter.start_date,
-        period_end=quarter.end_date,
-        value=Decimal(value),
-        is_derived=quarter.fiscal_year < 2020,
-    )
+    observe_quarter(metric, quarter, value, is_derived=quarter.fiscal_year < 2020)
 
 
 def run(*args) -> str:

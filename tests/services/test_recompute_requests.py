@@ -10,7 +10,7 @@ from metrics.models import JobRun, QuarterlyStatus, RecomputeRequest
 from metrics.services.recompute_requests import recompute_request
 from okrtracker.celery import app
 from tests.celery_helpers import broker_restore, broker_state, broker_switch
-from tests.factories import MetricFactory, ObservationFactory
+from tests.factories import MetricFactory, observe_quarter
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +18,7 @@ Q2_FY20 = FiscalQuarter(2020, 2)
 
 
 def observe(metric, value="92000"):
-    ObservationFactory(
-        metric=metric,
-        period_start=Q2_FY20.start_date,
-        period_end=Q2_FY20.end_date,
-        value=Decimal(value),
-    )
+    observe_quarter(metric, Q2_FY20, value)
 
 
 @pytest.fixture

@@ -7,20 +7,14 @@ import pytest
 from metrics.fiscal import FiscalQuarter
 from metrics.models import JobOutcome, JobRun, QuarterlyStatus
 from metrics.services.recompute_runs import recompute_pending_run, recompute_run, recompute_scope
-from tests.factories import MetricFactory, ObservationFactory
+from tests.factories import MetricFactory, observe_quarter
 
 pytestmark = pytest.mark.django_db
 
 
 def measured_metric(value="7"):
     metric = MetricFactory()
-    quarter = FiscalQuarter(2020, 2)
-    ObservationFactory(
-        metric=metric,
-        period_start=quarter.start_date,
-        period_end=quarter.end_date,
-        value=Decimal(value),
-    )
+    observe_quarter(metric, FiscalQuarter(2020, 2), value)
     return metric
 
 

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from metrics.admin_jobs import JobRunAdmin, RecomputeRequestAdmin, recompute_selected
 from metrics.fiscal import FiscalQuarter
 from metrics.models import JobRun, QuarterlyStatus, RecomputeRequest
-from tests.factories import MetricFactory, ObservationFactory, UserFactory
+from tests.factories import MetricFactory, UserFactory, observe_quarter
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +34,7 @@ def test_job_runs_are_read_only_in_the_admin():
 
 def test_the_admin_action_recomputes_the_selected_requests_now():
     metric = MetricFactory()
-    quarter = FiscalQuarter(2020, 2)
-    ObservationFactory(
-        metric=metric,
-        period_start=quarter.start_date,
-        period_end=quarter.end_date,
-        value=Decimal("7"),
-    )
+    observe_quarter(metric, FiscalQuarter(2020, 2), "7")
     RecomputeRequest.objects.create(metric=metric, reason="broker was down")
     model_admin = RecomputeRequestAdmin(RecomputeRequest, AdminSite())
 

@@ -1,7 +1,6 @@
 """The Celery tasks: names, reliability options, and that each calls its service."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import OperationalError
@@ -12,7 +11,7 @@ from metrics.fiscal import FiscalQuarter
 from metrics.models import JobRun, QuarterlyStatus, RecomputeRequest
 from metrics.selectors.job_runs import job_run_latest
 from okrtracker.celery import app
-from tests.factories import MetricFactory, ObservationFactory
+from tests.factories import MetricFactory, observe_quarter
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +19,7 @@ Q2_FY20 = FiscalQuarter(2020, 2)
 
 
 def observe(metric, value="10"):
-    ObservationFactory(
-        metric=metric,
-        period_start=Q2_FY20.start_date,
-        period_end=Q2_FY20.end_date,
-        value=Decimal(value),
-    )
+    observe_quarter(metric, Q2_FY20, value)
 
 
 @pytest.mark.parametrize(

@@ -163,3 +163,38 @@ def test_another_departments_lead_cannot_open_the_import_or_backfill(client, wor
 
     assert client.get(import_url()).status_code == 403
     assert client.post(backfill_url(), {"values": "1"}).status_code == 403
+
+
+def test_the_backfill_page_lists_the_stored_values_of_the_chosen_row(
+    client, world, django_assert_max_num_queries
+):
+    for month in range(1, 5):
+        models.Observation.objects.create(
+            metric=world.editors,
+            period_start=date(2020, month, 1),
+            period_end=date(2020, month, 28),
+            value=Decimal("86500") + month,
+        )
+    row = f"{world.editors.pk}-0"
+
+    with django_assert_max_num_queries(12):
+        response = client.get(backfill_url(), {"row": row})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Stored values of" in html
+    assert [item.exact for item in response.context["stored"]] == [
+        "86504",
+        "86503",
+        "86502",
+        "86501",
+    ]
+    assert response.context["stored_total"] == 4
+    assert f'<option value="{row}" selected>' in html
+
+
+def test_the_backfill_page_without_a_row_lists_nothing(client, world):
+    response = client.get(backfill_url())
+
+    assert response.status_code == 200
+    assert "Stored values of" not in response.content.decode()
