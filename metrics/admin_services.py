@@ -7,9 +7,10 @@ admin's transaction; what it refuses comes back as form errors, never as a 500."
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from metrics.models import ChangeSource
+from metrics.services.deletions import data_rows_delete
 from metrics.services.errors import ConflictError, LockedError
 from metrics.services.key_results import KEY_RESULT_EDITABLE_FIELDS, key_result_status_save
 from metrics.services.observations import observation_save
@@ -140,6 +141,19 @@ class ServiceSavedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Saved by the service during validation."""
+
+    def delete_model(self, request, obj):
+        self._delete(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        self._delete(request, queryset)
+
+    def _delete(self, request, rows):
+        try:
+            data_rows_delete(rows=rows, actor=request.user, source=ChangeSource.ADMIN)
+        except LockedError as error:
+            # Nothing was deleted; the admin shows the reason instead of a success message.
+            raise PermissionDenied(str(error)) from error
 
     def save_related(self, request, form, formsets, change):
         # These models have no many-to-many fields; inlines (if any) save as usual.

@@ -176,3 +176,39 @@ def test_moving_an_observation_to_another_period_is_refused(admin_client):
     assert response.status_code == 200
     assert "cannot be moved" in response.content.decode()
     assert models.Observation.objects.get().period_start.isoformat() == "2020-10-01"
+
+
+def test_deleting_a_status_in_the_admin_is_recorded_and_recomputed(
+    admin_client, django_capture_on_commit_callbacks
+):
+    status = QuarterlyStatusFactory(value=Decimal("92000"))
+    url = reverse("admin:metrics_quarterlystatus_delete", args=[status.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not models.QuarterlyStatus.objects.exists()
+    assert ("value", "92000", None, "admin") in history_of(status)
+    assert models.JobRun.objects.get().task_name == "metrics.recompute_metric"
+
+
+def test_deleting_in_a_locked_quarter_is_refused_and_deletes_nothing(admin_client):
+    statuses = [QuarterlyStatusFactory(), QuarterlyStatusFactory()]
+    models.Submission.objects.create(
+        department=statuses[1].metric.department,
+        quarter=statuses[1].quarter,
+        state=models.SubmissionState.LOCKED,
+    )
+
+    response = admin_client.post(
+        reverse("admin:metrics_quarterlystatus_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [status.pk for status in statuses],
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 403
+    assert models.QuarterlyStatus.objects.count() == 2
