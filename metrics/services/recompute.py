@@ -215,11 +215,9 @@ class _Recompute:
         if self.postgres:
             # Two recomputes of the same metric queue up behind each other instead of
             # writing the same rows concurrently; locking in id order cannot deadlock.
+            # (SQLite transactions begin IMMEDIATE, holding the database's write lock: see
+            # the settings.)
             self.execute(f"{scope_sql} ORDER BY id FOR UPDATE", scope_params)
-        else:
-            # SQLite: take the database write lock before reading anything, so this
-            # transaction waits for another writer instead of failing halfway on a lock upgrade.
-            self.execute("DELETE FROM metrics_recomputerequest WHERE 1 = 0")
         self.execute(f"CREATE TEMPORARY TABLE recompute_scope AS {scope_sql}", scope_params)
         requests_in_scope = (
             ""

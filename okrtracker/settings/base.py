@@ -85,6 +85,14 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves a web process and (in tests) Celery workers at once:
+    # transactions take the write lock when they begin, so a second writer waits for it
+    # (up to the timeout) instead of failing with "database is locked" half-way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=int(os.environ.get("SQLITE_TIMEOUT", "20")),
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `manage.py loaddata seed_deck` finds the reference deck here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
