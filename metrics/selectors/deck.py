@@ -84,6 +84,7 @@ class Cell:
     parts: CellParts
     inline: tuple[InlineCell, ...]
     display: str
+    status_id: int | None = None  # the quarterly status shown, for its history
 
     @property
     def is_empty(self) -> bool:
@@ -296,6 +297,7 @@ def _status_cell(quarter: int, status, metric, segment=None) -> Cell:
         parts=parts,
         inline=(),
         display=parts.text,
+        status_id=status.pk,
     )
 
 
@@ -351,6 +353,7 @@ def _inline_cell(quarter: int, own_status, segment_statuses, metric, segments) -
         parts=own.parts,
         inline=tuple(inline),
         display=" ".join(pieces),
+        status_id=own.status_id,
     )
 
 

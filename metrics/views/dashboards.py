@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from metrics import permissions
 from metrics.charts import metric_charts
 from metrics.models import Attainment
+from metrics.selectors.cell_history import status_history
 from metrics.selectors.charts import metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
 from metrics.selectors.deck import session_deck
@@ -203,3 +204,18 @@ class CompareView(ReadAccessMixin, TemplateView):
     def _chosen(self, name, ids):
         raw = self.request.GET.get(name, "")
         return int(raw) if raw.isdigit() and int(raw) in ids else None
+
+
+class CellHistoryView(ReadAccessMixin, TemplateView):
+    """Every change of one cell, and what it read after each."""
+
+    template_name = "metrics/cell_history.html"
+
+    def get_context_data(self, **kwargs):
+        history = status_history(status_id=self.kwargs["status_id"])
+        if history is None:
+            raise Http404("No such cell.")
+        session_id = self.request.GET.get("session", "")
+        return super().get_context_data(
+            history=history, session_id=int(session_id) if session_id.isdigit() else None, **kwargs
+        )

@@ -35,4 +35,9 @@ urlpatterns = [
     path(
         "sessions/<int:session_id>/deck/", dashboards.PrintDeckView.as_view(), name="session_deck"
     ),
+    path(
+        "cells/<int:status_id>/history/",
+        dashboards.CellHistoryView.as_view(),
+        name="cell_history",
+    ),
 ]

@@ -132,3 +132,22 @@ def test_print_layout_puts_each_slide_on_its_own_page(signed_in, seeded):
     assert breaks[:-1] == ["page"] * (len(breaks) - 1)
     pdf = page.pdf(format="A4", landscape=True)
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_cell_links_to_its_history(signed_in, seeded, screenshot):
+    from metrics.services.recompute_runs import recompute_run
+
+    recompute_run(task_name="metrics.recompute_all", metric_ids=None)
+    page = signed_in
+    page.goto(
+        reverse(
+            "metrics:metric", kwargs={"session_id": seeded, "metric_slug": "monthly-active-editors"}
+        )
+    )
+    page.locator('td[data-cell="monthly-active-editors||Q2"] a.cell-history-link').click()
+    page.wait_for_selector("table.history-table")
+    assert "Monthly active editors increase YoY, Q2 FY20-21" in page.locator("h1").inner_text()
+    assert "+8.1% YoY (92K/mo*)" in page.locator(".cell-now").inner_text()
+    screenshot(page, "12-cell-history", full_page=False)
+    page.get_by_role("link", name="← Monthly active editors increase YoY").click()
+    assert page.locator("h1").inner_text() == "Monthly Active Editors"

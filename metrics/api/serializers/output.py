@@ -333,3 +333,24 @@ class ConflictSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old_value = serializers.CharField(allow_null=True, help_text="As history keeps it: text.")
+    new_value = serializers.CharField(allow_null=True)
+
+
+class CellVersionSerializer(serializers.Serializer):
+    changed_at = serializers.DateTimeField()
+    actor = serializers.CharField(help_text='The username; "" for a recompute or an import.')
+    source = serializers.CharField(help_text="Form, API, Admin, Import, Recompute or Seed.")
+    changes = FieldChangeSerializer(many=True)
+    display = serializers.CharField(help_text="What the cell read after this change.")
+
+
+class CellHistorySerializer(serializers.Serializer):
+    status = serializers.IntegerField(source="status.pk")
+    label = serializers.CharField()
+    display = serializers.CharField(help_text="What the cell reads now.")
+    versions = CellVersionSerializer(many=True, help_text="Every change, newest first.")

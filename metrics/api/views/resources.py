@@ -2,12 +2,16 @@
 size: relations it prints are joined or prefetched."""
 
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from metrics import models
 from metrics.api import filters
 from metrics.api.serializers import output
 from metrics.api.views.base import ApiViewMixin
+from metrics.selectors.cell_history import status_history
 
 
 class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -75,6 +79,20 @@ class QuarterlyStatusViewSet(ReadOnlyViewSet):
     serializer_class = output.QuarterlyStatusSerializer
     filterset_class = filters.QuarterlyStatusFilter
     ordering_fields = ["quarter", "metric", "segment", "state", "updated_at", "id"]
+
+    @extend_schema(
+        summary="Every change of one cell",
+        description=(
+            "Each save of the status (form, API, admin, import, recompute), newest first: who, "
+            "when, the fields with their old and new values, and what the cell read after it."
+        ),
+        filters=False,
+        responses={200: output.CellHistorySerializer},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request, *args, **kwargs):
+        status = self.get_object()
+        return Response(output.CellHistorySerializer(status_history(status_id=status.pk)).data)
 
 
 class ObjectiveViewSet(ReadOnlyViewSet):

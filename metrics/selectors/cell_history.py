@@ -1,0 +1,148 @@
+"""The whole history of one cell of the deck (a quarterly status): every change, who made
+it, and what the cell read after it, worked back from the cell as it is now through the
+recorded old values ("what did this say last week?")."""
+
+import copy
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from itertools import groupby
+
+from django.contrib.contenttypes.models import ContentType
+
+from metrics.formatting import cell_display
+from metrics.models import ChangeSource, HistoryEntry, QuarterlyStatus
+
+# History keeps values as text (services.history.history_value); these are read back as
+# the types the formatting needs.
+DECIMAL_FIELDS = {"value", "yoy_delta"}
+BOOLEAN_FIELDS = {"value_is_manual"}
+SOURCE_LABELS = dict(ChangeSource.choices)
+
+
+EMPTY = "∅"
+
+
+def _field_labels() -> tuple[dict, dict]:
+    names, choices = {}, {}
+    for model_field in QuarterlyStatus._meta.get_fields():
+        if not hasattr(model_field, "verbose_name"):
+            continue
+        names[model_field.name] = str(model_field.verbose_name)
+        if getattr(model_field, "choices", None):
+            choices[model_field.name] = {str(key): str(label) for key, label in model_field.choices}
+    names["yoy_delta"] = "YoY delta"
+    return names, choices
+
+
+FIELD_NAMES, CHOICE_LABELS = _field_labels()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old_value: str | None
+    new_value: str | None
+
+    @property
+    def label(self) -> str:
+        return FIELD_NAMES.get(self.field, self.field)
+
+    @property
+    def old_label(self) -> str:
+        return _value_label(self.field, self.old_value)
+
+    @property
+    def new_label(self) -> str:
+        return _value_label(self.field, self.new_value)
+
+
+def _value_label(field: str, text: str | None) -> str:
+    if text is None or text == "":
+        return EMPTY
+    return CHOICE_LABELS.get(field, {}).get(text, text)
+
+
+@dataclass(frozen=True)
+class CellVersion:
+    """One save (a form, an API call, a recompute...) and the cell as it read after it."""
+
+    changed_at: datetime
+    actor: str
+    source: str
+    changes: tuple[FieldChange, ...]
+    display: str
+
+
+@dataclass(frozen=True)
+class CellHistory:
+    status: QuarterlyStatus
+    display: str
+    versions: tuple[CellVersion, ...]  # newest first
+
+    @property
+    def label(self) -> str:
+        target = self.status.metric.name
+        if self.status.segment_id:
+            target = f"{target} / {self.status.segment.name}"
+        return f"{target}, {self.status.quarter.label}"
+
+
+def _typed(field: str, text: str | None):
+    if text is None:
+        return None
+    if field in DECIMAL_FIELDS:
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return None
+    if field in BOOLEAN_FIELDS:
+        return text == "true"
+    return text
+
+
+def status_history(*, status_id: int) -> CellHistory | None:
+    """The cell and all of its history, newest first; None for an unknown id. Two queries
+    (three the first time the content type is looked up)."""
+    status = (
+        QuarterlyStatus.objects.select_related("metric", "segment", "quarter")
+        .filter(pk=status_id)
+        .first()
+    )
+    if status is None:
+        return None
+    entries = (
+        HistoryEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(QuarterlyStatus), object_id=status_id
+        )
+        .select_related("actor")
+        .order_by("-changed_at", "-id")
+    )
+    metric, segment = status.metric, status.segment
+    snapshot = copy.copy(status)
+    versions = []
+    for (changed_at, _actor_id, source), group in groupby(
+        entries, key=lambda entry: (entry.changed_at, entry.actor_id, entry.source)
+    ):
+        group = list(group)
+        versions.append(
+            CellVersion(
+                changed_at=changed_at,
+                actor=group[0].actor.get_username() if group[0].actor else "",
+                source=SOURCE_LABELS.get(source, source),
+                changes=tuple(
+                    FieldChange(entry.field, entry.old_value, entry.new_value)
+                    for entry in reversed(group)
+                ),
+                display=cell_display(snapshot, metric=metric, segment=segment),
+            )
+        )
+        # Step back to before this save.
+        for entry in group:
+            if hasattr(snapshot, entry.field):
+                setattr(snapshot, entry.field, _typed(entry.field, entry.old_value))
+    return CellHistory(
+        status=status,
+        display=cell_display(status, metric=metric, segment=segment),
+        versions=tuple(versions),
+    )

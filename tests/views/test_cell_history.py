@@ -1,0 +1,99 @@
+"""The cell-history page and its links from the metric page."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from metrics.models import QuarterlyStatus
+from metrics.services.statuses import quarterly_status_save
+from tests.factories import UserFactory
+from tests.selectors.builders import add_bulk, build_small_deck
+
+pytestmark = pytest.mark.django_db
+
+
+def history_url(status_id, session_id=None):
+    url = reverse("metrics:cell_history", kwargs={"status_id": status_id})
+    return f"{url}?session={session_id}" if session_id else url
+
+
+def edit_three_times(status, actor):
+    for value in ("93000", "94000", "95000"):
+        status = quarterly_status_save(
+            metric=status.metric,
+            segment=status.segment,
+            quarter=status.quarter,
+            actor=actor,
+            source="form",
+            value=value,
+            expected_version=status.version,
+        )
+    return status
+
+
+def test_the_page_lists_every_change_with_what_the_cell_read(client):
+    session = build_small_deck()
+    lead = UserFactory(username="priya")
+    status = QuarterlyStatus.objects.filter(segment=None, value__isnull=False).first()
+    edit_three_times(status, lead)
+    client.force_login(UserFactory(roles=["Viewer"]))
+
+    response = client.get(history_url(status.pk, session.id))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    versions = response.context["history"].versions
+    assert [v.changes[0].new_value for v in versions[:3]] == ["95000", "94000", "93000"]
+    assert html.count("priya · Form") == 3
+    assert "Every change, newest first" in html
+
+
+def test_the_metric_page_links_each_cell_to_its_history(client):
+    session = build_small_deck()
+    client.force_login(UserFactory(roles=["Executive"]))
+
+    html = client.get(
+        reverse(
+            "metrics:metric",
+            kwargs={"session_id": session.id, "metric_slug": "monthly-active-editors"},
+        )
+    ).content.decode()
+
+    status = QuarterlyStatus.objects.filter(metric__slug="monthly-active-editors").first()
+    assert history_url(status.pk, session.id) in html
+
+
+def test_anonymous_visitors_sign_in_first_and_unknown_cells_are_404(client):
+    assert client.get(history_url(1)).status_code == 302
+    client.force_login(UserFactory(roles=["Viewer"]))
+    assert client.get(history_url(987654)).status_code == 404
+
+
+def test_the_page_runs_the_same_queries_however_long_the_history(
+    client, django_assert_max_num_queries
+):
+    add_bulk(build_small_deck(), copies=10)
+    status = QuarterlyStatus.objects.filter(segment=None, value__isnull=False).first()
+    lead = UserFactory()
+    edit_three_times(status, lead)
+    client.force_login(UserFactory(roles=["Viewer"]))
+    client.get(history_url(status.pk))  # content types cached
+
+    with django_assert_max_num_queries(6):
+        short = client.get(history_url(status.pk))
+    for value in range(20):
+        status.refresh_from_db()
+        quarterly_status_save(
+            metric=status.metric,
+            segment=None,
+            quarter=status.quarter,
+            actor=lead,
+            source="api",
+            value=Decimal(1000 + value),
+            expected_version=status.version,
+        )
+    with django_assert_max_num_queries(6):
+        long = client.get(history_url(status.pk))
+
+    assert len(long.context["history"].versions) == len(short.context["history"].versions) + 20
