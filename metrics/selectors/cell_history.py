@@ -10,32 +10,37 @@ from itertools import groupby
 
 from django.contrib.contenttypes.models import ContentType
 
-from metrics.formatting import cell_display
-from metrics.models import ChangeSource, HistoryEntry, QuarterlyStatus
+from metrics.formatting import NO_STATUS, cell_display
+from metrics.models import ChangeSource, HistoryEntry, KeyResultStatus, QuarterlyStatus
+from metrics.selectors.deck import key_result_display
 
 # History keeps values as text (services.history.history_value); these are read back as
 # the types the formatting needs.
-DECIMAL_FIELDS = {"value", "yoy_delta"}
-BOOLEAN_FIELDS = {"value_is_manual"}
+DECIMAL_FIELDS = {"value", "yoy_delta", "number"}
+BOOLEAN_FIELDS = {"value_is_manual", "is_done"}
+INTEGER_FIELDS = {"milestones_done"}
 SOURCE_LABELS = dict(ChangeSource.choices)
 
 
 EMPTY = "∅"
 
 
-def _field_labels() -> tuple[dict, dict]:
+def _field_labels(*models) -> tuple[dict, dict]:
     names, choices = {}, {}
-    for model_field in QuarterlyStatus._meta.get_fields():
-        if not hasattr(model_field, "verbose_name"):
-            continue
-        names[model_field.name] = str(model_field.verbose_name)
-        if getattr(model_field, "choices", None):
-            choices[model_field.name] = {str(key): str(label) for key, label in model_field.choices}
+    for model in models:
+        for model_field in model._meta.get_fields():
+            if not hasattr(model_field, "verbose_name"):
+                continue
+            names[model_field.name] = str(model_field.verbose_name)
+            if getattr(model_field, "choices", None):
+                choices[model_field.name] = {
+                    str(key): str(label) for key, label in model_field.choices
+                }
     names["yoy_delta"] = "YoY delta"
     return names, choices
 
 
-FIELD_NAMES, CHOICE_LABELS = _field_labels()
+FIELD_NAMES, CHOICE_LABELS = _field_labels(QuarterlyStatus, KeyResultStatus)
 
 
 @dataclass(frozen=True)
@@ -76,16 +81,12 @@ class CellVersion:
 
 @dataclass(frozen=True)
 class CellHistory:
-    status: QuarterlyStatus
+    """A quarterly status or a key-result status, and its versions."""
+
+    status: QuarterlyStatus | KeyResultStatus
+    label: str
     display: str
     versions: tuple[CellVersion, ...]  # newest first
-
-    @property
-    def label(self) -> str:
-        target = self.status.metric.name
-        if self.status.segment_id:
-            target = f"{target} / {self.status.segment.name}"
-        return f"{target}, {self.status.quarter.label}"
 
 
 def _typed(field: str, text: str | None):
@@ -98,12 +99,14 @@ def _typed(field: str, text: str | None):
             return None
     if field in BOOLEAN_FIELDS:
         return text == "true"
+    if field in INTEGER_FIELDS:
+        return int(text) if text.isdigit() else None
     return text
 
 
 def status_history(*, status_id: int) -> CellHistory | None:
-    """The cell and all of its history, newest first; None for an unknown id. Two queries
-    (three the first time the content type is looked up)."""
+    """A metric's (or segment's) cell and all of its history, newest first; None for an
+    unknown id. Two queries (three the first time the content type is looked up)."""
     status = (
         QuarterlyStatus.objects.select_related("metric", "segment", "quarter")
         .filter(pk=status_id)
@@ -111,14 +114,43 @@ def status_history(*, status_id: int) -> CellHistory | None:
     )
     if status is None:
         return None
+    target = status.metric.name
+    if status.segment_id:
+        target = f"{target} / {status.segment.name}"
+
+    def display(snapshot) -> str:
+        return cell_display(snapshot, metric=status.metric, segment=status.segment)
+
+    return _history(status, label=f"{target}, {status.quarter.label}", display=display)
+
+
+def key_result_status_history(*, status_id: int) -> CellHistory | None:
+    """A key result's cell and all of its history, newest first; None for an unknown id."""
+    status = (
+        KeyResultStatus.objects.select_related("key_result__objective", "quarter")
+        .filter(pk=status_id)
+        .first()
+    )
+    if status is None:
+        return None
+    key_result = status.key_result
+
+    def display(snapshot) -> str:
+        return key_result_display(snapshot, key_result.milestone_total)
+
+    label = f"{key_result.objective.short_name}: {key_result}, {status.quarter.label}"
+    return _history(status, label=label, display=display)
+
+
+def _history(status, *, label: str, display) -> CellHistory:
+    """Works back from the row as it is now through the old values of each save."""
     entries = (
         HistoryEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(QuarterlyStatus), object_id=status_id
+            content_type=ContentType.objects.get_for_model(type(status)), object_id=status.pk
         )
         .select_related("actor")
         .order_by("-changed_at", "-id")
     )
-    metric, segment = status.metric, status.segment
     snapshot = copy.copy(status)
     versions = []
     for (changed_at, _actor_id, source), group in groupby(
@@ -134,7 +166,8 @@ def status_history(*, status_id: int) -> CellHistory | None:
                     FieldChange(entry.field, entry.old_value, entry.new_value)
                     for entry in reversed(group)
                 ),
-                display=cell_display(snapshot, metric=metric, segment=segment),
+                # A row worked back to before its creation has no state: nothing printed.
+                display=display(snapshot) or NO_STATUS,
             )
         )
         # Step back to before this save.
@@ -142,7 +175,5 @@ def status_history(*, status_id: int) -> CellHistory | None:
             if hasattr(snapshot, entry.field):
                 setattr(snapshot, entry.field, _typed(entry.field, entry.old_value))
     return CellHistory(
-        status=status,
-        display=cell_display(status, metric=metric, segment=segment),
-        versions=tuple(versions),
+        status=status, label=label, display=display(status), versions=tuple(versions)
     )

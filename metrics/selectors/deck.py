@@ -149,6 +149,7 @@ class KeyResultCell:
     milestones_done: int | None
     is_done: bool
     display: str  # plain text; "-" without a status
+    status_id: int | None = None  # the key-result status shown, for its history
 
 
 @dataclass(frozen=True)
@@ -433,9 +434,8 @@ def _metric_row(metric, definition, segments, statuses, session_quarter: int) ->
     )
 
 
-def _key_result_cell(quarter: int, status, milestone_total) -> KeyResultCell:
-    if status is None:
-        return KeyResultCell(quarter, "", "", None, None, False, NO_STATUS)
+def key_result_display(status, milestone_total) -> str:
+    """A key result's cell as plain text: its text, its state, "2 of 4", a number or a tick."""
     if status.text:
         # The text is what the deck prints, states included ("Measured Semi-Annually Q2-Q4").
         display = status.text
@@ -457,6 +457,12 @@ def _key_result_cell(quarter: int, status, milestone_total) -> KeyResultCell:
         display = NO_STATUS
     if status.is_done and status.text:
         display = f"✓ {display}"
+    return display
+
+
+def _key_result_cell(quarter: int, status, milestone_total) -> KeyResultCell:
+    if status is None:
+        return KeyResultCell(quarter, "", "", None, None, False, NO_STATUS)
     return KeyResultCell(
         quarter=quarter,
         state=status.state,
@@ -464,7 +470,8 @@ def _key_result_cell(quarter: int, status, milestone_total) -> KeyResultCell:
         number=status.number,
         milestones_done=status.milestones_done,
         is_done=status.is_done,
-        display=display,
+        display=key_result_display(status, milestone_total),
+        status_id=status.pk,
     )
 
 

@@ -7,12 +7,13 @@ from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from metrics import permissions
 from metrics.charts import metric_charts
 from metrics.models import Attainment
-from metrics.selectors.cell_history import status_history
+from metrics.selectors.cell_history import key_result_status_history, status_history
 from metrics.selectors.charts import metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
 from metrics.selectors.deck import session_deck
@@ -207,15 +208,37 @@ class CompareView(ReadAccessMixin, TemplateView):
 
 
 class CellHistoryView(ReadAccessMixin, TemplateView):
-    """Every change of one cell, and what it read after each."""
+    """Every change of one cell (a metric's or a key result's), and what it read after each."""
 
     template_name = "metrics/cell_history.html"
+    key_result = False
 
     def get_context_data(self, **kwargs):
-        history = status_history(status_id=self.kwargs["status_id"])
+        status_id = self.kwargs["status_id"]
+        if self.key_result:
+            history = key_result_status_history(status_id=status_id)
+        else:
+            history = status_history(status_id=status_id)
         if history is None:
             raise Http404("No such cell.")
-        session_id = self.request.GET.get("session", "")
+        session = self.request.GET.get("session", "")
         return super().get_context_data(
-            history=history, session_id=int(session_id) if session_id.isdigit() else None, **kwargs
+            history=history, back_url=self._back_url(history, session), **kwargs
+        )
+
+    def _back_url(self, history, session: str) -> str:
+        """The page the cell was opened from, when the link said which session it was."""
+        if not session.isdigit():
+            return ""
+        if self.key_result:
+            return reverse(
+                "metrics:objective",
+                kwargs={
+                    "session_id": int(session),
+                    "objective_slug": history.status.key_result.objective.slug,
+                },
+            )
+        return reverse(
+            "metrics:metric",
+            kwargs={"session_id": int(session), "metric_slug": history.status.metric.slug},
         )

@@ -40,4 +40,9 @@ urlpatterns = [
         dashboards.CellHistoryView.as_view(),
         name="cell_history",
     ),
+    path(
+        "cells/key-results/<int:status_id>/history/",
+        dashboards.CellHistoryView.as_view(key_result=True),
+        name="key_result_cell_history",
+    ),
 ]

@@ -50,3 +50,25 @@ def test_the_history_is_in_the_schema(clients):
     schema = clients["viewer"].get(api_url("schema"), {"format": "json"}).json()
 
     assert "/api/v1/quarterly-statuses/{id}/history/" in schema["paths"]
+
+
+def test_a_key_result_cell_has_its_history_too(world, clients, users):
+    from django.urls import reverse
+
+    from metrics.services.key_results import key_result_status_save
+
+    kr_status = world.key_result_status
+    key_result_status_save(
+        key_result=kr_status.key_result,
+        quarter=kr_status.quarter,
+        actor=users["lead"],
+        source="api",
+        text="Launched",
+        expected_version=kr_status.version,
+    )
+    url = reverse("api:key-result-status-history", kwargs={"version": "v1", "pk": kr_status.pk})
+
+    body = clients["viewer"].get(url).json()
+
+    assert body["display"] == "Launched"
+    assert body["versions"][0]["changes"][0]["new_value"] == "Launched"

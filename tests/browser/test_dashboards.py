@@ -149,5 +149,5 @@ def test_a_cell_links_to_its_history(signed_in, seeded, screenshot):
     assert "Monthly active editors increase YoY, Q2 FY20-21" in page.locator("h1").inner_text()
     assert "+8.1% YoY (92K/mo*)" in page.locator(".cell-now").inner_text()
     screenshot(page, "12-cell-history", full_page=False)
-    page.get_by_role("link", name="← Monthly active editors increase YoY").click()
+    page.get_by_role("link", name="← Back").click()
     assert page.locator("h1").inner_text() == "Monthly Active Editors"

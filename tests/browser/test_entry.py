@@ -115,7 +115,7 @@ def test_product_lead_fills_in_q3_and_the_dashboard_shows_the_cell_with_its_yoy(
         )
     )
     kr_cell = page.locator(f"[data-cell='kr{key_result.pk}||Q3']")
-    assert kr_cell.inner_text().strip() == "Two tools shipped"
+    assert kr_cell.locator(".kr-cell").inner_text().strip() == "Two tools shipped"
     assert kr_cell.locator("strong").inner_text() == "shipped"
 
 

@@ -86,3 +86,29 @@ def test_changes_read_as_the_dashboards_name_things(edited_cell):
     assert labels["attainment"] == ("attainment", "No data", "On track")
     assert labels["arrow"] == ("arrow", "∅", "↑")
     assert labels["yoy_delta"][0] == "YoY delta"
+
+
+def test_a_key_result_cell_shows_its_milestones_at_each_save():
+    from metrics.selectors.cell_history import key_result_status_history
+    from metrics.services.key_results import key_result_status_save
+    from tests.factories import KeyResultFactory
+
+    key_result = KeyResultFactory(milestone_total=4)
+    quarter = QuarterFactory(fiscal_year=2020, number=2)
+    lead = UserFactory(username="ana")
+    status = None
+    for done in (1, 2, 3):
+        status = key_result_status_save(
+            key_result=key_result,
+            quarter=quarter,
+            actor=lead,
+            source="form",
+            milestones_done=done,
+            expected_version=status.version if status else 0,
+        )
+
+    history = key_result_status_history(status_id=status.pk)
+
+    assert history.display == "3 of 4"
+    assert [v.display for v in history.versions] == ["3 of 4", "2 of 4", "1 of 4"]
+    assert history.label.endswith("Q2 FY20-21")

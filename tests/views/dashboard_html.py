@@ -10,8 +10,13 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# Links that sit in a cell without being part of what it says (the cell's history).
+NOT_CELL_TEXT = "cell-history-link"
+
+
 class _CellCollector(HTMLParser):
-    """Collects the text of every element carrying `attribute`, keyed by its value."""
+    """Collects the text of every element carrying `attribute`, keyed by its value (what
+    the slide prints: not the history links)."""
 
     def __init__(self, attribute: str):
         super().__init__(convert_charrefs=True)
@@ -20,17 +25,23 @@ class _CellCollector(HTMLParser):
         self.order: list[str] = []
         self._stack: list[tuple[str, str | None]] = []
         self._buffers: dict[str, list[str]] = {}
+        self._skipping: str | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag in VOID:
             return
-        key = dict(attrs).get(self.attribute)
+        attributes = dict(attrs)
+        key = attributes.get(self.attribute)
+        if NOT_CELL_TEXT in (attributes.get("class") or "").split():
+            self._skipping = tag
         self._stack.append((tag, key))
         if key is not None:
             self._buffers[key] = []
             self.order.append(key)
 
     def handle_endtag(self, tag):
+        if self._skipping == tag:
+            self._skipping = None
         while self._stack:
             open_tag, key = self._stack.pop()
             if key is not None:
@@ -39,6 +50,8 @@ class _CellCollector(HTMLParser):
                 break
 
     def handle_data(self, data):
+        if self._skipping:
+            return
         for buffer in self._buffers.values():
             buffer.append(data)
 

@@ -97,3 +97,26 @@ def test_the_page_runs_the_same_queries_however_long_the_history(
         long = client.get(history_url(status.pk))
 
     assert len(long.context["history"].versions) == len(short.context["history"].versions) + 20
+
+
+def test_the_objective_page_links_key_result_cells_to_their_history(client):
+    from metrics.models import KeyResultStatus
+
+    session = build_small_deck()
+    client.force_login(UserFactory(roles=["Viewer"]))
+    kr_status = KeyResultStatus.objects.filter(
+        key_result__objective__slug="address-knowledge-gaps"
+    ).first()
+
+    html = client.get(
+        reverse(
+            "metrics:objective",
+            kwargs={"session_id": session.id, "objective_slug": "address-knowledge-gaps"},
+        )
+    ).content.decode()
+    url = reverse("metrics:key_result_cell_history", kwargs={"status_id": kr_status.pk})
+    assert f"{url}?session={session.id}" in html
+
+    page = client.get(f"{url}?session={session.id}")
+    assert page.status_code == 200
+    assert page.context["back_url"].endswith("/objectives/address-knowledge-gaps/")

@@ -11,7 +11,7 @@ from metrics import models
 from metrics.api import filters
 from metrics.api.serializers import output
 from metrics.api.views.base import ApiViewMixin
-from metrics.selectors.cell_history import status_history
+from metrics.selectors.cell_history import key_result_status_history, status_history
 
 
 class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -122,6 +122,19 @@ class KeyResultStatusViewSet(ReadOnlyViewSet):
     serializer_class = output.KeyResultStatusSerializer
     filterset_class = filters.KeyResultStatusFilter
     ordering_fields = ["quarter", "key_result", "state", "updated_at", "id"]
+
+    @extend_schema(
+        summary="Every change of one key-result cell",
+        description="As for quarterly statuses: each save, newest first, with its changes "
+        "and what the cell read after it.",
+        filters=False,
+        responses={200: output.CellHistorySerializer},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request, *args, **kwargs):
+        status = self.get_object()
+        history = key_result_status_history(status_id=status.pk)
+        return Response(output.CellHistorySerializer(history).data)
 
 
 class DrilldownViewSet(ReadOnlyViewSet):
