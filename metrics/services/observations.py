@@ -177,7 +177,9 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
         try:
             metric = _lookup_metric(row.get("metric"), metrics_by_key)
             if metric_allowed is not None and not metric_allowed(metric):
-                raise ValidationError({"metric": f"You may not edit {metric.name}."})
+                raise ValidationError(
+                    {"metric": "You may only write your own department's metrics."}
+                )
             segment = _lookup_segment(row.get("segment"), metric, segments_by_key)
             result.metric, result.segment = metric, segment
             values, start = _clean(

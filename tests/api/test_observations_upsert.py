@@ -4,6 +4,8 @@ period), idempotent, answered row by row, and followed by the YoY recompute on c
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from metrics import models
 from tests import factories
 from tests.api.conftest import api_url
@@ -87,6 +89,17 @@ def test_a_row_naming_another_departments_metric_is_rejected_and_the_rest_writte
         "metric": ["You may only write your own department's metrics."]
     }
     assert not models.Observation.objects.filter(metric=world.other_metric).exists()
+
+
+@pytest.mark.parametrize("spelling", ["{pk}", "0{pk}", "00{pk}", "{slug}"])
+def test_another_departments_metric_is_refused_however_it_is_spelled(world, clients, spelling):
+    metric = world.other_metric
+    name = spelling.format(pk=metric.pk, slug=metric.slug)
+
+    body = push(clients["lead"], [{"metric": name, "period_start": "2020-10", "value": 5}]).json()
+
+    assert body["counts"]["rejected"] == 1, body
+    assert not models.Observation.objects.filter(metric=metric).exists()
 
 
 def test_a_dry_run_reports_without_writing(world, clients):

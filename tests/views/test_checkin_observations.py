@@ -128,7 +128,7 @@ def test_a_csv_import_previews_rows_with_errors_before_writing_anything(client, 
     lines = [line["line"] for line in preview.context["lines"]]
     assert lines == [2, 3, 4, 5, 6, 7]
     html = preview.content.decode()
-    assert "You may not edit" in html  # Legal's metric
+    assert "You may only write your own department" in html  # Legal's metric
     assert "calendar months" in html
     assert not models.Observation.objects.exists()
 

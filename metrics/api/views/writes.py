@@ -2,7 +2,6 @@
 admins everything, executives and viewers nothing. Every write goes through the write service
 the forms use; the API only checks shapes, asks metrics.permissions, and answers."""
 
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework.decorators import action
@@ -207,18 +206,14 @@ class ObservationViewSet(resources.ObservationViewSet):
     def upsert(self, request, *args, **kwargs):
         data = _validated(inputs.ObservationUpsertInput, request)
         rows = [_service_row(row) for row in data["rows"]]
-        refused = _rows_refused(request.user, rows)
-        allowed = [index for index in range(len(rows)) if index not in refused]
         result = observations_upsert(
-            rows=[rows[index] for index in allowed],
+            rows=rows,
             actor=request.user,
             source=ChangeSource.API,
             dry_run=data["dry_run"],
+            metric_allowed=_metric_permission(request.user),
         )
-        answered = {allowed[row.index]: _row_answer(allowed[row.index], row) for row in result.rows}
-        for index, errors in refused.items():
-            answered[index] = _refused_answer(index, errors)
-        answers = [answered[index] for index in range(len(rows))]
+        answers = [_row_answer(row.index, row) for row in result.rows]
         counts = dict.fromkeys(("created", "updated", "unchanged", "rejected"), 0)
         for answer in answers:
             counts[answer["status"]] += 1
@@ -238,28 +233,17 @@ def _service_row(row: dict) -> dict:
     }
 
 
-def _rows_refused(user, rows: list[dict]) -> dict[int, dict]:
-    """Rows naming a metric of a department the user does not lead, with their error. Unknown
-    metrics pass: the service rejects them with its own message."""
-    if rules.is_admin(user):
-        return {}
-    ids = {int(row["metric"]) for row in rows if row["metric"].isdigit()}
-    slugs = {row["metric"] for row in rows if not row["metric"].isdigit()}
-    departments = {}
-    for pk, slug, department_id in models.Metric.objects.filter(
-        Q(pk__in=ids) | Q(slug__in=slugs)
-    ).values_list("pk", "slug", "department_id"):
-        departments[str(pk)] = departments[slug] = department_id
-    refused = {}
-    for index, row in enumerate(rows):
-        if row["metric"] not in departments:
-            continue
-        department_id = departments[row["metric"]]
-        if department_id is None or not rules.can_edit_department(user, department_id):
-            refused[index] = {"metric": ["You may only write your own department's metrics."]}
-    if refused:
-        rules.log_denied(user, "api observations upsert", f"{len(refused)} rows")
-    return refused
+def _metric_permission(user):
+    """The per-row permission check the upsert service makes (one rule for the API and the
+    forms), logging each refusal."""
+
+    def allowed(metric) -> bool:
+        if rules.can_edit(user, metric):
+            return True
+        rules.log_denied(user, "api observations upsert", metric)
+        return False
+
+    return allowed
 
 
 def _row_answer(index: int, row) -> dict:
@@ -275,21 +259,6 @@ def _row_answer(index: int, row) -> dict:
         "value": None if row.value is None else str(row.value),
         "old_value": None if row.old_value is None else str(row.old_value),
         "version": observation.version if observation is not None else None,
-    }
-
-
-def _refused_answer(index: int, errors: dict) -> dict:
-    return {
-        "index": index,
-        "status": "rejected",
-        "errors": errors,
-        "observation": None,
-        "metric": None,
-        "segment": None,
-        "period_start": None,
-        "value": None,
-        "old_value": None,
-        "version": None,
     }
 
 
