@@ -14,6 +14,15 @@ def number_text(value: Decimal | None) -> str:
     return history_value(value) or ""
 
 
+class TextAreaField(forms.CharField):
+    """Multi-line text: browsers send CRLF line ends; stored text has LF. Without this, every
+    save would count a multi-line text as changed."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 class VersionedRowForm(forms.Form):
     version = forms.IntegerField(
         min_value=0,
@@ -38,7 +47,7 @@ class StatusRowForm(VersionedRowForm):
     state_markers = forms.CharField(
         required=False, max_length=20, widget=forms.TextInput(attrs={"size": 3})
     )
-    comment = forms.CharField(
+    comment = TextAreaField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 1, "cols": 28})
     )
 
@@ -58,7 +67,7 @@ class StatusRowForm(VersionedRowForm):
 
 class KeyResultRowForm(VersionedRowForm):
     state = forms.ChoiceField(choices=StatusState.choices)
-    text = forms.CharField(
+    text = TextAreaField(
         required=False,
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 36}),
@@ -75,7 +84,7 @@ class KeyResultRowForm(VersionedRowForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 3}),
     )
     is_done = forms.BooleanField(required=False, label="Done ✓")
-    comment = forms.CharField(
+    comment = TextAreaField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 1, "cols": 24})
     )
 
@@ -88,7 +97,10 @@ class KeyResultRowForm(VersionedRowForm):
             "state": status.state,
             "text": status.text,
             "number": number_text(status.number),
-            "milestones_done": "" if status.milestones_done is None else status.milestones_done,
+            # As text, like the posted value: an int would always count as changed.
+            "milestones_done": ""
+            if status.milestones_done is None
+            else str(status.milestones_done),
             "is_done": status.is_done,
             "comment": status.comment,
         }

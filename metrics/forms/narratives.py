@@ -1,12 +1,13 @@
 from django import forms
 
+from metrics.forms.checkin import TextAreaField
 from metrics.services.validation import MAX_MARKDOWN_CHARS
 
 MARKDOWN_HELP = "Markdown: **bold**, *italic*, lists with - , links. HTML is removed."
 
 
 def markdown_field(label: str, *, required: bool = False) -> forms.CharField:
-    return forms.CharField(
+    return TextAreaField(
         label=label,
         required=required,
         max_length=MAX_MARKDOWN_CHARS,

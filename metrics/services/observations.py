@@ -56,6 +56,13 @@ def observation_save(
         submission_ensure_unlocked(
             department_id=metric.department_id, quarter=quarter_of(period_start)
         )
+        current = Observation.objects.filter(
+            metric=metric, segment=segment, period_start=period_start
+        ).first()
+        if current is not None and current.period_end != values["period_end"]:
+            raise ValidationError(
+                {"period_end": _other_period_message(current, values["period_end"])}
+            )
         observation, changed = versioned_row_save(
             model=Observation,
             lookup={"metric": metric, "segment": segment, "period_start": period_start},
@@ -225,6 +232,9 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
             to_create.append(result.observation)
             continue
         result.observation, result.old_value = current, current.value
+        if current.period_end != values["period_end"]:
+            result.errors = {"period_end": [_other_period_message(current, values["period_end"])]}
+            continue
         changes = changes_between(current, values)
         if not changes:
             result.status = UNCHANGED
@@ -262,6 +272,16 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
         ]
     HistoryEntry.objects.bulk_create(history)
     return UpsertResult(rows=results)
+
+
+def _other_period_message(current: Observation, period_end) -> str:
+    """A value for a longer (or shorter) period is stored with the same start: replacing it
+    would silently turn, say, a printed quarter figure into one month."""
+    return (
+        f"A value for {current.period_start} to {current.period_end} is stored with this "
+        f"start; it cannot become the period ending {period_end}. Enter that period as it is "
+        "stored, or have an admin delete it first."
+    )
 
 
 def _entry(observation, name, old, new, actor, source, when) -> HistoryEntry:

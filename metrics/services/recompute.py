@@ -3,7 +3,9 @@
 For every metric and segment in scope and every quarter that has observations or a status:
 
 1. the quarter's value, aggregated from the observations whose period lies inside the
-   quarter (mean, last or sum as `Metric.aggregation` says; an observation longer than a
+   quarter (mean, last or sum as `Metric.aggregation` says; a value for the whole quarter,
+   such as a figure printed in a deck, wins over months entered beside it, which would
+   otherwise be averaged with it as if it were one month; an observation longer than a
    quarter, such as an annual survey, of a metric measured in quarter N counts for quarter N
    of the fiscal year it ends in). Hand values (value_is_manual) are kept; a status without
    observations keeps its stored value. Statuses are created for quarters that have measured
@@ -12,6 +14,8 @@ For every metric and segment in scope and every quarter that has observations or
    too); without a prior-year value it is NULL and a YoY-goal status says "not available";
 3. the arrow against the previous measurement, or the baseline where there is none;
 4. goal attainment against the (segment's or metric's) structured goal and direction.
+
+Statuses in a department's locked quarter keep the figures they were locked with.
 
 Everything is set-based: a handful of statements over temporary tables, the same number
 whatever the data size, portable between PostgreSQL and SQLite >= 3.39 (UPDATE ... FROM,
@@ -234,7 +238,7 @@ class _Recompute:
         fiscal_year * 4 + number - 1, and its current figures. Called again with
         `newer_than` to add the statuses this run has just created."""
         columns = f"""
-            SELECT s.id AS status_id, s.metric_id, s.segment_id,
+            SELECT s.id AS status_id, s.metric_id, s.segment_id, s.quarter_id,
                    COALESCE(s.segment_id, 0) AS segment_key,
                    q.fiscal_year * 4 + q.number - 1 AS qi,
                    s.value, s.value_is_manual, s.yoy_delta, s.arrow, s.attainment, s.state
@@ -255,6 +259,8 @@ class _Recompute:
         return f"""
             SELECT o.metric_id, COALESCE(o.segment_id, 0) AS segment_key, o.segment_id,
                    o.value, o.is_derived, o.period_start, o.period_end,
+                   CASE WHEN {self._days_between("o.period_start", "o.period_end")} >= 80
+                        THEN 1 ELSE 0 END AS whole,
                    CASE WHEN m.measured_in_quarter IS NOT NULL
                              AND {self._days_between("o.period_start", "o.period_end")} > 92
                         THEN ({quarter_of_end} / 4) * 4 + m.measured_in_quarter - 1
@@ -274,12 +280,18 @@ class _Recompute:
             CREATE TEMPORARY TABLE recompute_observed AS
             SELECT grouped.metric_id, grouped.segment_key, grouped.segment_id, grouped.qi,
                    ROUND(CASE m.aggregation WHEN 'last' THEN latest.value
-                                            WHEN 'sum' THEN grouped.total
-                                            ELSE grouped.mean END, 6) AS value,
+                                            WHEN 'sum' THEN CASE WHEN grouped.has_whole = 1
+                                                 THEN grouped.whole_total ELSE grouped.total END
+                                            ELSE CASE WHEN grouped.has_whole = 1
+                                                 THEN grouped.whole_mean ELSE grouped.mean END
+                                            END, 6) AS value,
                    grouped.measured
             FROM (
                 SELECT metric_id, segment_key, MAX(segment_id) AS segment_id, qi,
                        SUM(value) AS total, AVG(value) AS mean,
+                       MAX(whole) AS has_whole,
+                       SUM(CASE WHEN whole = 1 THEN value END) AS whole_total,
+                       AVG(CASE WHEN whole = 1 THEN value END) AS whole_mean,
                        MAX(CASE WHEN is_derived THEN 0 ELSE 1 END) AS measured
                 FROM ({everything}) placed
                 GROUP BY metric_id, segment_key, qi
@@ -346,7 +358,8 @@ class _Recompute:
                 footnote_markers, state_markers, comment, computed_at)
             SELECT %s, %s, 1, NULL, o.metric_id, o.segment_id, q.id, 'reported', NULL, %s,
                    NULL, '', 'no_data', '', '', '', NULL
-            {missing.replace("FROM recompute_observed o", "FROM recompute_observed o JOIN metrics_quarter q ON q.fiscal_year = o.qi / 4 AND q.number = o.qi %% 4 + 1")}
+            {missing.replace("FROM recompute_observed o", "FROM recompute_observed o JOIN metrics_quarter q ON q.fiscal_year = o.qi / 4 AND q.number = o.qi %% 4 + 1 JOIN metrics_metric qm ON qm.id = o.metric_id")}
+              AND NOT {self._locked("qm.department_id", "q.id")}
             """,
             [self.now_db, self.now_db, False],
         )
@@ -417,7 +430,7 @@ class _Recompute:
                        ON previous.metric_id = f.metric_id
                       AND previous.segment_key = f.segment_key
                       AND previous.qi = f.previous_qi
-                WHERE f.status_id IS NOT NULL
+                WHERE f.status_id IS NOT NULL AND NOT {self._locked("m.department_id", "st.quarter_id")}
             ),
             with_yoy AS MATERIALIZED (
                 SELECT compared.*,
@@ -496,6 +509,15 @@ class _Recompute:
         )
 
     # --- dialect helpers -----------------------------------------------------------------
+
+    @staticmethod
+    def _locked(department_column: str, quarter_column: str) -> str:
+        """SQL: the department's quarter is locked. Its cells keep the figures they were
+        locked with (they still serve as prior-year and previous values of other cells)."""
+        return f"""EXISTS (
+            SELECT 1 FROM metrics_submission locked
+            WHERE locked.department_id = {department_column}
+              AND locked.quarter_id = {quarter_column} AND locked.state = 'locked')"""
 
     def _in_scope(self, column: str) -> str:
         # A full run reads whole tables: no filter, which also leaves PostgreSQL free to scan

@@ -15,6 +15,10 @@ from metrics.models import Cadence, ChangeSource, Metric, Quarter, Segment, Unit
 MAX_INTEGER_DIGITS = 14
 DECIMAL_PLACES = 6
 MAX_MARKDOWN_CHARS = 50_000
+# Years a quarter may lie in: the two-digit fiscal-year labels (FY20-21) are unambiguous
+# within a century, and nobody reports further ahead than a few years.
+FIRST_YEAR = 1950
+YEARS_AHEAD = 5
 
 _THOUSANDS = re.compile(r"(?<=\d)[,_ '\u00a0\u202f](?=\d{3}\b)")
 
@@ -43,14 +47,24 @@ def parse_number(raw, *, field: str = "value") -> Decimal | None:
             ) from None
     if not number.is_finite():
         raise ValidationError({field: "Enter a finite number."})
-    number = number.quantize(Decimal(1).scaleb(-DECIMAL_PLACES)) if _too_precise(number) else number
-    if abs(number) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+    # adjusted() reads the exponent without arithmetic, which 1e100000000000 would overflow.
+    if number and number.adjusted() >= MAX_INTEGER_DIGITS:
         raise ValidationError({field: f"Too large: at most {MAX_INTEGER_DIGITS} digits."})
+    if _too_precise(number):
+        raise ValidationError(
+            {field: f"At most {DECIMAL_PLACES} decimal places (“{str(raw)[:40]}” has more)."}
+        )
+    if number.is_zero():
+        return Decimal(0)  # not -0 or 0E-7
+    exponent = number.as_tuple().exponent
+    if exponent < -DECIMAL_PLACES:  # trailing zeros only ("7.6000000"): exact at 6 places
+        number = number.quantize(Decimal(1).scaleb(-DECIMAL_PLACES))
     return number
 
 
 def _too_precise(number: Decimal) -> bool:
-    exponent = number.as_tuple().exponent
+    """More than DECIMAL_PLACES significant decimals (7.6000000 is fine, 1e-7 is not)."""
+    exponent = number.normalize().as_tuple().exponent if number else 0
     return isinstance(exponent, int) and exponent < -DECIMAL_PLACES
 
 
@@ -97,6 +111,11 @@ def quarter_resolve(quarter) -> Quarter:
         except (ValueError, TypeError, IndexError):
             raise ValidationError({"quarter": "A fiscal year has quarters 1 to 4."}) from None
     if isinstance(quarter, FiscalQuarter):
+        last_year = date.today().year + YEARS_AHEAD
+        if not FIRST_YEAR <= quarter.fiscal_year <= last_year:
+            raise ValidationError(
+                {"quarter": f"Choose a fiscal year from {FIRST_YEAR} to {last_year}."}
+            )
         return Quarter.objects.get_or_create_fiscal(quarter.fiscal_year, quarter.number)
     raise ValidationError({"quarter": "Choose a fiscal quarter."})
 
@@ -122,6 +141,10 @@ def period_for_metric(metric: Metric, period_start: date, period_end: date | Non
     their measured quarter (or the whole fiscal year where no quarter is set). A period never
     lies in the future and never runs past its fiscal year. Returns period_end, derived from
     the cadence when not given."""
+    if period_start > date.today():
+        raise ValidationError({"period_start": "A period cannot start in the future."})
+    if period_start.year < FIRST_YEAR:
+        raise ValidationError({"period_start": f"Periods start in {FIRST_YEAR} or later."})
     fiscal = quarter_of(period_start)
     is_month = period_start.day == 1
     if period_end is None:
@@ -130,8 +153,6 @@ def period_for_metric(metric: Metric, period_start: date, period_end: date | Non
             period_end = fiscal.end_date
     if period_end < period_start:
         raise ValidationError({"period_end": "The period ends before it starts."})
-    if period_start > date.today():
-        raise ValidationError({"period_start": "A period cannot start in the future."})
     year_end = FiscalQuarter(fiscal.fiscal_year, 4).end_date
     if period_end > year_end:
         raise ValidationError(

@@ -246,3 +246,59 @@ def test_upsert_runs_a_bounded_number_of_queries(
 
     assert result.counts["created"] == months - 1
     assert result.counts["updated"] == 1
+
+
+@pytest.mark.parametrize(
+    ("period_start", "message"),
+    [
+        ("9999-12-01", "cannot start in the future"),
+        ("0001-01-01", "or later"),
+    ],
+)
+def test_periods_far_outside_the_calendar_are_field_errors(period_start, message):
+    from metrics.services.observations import observation_save
+
+    metric = factories.MetricFactory()
+
+    with pytest.raises(ValidationError) as raised:
+        observation_save(
+            metric=metric,
+            segment=None,
+            period_start=period_start,
+            value="1",
+            actor=None,
+            source="api",
+        )
+
+    assert message in " ".join(raised.value.message_dict["period_start"])
+
+
+def test_a_month_cannot_replace_the_stored_quarter_with_the_same_start():
+    metric = factories.MetricFactory()
+    quarter_value = factories.ObservationFactory(
+        metric=metric,
+        period_start=date(2020, 7, 1),
+        period_end=date(2020, 9, 30),
+        value=Decimal("4.6"),
+    )
+
+    result = observations_upsert(
+        rows=[{"metric": metric, "segment": None, "period_start": "2020-07", "value": "5.1"}],
+        actor=None,
+        source="import",
+    )
+    with pytest.raises(ValidationError) as raised:
+        observation_save(
+            metric=metric,
+            segment=None,
+            period_start="2020-07-01",
+            value="5.1",
+            actor=None,
+            source="api",
+        )
+
+    assert result.rows[0].status == "rejected"
+    assert "2020-07-01 to 2020-09-30 is stored" in result.rows[0].errors["period_end"][0]
+    assert "is stored with this start" in raised.value.message_dict["period_end"][0]
+    quarter_value.refresh_from_db()
+    assert (quarter_value.period_end, quarter_value.value) == (date(2020, 9, 30), Decimal("4.6"))

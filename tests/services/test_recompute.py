@@ -459,3 +459,74 @@ class TestPendingRequests:
 
         assert recompute_pending_process() is None
         assert RecomputeRequest.objects.count() == 1
+
+
+def test_a_locked_quarter_keeps_its_figures_when_earlier_data_changes():
+    from metrics.models import Submission, SubmissionState
+    from tests.factories import QuarterFactory
+
+    metric = MetricFactory(goal_kind="yoy_change", goal_value=5)
+    observe_quarter(metric, Q2_FY19, "85000", is_derived=True)
+    observe_quarter(metric, Q2_FY20, "92000")
+    metrics_recompute(metric_ids=[metric.pk])
+    locked = status_of(metric, Q2_FY20)
+    Submission.objects.create(
+        department=metric.department,
+        quarter=QuarterFactory(fiscal_year=2020, number=2),
+        state=SubmissionState.LOCKED,
+    )
+    metric.observations.filter(period_start=Q2_FY19.start_date).update(value=Decimal("50000"))
+    observe_quarter(metric, FiscalQuarter(2020, 1), "90000")  # Q1: open, gets its status
+
+    metrics_recompute(metric_ids=[metric.pk])
+
+    assert status_of(metric, Q2_FY20).yoy_delta == locked.yoy_delta == Decimal("0.082353")
+    assert status_of(metric, FiscalQuarter(2020, 1)).value == Decimal("90000")
+
+
+def test_no_status_is_created_in_a_locked_quarter():
+    from metrics.models import Submission, SubmissionState
+    from tests.factories import QuarterFactory
+
+    metric = MetricFactory()
+    Submission.objects.create(
+        department=metric.department,
+        quarter=QuarterFactory(fiscal_year=2020, number=2),
+        state=SubmissionState.LOCKED,
+    )
+    observe_quarter(metric, Q2_FY20, "92000")
+
+    metrics_recompute(metric_ids=[metric.pk])
+
+    assert not QuarterlyStatus.objects.filter(metric=metric).exists()
+
+
+def test_a_whole_quarter_value_wins_over_a_month_entered_beside_it():
+    metric = MetricFactory()
+    q1 = FiscalQuarter(2020, 1)  # Jul-Sep 2020
+    observe_quarter(metric, q1, "89000")
+    ObservationFactory(
+        metric=metric,
+        period_start=date(2020, 8, 1),
+        period_end=date(2020, 8, 31),
+        value=Decimal("91000"),
+    )
+
+    metrics_recompute(metric_ids=[metric.pk])
+
+    assert status_of(metric, q1).value == Decimal("89000")
+
+
+def test_months_alone_are_averaged():
+    metric = MetricFactory()
+    for month, value in ((7, "88000"), (8, "89000"), (9, "93000")):
+        ObservationFactory(
+            metric=metric,
+            period_start=date(2020, month, 1),
+            period_end=month_end(date(2020, month, 1)),
+            value=Decimal(value),
+        )
+
+    metrics_recompute(metric_ids=[metric.pk])
+
+    assert status_of(metric, FiscalQuarter(2020, 1)).value == Decimal("90000")

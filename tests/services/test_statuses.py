@@ -148,6 +148,10 @@ def test_a_locked_quarter_refuses_edits(metric, q3, lead):
         (models.Unit.PERCENT, "100.5", "value", "between 0 and 100"),
         (models.Unit.PERCENT, "-1", "value", "between 0 and 100"),
         (models.Unit.COUNT, "1" * 16, "value", "Too large"),
+        (models.Unit.COUNT, "1e100000000000", "value", "Too large"),
+        (models.Unit.COUNT, "1000000000000000000000000.1234567", "value", "Too large"),
+        (models.Unit.INDEX, "1.1234567", "value", "At most 6 decimal places"),
+        (models.Unit.INDEX, "1e-7", "value", "At most 6 decimal places"),
     ],
 )
 def test_bad_values_are_field_errors_and_nothing_is_saved(unit, value, field, message, q3, lead):
@@ -236,3 +240,12 @@ def test_fields_that_are_not_editable_are_refused(metric, q3, lead):
         save(metric, q3, lead, yoy_delta="0.5")
 
     assert "yoy_delta" in raised.value.message_dict
+
+
+@pytest.mark.parametrize("fiscal_year", [0, 1900, 2099])
+def test_a_fiscal_year_far_from_today_is_a_field_error(metric, lead, fiscal_year):
+    with pytest.raises(ValidationError) as raised:
+        save(metric, (fiscal_year, 1), lead, value="5")
+
+    assert "Choose a fiscal year from" in " ".join(raised.value.message_dict["quarter"])
+    assert not models.Quarter.objects.filter(fiscal_year=fiscal_year).exists()

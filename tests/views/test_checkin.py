@@ -372,3 +372,28 @@ def test_a_row_missing_from_the_post_is_left_as_stored(client, world):
 
     kept = models.QuarterlyStatus.objects.get(metric=world.retention, segment=None)
     assert (kept.value, kept.comment, kept.version) == (Decimal("7.6"), "kept", 1)
+
+
+def test_saving_the_page_unchanged_writes_nothing_even_with_milestones_and_multiline_text(
+    client, world
+):
+    client.force_login(world.lead_product)
+    first = page_data(client)
+    first[f"kr-{world.kr_milestones.pk}-milestones_done"] = "2"
+    first[f"kr-{world.kr_milestones.pk}-text"] = "Two of four:\r\n- search\r\n- mobile"
+    client.post(checkin_url(), first)
+    kr_status = models.KeyResultStatus.objects.get(key_result=world.kr_milestones)
+    assert kr_status.text == "Two of four:\n- search\n- mobile"
+    history_before = models.HistoryEntry.objects.count()
+
+    # The browser sends the page back as shown: numbers as text, CRLF line ends.
+    again = page_data(client)
+    again[f"kr-{world.kr_milestones.pk}-text"] = again[f"kr-{world.kr_milestones.pk}-text"].replace(
+        "\n", "\r\n"
+    )
+    response = client.post(checkin_url(), again, follow=True)
+
+    assert "Nothing had changed" in response.content.decode()
+    kr_status.refresh_from_db()
+    assert kr_status.version == 1
+    assert models.HistoryEntry.objects.count() == history_before
