@@ -3,6 +3,7 @@ metric, state, period range and "changed since", on every list where they make s
 
 import django_filters as filters
 from django import forms
+from django.db import models as db
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -54,9 +55,12 @@ class IdOrSlugFilter(filters.ModelChoiceFilter):
     field_class = IdOrSlugField
 
 
+def _has_unique_slug(model) -> bool:
+    return any(field.name == "slug" and field.unique for field in model._meta.fields)
+
+
 def id_filter(model, field_name: str):
-    slugged = any(field.name == "slug" and field.unique for field in model._meta.fields)
-    if slugged:
+    if _has_unique_slug(model):
         return IdOrSlugFilter(
             queryset=model.objects.all(),
             field_name=field_name,
@@ -65,29 +69,69 @@ def id_filter(model, field_name: str):
     return IdFilter(queryset=model.objects.all(), field_name=field_name)
 
 
+class StrictBooleanField(forms.Field):
+    """true/false/1/0 in any case; anything else is an error (a 400 naming the filter), where
+    django-filter's own boolean filters ignore values they do not know."""
+
+    TRUE = frozenset({"true", "1"})
+    FALSE = frozenset({"false", "0"})
+    default_error_messages = {"invalid": "Enter true, false, 1 or 0."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(filters.BooleanFilter):
+    """A yes/no filter: true/false/1/0 (case-insensitive), 400 for anything else."""
+
+    field_class = StrictBooleanField
+
+
+class ApiFilterSet(filters.FilterSet):
+    """The filters generated from Meta.fields follow the declared ones: a foreign key to a
+    model with a unique slug takes its id or slug, a boolean takes true/false/1/0."""
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):
+        if lookup_expr in (None, "exact"):
+            if field.many_to_one and _has_unique_slug(field.related_model):
+                return id_filter(field.related_model, field_name)
+            if isinstance(field, db.BooleanField):
+                return StrictBooleanFilter(field_name=field_name)
+        return super().filter_for_field(field, field_name, lookup_expr)
+
+
 def _sessions():
     return models.TuningSession.objects.select_related("quarter")
 
 
-class UpdatedSinceFilterSet(filters.FilterSet):
+class UpdatedSinceFilterSet(ApiFilterSet):
     updated_since = filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
     )
 
 
-class DepartmentFilter(filters.FilterSet):
+class DepartmentFilter(ApiFilterSet):
     class Meta:
         model = models.Department
         fields = ["slug"]
 
 
-class PriorityFilter(filters.FilterSet):
+class PriorityFilter(ApiFilterSet):
     class Meta:
         model = models.Priority
         fields = ["slug"]
 
 
-class QuarterFilter(filters.FilterSet):
+class QuarterFilter(ApiFilterSet):
     fiscal_year = fiscal_year_filter("fiscal_year")
     number = quarter_number_filter("number")
 
@@ -96,7 +140,7 @@ class QuarterFilter(filters.FilterSet):
         fields = ["fiscal_year", "number"]
 
 
-class OutcomeFilter(filters.FilterSet):
+class OutcomeFilter(ApiFilterSet):
     session = IdFilter(
         queryset=_sessions(), method="filter_session", help_text="Outcomes of a session's priority."
     )
@@ -129,7 +173,7 @@ class ObservationFilter(UpdatedSinceFilterSet):
     metric = id_filter(models.Metric, "metric")
     department = id_filter(models.Department, "metric__department")
     outcome = id_filter(models.Outcome, "metric__outcome")
-    has_segment = filters.BooleanFilter(
+    has_segment = StrictBooleanFilter(
         field_name="segment", lookup_expr="isnull", exclude=True, help_text="false: metric rows."
     )
     period_from = filters.DateFilter(
@@ -166,7 +210,7 @@ class QuarterlyStatusFilter(UpdatedSinceFilterSet):
     quarter_number = quarter_number_filter("quarter__number")
     department = id_filter(models.Department, "metric__department")
     outcome = id_filter(models.Outcome, "metric__outcome")
-    has_segment = filters.BooleanFilter(
+    has_segment = StrictBooleanFilter(
         field_name="segment", lookup_expr="isnull", exclude=True, help_text="false: metric rows."
     )
     session = IdFilter(
@@ -267,7 +311,7 @@ class TuningSessionFilter(UpdatedSinceFilterSet):
         fields = ["priority", "quarter"]
 
 
-class FootnoteFilter(filters.FilterSet):
+class FootnoteFilter(ApiFilterSet):
     fiscal_year = fiscal_year_filter("session__quarter__fiscal_year")
 
     class Meta:
@@ -275,7 +319,7 @@ class FootnoteFilter(filters.FilterSet):
         fields = ["session", "marker"]
 
 
-class AcronymFilter(filters.FilterSet):
+class AcronymFilter(ApiFilterSet):
     fiscal_year = fiscal_year_filter("session__quarter__fiscal_year")
 
     class Meta:

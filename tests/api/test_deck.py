@@ -105,3 +105,66 @@ def test_the_deck_follows_a_status_change_at_once(world, clients):
     cell = metric_row(deck, "editors")["cells"][1]
     assert cell["display"] == "not available# (92K/mo*)"
     assert models.QuarterlyStatus.objects.get(pk=world.status.pk).version == 2
+
+
+def _resolve(schema, components):
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _alternatives(schema, components):
+    """The schema and every schema it is built from (allOf / oneOf / anyOf)."""
+    schema = _resolve(schema, components)
+    found = [schema]
+    for key in ("allOf", "oneOf", "anyOf"):
+        for part in schema.get(key, []):
+            found += _alternatives(part, components)
+    return found
+
+
+def _nulls_the_schema_refuses(value, schema, components, path="deck"):
+    alternatives = _alternatives(schema, components)
+    if value is None:
+        allowed = any(
+            part.get("nullable") or part.get("type") == "null" or "null" in part.get("type", [])
+            for part in alternatives
+        )
+        return [] if allowed else [path]
+    refused = []
+    if isinstance(value, dict):
+        properties = {}
+        for part in alternatives:
+            properties |= part.get("properties", {})
+        for name, item in value.items():
+            assert name in properties, f"{path}.{name} is not in the schema"
+            refused += _nulls_the_schema_refuses(
+                item, properties[name], components, f"{path}.{name}"
+            )
+    elif isinstance(value, list):
+        (items,) = [part["items"] for part in alternatives if "items" in part]
+        for index, item in enumerate(value):
+            refused += _nulls_the_schema_refuses(item, items, components, f"{path}[{index}]")
+    return refused
+
+
+def test_every_null_in_the_deck_is_nullable_in_the_served_schema(q2_deck):
+    viewer = factories.UserFactory(username="schema-reader", roles=["Viewer"])
+    schema = client_for(viewer).get(api_url("schema"), {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    deck_schema = schema["paths"]["/api/v1/sessions/{id}/deck/"]["get"]["responses"]["200"][
+        "content"
+    ]["application/json"]["schema"]
+    key_results = [kr for objective in q2_deck["objectives"] for kr in objective["key_results"]]
+
+    assert any(kr["metric_row"] is None for kr in key_results)  # the case this guards
+    assert _nulls_the_schema_refuses(q2_deck, deck_schema, components) == []
+
+
+def test_the_deck_schema_marks_a_key_results_metric_row_nullable(seed_deck, db):
+    viewer = factories.UserFactory(username="schema-reader", roles=["Viewer"])
+    schema = client_for(viewer).get(api_url("schema"), {"format": "json"}).json()
+
+    metric_row = schema["components"]["schemas"]["KeyResultRow"]["properties"]["metric_row"]
+
+    assert metric_row.get("nullable") is True

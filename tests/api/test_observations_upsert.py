@@ -162,3 +162,42 @@ def test_the_push_recomputes_the_yoy_once_committed(
     assert Decimal(status["value"]) == Decimal("92000")
     assert round(Decimal(status["yoy_delta"]), 4) == Decimal("0.0824")
     assert not models.RecomputeRequest.objects.filter(claimed_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("value", ["", "   ", None])
+def test_a_blank_or_null_value_rejects_only_its_row(world, clients, value):
+    rows = [
+        {"metric": "editors", "period_start": "2020-11-01", "value": value},
+        {"metric": "editors", "period_start": "2020-12-01", "value": 91000},
+    ]
+
+    response = push(clients["lead"], rows)
+
+    assert response.status_code == 200, response.content
+    blank, valid = response.json()["rows"]
+    assert blank["status"] == "rejected"
+    assert set(blank["errors"]) == {"value"}
+    assert valid["status"] == "created"
+    assert not models.Observation.objects.filter(
+        metric=world.metric, period_start=date(2020, 11, 1)
+    ).exists()
+
+
+def test_a_value_with_more_than_six_decimals_is_rejected_not_rounded(world, clients):
+    rows = [
+        {"metric": "editors", "period_start": "2020-11-01", "value": "1.1234567"},
+        {"metric": "editors", "period_start": "2020-12-01", "value": 1e-7},
+        {"metric": "editors", "period_start": "2020-09-01", "value": 1.1234567},
+        {"metric": "editors", "period_start": "2020-08-01", "value": "91000.123456"},
+    ]
+
+    response = push(clients["lead"], rows)
+
+    assert response.status_code == 200, response.content
+    *too_precise, valid = response.json()["rows"]
+    assert [row["status"] for row in too_precise] == ["rejected"] * 3
+    assert [set(row["errors"]) for row in too_precise] == [{"value"}] * 3
+    assert valid["status"] == "created"
+    assert set(
+        models.Observation.objects.filter(metric=world.metric).values_list("value", flat=True)
+    ) == {Decimal("92000"), Decimal("91000.123456")}

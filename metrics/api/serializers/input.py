@@ -136,7 +136,15 @@ class ObservationRowInput(serializers.Serializer):
     )
     period_start = serializers.CharField(max_length=10, help_text="YYYY-MM-DD or YYYY-MM.")
     period_end = serializers.CharField(max_length=10, required=False, allow_null=True)
-    value = serializers.CharField(max_length=40, help_text="A number; JSON number or text.")
+    # Text, not a DecimalField: the value reaches the service as the client sent it (a JSON
+    # number as its text), unrounded, so too many decimals or digits, and a blank or null
+    # value, reject that row (an error on "value") rather than the whole batch.
+    value = serializers.CharField(
+        max_length=40,
+        allow_blank=True,
+        allow_null=True,
+        help_text="A number; JSON number or text. Blank or null rejects the row.",
+    )
     is_derived = serializers.BooleanField(required=False, default=False)
     version = serializers.IntegerField(
         min_value=0, max_value=2**31 - 1, required=False, allow_null=True
