@@ -138,7 +138,7 @@ def key_result_status_history(*, status_id: int) -> CellHistory | None:
     def display(snapshot) -> str:
         return key_result_display(snapshot, key_result.milestone_total)
 
-    label = f"{key_result.objective.short_name}: {key_result}, {status.quarter.label}"
+    label = f"{key_result}, {status.quarter.label}"  # "ARMDEB: KR1 ..., Q2 FY20-21"
     return _history(status, label=label, display=display)
 
 

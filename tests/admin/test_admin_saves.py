@@ -4,6 +4,7 @@ history, version check, locked quarters and recompute, with errors shown on the 
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.urls import reverse
 
 from metrics import models
@@ -212,3 +213,35 @@ def test_deleting_in_a_locked_quarter_is_refused_and_deletes_nothing(admin_clien
 
     assert response.status_code == 403
     assert models.QuarterlyStatus.objects.count() == 2
+
+
+def form_as_posted(form) -> dict:
+    """What a browser posts back for an unchanged form."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        key = form.add_prefix(name)
+        if isinstance(field, forms.BooleanField):
+            if value:
+                data[key] = "on"
+        elif value is not None:
+            data[key] = value
+    return data
+
+
+@pytest.mark.usefixtures("seed_deck")
+def test_the_grantmaking_table_with_heading_rows_saves_unchanged(admin_client):
+    table = models.DrilldownTable.objects.filter(rows__is_group_heading=True).first()
+    assert table is not None
+    url = reverse("admin:metrics_drilldowntable_change", args=[table.pk])
+    page = admin_client.get(url)
+    data = form_as_posted(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(form_as_posted(formset.management_form))
+        for form in formset.forms:
+            data.update(form_as_posted(form))
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
