@@ -1,6 +1,7 @@
 """The rows of the check-in page: one small form per metric/segment row and per key result,
 each with the version it was read at (the optimistic lock)."""
 
+import json
 from decimal import Decimal
 
 from django import forms
@@ -24,14 +25,56 @@ class TextAreaField(forms.CharField):
 
 
 class VersionedRowForm(forms.Form):
+    """A row with the version it was read at and, in `seen`, the values the person saw: what
+    they edited is what differs from those, not from what is stored now (someone else may
+    have saved other fields since)."""
+
     version = forms.IntegerField(
         min_value=0,
         widget=forms.HiddenInput,
         error_messages={"required": "This row lost its version; reload the page."},
     )
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    BOOKKEEPING = ("version", "seen")
+
+    @classmethod
+    def with_seen(cls, initial: dict) -> dict:
+        values = {k: v for k, v in initial.items() if k not in cls.BOOKKEEPING}
+        return {**initial, "seen": json.dumps(values, default=str)}
+
+    def _seen_values(self) -> dict | None:
+        try:
+            seen = json.loads(self.data.get(self.add_prefix("seen")) or "null")
+        except ValueError:
+            return None
+        return seen if isinstance(seen, dict) else None
+
+    def edited_names(self) -> list[str]:
+        """The fields the person changed on the page (without `seen`, those that differ from
+        what is stored)."""
+        seen = self._seen_values()
+        if seen is None:
+            return [name for name in self.changed_data if name not in self.BOOKKEEPING]
+        return [
+            name
+            for name, field in self.fields.items()
+            if name not in self.BOOKKEEPING
+            and field.has_changed(seen.get(name, field.initial), self[name].data)
+        ]
 
     def changed_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+        return {name: self.cleaned_data[name] for name in self.edited_names()}
+
+    def as_data(self) -> dict:
+        """This form's initial values as a browser would post them."""
+        data = {}
+        for name, field in self.fields.items():
+            value = self.initial.get(name, field.initial)
+            if value is None or value is False:
+                continue
+            data[self.add_prefix(name)] = "on" if value is True else str(value)
+        return data
 
 
 class StatusRowForm(VersionedRowForm):
@@ -54,15 +97,17 @@ class StatusRowForm(VersionedRowForm):
     @staticmethod
     def initial_for(status) -> dict:
         if status is None:
-            return {"version": 0, "state": StatusState.REPORTED}
-        return {
-            "version": status.version,
-            "value": number_text(status.value),
-            "state": status.state,
-            "footnote_markers": status.footnote_markers,
-            "state_markers": status.state_markers,
-            "comment": status.comment,
-        }
+            return StatusRowForm.with_seen({"version": 0, "state": StatusState.REPORTED})
+        return StatusRowForm.with_seen(
+            {
+                "version": status.version,
+                "value": number_text(status.value),
+                "state": status.state,
+                "footnote_markers": status.footnote_markers,
+                "state_markers": status.state_markers,
+                "comment": status.comment,
+            }
+        )
 
 
 class KeyResultRowForm(VersionedRowForm):
@@ -91,16 +136,18 @@ class KeyResultRowForm(VersionedRowForm):
     @staticmethod
     def initial_for(status) -> dict:
         if status is None:
-            return {"version": 0, "state": StatusState.REPORTED}
-        return {
-            "version": status.version,
-            "state": status.state,
-            "text": status.text,
-            "number": number_text(status.number),
-            # As text, like the posted value: an int would always count as changed.
-            "milestones_done": ""
-            if status.milestones_done is None
-            else str(status.milestones_done),
-            "is_done": status.is_done,
-            "comment": status.comment,
-        }
+            return KeyResultRowForm.with_seen({"version": 0, "state": StatusState.REPORTED})
+        return KeyResultRowForm.with_seen(
+            {
+                "version": status.version,
+                "state": status.state,
+                "text": status.text,
+                "number": number_text(status.number),
+                # As text, like the posted value: an int would always count as changed.
+                "milestones_done": ""
+                if status.milestones_done is None
+                else str(status.milestones_done),
+                "is_done": status.is_done,
+                "comment": status.comment,
+            }
+        )

@@ -186,7 +186,7 @@ class _RowSaver:
             # A row added since the page was loaded: it was not on the form, so it has not
             # been edited; reading its missing fields as blanks would wipe what is stored.
             return
-        if self.locked or not form.has_changed():
+        if self.locked or not form.edited_names():
             return
         if not form.is_valid():
             self.problem_forms[prefix] = form
@@ -218,17 +218,27 @@ class _RowSaver:
 
 
 def _form_after_conflict(form, current):
-    """The typed values, with the version of the row as it is now: saving again
-    deliberately replaces the other person's value, which is shown next to the row."""
+    """The row as it is now, with what this person edited typed over it, at the row's
+    current version: saving again deliberately replaces the other person's values in the
+    fields this person edited (shown next to the row), and only in those."""
+    initial = type(form).initial_for(current)
+    stored = type(form)(prefix=form.prefix, initial=initial).as_data()
+    edited = set(form.edited_names())
     data = form.data.copy()
-    data[form.add_prefix("version")] = str(current.version)
-    rebound = type(form)(data, prefix=form.prefix, initial=type(form).initial_for(current))
+    for name in form.fields:
+        if name in edited:
+            continue  # as typed, an unticked box included
+        key = form.add_prefix(name)
+        data.pop(key, None)
+        if key in stored:
+            data[key] = stored[key]
+    rebound = type(form)(data, prefix=form.prefix, initial=initial)
     rebound.is_valid()
     who = current.updated_by.get_username() if current.updated_by else "someone else"
     rebound.add_error(
         None,
         f"{who} saved this row meanwhile (version {current.version}); their values are shown "
-        "next to yours. Save again to replace them with yours.",
+        "next to yours. Save again to put yours in place of theirs, in the fields you edited.",
     )
     rebound.conflict = current
     return rebound
