@@ -451,11 +451,11 @@ def key_result_display(status, milestone_total) -> str:
         display = format_number(
             status.number, unit="count", decimals=_plain_decimals(status.number)
         )
-    elif status.is_done:
+    elif status.is_done and status.state == models.StatusState.REPORTED:
         display = "✓"
     else:
         display = NO_STATUS
-    if status.is_done and status.text:
+    if status.is_done and status.text and status.state == models.StatusState.REPORTED:
         display = f"✓ {display}"
     return display
 
@@ -469,7 +469,8 @@ def _key_result_cell(quarter: int, status, milestone_total) -> KeyResultCell:
         text=status.text,
         number=status.number,
         milestones_done=status.milestones_done,
-        is_done=status.is_done,
+        # A tick means done only where the cell reports; a state ("not available") wins.
+        is_done=status.is_done and status.state == models.StatusState.REPORTED,
         display=key_result_display(status, milestone_total),
         status_id=status.pk,
     )

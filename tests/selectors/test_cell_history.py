@@ -112,3 +112,16 @@ def test_a_key_result_cell_shows_its_milestones_at_each_save():
     assert history.display == "3 of 4"
     assert [v.display for v in history.versions] == ["3 of 4", "2 of 4", "1 of 4"]
     assert history.label.endswith("Q2 FY20-21")
+
+
+def test_a_ticked_key_result_in_another_state_shows_the_state_not_the_tick():
+    from metrics.models import KeyResultStatus
+    from metrics.selectors.deck import key_result_display
+
+    ticked = KeyResultStatus(state="not_available", is_done=True, text="")
+    ticked_with_text = KeyResultStatus(state="not_available", is_done=True, text="Shipped")
+    reported = KeyResultStatus(state="reported", is_done=True, text="Shipped")
+
+    assert key_result_display(ticked, None) == "not available"
+    assert key_result_display(ticked_with_text, None) == "Shipped"
+    assert key_result_display(reported, None) == "✓ Shipped"
