@@ -51,6 +51,7 @@ CLAIM_STALE_AFTER = timedelta(minutes=30)
 TEMP_TABLES = (
     "recompute_scope",
     "recompute_requests_seen",
+    "recompute_locked",
     "recompute_statuses",
     "recompute_observed",
     "recompute_figures",
@@ -232,6 +233,13 @@ class _Recompute:
             "CREATE TEMPORARY TABLE recompute_requests_seen AS "
             f"SELECT id FROM metrics_recomputerequest {requests_in_scope}"
         )
+        self.execute(
+            "CREATE TEMPORARY TABLE recompute_locked AS "
+            "SELECT department_id, quarter_id FROM metrics_submission WHERE state = 'locked'"
+        )
+        self.cursor.execute("SELECT EXISTS (SELECT 1 FROM recompute_locked)", [])
+        # Without locked quarters the statements below need no lock condition at all.
+        self.locked_quarters = bool(self.cursor.fetchone()[0])
 
     def _collect_statuses(self, *, newer_than: int | None = None) -> None:
         """recompute_statuses: every status in scope, its quarter as the index
@@ -510,14 +518,15 @@ class _Recompute:
 
     # --- dialect helpers -----------------------------------------------------------------
 
-    @staticmethod
-    def _locked(department_column: str, quarter_column: str) -> str:
+    def _locked(self, department_column: str, quarter_column: str) -> str:
         """SQL: the department's quarter is locked. Its cells keep the figures they were
         locked with (they still serve as prior-year and previous values of other cells)."""
+        if not self.locked_quarters:
+            return "1 = 0"
         return f"""EXISTS (
-            SELECT 1 FROM metrics_submission locked
+            SELECT 1 FROM recompute_locked locked
             WHERE locked.department_id = {department_column}
-              AND locked.quarter_id = {quarter_column} AND locked.state = 'locked')"""
+              AND locked.quarter_id = {quarter_column})"""
 
     def _in_scope(self, column: str) -> str:
         # A full run reads whole tables: no filter, which also leaves PostgreSQL free to scan
