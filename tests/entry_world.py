@@ -86,10 +86,5 @@ def status_post_data(world: EntryWorld, page_context) -> dict:
     """What the browser would post back unchanged: every row's initial values."""
     data = {}
     for row in page_context["checkin"].status_rows + page_context["checkin"].key_result_rows:
-        form = row.form
-        for name, field in form.fields.items():
-            value = form.initial.get(name, field.initial)
-            if value is None or value is False:
-                continue
-            data[form.add_prefix(name)] = "on" if value is True else str(value)
+        data.update(row.form.as_data())
     return data

@@ -399,47 +399,8 @@ def test_saving_the_page_unchanged_writes_nothing_even_with_milestones_and_multi
     assert models.HistoryEntry.objects.count() == history_before
 
 
-def test_after_a_conflict_saving_again_replaces_only_the_fields_you_edited(client, world):
-    quarterly_status_save(
-        metric=world.editors,
-        segment=None,
-        quarter=world.q3,
-        actor=world.admin,
-        source="form",
-        value=90000,
-    )
-    client.force_login(world.lead_product)
-    data = page_data(client)  # read at version 1, no comment
-    quarterly_status_save(
-        metric=world.editors,
-        segment=None,
-        quarter=world.q3,
-        actor=world.admin,
-        source="form",
-        value=93000,
-        comment="Admin's comment",
-        expected_version=1,
-    )
-    data[f"status-{world.editors.pk}-0-value"] = "95000"
-
-    conflict = client.post(checkin_url(), data)
-    assert "admin saved this row meanwhile" in conflict.content.decode()
-    # Save again: the browser posts the conflict form as it was shown.
-    form = next(
-        row.form
-        for row in conflict.context["checkin"].status_rows
-        if row.metric == world.editors and row.segment is None
-    )
-    again = page_data(client)
-    again.update({key: value for key, value in form.data.items() if key.startswith(form.prefix)})
-    assert client.post(checkin_url(), again).status_code == 302
-
-    status = models.QuarterlyStatus.objects.get(segment=None, metric=world.editors)
-    assert status.value == 95000
-    assert status.comment == "Admin's comment"
-
-
-def test_a_row_someone_else_changed_is_left_alone_when_you_did_not_edit_it(client, world):
+def page_read_then_saved_by_the_admin(client, world) -> dict:
+    """The lead reads the page at version 1; then the admin saves a value and a comment."""
     quarterly_status_save(
         metric=world.editors,
         segment=None,
@@ -460,6 +421,32 @@ def test_a_row_someone_else_changed_is_left_alone_when_you_did_not_edit_it(clien
         comment="Admin's comment",
         expected_version=1,
     )
+    return data
+
+
+def test_after_a_conflict_saving_again_replaces_only_the_fields_you_edited(client, world):
+    data = page_read_then_saved_by_the_admin(client, world)  # read at version 1, no comment
+    data[f"status-{world.editors.pk}-0-value"] = "95000"
+
+    conflict = client.post(checkin_url(), data)
+    assert "admin saved this row meanwhile" in conflict.content.decode()
+    # Save again: the browser posts the conflict form as it was shown.
+    form = next(
+        row.form
+        for row in conflict.context["checkin"].status_rows
+        if row.metric == world.editors and row.segment is None
+    )
+    again = page_data(client)
+    again.update({key: value for key, value in form.data.items() if key.startswith(form.prefix)})
+    assert client.post(checkin_url(), again).status_code == 302
+
+    status = models.QuarterlyStatus.objects.get(segment=None, metric=world.editors)
+    assert status.value == 95000
+    assert status.comment == "Admin's comment"
+
+
+def test_a_row_someone_else_changed_is_left_alone_when_you_did_not_edit_it(client, world):
+    data = page_read_then_saved_by_the_admin(client, world)
     data[f"kr-{world.kr_tools.pk}-text"] = "one tool shipped"
 
     response = client.post(checkin_url(), data)
