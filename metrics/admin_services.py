@@ -74,13 +74,10 @@ class QuarterlyStatusAdminForm(ServiceSavedForm):
 class ObservationAdminForm(ServiceSavedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "period_end" in self.fields:
-            self.fields["period_end"].required = False
-            self.fields[
-                "period_end"
-            ].help_text = (
-                "Leave empty: the service derives it from the start and the metric's cadence."
-            )
+        period_end = self.fields.get("period_end")
+        if period_end is not None:
+            period_end.required = False
+            period_end.help_text = "Leave empty: derived from the start and the metric's cadence."
 
     def clean(self):
         cleaned = super().clean()

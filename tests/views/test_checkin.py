@@ -141,25 +141,7 @@ def test_bad_values_show_an_error_next_to_the_field_and_other_rows_still_save(
 
 
 def test_a_stale_row_shows_the_other_persons_value_and_keeps_the_typed_one(client, world):
-    quarterly_status_save(
-        metric=world.editors,
-        segment=None,
-        quarter=world.q3,
-        actor=world.admin,
-        source="form",
-        value=90000,
-    )
-    client.force_login(world.lead_product)
-    data = page_data(client)  # read at version 1
-    quarterly_status_save(
-        metric=world.editors,
-        segment=None,
-        quarter=world.q3,
-        actor=world.admin,
-        source="form",
-        value=93000,
-        expected_version=1,
-    )
+    data = page_read_then_saved_by_the_admin(client, world, comment="")  # read at version 1
     data[f"status-{world.editors.pk}-0-value"] = "95000"
     data[f"kr-{world.kr_tools.pk}-text"] = "one tool shipped"
 
@@ -399,8 +381,8 @@ def test_saving_the_page_unchanged_writes_nothing_even_with_milestones_and_multi
     assert models.HistoryEntry.objects.count() == history_before
 
 
-def page_read_then_saved_by_the_admin(client, world) -> dict:
-    """The lead reads the page at version 1; then the admin saves a value and a comment."""
+def page_read_then_saved_by_the_admin(client, world, *, comment="Admin's comment") -> dict:
+    """The lead reads the page at version 1; then the admin saves a value (and a comment)."""
     quarterly_status_save(
         metric=world.editors,
         segment=None,
@@ -418,7 +400,7 @@ def page_read_then_saved_by_the_admin(client, world) -> dict:
         actor=world.admin,
         source="form",
         value=93000,
-        comment="Admin's comment",
+        comment=comment,
         expected_version=1,
     )
     return data
