@@ -164,10 +164,10 @@ def build_data_set(observations: int) -> dict:
             """
             INSERT INTO metrics_quarterlystatus (
                 created_at, updated_at, version, updated_by_id, metric_id, segment_id,
-                quarter_id, state, value, value_is_manual, yoy_delta, arrow, attainment,
-                footnote_markers, state_markers, comment, computed_at)
+                quarter_id, state, value, value_basis, unused_observations, yoy_delta, arrow,
+                attainment, footnote_markers, state_markers, comment, computed_at)
             SELECT now(), now(), 1, NULL, series.metric_id, series.segment_id, q.id,
-                   'reported', NULL, false, NULL, '', 'no_data', '', '', '', NULL
+                   'reported', NULL, '', 0, NULL, '', 'no_data', '', '', '', NULL
             FROM (SELECT id AS metric_id, NULL::bigint AS segment_id FROM metrics_metric
                   UNION ALL
                   SELECT metric_id, id FROM metrics_segment) series
@@ -191,7 +191,8 @@ def reset_figures() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE metrics_quarterlystatus SET value = NULL, yoy_delta = NULL, arrow = '', "
-            "attainment = 'no_data', state = 'reported', computed_at = NULL"
+            "attainment = 'no_data', state = 'reported', computed_at = NULL, value_basis = '', "
+            "unused_observations = 0"
         )
         cursor.execute("TRUNCATE metrics_historyentry")
         cursor.execute("VACUUM ANALYZE metrics_quarterlystatus")
@@ -249,7 +250,6 @@ def recompute_with_bulk_update() -> int:
             "metric_id",
             "segment_id",
             "value",
-            "value_is_manual",
             "yoy_delta",
             "arrow",
             "attainment",
@@ -271,9 +271,8 @@ def recompute_with_bulk_update() -> int:
             previous_series, previous_value = series, None
         index = status.quarter.fiscal_year * 4 + status.quarter.number - 1
         metric = metrics[status.metric_id]
-        value = (
-            status.value if status.value_is_manual else values.get((*series, index), status.value)
-        )
+        # The observations are the one source of truth: no observations, no value.
+        value = values.get((*series, index))
         prior_year = values.get((*series, index - 4))
         yoy = None
         if value is not None and prior_year:

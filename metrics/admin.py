@@ -145,6 +145,8 @@ class QuarterlyStatusAdmin(ServiceSavedAdmin):
         "yoy_delta",
         "arrow",
         "attainment",
+        "value_basis",
+        "unused_observations",
         "version",
         "updated_by",
         "computed_at",

@@ -56,10 +56,9 @@ class ServiceSavedForm(forms.ModelForm):
 class QuarterlyStatusAdminForm(ServiceSavedForm):
     def save_through_service(self, cleaned, *, actor, expected_version):
         fields = {field: cleaned[field] for field in STATUS_EDITABLE_FIELDS if field in cleaned}
-        if "value_is_manual" not in self.changed_data:
-            # As in the check-in form: a value typed in is a hand value, unless the editor
-            # says otherwise with the checkbox.
-            fields.pop("value_is_manual", None)
+        if "value" not in self.changed_data:
+            # A value typed in becomes the quarter's observation; an unchanged one stays derived.
+            fields.pop("value", None)
         return quarterly_status_save(
             metric=cleaned["metric"],
             segment=cleaned.get("segment"),

@@ -14,6 +14,7 @@ from .metrics import (
     Segment,
     StatusState,
     Unit,
+    ValueBasis,
 )
 from .okrs import Drilldown, DrilldownRow, DrilldownTable, KeyResult, KeyResultStatus, Objective
 from .org import Department, Outcome, Priority
@@ -56,4 +57,5 @@ __all__ = [
     "SubmissionState",
     "TuningSession",
     "Unit",
+    "ValueBasis",
 ]

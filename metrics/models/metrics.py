@@ -177,13 +177,15 @@ class Observation(Versioned):
     class Meta:
         ordering = ["metric", "segment", "period_start"]
         constraints = [
+            # A period is its start and its end: a figure for a whole quarter and the
+            # quarter's first month start on the same day and are both kept.
             models.UniqueConstraint(
-                fields=["metric", "period_start"],
+                fields=["metric", "period_start", "period_end"],
                 condition=Q(segment__isnull=True),
                 name="observation_unique_metric_period",
             ),
             models.UniqueConstraint(
-                fields=["metric", "segment", "period_start"],
+                fields=["metric", "segment", "period_start", "period_end"],
                 condition=Q(segment__isnull=False),
                 name="observation_unique_segment_period",
             ),
@@ -212,6 +214,15 @@ class StatusState(models.TextChoices):
     MEASURED_ANNUALLY = "measured_annually", "Measured annually"
     NO_DATA_YET = "no_data_yet", "No data yet"
     PAUSED = "paused", "Paused"
+
+
+class ValueBasis(models.TextChoices):
+    """Which observations a status's value was derived from (set by the recompute)."""
+
+    NONE = "", "No observations"
+    MONTHS = "months", "Months"
+    QUARTER = "quarter", "A figure for the whole quarter"
+    PERIOD = "period", "A figure for a longer period"
 
 
 class Arrow(models.TextChoices):
@@ -250,8 +261,15 @@ class QuarterlyStatus(Versioned):
     # an entry to every index: twice as fast (benchmarks/recompute.py). "Updated since"
     # filters scan the table instead, which is small next to the observations.
     updated_at = models.DateTimeField(auto_now=True)
-    value_is_manual = models.BooleanField(
-        default=False, help_text="Entered by hand: the recompute keeps it instead of aggregating."
+    # Derived by the recompute, with the two fields below, from the quarter's observations: a
+    # value typed for the quarter is stored as a whole-quarter observation, never here alone.
+    value_basis = models.CharField(
+        max_length=10, choices=ValueBasis.choices, blank=True, default=ValueBasis.NONE
+    )
+    unused_observations = models.PositiveIntegerField(
+        default=0,
+        help_text="Observations of the quarter the value does not use: months next to a "
+        "figure for the whole quarter, which wins.",
     )
     yoy_delta = models.DecimalField(
         null=True,
@@ -294,3 +312,55 @@ class QuarterlyStatus(Versioned):
         target = self.segment or self.metric
         value = "" if self.value is None else plain_number(self.value)
         return f"{target} {self.quarter}: {self.get_state_display()} {value}".strip()
+
+    @property
+    def basis_label(self) -> str:
+        """Short words for a cell whose quarter has observations of more than one kind."""
+        if not self.unused_observations or self.value_basis not in BASIS_WORDS:
+            return ""
+        unused = self.unused_observations
+        return (
+            f"{BASIS_WORDS[self.value_basis][0]}; {unused} other value{'s' * (unused > 1)} unused"
+        )
+
+    @property
+    def basis_note(self) -> str:
+        """Which observations the value comes from and why, where the quarter has more than
+        one kind (a figure for the whole quarter and months): the cell shows one of them."""
+        if not self.basis_label:
+            return ""
+        unused = self.unused_observations
+        shown, why = BASIS_WORDS[self.value_basis]
+        return (
+            f"The value is {shown}. The quarter also has {unused} value{'s' * (unused > 1)} for "
+            f"shorter periods (months) that the cell does not use: {why}"
+        )
+
+    @property
+    def state_note(self) -> str:
+        """Why the recompute shows "not available" where a value is entered: no value for the
+        same quarter a year earlier, so no YoY change (the value is kept)."""
+        if (
+            self.state == StatusState.NOT_AVAILABLE
+            and self.value is not None
+            and (self.yoy_delta is None)
+        ):
+            return (
+                "Shown as “Not available”: there is no value for the same quarter a year "
+                "earlier, so the change year over year cannot be worked out (the value is "
+                "kept). Enter last year's figure to show the change."
+            )
+        return ""
+
+
+BASIS_WORDS = {
+    ValueBasis.QUARTER: (
+        "the figure for the whole quarter",
+        "a figure for the whole quarter, as entered in the check-in or printed in a deck, "
+        "wins over months. Remove it to show the months' value.",
+    ),
+    ValueBasis.PERIOD: (
+        "the figure for the whole period",
+        "a figure for a whole period wins over its parts.",
+    ),
+}

@@ -85,6 +85,8 @@ class Cell:
     inline: tuple[InlineCell, ...]
     display: str
     status_id: int | None = None  # the quarterly status shown, for its history
+    basis_label: str = ""  # which observations the value uses, where there are two kinds
+    basis_note: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -298,6 +300,8 @@ def _status_cell(quarter: int, status, metric, segment=None) -> Cell:
         parts=parts,
         inline=(),
         display=parts.text,
+        basis_label=status.basis_label,
+        basis_note=status.basis_note,
         status_id=status.pk,
     )
 

@@ -1,6 +1,7 @@
 """Writing observations: one value of a metric (or segment) for one period. Single saves from
 forms and the API, and bulk upserts (backfill pastes, CSV imports, API batches) keyed by
-(metric, segment, period_start), idempotent and reported row by row."""
+(metric, segment, period), idempotent and reported row by row. A period is its start and its
+end: a figure for a whole quarter and the quarter's first month are two observations."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,17 +57,15 @@ def observation_save(
         submission_ensure_unlocked(
             department_id=metric.department_id, quarter=quarter_of(period_start)
         )
-        current = Observation.objects.filter(
-            metric=metric, segment=segment, period_start=period_start
-        ).first()
-        if current is not None and current.period_end != values["period_end"]:
-            raise ValidationError(
-                {"period_end": _other_period_message(current, values["period_end"])}
-            )
         observation, changed = versioned_row_save(
             model=Observation,
-            lookup={"metric": metric, "segment": segment, "period_start": period_start},
-            values=values,
+            lookup={
+                "metric": metric,
+                "segment": segment,
+                "period_start": period_start,
+                "period_end": values["period_end"],
+            },
+            values={name: value for name, value in values.items() if name != "period_end"},
             expected_version=expected_version,
             actor=actor,
             source=source,
@@ -205,7 +204,7 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
         if (metric.department_id, fiscal.fiscal_year, fiscal.number) in locked:
             result.errors = {"period_start": [f"{fiscal.label} is locked for this department."]}
             continue
-        key = (metric.pk, segment.pk if segment else None, start)
+        key = (metric.pk, segment.pk if segment else None, start, values["period_end"])
         if key in seen:
             result.errors = {
                 "period_start": [f"Same metric, segment and period as row {seen[key] + 1}."]
@@ -218,7 +217,12 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
     now = timezone.now()
     to_create, to_update, history = [], [], []
     for result, values, start, expected_version in cleaned:
-        key = (result.metric.pk, result.segment.pk if result.segment else None, start)
+        key = (
+            result.metric.pk,
+            result.segment.pk if result.segment else None,
+            start,
+            values["period_end"],
+        )
         current = existing.get(key)
         if current is None:
             result.status = CREATED
@@ -232,9 +236,6 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
             to_create.append(result.observation)
             continue
         result.observation, result.old_value = current, current.value
-        if current.period_end != values["period_end"]:
-            result.errors = {"period_end": [_other_period_message(current, values["period_end"])]}
-            continue
         changes = changes_between(current, values)
         if not changes:
             result.status = UNCHANGED
@@ -261,7 +262,7 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
     if to_update:
         Observation.objects.bulk_update(
             [observation for observation, _ in to_update],
-            ["value", "period_end", "is_derived", "version", "updated_by", "updated_at"],
+            ["value", "is_derived", "version", "updated_by", "updated_at"],
         )
     for observation in to_create:
         history.append(_entry(observation, "value", None, observation.value, actor, source, now))
@@ -272,16 +273,6 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
         ]
     HistoryEntry.objects.bulk_create(history)
     return UpsertResult(rows=results)
-
-
-def _other_period_message(current: Observation, period_end) -> str:
-    """A value for a longer (or shorter) period is stored with the same start: replacing it
-    would silently turn, say, a printed quarter figure into one month."""
-    return (
-        f"A value for {current.period_start} to {current.period_end} is stored with this "
-        f"start; it cannot become the period ending {period_end}. Enter that period as it is "
-        "stored, or have an admin delete it first."
-    )
 
 
 def _entry(observation, name, old, new, actor, source, when) -> HistoryEntry:
@@ -362,4 +353,6 @@ def _existing_observations(cleaned, *, lock: bool) -> dict:
     queryset = Observation.objects.filter(metric_id__in=metric_ids, period_start__in=starts)
     if lock:
         queryset = queryset.select_for_update(of=("self",)).order_by()
-    return {(obs.metric_id, obs.segment_id, obs.period_start): obs for obs in queryset}
+    return {
+        (obs.metric_id, obs.segment_id, obs.period_start, obs.period_end): obs for obs in queryset
+    }

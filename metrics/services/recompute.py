@@ -4,18 +4,23 @@ For every metric and segment in scope and every quarter that has observations or
 
 1. the quarter's value, aggregated from the observations whose period lies inside the
    quarter (mean, last or sum as `Metric.aggregation` says; a value for the whole quarter,
-   such as a figure printed in a deck, wins over months entered beside it, which would
-   otherwise be averaged with it as if it were one month; an observation longer than a
-   quarter, such as an annual survey, of a metric measured in quarter N counts for quarter N
-   of the fiscal year it ends in). Hand values (value_is_manual) are kept; a status without
-   observations keeps its stored value. Statuses are created for quarters that have measured
-   observations; derived ones (worked back from a printed YoY) only serve as comparison;
+   such as a figure typed in the check-in or printed in a deck, wins over months entered
+   beside it, which would otherwise be averaged with it as if it were one month, and over a
+   longer period; an observation longer than a quarter, such as an annual survey, of a
+   metric measured in quarter N counts for quarter N of the fiscal year it ends in). The
+   observations are the one source of truth: a status without observations has no value.
+   Which observations the value comes from, and how many of the quarter's it leaves unused,
+   is stored next to it (value_basis, unused_observations) for the pages to explain.
+   Statuses are created for quarters that have measured observations; derived ones (worked
+   back from a printed YoY) only serve as comparison;
 2. the YoY delta: value / value of the same quarter a year earlier - 1 (relative for rates
    too); without a prior-year value it is NULL and a YoY-goal status says "not available";
 3. the arrow against the previous measurement, or the baseline where there is none;
 4. goal attainment against the (segment's or metric's) structured goal and direction.
 
-Statuses in a department's locked quarter keep the figures they were locked with.
+Statuses in a department's locked quarter keep the figures they were locked with. A status
+whose value or state changes gets a new `version`, so that a person who read the old one
+and saves over it is told of the conflict instead of overwriting the recomputed figure.
 
 Everything is set-based: a handful of statements over temporary tables, the same number
 whatever the data size, portable between PostgreSQL and SQLite >= 3.39 (UPDATE ... FROM,
@@ -59,6 +64,11 @@ TEMP_TABLES = (
 )
 # The fields the recompute owns, in the order they are recorded in the history.
 DERIVED_FIELDS = ("value", "yoy_delta", "arrow", "attainment", "state")
+# Also the recompute's, but bookkeeping for the pages' explanations: not in the history.
+BASIS_FIELDS = ("value_basis", "unused_observations")
+COMPARED_FIELDS = DERIVED_FIELDS + BASIS_FIELDS
+# The fields a person edits too: a change to them bumps the status's version.
+VERSIONED_FIELDS = ("value", "state")
 
 # The arrow: the value against the previous measurement, or the baseline where there is none.
 ARROW_SQL = """CASE WHEN value IS NULL OR reference_value IS NULL THEN ''
@@ -249,7 +259,8 @@ class _Recompute:
             SELECT s.id AS status_id, s.metric_id, s.segment_id, s.quarter_id,
                    COALESCE(s.segment_id, 0) AS segment_key,
                    q.fiscal_year * 4 + q.number - 1 AS qi,
-                   s.value, s.value_is_manual, s.yoy_delta, s.arrow, s.attainment, s.state
+                   s.value, s.yoy_delta, s.arrow, s.attainment, s.state, s.value_basis,
+                   s.unused_observations
             FROM metrics_quarterlystatus s
             JOIN metrics_quarter q ON q.id = s.quarter_id
             WHERE {self._in_scope("s.metric_id")}"""
@@ -267,8 +278,10 @@ class _Recompute:
         return f"""
             SELECT o.metric_id, COALESCE(o.segment_id, 0) AS segment_key, o.segment_id,
                    o.value, o.is_derived, o.period_start, o.period_end,
-                   CASE WHEN {self._days_between("o.period_start", "o.period_end")} >= 80
-                        THEN 1 ELSE 0 END AS whole,
+                   CASE WHEN {self._days_between("o.period_start", "o.period_end")} > 92
+                        THEN 1
+                        WHEN {self._days_between("o.period_start", "o.period_end")} >= 80
+                        THEN 2 ELSE 0 END AS priority,
                    CASE WHEN m.measured_in_quarter IS NOT NULL
                              AND {self._days_between("o.period_start", "o.period_end")} > 92
                         THEN ({quarter_of_end} / 4) * 4 + m.measured_in_quarter - 1
@@ -279,27 +292,43 @@ class _Recompute:
 
     def _collect_observed_values(self) -> None:
         """recompute_observed: one row per metric, segment and fiscal quarter with the
-        aggregated value of its observations, and whether any of them was measured rather
-        than derived. Only the observations of "last" metrics are ranked."""
+        aggregated value of its observations, what it is based on, and whether any of them
+        was measured rather than derived. Only the observations of the highest priority
+        count (a whole quarter 2, a longer period 1, months 0): a figure for the whole
+        quarter wins over the months beside it. Only the observations of "last" metrics are
+        ranked."""
         everything = self._placed_observations(aggregation_filter="1 = 1")
         last_only = self._placed_observations(aggregation_filter="m.aggregation = 'last'")
+        by_priority = ",\n".join(
+            f"SUM(CASE WHEN priority = {rank} THEN value END) AS total_{rank}, "
+            f"AVG(CASE WHEN priority = {rank} THEN value END) AS mean_{rank}, "
+            f"SUM(CASE WHEN priority = {rank} THEN 1 ELSE 0 END) AS count_{rank}"
+            for rank in (0, 1, 2)
+        )
+
+        def of_top(kind: str) -> str:
+            return (
+                f"CASE grouped.top WHEN 2 THEN grouped.{kind}_2 WHEN 1 THEN grouped.{kind}_1 "
+                f"ELSE grouped.{kind}_0 END"
+            )
+
         self.execute(
             f"""
             CREATE TEMPORARY TABLE recompute_observed AS
             SELECT grouped.metric_id, grouped.segment_key, grouped.segment_id, grouped.qi,
                    ROUND(CASE m.aggregation WHEN 'last' THEN latest.value
-                                            WHEN 'sum' THEN CASE WHEN grouped.has_whole = 1
-                                                 THEN grouped.whole_total ELSE grouped.total END
-                                            ELSE CASE WHEN grouped.has_whole = 1
-                                                 THEN grouped.whole_mean ELSE grouped.mean END
+                                            WHEN 'sum' THEN {of_top("total")}
+                                            ELSE {of_top("mean")}
                                             END, 6) AS value,
+                   CASE grouped.top WHEN 2 THEN 'quarter' WHEN 1 THEN 'period'
+                        ELSE 'months' END AS value_basis,
+                   grouped.count_0 + grouped.count_1 + grouped.count_2
+                     - {of_top("count")} AS unused_observations,
                    grouped.measured
             FROM (
                 SELECT metric_id, segment_key, MAX(segment_id) AS segment_id, qi,
-                       SUM(value) AS total, AVG(value) AS mean,
-                       MAX(whole) AS has_whole,
-                       SUM(CASE WHEN whole = 1 THEN value END) AS whole_total,
-                       AVG(CASE WHEN whole = 1 THEN value END) AS whole_mean,
+                       MAX(priority) AS top,
+                       {by_priority},
                        MAX(CASE WHEN is_derived THEN 0 ELSE 1 END) AS measured
                 FROM ({everything}) placed
                 GROUP BY metric_id, segment_key, qi
@@ -310,7 +339,8 @@ class _Recompute:
                     SELECT metric_id, segment_key, qi, value,
                            ROW_NUMBER() OVER (
                                PARTITION BY metric_id, segment_key, qi
-                               ORDER BY period_end DESC, period_start DESC) AS recency
+                               ORDER BY priority DESC, period_end DESC, period_start DESC
+                           ) AS recency
                     FROM ({last_only}) placed_last
                 ) ranked
                 WHERE recency = 1
@@ -362,35 +392,37 @@ class _Recompute:
             f"""
             INSERT INTO metrics_quarterlystatus (
                 created_at, updated_at, version, updated_by_id, metric_id, segment_id,
-                quarter_id, state, value, value_is_manual, yoy_delta, arrow, attainment,
-                footnote_markers, state_markers, comment, computed_at)
-            SELECT %s, %s, 1, NULL, o.metric_id, o.segment_id, q.id, 'reported', NULL, %s,
+                quarter_id, state, value, value_basis, unused_observations, yoy_delta, arrow,
+                attainment, footnote_markers, state_markers, comment, computed_at)
+            SELECT %s, %s, 1, NULL, o.metric_id, o.segment_id, q.id, 'reported', NULL, '', 0,
                    NULL, '', 'no_data', '', '', '', NULL
             {missing.replace("FROM recompute_observed o", "FROM recompute_observed o JOIN metrics_quarter q ON q.fiscal_year = o.qi / 4 AND q.number = o.qi %% 4 + 1 JOIN metrics_metric qm ON qm.id = o.metric_id")}
               AND NOT {self._locked("qm.department_id", "q.id")}
+            ON CONFLICT DO NOTHING
             """,
-            [self.now_db, self.now_db, False],
+            [self.now_db, self.now_db],
         )
         if created:
             self._collect_statuses(newer_than=last_id)
         return created
 
     def _collect_figures(self) -> None:
-        """recompute_figures: the value of every status in scope (hand values kept; without
-        observations the stored value is kept), plus the quarters that only have derived
-        observations, which serve as prior-year and previous values."""
+        """recompute_figures: the value of every status in scope, from its observations only
+        (none: no value), plus the quarters that only have derived observations, which serve
+        as prior-year and previous values."""
         self.execute(
             """
             CREATE TEMPORARY TABLE recompute_figures AS
-            SELECT st.status_id, st.metric_id, st.segment_key, st.qi,
-                   CASE WHEN st.value_is_manual THEN st.value
-                        ELSE COALESCE(o.value, st.value) END AS value
+            SELECT st.status_id, st.metric_id, st.segment_key, st.qi, o.value,
+                   COALESCE(o.value_basis, '') AS value_basis,
+                   COALESCE(o.unused_observations, 0) AS unused_observations
             FROM recompute_statuses st
             LEFT JOIN recompute_observed o
                    ON o.metric_id = st.metric_id AND o.segment_key = st.segment_key
                   AND o.qi = st.qi
             UNION ALL
-            SELECT NULL, o.metric_id, o.segment_key, o.qi, o.value
+            SELECT NULL, o.metric_id, o.segment_key, o.qi, o.value, o.value_basis,
+                   o.unused_observations
             FROM recompute_observed o
             WHERE NOT EXISTS (
                 SELECT 1 FROM recompute_statuses st
@@ -403,12 +435,13 @@ class _Recompute:
     def _compute_changes(self) -> None:
         """recompute_changes: the new derived fields of every status in scope whose figures
         differ from the stored ones, next to the stored ones."""
-        differs = " OR ".join(f"old_{field} IS DISTINCT FROM {field}" for field in DERIVED_FIELDS)
+        differs = " OR ".join(f"old_{field} IS DISTINCT FROM {field}" for field in COMPARED_FIELDS)
         self.execute(
             f"""
             CREATE TEMPORARY TABLE recompute_changes AS
             WITH series AS (
-                SELECT status_id, metric_id, segment_key, qi, value,
+                SELECT status_id, metric_id, segment_key, qi, value, value_basis,
+                       unused_observations,
                        MAX(value) OVER (
                            PARTITION BY metric_id, segment_key ORDER BY qi
                            RANGE BETWEEN 4 PRECEDING AND 4 PRECEDING) AS prior_year_value,
@@ -418,7 +451,9 @@ class _Recompute:
                 FROM recompute_figures
             ),
             compared AS (
-                SELECT f.status_id, f.value, st.value AS old_value,
+                SELECT f.status_id, f.value, st.value AS old_value, f.value_basis,
+                       st.value_basis AS old_value_basis, f.unused_observations,
+                       st.unused_observations AS old_unused_observations,
                        st.yoy_delta AS old_yoy_delta, st.arrow AS old_arrow,
                        st.attainment AS old_attainment, st.state AS old_state, m.direction,
                        m.state AS metric_state, f.prior_year_value,
@@ -451,7 +486,8 @@ class _Recompute:
             ),
             results AS (
                 SELECT status_id, value, yoy_delta, old_value, old_yoy_delta, old_arrow,
-                       old_attainment, old_state,
+                       old_attainment, old_state, value_basis, old_value_basis,
+                       unused_observations, old_unused_observations,
                        {ARROW_SQL} AS arrow,
                        {ATTAINMENT_SQL} AS attainment,
                        CASE WHEN old_state IN ('reported', 'not_available') AND value IS NOT NULL
@@ -493,17 +529,22 @@ class _Recompute:
 
     def _update_statuses(self) -> int:
         # The live row is compared too: the recompute never rewrites a row to what it holds.
-        changed = " OR ".join(
-            f"metrics_quarterlystatus.{field} IS DISTINCT FROM c.{field}"
-            for field in DERIVED_FIELDS
-        )
+        def differs(fields) -> str:
+            return " OR ".join(
+                f"metrics_quarterlystatus.{field} IS DISTINCT FROM c.{field}" for field in fields
+            )
+
         return self.execute(
             f"""
             UPDATE metrics_quarterlystatus
             SET value = c.value, yoy_delta = c.yoy_delta, arrow = c.arrow,
-                attainment = c.attainment, state = c.state, computed_at = %s, updated_at = %s
+                attainment = c.attainment, state = c.state, value_basis = c.value_basis,
+                unused_observations = c.unused_observations,
+                version = metrics_quarterlystatus.version
+                          + CASE WHEN {differs(VERSIONED_FIELDS)} THEN 1 ELSE 0 END,
+                computed_at = %s, updated_at = %s
             FROM recompute_changes c
-            WHERE metrics_quarterlystatus.id = c.status_id AND ({changed})
+            WHERE metrics_quarterlystatus.id = c.status_id AND ({differs(COMPARED_FIELDS)})
             """,
             [self.now_db, self.now_db],
         )

@@ -1,9 +1,24 @@
-"""Writing what one cell of the deck says: a metric's (or segment's) status for a quarter."""
+"""Writing what one cell of the deck says: a metric's (or segment's) status for a quarter.
+
+A quarter's value has one source of truth, the observations: a value entered for the quarter
+(check-in, API, admin) is stored as the quarter's observation, a figure for the whole
+quarter, which the recompute lets win over months beside it. The status keeps what only a
+person says (the state chosen, the markers, the comment); its value is the recompute's."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from metrics.models import Cadence, Metric, QuarterlyStatus, Segment, StatusState
+from metrics.models import (
+    Cadence,
+    Metric,
+    Observation,
+    QuarterlyStatus,
+    Segment,
+    StatusState,
+)
+from metrics.services.errors import ConflictError
+from metrics.services.history import history_record
 from metrics.services.submissions import submission_ensure_unlocked
 from metrics.services.validation import (
     parse_number,
@@ -17,7 +32,6 @@ from metrics.services.versioned import versioned_row_save
 STATUS_EDITABLE_FIELDS = (
     "state",
     "value",
-    "value_is_manual",
     "footnote_markers",
     "state_markers",
     "comment",
@@ -37,42 +51,109 @@ def quarterly_status_save(
 ) -> QuarterlyStatus:
     """Create or update the status of `metric` (or its `segment`) for `quarter`.
 
-    Fields: state, value (a number as typed: 92000, "7.6"), value_is_manual, footnote_markers,
-    state_markers, comment. A value entered or changed here is manual (the recompute keeps it)
-    unless value_is_manual says otherwise; clearing it hands the cell back to the recompute.
+    Fields: state, value (a number as typed: 92000, "7.6"; None removes the quarter's figure
+    and hands the cell back to its months), footnote_markers, state_markers, comment. A value
+    is stored as the quarter's whole-quarter observation and shown in the cell at once (it is
+    what the recompute derives from it; the recompute then adds the YoY, arrow and state).
 
     Raises ValidationError (field dict) on bad values, LockedError when the department's
     quarter is locked, ConflictError when `expected_version` is stale."""
     validate_source(source)
     quarter = quarter_resolve(quarter)
     values = _clean(metric=metric, segment=segment, quarter=quarter, fields=fields)
+    lookup = {"metric": metric, "segment": segment, "quarter": quarter}
+    try:
+        return _save(lookup, values, expected_version=expected_version, actor=actor, source=source)
+    except ConflictError as conflict:
+        # The recompute inserted this row between our read and our insert (the unique
+        # constraint stopped ours): it holds nothing a person typed, so save over it.
+        if expected_version != 0 or not _only_derived(conflict.current):
+            raise
+        return _save(
+            lookup, values, expected_version=conflict.current.version, actor=actor, source=source
+        )
+
+
+def _save(lookup, values, *, expected_version, actor, source) -> QuarterlyStatus:
+    metric, segment, quarter = lookup["metric"], lookup["segment"], lookup["quarter"]
     with transaction.atomic():
         submission_ensure_unlocked(department_id=metric.department_id, quarter=quarter)
-        existing_value = (
-            QuarterlyStatus.objects.filter(metric=metric, segment=segment, quarter=quarter)
-            .values_list("value", flat=True)
-            .first()
+        if expected_version == 0:
+            current = QuarterlyStatus.objects.filter(**lookup).first()
+            if current is not None and _only_derived(current):
+                expected_version = current.version
+        figure_changed = "value" in values and quarter_figure_save(
+            metric=metric,
+            segment=segment,
+            quarter=quarter,
+            value=values["value"],
+            actor=actor,
+            source=source,
         )
-        if "value" in values and "value_is_manual" not in fields:
-            if values["value"] is None:
-                values["value_is_manual"] = False
-            elif existing_value is None or existing_value != values["value"]:
-                values["value_is_manual"] = True
         status, changed = versioned_row_save(
             model=QuarterlyStatus,
-            lookup={"metric": metric, "segment": segment, "quarter": quarter},
+            lookup=lookup,
             values=values,
             expected_version=expected_version,
             actor=actor,
             source=source,
         )
-        if changed:
+        if changed or figure_changed:
             from metrics.services.recompute_requests import recompute_request
 
             recompute_request(
                 metric_ids=[metric.pk], reason=f"status {quarter.label} saved ({source})"
             )
     return status
+
+
+def quarter_figure_save(*, metric, segment, quarter, value, actor, source) -> bool:
+    """Store `value` as the observation of the whole `quarter` (None: delete it); whether
+    anything changed. Any cadence takes a figure for a whole quarter: it is what the deck
+    prints in the cell."""
+    lookup = {
+        "metric": metric,
+        "segment": segment,
+        "period_start": quarter.start_date,
+        "period_end": quarter.end_date,
+    }
+    if value is None:
+        current = Observation.objects.select_for_update(of=("self",)).filter(**lookup).first()
+        if current is not None:
+            history_record(
+                instance=current,
+                changes={"value": (current.value, None)},
+                actor=actor,
+                source=source,
+            )
+            current.delete()
+            return True
+        return False
+    if quarter.start_date > timezone.localdate():
+        raise ValidationError({"value": f"{quarter.label} has not started yet."})
+    _observation, changed = versioned_row_save(
+        model=Observation,
+        lookup=lookup,
+        values={"value": value, "is_derived": False},
+        expected_version=None,
+        actor=actor,
+        source=source,
+    )
+    return changed
+
+
+def _only_derived(status: QuarterlyStatus) -> bool:
+    """A row only the recompute has written (created from observations pushed by another
+    path) holds nothing a person typed: a person who saw no row (version 0) saving over it is
+    no conflict."""
+    return (
+        status.updated_by_id is None
+        and status.computed_at is not None
+        and not status.footnote_markers
+        and not status.state_markers
+        and not status.comment
+        and status.state in (StatusState.REPORTED, StatusState.NOT_AVAILABLE)
+    )
 
 
 def _clean(*, metric, segment, quarter, fields: dict) -> dict:
@@ -97,8 +178,6 @@ def _clean(*, metric, segment, quarter, fields: dict) -> dict:
                 errors[name] = f"At most {_MARKER_MAX} characters."
     if "comment" in values:
         values["comment"] = values["comment"] or ""
-    if "value_is_manual" in values:
-        values["value_is_manual"] = bool(values["value_is_manual"])
     state = values.get("state", StatusState.REPORTED)
     if (
         metric.cadence == Cadence.ANNUAL

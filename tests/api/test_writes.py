@@ -28,7 +28,9 @@ def test_posting_a_status_creates_then_updates_the_same_cell(world, clients):
     assert again.json()["version"] == 2
     status = models.QuarterlyStatus.objects.get(pk=created.json()["id"])
     assert status.value == Decimal("16000")
-    assert status.value_is_manual is True
+    # The value is the quarter's observation: a figure for the whole quarter.
+    figure = models.Observation.objects.get(metric=world.metric, segment=world.segment)
+    assert (figure.period_start, figure.value) == (world.quarter.start_date, Decimal("16000"))
     assert status.updated_by.username == "lee"
 
 

@@ -273,7 +273,9 @@ def test_periods_far_outside_the_calendar_are_field_errors(period_start, message
     assert message in " ".join(raised.value.message_dict["period_start"])
 
 
-def test_a_month_cannot_replace_the_stored_quarter_with_the_same_start():
+def test_a_month_is_kept_beside_the_stored_quarter_with_the_same_start():
+    """A period is its start and its end: a month never replaces a figure for its quarter
+    (the recompute then says which one the cell shows)."""
     metric = factories.MetricFactory()
     quarter_value = factories.ObservationFactory(
         metric=metric,
@@ -287,18 +289,17 @@ def test_a_month_cannot_replace_the_stored_quarter_with_the_same_start():
         actor=None,
         source="import",
     )
-    with pytest.raises(ValidationError) as raised:
-        observation_save(
-            metric=metric,
-            segment=None,
-            period_start="2020-07-01",
-            value="5.1",
-            actor=None,
-            source="api",
-        )
+    again = observation_save(
+        metric=metric,
+        segment=None,
+        period_start="2020-07-01",
+        value="5.2",
+        actor=None,
+        source="api",
+    )
 
-    assert result.rows[0].status == "rejected"
-    assert "2020-07-01 to 2020-09-30 is stored" in result.rows[0].errors["period_end"][0]
-    assert "is stored with this start" in raised.value.message_dict["period_end"][0]
+    assert result.rows[0].status == "created"
+    assert (again.period_end, again.value) == (date(2020, 7, 31), Decimal("5.2"))
+    assert models.Observation.objects.filter(metric=metric).count() == 2
     quarter_value.refresh_from_db()
     assert (quarter_value.period_end, quarter_value.value) == (date(2020, 9, 30), Decimal("4.6"))

@@ -138,7 +138,8 @@ class TestQuarterValues:
         assert status_of(metric, Q2_FY20).yoy_delta == Decimal("0.081")
         assert QuarterlyStatus.objects.filter(metric=metric).count() == 1
 
-    def test_a_status_without_observations_keeps_its_stored_value(self):
+    def test_a_status_without_observations_has_no_value(self):
+        """The observations are the one source of truth for a quarter's value."""
         metric = MetricFactory()
         status = status_at(metric, Q2_FY20, value=Decimal("7.6"))
         observe_quarter(metric, Q2_FY19, "7", is_derived=True)
@@ -146,8 +147,7 @@ class TestQuarterValues:
         metrics_recompute()
 
         status.refresh_from_db()
-        assert status.value == Decimal("7.6")
-        assert status.yoy_delta == Decimal("0.085714")
+        assert (status.value, status.yoy_delta, status.value_basis) == (None, None, "")
 
 
 class TestStates:
@@ -209,20 +209,34 @@ class TestStates:
         assert status_of(metric, Q2_FY20).attainment == "paused"
 
 
-class TestManualValues:
-    def test_a_hand_value_is_kept_and_its_yoy_arrow_and_attainment_are_derived(self):
-        metric = MetricFactory(baseline_value=Decimal("80"))
-        status = status_at(metric, Q2_FY20, value=Decimal("92"), value_is_manual=True)
-        observe_quarter(metric, Q2_FY20, "50")
+class TestQuarterFigures:
+    @pytest.mark.parametrize("aggregation", [Aggregation.MEAN, Aggregation.SUM, Aggregation.LAST])
+    def test_a_figure_for_the_whole_quarter_wins_over_its_months_and_says_so(self, aggregation):
+        metric = MetricFactory(baseline_value=Decimal("80"), aggregation=aggregation)
+        observe_months(metric, Q2_FY20, ["50", "51", "52"])
+        observe_quarter(metric, Q2_FY20, "92")
         observe_quarter(metric, Q2_FY19, "80")
 
         metrics_recompute()
 
-        status.refresh_from_db()
+        status = status_of(metric, Q2_FY20)
         assert status.value == Decimal("92")
         assert status.yoy_delta == Decimal("0.15")
-        assert status.arrow == "up"
-        assert status.attainment == "on_track"
+        assert (status.arrow, status.attainment) == ("up", "on_track")
+        assert (status.value_basis, status.unused_observations) == ("quarter", 3)
+
+    def test_months_alone_are_the_basis_with_nothing_unused(self):
+        metric = MetricFactory()
+        observe_months(metric, Q2_FY20, ["50", "51", "52"])
+
+        metrics_recompute()
+
+        status = status_of(metric, Q2_FY20)
+        assert (status.value, status.value_basis, status.unused_observations) == (
+            Decimal("51"),
+            "months",
+            0,
+        )
 
 
 class TestArrows:

@@ -30,9 +30,7 @@ def cells() -> dict[int, str]:
 @pytest.fixture
 def recomputed_from_observations(seed_deck):
     """The seed with every derived figure blanked, so that the recompute must produce it."""
-    QuarterlyStatus.objects.filter(value_is_manual=False).update(
-        yoy_delta=None, arrow="", attainment="no_data"
-    )
+    QuarterlyStatus.objects.update(yoy_delta=None, arrow="", attainment="no_data")
     metrics_recompute()
 
 

@@ -50,7 +50,9 @@ def test_first_save_creates_the_status_with_version_one_and_its_history(metric, 
     assert status.value == Decimal("92000")
     assert status.version == 1
     assert status.updated_by == lead
-    assert status.value_is_manual is True
+    figure = models.Observation.objects.get(metric=metric)
+    assert (figure.period_start, figure.period_end) == (q3.start_date, q3.end_date)
+    assert (figure.value, figure.updated_by) == (Decimal("92000"), lead)
     assert [(h.old_value, h.new_value) for h in history_of(status)] == [(None, "92000")]
     assert models.RecomputeRequest.objects.filter(metric=metric).count() == 1
 
@@ -77,7 +79,8 @@ def test_saving_the_same_values_changes_nothing(metric, q3, lead):
     again = save(metric, q3, lead, value="92,000", comment="ok", expected_version=1)
 
     assert again.version == 1
-    assert models.HistoryEntry.objects.filter(field="value").count() == 1
+    # Once for the status, once for the quarter's observation.
+    assert models.HistoryEntry.objects.filter(field="value").count() == 2
     assert models.RecomputeRequest.objects.count() == 1
     assert again.pk == status.pk
 
@@ -226,13 +229,17 @@ def test_segment_rows_are_kept_apart_from_the_metric_row(metric, q3, lead):
     assert models.QuarterlyStatus.objects.get(segment=segment).value == 3
 
 
-def test_clearing_the_value_hands_the_cell_back_to_the_recompute(metric, q3, lead):
+def test_clearing_the_value_removes_the_quarters_figure(metric, q3, lead):
     save(metric, q3, lead, value=92000)
 
     status = save(metric, q3, lead, value="", expected_version=1)
 
     assert status.value is None
-    assert status.value_is_manual is False
+    assert not models.Observation.objects.filter(metric=metric).exists()
+    removed = models.HistoryEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(models.Observation)
+    ).latest("id")
+    assert (removed.old_value, removed.new_value) == ("92000", None)
 
 
 def test_fields_that_are_not_editable_are_refused(metric, q3, lead):

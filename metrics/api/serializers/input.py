@@ -52,8 +52,12 @@ class QuarterChoiceMixin(serializers.Serializer):
 
 class StatusFieldsMixin(serializers.Serializer):
     state = serializers.ChoiceField(choices=models.StatusState.choices, required=False)
-    value = _value_field(required=False, allow_null=True)
-    value_is_manual = serializers.BooleanField(required=False)
+    value = _value_field(
+        required=False,
+        allow_null=True,
+        help_text="The quarter's value, stored as an observation of the whole quarter (which "
+        "wins over months); null removes it. The cell's value is derived from the observations.",
+    )
     footnote_markers = serializers.CharField(max_length=20, required=False, allow_blank=True)
     state_markers = serializers.CharField(max_length=20, required=False, allow_blank=True)
     comment = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
