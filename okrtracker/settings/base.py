@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so the 413 page it renders has the user and messages of every other page.
+    "metrics.middleware.RequestTooBigMiddleware",
 ]
 
 ROOT_URLCONF = "okrtracker.urls"
