@@ -242,9 +242,10 @@ class DrilldownRowInline(admin.TabularInline):
 
 
 @admin.register(models.DrilldownTable)
-class DrilldownTableAdmin(admin.ModelAdmin):
+class DrilldownTableAdmin(ServiceAdmin):
     list_display = ["__str__", "drilldown"]
     inlines = [DrilldownRowInline]
+    inline_services = {models.DrilldownRow: CATALOG_SERVICES[models.DrilldownRow]}
 
 
 class DrilldownTableInline(admin.TabularInline):

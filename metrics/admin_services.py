@@ -19,7 +19,7 @@ from django.db import router, transaction
 
 from metrics import models
 from metrics.models import ChangeSource
-from metrics.services import catalog
+from metrics.services import catalog, drilldown_tables
 from metrics.services.deletions import data_rows_delete
 from metrics.services.errors import ConflictError, LockedError
 from metrics.services.key_results import KEY_RESULT_EDITABLE_FIELDS, key_result_status_save
@@ -88,6 +88,14 @@ CATALOG_SERVICES = {
     models.Quarter: RowServices(
         save=lambda instance, **kw: catalog.quarter_save(quarter=instance, **kw),
         delete=lambda instance, **kw: catalog.quarter_delete(quarter=instance, **kw),
+    ),
+    models.DrilldownTable: RowServices(
+        save=lambda instance, **kw: drilldown_tables.drilldown_table_save(table=instance, **kw),
+        delete=lambda instance, **kw: drilldown_tables.drilldown_table_delete(table=instance, **kw),
+    ),
+    models.DrilldownRow: RowServices(
+        save=lambda instance, **kw: drilldown_tables.drilldown_row_save(row=instance, **kw),
+        delete=lambda instance, **kw: drilldown_tables.drilldown_row_delete(row=instance, **kw),
     ),
 }
 

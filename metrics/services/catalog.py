@@ -18,6 +18,8 @@ from django.db.models import Q
 
 from metrics.models import (
     Department,
+    DrilldownRow,
+    DrilldownTable,
     Metric,
     Observation,
     Outcome,
@@ -57,6 +59,8 @@ DELETED_FIELDS = {
     Priority: ("name", "slug"),
     Outcome: ("statement", "priority"),
     Quarter: ("fiscal_year", "number", "status_deadline"),
+    DrilldownTable: ("drilldown", "title", "columns"),
+    DrilldownRow: ("table", "label", "is_group_heading", "cells"),
 }
 
 

@@ -387,3 +387,37 @@ def test_pending_recompute_requests_and_job_runs_cannot_be_deleted(admin_client)
 
     assert response.status_code == 403
     assert models.RecomputeRequest.objects.filter(pk=request.pk).exists()
+
+
+# --- drill-down tables ---------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("seed_deck")
+def test_a_drilldown_table_cell_edit_is_recorded_and_refused_once_locked(admin_client):
+    row = models.DrilldownRow.objects.filter(is_group_heading=False).first()
+    table = row.table
+    url = admin_url(table)
+    data = page_as_posted(admin_client, url)
+    index = next(
+        key.split("-")[1] for key, value in data.items() if key.endswith("-id") and value == row.pk
+    )
+    prefix = next(key for key in data if key.endswith(f"-{index}-cells")).rsplit("-", 1)[0]
+    data[f"{prefix}-cells"] = '["1", "2", "3"]'
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    row.refresh_from_db()
+    assert row.cells == ["1", "2", "3"]
+    assert [entry[0] for entry in history_of(row)] == ["cells"]
+
+    drilldown = table.drilldown
+    locked(drilldown.objective.department, drilldown.session.quarter)
+    response = admin_client.post(
+        url, page_as_posted(admin_client, url, **{f"{prefix}-cells": '["4", "5", "6"]'})
+    )
+
+    assert response.status_code == 200
+    assert "locked" in response.content.decode()
+    row.refresh_from_db()
+    assert row.cells == ["1", "2", "3"]
