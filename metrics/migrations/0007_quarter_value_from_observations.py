@@ -55,7 +55,7 @@ def hand_values_to_observations(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metrics", "0005_history_changed_at_brin"),
+        ("metrics", "0006_session_lifecycle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
