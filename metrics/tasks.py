@@ -7,7 +7,7 @@ picked up again by `metrics.recompute_pending`.
 """
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 
 from metrics.services.job_runs import job_run_recorded
 from metrics.services.recompute_runs import recompute_pending_run, recompute_run
@@ -15,8 +15,9 @@ from metrics.services.recompute_runs import recompute_pending_run, recompute_run
 RETRYING = {
     "acks_late": True,
     "reject_on_worker_lost": True,
-    # Lost connections, lock timeouts, "database is locked": worth another try, later.
-    "autoretry_for": (OperationalError, InterfaceError),
+    # Lost connections, lock timeouts, deadlocks, "database is locked", a row inserted by a
+    # concurrent save: worth another try, later.
+    "autoretry_for": (OperationalError, InterfaceError, IntegrityError),
     "retry_backoff": 5,
     "retry_backoff_max": 300,
     "retry_jitter": True,

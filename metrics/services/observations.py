@@ -3,12 +3,14 @@ forms and the API, and bulk upserts (backfill pastes, CSV imports, API batches) 
 (metric, segment, period), idempotent and reported row by row. A period is its start and its
 end: a figure for a whole quarter and the quarter's first month are two observations."""
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -27,6 +29,11 @@ from metrics.services.validation import (
 from metrics.services.versioned import actor_or_none, versioned_row_save
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+UPSERT_ATTEMPTS = 4
+# The first key of the advisory locks the upserts take (the second is the metric id).
+WRITERS_LOCK_CLASS = 7301
+
+logger = logging.getLogger(__name__)
 
 
 def observation_save(
@@ -154,18 +161,51 @@ def observations_upsert(
     what would happen without writing (the CSV import's preview). `metric_allowed` lets the
     caller reject rows of metrics the actor may not edit (a permission check done per row)."""
     validate_source(source)
-    with transaction.atomic():
-        results = _upsert(
-            rows=rows, actor=actor, source=source, dry_run=dry_run, metric_allowed=metric_allowed
-        )
-        if not dry_run and results.touched_metric_ids:
-            from metrics.services.recompute_requests import recompute_request
+    for attempt in range(1, UPSERT_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                results = _upsert(
+                    rows=rows,
+                    actor=actor,
+                    source=source,
+                    dry_run=dry_run,
+                    metric_allowed=metric_allowed,
+                )
+                if not dry_run and results.touched_metric_ids:
+                    from metrics.services.recompute_requests import recompute_request
 
-            recompute_request(
-                metric_ids=results.touched_metric_ids,
-                reason=f"{results.count(CREATED) + results.count(UPDATED)} observations ({source})",
-            )
-    return results
+                    recompute_request(
+                        metric_ids=results.touched_metric_ids,
+                        reason=f"{results.count(CREATED) + results.count(UPDATED)} "
+                        f"observations ({source})",
+                    )
+            return results
+        except (IntegrityError, OperationalError) as error:
+            # Another writer inserted one of these rows first (a single save, which takes no
+            # writers' lock), a deadlock or a serialisation failure: all of this batch rolled
+            # back, so it is read and written again, and the rows now there count as updated
+            # or unchanged.
+            if attempt == UPSERT_ATTEMPTS:
+                raise
+            logger.warning("Observation upsert attempt %s failed (%s); retrying.", attempt, error)
+            time.sleep(0.02 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _writers_lock(metric_ids) -> None:
+    """Serialise concurrent batches writing the same metrics' observations (PostgreSQL): each
+    takes a transaction-scoped advisory lock per metric, in id order, so two pipelines pushing
+    the same new rows queue up instead of both inserting them, and cannot deadlock. It does not
+    wait for the recompute, which locks the metric rows themselves. (SQLite transactions begin
+    IMMEDIATE: one writer at a time already.)"""
+    if connection.vendor != "postgresql" or not metric_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, ordered.id) FROM ("
+            "SELECT unnest(%s::integer[]) AS id ORDER BY 1) ordered",
+            [WRITERS_LOCK_CLASS, sorted(metric_ids)],
+        )
 
 
 def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
@@ -213,6 +253,8 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
         seen[key] = index
         cleaned.append((result, values, start, row.get("expected_version")))
 
+    if not dry_run:
+        _writers_lock({result.metric.pk for result, *_ in cleaned})
     existing = _existing_observations(cleaned, lock=not dry_run)
     now = timezone.now()
     to_create, to_update, history = [], [], []
@@ -352,7 +394,8 @@ def _existing_observations(cleaned, *, lock: bool) -> dict:
     starts = {start for _, _, start, _ in cleaned}
     queryset = Observation.objects.filter(metric_id__in=metric_ids, period_start__in=starts)
     if lock:
-        queryset = queryset.select_for_update(of=("self",)).order_by()
+        # Row locks in one fixed order, so two batches never wait on each other in a cycle.
+        queryset = queryset.select_for_update(of=("self",)).order_by("pk")
     return {
         (obs.metric_id, obs.segment_id, obs.period_start, obs.period_end): obs for obs in queryset
     }

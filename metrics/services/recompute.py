@@ -31,6 +31,7 @@ worker leaves the old figures or the new ones, never a mix.
 """
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,7 +39,7 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -52,6 +53,7 @@ logger = logging.getLogger(__name__)
 MAINTAIN_TOLERANCE = "0.05"
 # A pending request claimed longer ago than this belongs to a worker that died: reclaim it.
 CLAIM_STALE_AFTER = timedelta(minutes=30)
+RETRY_ATTEMPTS = 3
 
 TEMP_TABLES = (
     "recompute_scope",
@@ -134,8 +136,19 @@ def metrics_recompute(*, metric_ids: Iterable[int] | None = None) -> RecomputeRe
     """Recompute every status of the given metrics (None: all metrics) in one transaction,
     and mark the recompute requests it has fulfilled as done."""
     ids = None if metric_ids is None else sorted({int(metric_id) for metric_id in metric_ids})
-    with transaction.atomic():
-        return _Recompute(connection.cursor(), metric_ids=ids).run()
+    for attempt in range(1, RETRY_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _Recompute(connection.cursor(), metric_ids=ids).run()
+        except (IntegrityError, OperationalError) as error:
+            # A status inserted by a concurrent save, a deadlock or a serialisation failure:
+            # the transaction rolled back whole, so running it again is safe. Inside a
+            # caller's transaction it cannot be retried here: the caller (a task) retries.
+            if attempt == RETRY_ATTEMPTS or connection.in_atomic_block:
+                raise
+            logger.warning("Recompute attempt %s failed (%s); retrying.", attempt, error)
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 def recompute_pending_process() -> RecomputeResult | None:
