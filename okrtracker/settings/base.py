@@ -173,10 +173,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
-    "socket_connect_timeout": 0.5,  # Redis
-    "socket_timeout": 0.5,
+    "socket_connect_timeout": 0.25,  # Redis
+    "socket_timeout": 0.25,
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = 0.5  # AMQP
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.25  # AMQP
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {

@@ -256,3 +256,74 @@ def test_a_fiscal_year_far_from_today_is_a_field_error(metric, lead, fiscal_year
 
     assert "Choose a fiscal year from" in " ".join(raised.value.message_dict["quarter"])
     assert not models.Quarter.objects.filter(fiscal_year=fiscal_year).exists()
+
+
+def test_a_recomputed_value_bumps_the_version_so_saving_over_it_is_a_conflict(
+    metric, q3, lead, django_capture_on_commit_callbacks
+):
+    from metrics.services.observations import observation_save
+
+    seen = save(metric, q3, lead, value=92000)  # the person reads value A at this version
+    with django_capture_on_commit_callbacks(execute=True):
+        # Someone corrects the quarter's figure through the API: the recompute makes it B.
+        observation_save(
+            metric=metric,
+            segment=None,
+            period_start=q3.start_date,
+            period_end=q3.end_date,
+            value=93000,
+            actor=None,
+            source="api",
+        )
+    recomputed = models.QuarterlyStatus.objects.get()
+    assert recomputed.value == Decimal("93000")
+    assert recomputed.version > seen.version
+
+    with pytest.raises(ConflictError) as raised:
+        save(metric, q3, lead, value=99000, expected_version=seen.version)
+
+    assert raised.value.current.value == Decimal("93000")
+    assert models.QuarterlyStatus.objects.get().value == Decimal("93000")
+
+
+def test_a_row_the_recompute_inserts_while_a_form_creates_it_is_saved_over(
+    metric, q3, lead, monkeypatch
+):
+    """The form read no row (version 0); between its read and its insert the recompute
+    created the status from pushed observations. The unique constraint stops the form's
+    insert; the save goes on over the derived row instead of failing or losing the entry."""
+    from metrics.services.recompute import metrics_recompute
+
+    factories.ObservationFactory(
+        metric=metric, period_start=q3.start_date, period_end=q3.start_date.replace(day=31)
+    )
+    real_create = versioned._create
+    raced = []
+
+    def create_after_the_recompute(model, *args, **kwargs):
+        if model is models.QuarterlyStatus and not raced:
+            raced.append(True)
+            metrics_recompute(metric_ids=[metric.pk])
+        return real_create(model, *args, **kwargs)
+
+    monkeypatch.setattr(versioned, "_create", create_after_the_recompute)
+
+    status = save(metric, q3, lead, state="reported", comment="typed", expected_version=0)
+
+    assert raced
+    assert models.QuarterlyStatus.objects.count() == 1
+    assert (status.comment, status.updated_by) == ("typed", lead)
+
+
+def test_a_row_only_the_recompute_wrote_is_no_conflict_for_a_person_who_saw_none(metric, q3, lead):
+    from metrics.services.recompute import metrics_recompute
+
+    factories.ObservationFactory(
+        metric=metric, period_start=q3.start_date, period_end=q3.start_date.replace(day=31)
+    )
+    metrics_recompute(metric_ids=[metric.pk])
+
+    status = save(metric, q3, lead, footnote_markers="*", expected_version=0)
+
+    assert status.footnote_markers == "*"
+    assert models.QuarterlyStatus.objects.count() == 1
