@@ -1,5 +1,5 @@
 from .calendar import Quarter
-from .jobs import JobOutcome, JobRun, RecomputeRequest
+from .jobs import JobOutcome, JobRun, MetricFingerprint, RecomputeRequest
 from .metrics import (
     Aggregation,
     Arrow,
@@ -50,6 +50,7 @@ __all__ = [
     "KeyResult",
     "KeyResultStatus",
     "Metric",
+    "MetricFingerprint",
     "MetricDefinition",
     "MetricState",
     "Objective",

@@ -44,9 +44,35 @@ class JobRun(models.Model):
         max_length=20, choices=JobOutcome.choices, default=JobOutcome.RUNNING
     )
     error = models.TextField(blank=True)
+    worker = models.CharField(
+        max_length=200, blank=True, help_text="host:process id of the process that ran it"
+    )
 
     class Meta:
         ordering = ["-started_at"]
+        indexes = [
+            # The next run looks for runs left "running" by a lost worker.
+            models.Index(
+                fields=["started_at"],
+                condition=models.Q(outcome="running"),
+                name="jobrun_running",
+            )
+        ]
 
     def __str__(self):
         return f"{self.task_name} {self.scope} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class MetricFingerprint(models.Model):
+    """What a metric's figures were last recomputed from: counts and latest change times of
+    its observations, statuses and segments, its definition and the locked quarters. A rerun
+    that only recomputes what changed skips a metric whose fingerprint is the same."""
+
+    metric = models.OneToOneField(
+        Metric, primary_key=True, on_delete=models.CASCADE, related_name="fingerprint"
+    )
+    fingerprint = models.CharField(max_length=300)
+    recorded_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.metric_id}: {self.fingerprint}"

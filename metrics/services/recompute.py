@@ -57,6 +57,7 @@ RETRY_ATTEMPTS = 3
 
 TEMP_TABLES = (
     "recompute_scope",
+    "recompute_fingerprints",
     "recompute_requests_seen",
     "recompute_locked",
     "recompute_statuses",
@@ -132,14 +133,28 @@ class RecomputeResult:
         return max(self.statuses_updated, self.statuses_created)
 
 
-def metrics_recompute(*, metric_ids: Iterable[int] | None = None) -> RecomputeResult:
+# Part of every fingerprint: a change to the recompute's rules or the fiscal calendar makes
+# every metric's figures stale.
+RULES_VERSION = "2"
+
+
+def metrics_recompute(
+    *, metric_ids: Iterable[int] | None = None, only_changed: bool = False
+) -> RecomputeResult:
     """Recompute every status of the given metrics (None: all metrics) in one transaction,
-    and mark the recompute requests it has fulfilled as done."""
+    and mark the recompute requests it has fulfilled as done.
+
+    `only_changed` skips the metrics whose inputs have not changed since their last
+    recompute (the same fingerprint, no pending request): the nightly run over everything
+    costs next to nothing when nothing changed. A change that bypasses the services and
+    `updated_at` (raw SQL) needs a run without it (`manage.py recompute`)."""
     ids = None if metric_ids is None else sorted({int(metric_id) for metric_id in metric_ids})
     for attempt in range(1, RETRY_ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                return _Recompute(connection.cursor(), metric_ids=ids).run()
+                return _Recompute(
+                    connection.cursor(), metric_ids=ids, only_changed=only_changed
+                ).run()
         except (IntegrityError, OperationalError) as error:
             # A status inserted by a concurrent save, a deadlock or a serialisation failure:
             # the transaction rolled back whole, so running it again is safe. Inside a
@@ -178,9 +193,12 @@ class _Recompute:
     """One recompute run: the SQL steps in order, on one cursor, inside the caller's
     transaction. Dialect differences are confined to the small helpers at the bottom."""
 
-    def __init__(self, cursor, *, metric_ids: list[int] | None):
+    def __init__(self, cursor, *, metric_ids: list[int] | None, only_changed: bool = False):
         self.cursor = cursor
         self.metric_ids = metric_ids
+        self.only_changed = only_changed
+        # Whether the statements read whole tables (a full run) or only the scope's metrics.
+        self.whole_tables = metric_ids is None
         self.now = timezone.now()
         self.postgres = connection.vendor == "postgresql"
         # Raw SQL parameters get no field conversion: store timestamps as the ORM does.
@@ -189,6 +207,13 @@ class _Recompute:
     def run(self) -> RecomputeResult:
         self._drop_temp_tables()
         self._lock_scope()
+        if self.only_changed:
+            self._collect_fingerprints(scoped=self.metric_ids is not None)
+        if self.only_changed and not self._keep_changed_metrics():
+            self._mark_requests_done()
+            self._drop_temp_tables()
+            logger.info("Recompute of changed metrics: nothing changed.")
+            return RecomputeResult(0, 0, 0, self.now)
         self._collect_statuses()
         self._collect_observed_values()
         created = self._create_missing_statuses()
@@ -196,6 +221,7 @@ class _Recompute:
         self._compute_changes()
         history_entries = self._record_history()
         updated = self._update_statuses()
+        self._record_fingerprints()
         self._mark_requests_done()
         self._drop_temp_tables()
         logger.info(
@@ -263,6 +289,85 @@ class _Recompute:
         self.cursor.execute("SELECT EXISTS (SELECT 1 FROM recompute_locked)", [])
         # Without locked quarters the statements below need no lock condition at all.
         self.locked_quarters = bool(self.cursor.fetchone()[0])
+
+    def _collect_fingerprints(self, *, scoped: bool) -> None:
+        """recompute_fingerprints: per metric in scope, what its figures are computed from:
+        the count and latest change of its observations and statuses, its segments, its
+        definition, the locked quarters and the rules. Every write service bumps updated_at."""
+        in_scope = "metric_id IN (SELECT id FROM recompute_scope)" if scoped else "1 = 1"
+        scope = "WHERE m.id IN (SELECT id FROM recompute_scope)" if scoped else ""
+        self.execute(
+            f"""
+            CREATE TEMPORARY TABLE recompute_fingerprints AS
+            SELECT m.id AS metric_id,
+                   %s || '|' || CAST(m.updated_at AS TEXT)
+                   || '|' || m.aggregation || m.state || m.goal_kind || m.direction
+                   || '|' || COALESCE(CAST(o.n AS TEXT), '0') || '/'
+                   || COALESCE(CAST(o.latest AS TEXT), '')
+                   || '|' || COALESCE(CAST(st.n AS TEXT), '0') || '/'
+                   || COALESCE(CAST(st.latest AS TEXT), '')
+                   || '|' || COALESCE(CAST(sg.n AS TEXT), '0') || '/'
+                   || COALESCE(CAST(sg.ids AS TEXT), '')
+                   || '|' || locked.summary AS fingerprint
+            FROM metrics_metric m
+            LEFT JOIN (SELECT metric_id, COUNT(*) AS n, MAX(updated_at) AS latest
+                       FROM metrics_observation WHERE {in_scope} GROUP BY metric_id) o
+                   ON o.metric_id = m.id
+            LEFT JOIN (SELECT metric_id, COUNT(*) AS n, MAX(updated_at) AS latest
+                       FROM metrics_quarterlystatus WHERE {in_scope} GROUP BY metric_id) st
+                   ON st.metric_id = m.id
+            LEFT JOIN (SELECT metric_id, COUNT(*) AS n, SUM(id) AS ids
+                       FROM metrics_segment WHERE {in_scope} GROUP BY metric_id) sg
+                   ON sg.metric_id = m.id
+            CROSS JOIN (SELECT CAST(COUNT(*) AS TEXT) || '/'
+                               || CAST(COALESCE(SUM(department_id * 100003 + quarter_id), 0)
+                                       AS TEXT) AS summary
+                        FROM metrics_submission WHERE state = 'locked') locked
+            {scope}
+            """,
+            [f"{RULES_VERSION}:{settings.FISCAL_YEAR_START_MONTH}"],
+        )
+
+    def _keep_changed_metrics(self) -> bool:
+        """Narrow the scope to the metrics whose fingerprint changed or that have a pending
+        request. Whether any is left."""
+        self.execute(
+            """
+            DELETE FROM recompute_scope WHERE id IN (
+                SELECT f.metric_id FROM recompute_fingerprints f
+                JOIN metrics_metricfingerprint stored
+                  ON stored.metric_id = f.metric_id AND stored.fingerprint = f.fingerprint)
+              AND id NOT IN (
+                SELECT r.metric_id FROM metrics_recomputerequest r
+                WHERE r.id IN (SELECT id FROM recompute_requests_seen)
+                  AND r.metric_id IS NOT NULL)
+              AND NOT EXISTS (
+                SELECT 1 FROM metrics_recomputerequest r
+                WHERE r.id IN (SELECT id FROM recompute_requests_seen) AND r.metric_id IS NULL)
+            """
+        )
+        self.cursor.execute("SELECT COUNT(*) FROM recompute_scope", [])
+        remaining = self.cursor.fetchone()[0]
+        if remaining:
+            self.whole_tables = False
+            self._analyze("recompute_scope")
+        return bool(remaining)
+
+    def _record_fingerprints(self) -> None:
+        """The fingerprints of the recomputed metrics, taken after this run's own writes."""
+        self.execute("DROP TABLE IF EXISTS recompute_fingerprints")
+        self._collect_fingerprints(scoped=not self.whole_tables)
+        self.execute(
+            "DELETE FROM metrics_metricfingerprint "
+            "WHERE metric_id IN (SELECT metric_id FROM recompute_fingerprints)"
+        )
+        self.execute(
+            """
+            INSERT INTO metrics_metricfingerprint (metric_id, fingerprint, recorded_at)
+            SELECT metric_id, fingerprint, %s FROM recompute_fingerprints
+            """,
+            [self.now_db],
+        )
 
     def _collect_statuses(self, *, newer_than: int | None = None) -> None:
         """recompute_statuses: every status in scope, its quarter as the index
@@ -585,7 +690,7 @@ class _Recompute:
     def _in_scope(self, column: str) -> str:
         # A full run reads whole tables: no filter, which also leaves PostgreSQL free to scan
         # and aggregate them with parallel workers (a temporary table in a query forbids it).
-        if self.metric_ids is None:
+        if self.whole_tables:
             return "1 = 1"
         return f"{column} IN (SELECT id FROM recompute_scope)"
 

@@ -19,11 +19,15 @@ def recompute_scope(metric_ids: Iterable[int] | None) -> str:
     return f"{label} {', '.join(map(str, ids))}"
 
 
-def recompute_run(*, task_name: str, metric_ids: Iterable[int] | None) -> RecomputeResult:
-    """Recompute `metric_ids` (None: everything) and record the run under `task_name`."""
+def recompute_run(
+    *, task_name: str, metric_ids: Iterable[int] | None, only_changed: bool = False
+) -> RecomputeResult:
+    """Recompute `metric_ids` (None: everything) and record the run under `task_name`;
+    `only_changed` skips the metrics whose inputs have not changed since."""
     ids = None if metric_ids is None else list(metric_ids)
-    with job_run_recorded(task_name=task_name, scope=recompute_scope(ids)) as run:
-        result = metrics_recompute(metric_ids=ids)
+    scope = recompute_scope(ids) + (", changed only" if only_changed else "")
+    with job_run_recorded(task_name=task_name, scope=scope) as run:
+        result = metrics_recompute(metric_ids=ids, only_changed=only_changed)
         run.rows_changed = result.rows_changed
     return result
 
