@@ -7,7 +7,9 @@ unreachable the caller still succeeds and the recorded request is picked up by t
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 
@@ -17,6 +19,31 @@ logger = logging.getLogger(__name__)
 
 # A change touching more metrics than this (a bulk import) is recomputed in one task.
 PER_METRIC_TASKS_UP_TO = 10
+
+# Inside `recompute_batched`: the metric ids (None: everything) whose enqueue waits for the
+# end of the batch.
+_batch: ContextVar[dict | None] = ContextVar("recompute_batch", default=None)
+
+
+@contextmanager
+def recompute_batched() -> Iterator[None]:
+    """Collect the recomputes that the saves inside the block request (each save commits on
+    its own) and enqueue them once per metric when the block ends: a check-in post of six rows
+    runs one recompute per metric, not six."""
+    if _batch.get() is not None:
+        yield
+        return
+    batch = {"all": False, "ids": set()}
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        ids = None if batch["all"] else sorted(batch["ids"])
+        if ids is None or ids:
+            # A request whose save rolled back asks for a recompute of unchanged data, which
+            # writes nothing: harmless.
+            transaction.on_commit(lambda: _enqueue(ids))
 
 
 def recompute_request(*, metric_ids: Iterable[int] | None, reason: str) -> None:
@@ -32,7 +59,13 @@ def recompute_request(*, metric_ids: Iterable[int] | None, reason: str) -> None:
         RecomputeRequest.objects.bulk_create(
             [RecomputeRequest(metric_id=metric_id, reason=reason) for metric_id in ids]
         )
-    transaction.on_commit(lambda: _enqueue(ids))
+    batch = _batch.get()
+    if batch is None:
+        transaction.on_commit(lambda: _enqueue(ids))
+    elif ids is None:
+        batch["all"] = True
+    else:
+        batch["ids"].update(ids)
 
 
 def _enqueue(metric_ids: list[int] | None) -> None:

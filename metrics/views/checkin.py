@@ -20,6 +20,7 @@ from metrics.models import ChangeSource, Department, Submission
 from metrics.selectors.checkin import checkin_get
 from metrics.services.errors import ConflictError, LockedError
 from metrics.services.key_results import key_result_status_save
+from metrics.services.recompute_requests import recompute_batched
 from metrics.services.statuses import quarterly_status_save
 from metrics.services.submissions import submission_lock, submission_reopen, submission_submit
 from metrics.views.entry_access import QuarterEntryMixin
@@ -76,7 +77,9 @@ class CheckinView(QuarterEntryMixin, TemplateView):
         if checkin.is_locked:
             messages.error(request, f"{self.quarter.label} is locked; nothing was saved.")
             return redirect(reverse("metrics:checkin", kwargs=self.quarter_url_kwargs()))
-        outcome = _RowSaver(request=request, checkin=checkin, quarter=self.quarter).save_all()
+        # Each row commits on its own; the recompute runs once per metric after the last.
+        with recompute_batched():
+            outcome = _RowSaver(request=request, checkin=checkin, quarter=self.quarter).save_all()
         if outcome.locked:
             messages.error(request, f"{self.quarter.label} was locked meanwhile; not saved.")
         if not outcome.has_problems:
