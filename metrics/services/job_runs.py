@@ -1,11 +1,14 @@
 """Recording background job runs: when, what scope, how many rows changed, how it ended."""
 
+import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from metrics.models import JobOutcome, JobRun
@@ -22,20 +25,47 @@ class JobRunProgress:
     rows_changed: int = 0
 
 
+LOST_ERROR = "The worker was lost (killed or restarted) before the run finished."
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def job_runs_close_lost(*, now=None) -> int:
+    """Mark as failed the runs left "running" by a worker that is gone: one of this host whose
+    process no longer exists (a killed worker, seen by the very next run), or any run older
+    than every task's time limit (another host's). Returns how many were closed."""
+    now = now or timezone.now()
+    host = f"{socket.gethostname()}:"
+    lost_ids = []
+    running = JobRun.objects.filter(outcome=JobOutcome.RUNNING, worker__startswith=host)
+    for run_id, worker in running.values_list("id", "worker"):
+        pid = worker[len(host) :]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+            lost_ids.append(run_id)
+    return JobRun.objects.filter(
+        Q(pk__in=lost_ids) | Q(started_at__lt=now - RUN_LOST_AFTER), outcome=JobOutcome.RUNNING
+    ).update(outcome=JobOutcome.FAILURE, finished_at=now, error=LOST_ERROR)
+
+
 def job_run_start(*, task_name: str, scope: str = "") -> JobRun:
-    """Record a run as started. A run killed mid-way stays "running" until a later run of
-    the same task marks it lost."""
+    """Record a run as started, after closing the runs a lost worker left "running"."""
     now = timezone.now()
-    JobRun.objects.filter(
-        task_name=task_name[:100],
-        outcome=JobOutcome.RUNNING,
-        started_at__lt=now - RUN_LOST_AFTER,
-    ).update(
-        outcome=JobOutcome.FAILURE,
-        finished_at=now,
-        error="The worker was lost (killed or restarted) before the run finished.",
+    job_runs_close_lost(now=now)
+    return JobRun.objects.create(
+        task_name=task_name[:100], scope=scope[:200], started_at=now, worker=this_worker()
     )
-    return JobRun.objects.create(task_name=task_name[:100], scope=scope[:200], started_at=now)
 
 
 def job_run_finish(
