@@ -2,6 +2,8 @@
 
 from collections.abc import Iterable
 
+from django.db.models import Q
+
 from metrics.models import JobOutcome, JobRun, RecomputeRequest
 
 # Every way a recompute is started and recorded (see services/recompute_runs.py).
@@ -29,3 +31,11 @@ def recompute_pending_count() -> int:
     """How many metrics wait for a recompute that no worker has done yet (a request for
     everything counts as one). One query."""
     return RecomputeRequest.objects.values("metric_id").distinct().count()
+
+
+def recompute_pending_for_department(department_id: int) -> bool:
+    """Whether a recompute the department's figures need is still owed (the broker was down,
+    or no worker has run it yet). One query."""
+    return RecomputeRequest.objects.filter(
+        Q(metric__department_id=department_id) | Q(metric__isnull=True)
+    ).exists()

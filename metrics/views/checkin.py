@@ -18,6 +18,7 @@ from metrics.forms.errors import form_add_service_errors
 from metrics.forms.quarters import QuarterPickForm
 from metrics.models import ChangeSource, Department, Submission
 from metrics.selectors.checkin import checkin_get
+from metrics.selectors.job_runs import recompute_pending_for_department
 from metrics.services.errors import ConflictError, LockedError
 from metrics.services.key_results import key_result_status_save
 from metrics.services.recompute_requests import recompute_batched
@@ -127,6 +128,7 @@ class CheckinView(QuarterEntryMixin, TemplateView):
             can_reopen=submission.pk is not None
             and submission.state != "draft"
             and permissions.can_reopen(user, submission),
+            figures_pending=recompute_pending_for_department(self.department.pk),
             previous_quarter=self.quarter.fiscal.shifted(-1),
             next_quarter=self.quarter.fiscal.shifted(1),
         )
