@@ -603,3 +603,54 @@ class TestOnlyChanged:
 
         assert status_of(metric, Q2_FY20).yoy_delta == Decimal("0.15")
         assert not RecomputeRequest.objects.exists()
+
+
+def test_a_typed_figure_in_a_locked_quarter_keeps_its_cell_through_recomputes(
+    django_capture_on_commit_callbacks,
+):
+    """A held session locks its quarter: whatever is pushed or recomputed later, its cells
+    read as presented (the typed figure, its YoY and what it is based on)."""
+    from metrics.models import Submission, SubmissionState
+    from metrics.services.errors import LockedError
+    from metrics.services.observations import observation_save
+    from metrics.services.statuses import quarterly_status_save
+    from tests.factories import QuarterFactory
+
+    metric = MetricFactory(goal_kind="yoy_change", goal_value=5)
+    quarter = QuarterFactory(fiscal_year=2020, number=2)
+    observe_quarter(metric, Q2_FY19, "85000")
+    observe_months(metric, Q2_FY20, ["90000", "91000", "92000"])
+    with django_capture_on_commit_callbacks(execute=True):
+        quarterly_status_save(
+            metric=metric, segment=None, quarter=quarter, actor=None, source="form", value=95000
+        )
+    presented = status_of(metric, Q2_FY20)
+    assert (presented.value, presented.value_basis, presented.unused_observations) == (
+        Decimal("95000"),
+        "quarter",
+        3,
+    )
+    Submission.objects.create(
+        department=metric.department, quarter=quarter, state=SubmissionState.LOCKED
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        observation_save(
+            metric=metric,
+            segment=None,
+            period_start=Q2_FY19.start_date,
+            period_end=Q2_FY19.end_date,
+            value="50000",
+            actor=None,
+            source="api",
+        )
+    metrics_recompute()
+    metrics_recompute(only_changed=True)
+    with pytest.raises(LockedError):
+        quarterly_status_save(
+            metric=metric, segment=None, quarter=quarter, actor=None, source="form", value=None
+        )
+
+    now = status_of(metric, Q2_FY20)
+    figures = ("value", "yoy_delta", "arrow", "attainment", "state", "value_basis", "version")
+    assert [getattr(now, f) for f in figures] == [getattr(presented, f) for f in figures]
