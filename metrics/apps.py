@@ -5,3 +5,15 @@ class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = "Metrics and OKRs"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.signals import user_login_failed
+        from django.db.models.signals import post_save, pre_save
+
+        from metrics import accounts
+
+        user_model = get_user_model()
+        user_login_failed.connect(accounts.on_login_failed, dispatch_uid="okr-login-failed")
+        pre_save.connect(accounts.on_user_saving, sender=user_model, dispatch_uid="okr-pw-1")
+        post_save.connect(accounts.on_user_saved, sender=user_model, dispatch_uid="okr-pw-2")

@@ -6,12 +6,18 @@ quarterly cycle: opens, authors, holds and deletes tuning sessions (not departme
 (Department.leads); executives and viewers read everything and edit nothing.
 """
 
+import contextvars
 import logging
 from enum import StrEnum
 
 from metrics import models
 
 logger = logging.getLogger("metrics.permissions")
+# The denials logged while serving the current request (a list the request's middleware
+# installs), so that its catch-all does not log the same refusal twice.
+denials_this_request: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "denials_this_request", default=None
+)
 
 
 class Role(StrEnum):
@@ -122,6 +128,9 @@ def can_submit(user, department) -> bool:
 
 def log_denied(user, action: str, target) -> None:
     """Refused writes are logged: a lead posting to another department's URL is worth knowing."""
+    logged = denials_this_request.get()
+    if logged is not None:
+        logged.append(action)
     logger.warning(
         "permission denied: user=%s role=%s action=%s target=%r",
         getattr(user, "pk", None),

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "okrtracker.middleware.DenialLogMiddleware",
     # Last, so the 413 page it renders has the user and messages of every other page.
     "metrics.middleware.RequestTooBigMiddleware",
 ]
@@ -113,6 +114,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses accounts and addresses over their failed sign-in limit before any password check.
+    "metrics.accounts.SignInLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins (login page, admin login, token endpoint) allowed per account and per
+# client address within a window of LOGIN_FAILURE_WINDOW seconds; then 429 until it ends.
+LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30"))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the client
+# address is REMOTE_ADDR and the header (which any client can write) is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "metrics:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -213,6 +227,8 @@ REST_FRAMEWORK = {
     "ALLOWED_VERSIONS": ["v1"],
     "DEFAULT_VERSION": "v1",
     "EXCEPTION_HANDLER": "metrics.api.exceptions.api_exception_handler",
+    # Throttles identify clients as metrics.accounts.client_address does.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "okrtracker API",

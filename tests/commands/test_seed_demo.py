@@ -61,12 +61,35 @@ def test_each_lead_leads_exactly_their_department():
 
 @pytest.mark.django_db
 def test_password_defaults_and_comes_from_demo_password(monkeypatch):
-    seed_demo()
-    assert user("viewer").check_password("okrtracker-demo")
     monkeypatch.setenv("DEMO_PASSWORD", "another-Secret-42")
     output = seed_demo()
     assert all(u.check_password("another-Secret-42") for u in get_user_model().objects.all())
     assert "another-Secret-42" in output
+
+
+@pytest.mark.django_db
+def test_the_default_password_is_the_published_demo_one():
+    seed_demo()
+    assert user("viewer").check_password("okrtracker-demo")
+
+
+@pytest.mark.django_db
+def test_rerunning_never_resets_an_existing_accounts_password(monkeypatch):
+    seed_demo()
+    admin = user("admin")
+    admin.set_password("the-operators-own-secret-77")
+    admin.save()
+
+    output = seed_demo()
+    monkeypatch.setenv("DEMO_PASSWORD", "yet-another-Secret-42")
+    seed_demo()
+
+    admin = user("admin")
+    assert admin.check_password("the-operators-own-secret-77")
+    assert not admin.check_password("okrtracker-demo")
+    assert admin.is_superuser
+    assert "passwords are left as they are" in output
+    assert "okrtracker-demo" not in output
 
 
 @pytest.mark.django_db

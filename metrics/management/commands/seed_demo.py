@@ -2,7 +2,9 @@
 
 Idempotent: the deck (fixtures/seed_deck.json) is loaded only into a database that has no
 tuning session yet, so edits made since are never overwritten; the demo accounts are created
-or brought back to their role and password on every run.
+(with the demo password) or brought back to their role on every run. An existing account's
+password is never touched: re-running the seed on a deployment whose admin has changed the
+published demo password must not put it back.
 """
 
 import os
@@ -52,17 +54,19 @@ def deck_load_if_empty() -> bool:
     return True
 
 
-def demo_account_ensure(*, account: DemoAccount, password: str):
-    user, _ = get_user_model().objects.get_or_create(username=account.username)
+def demo_account_ensure(*, account: DemoAccount, password: str) -> bool:
+    """Creates the account or restores its role; True when it was created."""
+    user, created = get_user_model().objects.get_or_create(username=account.username)
     user.is_active = True
     user.is_superuser = account.is_superuser
     user.is_staff = account.is_superuser
-    user.set_password(password)
+    if created:
+        user.set_password(password)
     user.save()
     user.groups.set([Group.objects.get_or_create(name=account.role)[0]])
     if account.department is not None:
         account.department.leads.add(user)
-    return user
+    return created
 
 
 def everything_recompute() -> int:
@@ -81,8 +85,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             loaded = deck_load_if_empty()
             accounts = demo_accounts()
-            for account in accounts:
-                demo_account_ensure(account=account, password=password)
+            created = {
+                account.username
+                for account in accounts
+                if demo_account_ensure(account=account, password=password)
+            }
         if loaded:
             rows = everything_recompute()
             held = session_freeze_presented()
@@ -92,21 +99,26 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("The database already holds a tuning session: deck left as it is.")
-        self.stdout.write(self.accounts_table(accounts, password))
+        self.stdout.write(self.accounts_table(accounts, password, created))
         self.stdout.write(f"\nOpen {settings.SITE_URL}/")
 
     @staticmethod
-    def accounts_table(accounts: list[DemoAccount], password: str) -> str:
-        rows = [("Login", "Role", "Department")] + [
+    def accounts_table(accounts: list[DemoAccount], password: str, created: set[str]) -> str:
+        rows = [("Login", "Role", "Department", "Password")] + [
             (
                 account.username,
                 f"{account.role} (superuser)" if account.is_superuser else account.role,
                 account.department.name if account.department else "",
+                password if account.username in created else "(kept: existing account)",
             )
             for account in accounts
         ]
-        widths = [max(len(row[column]) for row in rows) for column in range(3)]
-        lines = ["", f"Demo accounts (password for all: {password})"]
+        widths = [max(len(row[column]) for row in rows) for column in range(4)]
+        if created:
+            title = f"Demo accounts (new ones get the password {password})"
+        else:
+            title = "Demo accounts (all existed: their passwords are left as they are)"
+        lines = ["", title]
         for index, row in enumerate(rows):
             lines.append(
                 "  ".join(
