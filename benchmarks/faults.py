@@ -34,6 +34,7 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -304,7 +305,7 @@ def api_client(base, recorder, stop, *, token, series, client_id, months):
         if stop.is_set():
             return
         metric, segment = series
-        value = 1000 + client_id * 100000 + index
+        value = 1 + index % 90 + client_id / 10  # fits every unit, percentages included
         row = {"metric": metric, "period_start": month.isoformat()[:7], "value": value}
         if segment:
             row["segment"] = segment
@@ -481,7 +482,9 @@ def check_lost(recorder) -> dict:
         )
     }
     lost_observations = [
-        key for key, value in recorder.acknowledged_observations.items() if stored.get(key) != value
+        key
+        for key, value in recorder.acknowledged_observations.items()
+        if stored.get(key) != Decimal(str(value))
     ]
     return {
         "check-in saves acknowledged": recorder.checkin_saves,
@@ -545,6 +548,22 @@ def report(args, figures):
             f"{statistics.median(latencies):>8.0f}"
             f"{latencies[int(len(latencies) * 0.95)]:>8.0f}{latencies[-1]:>8.0f}"
         )
+    events = {event: seconds for seconds, event in figures["events"]}
+    windows = {
+        "without worker": (events["worker killed (SIGKILL)"], events["worker started"]),
+        "without Redis": (events["Redis stopped"], events["Redis started"]),
+    }
+    for name, (start, end) in windows.items():
+        inside = [
+            answer[3] * 1000
+            for answer in answers
+            if answer[1] != "checkin GET" and start <= answer[0] - answer[3] <= end
+        ]
+        if inside:
+            print(
+                f"saves started {name} ({end - start:.0f} s): {len(inside)}, "
+                f"median {statistics.median(inside):.0f} ms, max {max(inside):.0f} ms"
+            )
     fives = [answer for answer in answers if answer[2] >= 500]
     if fives:
         print(f"5xx at t = {', '.join(f'{a[0]:.1f} s ({a[2]})' for a in fives[:20])}")
