@@ -1,0 +1,580 @@
+"""Load with faults: saves at a fixed concurrency while the Celery worker is killed (kill -9)
+and Redis is restarted, then a check that nothing acknowledged was lost.
+
+    .venv/bin/python benchmarks/faults.py \
+        --database-url postgres://postgres@127.0.0.1:5432/okr_faults_bench
+
+Starts its own Redis (a spare port, append-only file in a temporary folder), a Celery worker
+and gunicorn (production settings) on a freshly seeded database (the reference deck and the
+demo accounts; a PostgreSQL database is dropped and created again, so its name must contain
+"bench"; a sqlite:/// URL works too). Half the clients post the check-in form (a lead's own
+row, a new comment each time), half push observations through the API upsert (a new month
+each time). Mid-run the worker is killed with SIGKILL and started again, and Redis is
+stopped and started again. Afterwards it checks that every save answered 2xx/3xx is in the
+database, that no answer was a 5xx (503s are counted apart), and that every recorded
+recompute request is processed once the worker runs (triggering the periodic
+`metrics.recompute_pending` instead of waiting five minutes for beat). Prints the figures.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PASSWORD = "okrtracker-demo"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/okr_faults_bench"
+        ),
+    )
+    parser.add_argument("--web-port", type=int, default=8400)
+    parser.add_argument("--redis-port", type=int, default=6385)
+    parser.add_argument("--concurrency", type=int, default=8, help="clients saving at once")
+    parser.add_argument("--web-workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--duration", type=float, default=45.0, help="seconds of load")
+    parser.add_argument("--kill-worker-at", type=float, default=10.0)
+    parser.add_argument("--worker-down", type=float, default=5.0, help="seconds without worker")
+    parser.add_argument("--restart-redis-at", type=float, default=25.0)
+    parser.add_argument("--redis-down", type=float, default=5.0, help="seconds without Redis")
+    return parser.parse_args()
+
+
+# --- the services ------------------------------------------------------------------------
+
+
+class Services:
+    def __init__(self, args, workdir: Path):
+        self.args, self.workdir = args, workdir
+        self.redis = self.worker = self.web = None
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "okrtracker.settings.production",
+            "DATABASE_URL": args.database_url,
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{args.redis_port}/0",
+            "SECRET_KEY": "faults-benchmark-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "DEMO_PASSWORD": PASSWORD,
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def manage(self, *command):
+        env = {**self.env}
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def start_redis(self):
+        self.redis = subprocess.Popen(
+            [
+                "redis-server",
+                "--port", str(self.args.redis_port),
+                "--bind", "127.0.0.1",
+                "--dir", str(self.workdir),
+                "--appendonly", "yes",
+                "--appendfsync", "everysec",
+                "--save", "",
+            ],
+            stdout=open(self.workdir / "redis.log", "a"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_for_port(self.args.redis_port)
+
+    def stop_redis(self):
+        self.redis.send_signal(signal.SIGTERM)  # flushes the append-only file, as a restart
+        self.redis.wait(timeout=30)
+
+    def start_worker(self):
+        self.worker = subprocess.Popen(
+            [
+                str(BIN / "celery"), "-A", "okrtracker", "worker", "--concurrency", "2",
+                "--loglevel", "warning", "--without-gossip", "--without-mingle",
+                "-n", f"faults-{os.getpid()}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=open(self.workdir / "worker.log", "a"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+    def kill_worker(self):
+        # The whole process group: the main process and its pool children, as a lost machine.
+        os.killpg(self.worker.pid, signal.SIGKILL)
+        self.worker.wait(timeout=30)
+
+    def start_web(self):
+        self.web = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"), "okrtracker.wsgi",
+                "--bind", f"127.0.0.1:{self.args.web_port}",
+                "--workers", str(self.args.web_workers),
+                "--timeout", "60",
+                "--access-logfile", str(self.workdir / "access.log"),
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=open(self.workdir / "gunicorn.log", "a"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_for_port(self.args.web_port)
+
+    def stop_all(self):
+        for process in (self.web, self.worker, self.redis):
+            if process is not None and process.poll() is None:
+                if process is self.worker:
+                    os.killpg(process.pid, signal.SIGTERM)
+                else:
+                    process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def wait_for_port(port: int, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"nothing listens on port {port} after {timeout:.0f} s")
+
+
+def database_reset(url: str):
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme.startswith("postgres"):
+        name = parsed.path.lstrip("/")
+        if "bench" not in name:
+            raise SystemExit(f"refusing to drop {name!r}: the database name must contain 'bench'")
+        host = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432)]
+        user = ["-U", parsed.username or "postgres"]
+        subprocess.run(["dropdb", *host, *user, "--if-exists", "--force", name], check=True)
+        subprocess.run(["createdb", *host, *user, name], check=True)
+    elif parsed.scheme == "sqlite":
+        path = Path(parsed.path[1:] if parsed.path.startswith("//") else parsed.path)
+        path.unlink(missing_ok=True)
+
+
+# --- the clients ---------------------------------------------------------------------------
+
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.answers = []  # (seconds since start, kind, status, latency)
+        self.acknowledged_comments = {}  # row prefix -> last comment answered 302
+        self.acknowledged_observations = {}  # (metric slug, segment slug, month) -> value
+        self.upsert_rows = Counter()  # the upsert's answer per row: created, rejected...
+        self.rejections = Counter()
+        self.checkin_saves = 0
+        self.started = time.monotonic()
+
+    def record(self, kind, status, latency):
+        with self.lock:
+            self.answers.append((time.monotonic() - self.started, kind, status, latency))
+
+
+def http(opener, method, url, *, data=None, headers=None, timeout=60):
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    started = time.monotonic()
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.read(), time.monotonic() - started, response
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), time.monotonic() - started, error
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError):
+        return 0, b"", time.monotonic() - started, None
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def session_opener(base: str, username: str):
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    status, body, _latency, _ = http(opener, "GET", f"{base}/accounts/login/")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    form = urllib.parse.urlencode(
+        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    ).encode()
+    status, _body, _latency, _ = http(
+        opener, "POST", f"{base}/accounts/login/", data=form, headers={"Referer": base + "/"}
+    )
+    if status != 302:
+        raise SystemExit(f"{username} could not sign in ({status}): {_body[:300]!r}")
+    return opener
+
+
+INPUT = re.compile(rb"<(input|textarea|select)\b([^>]*)>(.*?)(?=<)", re.S)
+ATTRIBUTE = re.compile(rb'([a-z_-]+)="([^"]*)"')
+
+
+def row_fields(body: bytes, prefix: str) -> dict:
+    """The check-in form's fields of one row, as the browser would post them back."""
+    import html
+
+    fields = {}
+    for tag, attributes, content in INPUT.findall(body):
+        attrs = {
+            key.decode(): html.unescape(value.decode())
+            for key, value in ATTRIBUTE.findall(attributes)
+        }
+        name = attrs.get("name", "")
+        if not name.startswith(prefix + "-") and name != "csrfmiddlewaretoken":
+            continue
+        if tag == b"textarea":
+            fields[name] = html.unescape(content.decode()).lstrip("\n")
+        elif tag == b"select":
+            selected = re.search(
+                rb'<option value="([^"]*)"[^>]*selected', body[body.find(attributes) :]
+            )
+            fields[name] = selected.group(1).decode() if selected else ""
+        elif attrs.get("type") == "checkbox":
+            if "checked" in attributes.decode():
+                fields[name] = "on"
+        else:
+            fields[name] = attrs.get("value", "")
+    return fields
+
+
+def checkin_client(base, recorder, stop, *, username, url, prefix, client_id):
+    opener = session_opener(base, username)
+    iteration = 0
+    while not stop.is_set():
+        iteration += 1
+        status, body, latency, _ = http(opener, "GET", base + url)
+        recorder.record("checkin GET", status, latency)
+        if status != 200:
+            time.sleep(0.2)
+            continue
+        fields = row_fields(body, prefix)
+        comment = f"faults c{client_id} i{iteration}"
+        fields[f"{prefix}-comment"] = comment
+        data = urllib.parse.urlencode(fields).encode()
+        status, _body, latency, response = http(
+            opener, "POST", base + url, data=data, headers={"Referer": base + url}
+        )
+        recorder.record("checkin POST", status, latency)
+        location = response.headers.get("Location", "") if response is not None else ""
+        if status == 302 and location.rstrip("/").endswith(url.rstrip("/")):
+            with recorder.lock:
+                recorder.acknowledged_comments[prefix] = comment
+                recorder.checkin_saves += 1
+
+
+def api_client(base, recorder, stop, *, token, series, client_id, months):
+    """Each push writes months no other client writes: one acknowledged value per month."""
+    opener = urllib.request.build_opener()
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    for index, month in enumerate(months):
+        if stop.is_set():
+            return
+        metric, segment = series
+        value = 1 + index % 90 + client_id / 10  # fits every unit, percentages included
+        row = {"metric": metric, "period_start": month.isoformat()[:7], "value": value}
+        if segment:
+            row["segment"] = segment
+        status, body, latency, _ = http(
+            opener,
+            "POST",
+            f"{base}/api/v1/observations/upsert/",
+            data=json.dumps({"rows": [row]}).encode(),
+            headers=headers,
+        )
+        recorder.record("api upsert", status, latency)
+        answer = json.loads(body)["rows"][0] if status == 200 else {}
+        row_status = answer.get("status")
+        with recorder.lock:
+            recorder.upsert_rows[row_status or f"HTTP {status}"] += 1
+            if row_status == "rejected":
+                recorder.rejections[json.dumps(answer.get("errors"))] += 1
+        if row_status in ("created", "updated"):
+            with recorder.lock:
+                recorder.acknowledged_observations[(metric, segment, month)] = value
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def django_setup(services):
+    os.environ.update({**services.env, "DJANGO_SETTINGS_MODULE": "okrtracker.settings.production"})
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+
+
+def plan(args):
+    """Who saves what: check-in rows for leads, months of monthly series for the API."""
+    from rest_framework.authtoken.models import Token
+
+    from metrics.models import Cadence, Department, Metric, Quarter
+    from metrics.selectors.checkin import checkin_get
+
+    quarter = Quarter.objects.get_or_create_fiscal(2020, 3)
+    checkin_rows = []
+    for department in Department.objects.filter(leads__isnull=False).distinct():
+        lead = department.leads.first()
+        checkin = checkin_get(department=department, quarter=quarter)
+        for row in checkin.status_rows:
+            checkin_rows.append((lead.username, department.slug, row.prefix))
+    series = []
+    for metric in Metric.objects.filter(cadence=Cadence.MONTHLY, department__isnull=False):
+        series.append((metric, None))
+        series += [(metric, segment) for segment in metric.segments.all()]
+    tokens = {}
+    for metric, _segment in series:
+        lead = metric.department.leads.first()
+        tokens[metric.pk] = Token.objects.get_or_create(user=lead)[0].key
+    return checkin_rows, series, tokens
+
+
+def months_back(count: int) -> list[date]:
+    """`count` calendar months going back from December 2017 (before the seed's own data).
+    Each client writes its own series, so each acknowledged month has one value."""
+    last = 2017 * 12 + 11
+    return [date((last - offset) // 12, (last - offset) % 12 + 1, 1) for offset in range(count)]
+
+
+def main():
+    args = parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="okr-faults-"))
+    services = Services(args, workdir)
+    base = f"http://127.0.0.1:{args.web_port}"
+    print(f"database {args.database_url}; logs in {workdir}", flush=True)
+    try:
+        database_reset(args.database_url)
+        services.manage("migrate", "--noinput")
+        services.manage("seed_demo")
+        services.manage("collectstatic", "--noinput")
+        services.start_redis()
+        services.start_worker()
+        services.start_web()
+        django_setup(services)
+        checkin_rows, series, tokens = plan(args)
+        figures = run(args, services, base, checkin_rows, series, tokens)
+        report(args, figures)
+    finally:
+        services.stop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(args, services, base, checkin_rows, series, tokens):
+    recorder, stop = Recorder(), threading.Event()
+    threads = []
+    checkin_clients = args.concurrency // 2
+    for client_id in range(checkin_clients):
+        username, department, prefix = checkin_rows[client_id % len(checkin_rows)]
+        url = f"/checkin/{department}/2020/q3/"
+        threads.append(
+            threading.Thread(
+                target=checkin_client,
+                args=(base, recorder, stop),
+                kwargs={
+                    "username": username,
+                    "url": url,
+                    "prefix": prefix,
+                    "client_id": client_id,
+                },
+            )
+        )
+    api_clients = args.concurrency - checkin_clients
+    if api_clients > len(series):
+        raise SystemExit(f"at most {len(series)} API clients: one series each")
+    for client_id in range(api_clients):
+        metric, segment = series[client_id]
+        threads.append(
+            threading.Thread(
+                target=api_client,
+                args=(base, recorder, stop),
+                kwargs={
+                    "token": tokens[metric.pk],
+                    "series": (metric.slug, segment.slug if segment else None),
+                    "client_id": client_id,
+                    "months": months_back(800),
+                },
+            )
+        )
+    events = []
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+
+    def at(seconds):
+        time.sleep(max(0.0, started + seconds - time.monotonic()))
+        return round(time.monotonic() - started, 1)
+
+    events.append((at(args.kill_worker_at), "worker killed (SIGKILL)"))
+    services.kill_worker()
+    events.append((at(args.kill_worker_at + args.worker_down), "worker started"))
+    services.start_worker()
+    events.append((at(args.restart_redis_at), "Redis stopped"))
+    services.stop_redis()
+    events.append((at(args.restart_redis_at + args.redis_down), "Redis started"))
+    services.start_redis()
+    at(args.duration)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=120)
+    load_seconds = time.monotonic() - started
+    return {
+        "recorder": recorder,
+        "events": events,
+        "load_seconds": load_seconds,
+        "lost": check_lost(recorder),
+        "recompute": check_recompute(),
+    }
+
+
+def check_lost(recorder) -> dict:
+    from metrics.models import Observation, QuarterlyStatus
+
+    lost_comments = []
+    for prefix, comment in recorder.acknowledged_comments.items():
+        _, metric_id, segment_id = prefix.split("-")
+        stored = QuarterlyStatus.objects.filter(
+            metric_id=int(metric_id),
+            segment_id=int(segment_id) or None,
+            quarter__fiscal_year=2020,
+            quarter__number=3,
+        ).values_list("comment", flat=True)
+        if comment not in stored:
+            lost_comments.append(prefix)
+    stored = {
+        (metric, segment, start): value
+        for metric, segment, start, value in Observation.objects.values_list(
+            "metric__slug", "segment__slug", "period_start", "value"
+        )
+    }
+    lost_observations = [
+        key
+        for key, value in recorder.acknowledged_observations.items()
+        if stored.get(key) != Decimal(str(value))
+    ]
+    return {
+        "check-in saves acknowledged": recorder.checkin_saves,
+        "rows whose last acknowledged comment is not stored": len(lost_comments),
+        "observations acknowledged": len(recorder.acknowledged_observations),
+        "observations lost": len(lost_observations),
+    }
+
+
+def check_recompute(timeout: float = 300.0) -> dict:
+    from metrics import tasks
+    from metrics.models import JobOutcome, JobRun, RecomputeRequest
+
+    pending_after_load = RecomputeRequest.objects.count()
+    started = time.monotonic()
+    # What beat does every five minutes; retried while the broker reconnects.
+    while True:
+        try:
+            tasks.recompute_pending.delay()
+            break
+        except Exception:  # noqa: BLE001
+            if time.monotonic() - started > 30:
+                raise
+            time.sleep(1)
+    while RecomputeRequest.objects.exists() and time.monotonic() - started < timeout:
+        time.sleep(1)
+    return {
+        "requests pending when the load stopped": pending_after_load,
+        "requests pending at the end": RecomputeRequest.objects.count(),
+        "seconds to process them": round(time.monotonic() - started, 1),
+        "job runs": dict(Counter(JobRun.objects.values_list("outcome", flat=True))),
+        "runs left 'running' (lost with the killed worker)": JobRun.objects.filter(
+            outcome=JobOutcome.RUNNING
+        ).count(),
+    }
+
+
+def report(args, figures):
+    recorder = figures["recorder"]
+    answers = recorder.answers
+    print(
+        f"\n{args.concurrency} clients ({args.concurrency // 2} check-in, "
+        f"{args.concurrency - args.concurrency // 2} API), {args.web_workers} gunicorn workers, "
+        f"{figures['load_seconds']:.0f} s of load"
+    )
+    for seconds, event in figures["events"]:
+        print(f"  t={seconds:5.1f} s  {event}")
+    print(f"\n{'requests':<14}{'count':>7}{'2xx/3xx':>9}{'4xx':>6}{'503':>6}{'other 5xx':>11}"
+          f"{'no answer':>11}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}")  # fmt: skip
+    for kind in sorted({answer[1] for answer in answers}):
+        rows = [answer for answer in answers if answer[1] == kind]
+        statuses = Counter(answer[2] for answer in rows)
+        latencies = sorted(answer[3] * 1000 for answer in rows)
+        print(
+            f"{kind:<14}{len(rows):>7}"
+            f"{sum(n for s, n in statuses.items() if 200 <= s < 400):>9}"
+            f"{sum(n for s, n in statuses.items() if 400 <= s < 500):>6}"
+            f"{statuses.get(503, 0):>6}"
+            f"{sum(n for s, n in statuses.items() if s >= 500 and s != 503):>11}"
+            f"{statuses.get(0, 0):>11}"
+            f"{statistics.median(latencies):>8.0f}"
+            f"{latencies[int(len(latencies) * 0.95)]:>8.0f}{latencies[-1]:>8.0f}"
+        )
+    events = {event: seconds for seconds, event in figures["events"]}
+    windows = {
+        "without worker": (events["worker killed (SIGKILL)"], events["worker started"]),
+        "without Redis": (events["Redis stopped"], events["Redis started"]),
+    }
+    for name, (start, end) in windows.items():
+        inside = [
+            answer[3] * 1000
+            for answer in answers
+            if answer[1] != "checkin GET" and start <= answer[0] - answer[3] <= end
+        ]
+        if inside:
+            print(
+                f"saves started {name} ({end - start:.0f} s): {len(inside)}, "
+                f"median {statistics.median(inside):.0f} ms, max {max(inside):.0f} ms"
+            )
+    fives = [answer for answer in answers if answer[2] >= 500]
+    if fives:
+        print(f"5xx at t = {', '.join(f'{a[0]:.1f} s ({a[2]})' for a in fives[:20])}")
+    print("upsert rows:", json.dumps(dict(recorder.upsert_rows)))
+    for errors, count in recorder.rejections.most_common(3):
+        print(f"  rejected {count}: {errors}")
+    print("\nsaves:", json.dumps(figures["lost"]))
+    print("recompute:", json.dumps(figures["recompute"]))
+    saves_per_second = sum(1 for a in answers if a[1] != "checkin GET") / figures["load_seconds"]
+    print(f"throughput: {saves_per_second:.1f} saves/s")
+
+
+if __name__ == "__main__":
+    main()
