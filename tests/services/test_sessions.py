@@ -255,9 +255,11 @@ def test_authoring_checks_the_version_read(q2, facilitator):
 
 
 def test_seed_demo_holds_the_presented_sessions(db):
+    from io import StringIO
+
     from django.core.management import call_command
 
-    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", verbosity=0, stdout=StringIO())
     held = models.TuningSession.objects.filter(state=models.SessionState.HELD)
     assert held.count() == 2 and all(s.snapshot for s in held)
     q2 = held.get(quarter__number=2)

@@ -170,6 +170,7 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
         detail=True,
         methods=["post"],
         url_path="delete",
+        url_name="delete",
         permission_classes=[CanFacilitate],
         renderer_classes=[JSONRenderer],
         pagination_class=None,
