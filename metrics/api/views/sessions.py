@@ -1,4 +1,5 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import status as http
 from rest_framework.decorators import action
@@ -6,6 +7,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from metrics import permissions as rules
+from metrics.api.renderers import PptxRenderer
 from metrics.api.serializers.deck import DeckSerializer
 from metrics.api.serializers.output import ErrorSerializer
 from metrics.api.serializers.sessions import (
@@ -15,6 +17,7 @@ from metrics.api.serializers.sessions import (
 )
 from metrics.api.views import resources
 from metrics.models import ChangeSource
+from metrics.pptx_export import PPTX_CONTENT_TYPE, deck_pptx
 from metrics.selectors.deck import session_deck
 from metrics.services.sessions import (
     SessionAlreadyOpenError,
@@ -59,14 +62,40 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
             "footnote markers and the text the dashboard prints), objectives with key results "
             "and drill-downs, footnotes, acronyms, key deliverables: enough to rebuild the "
             "slides. Built by the same selector as the dashboards; for a held session, the "
-            "deck as it was presented."
+            "deck as it was presented.\n\n"
+            "As a PowerPoint file with `?format=pptx`, `/deck.pptx` or an `Accept` of "
+            f"`{PPTX_CONTENT_TYPE}`: the same deck as the session's download button (native, "
+            "editable tables and charts)."
         ),
         filters=False,
-        responses={200: DeckSerializer, 404: OpenApiResponse(ErrorSerializer)},
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "pptx"],
+                description="`pptx` for the deck as a PowerPoint file.",
+            )
+        ],
+        responses={
+            (200, "application/json"): DeckSerializer,
+            (200, PPTX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            404: OpenApiResponse(ErrorSerializer),
+        },
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer], pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONRenderer, PptxRenderer],
+        pagination_class=None,
+    )
     def deck(self, request, *args, **kwargs):
         session = self.get_object()
+        if request.accepted_renderer.format == PptxRenderer.format:
+            pptx = deck_pptx(session.pk)
+            return Response(
+                pptx.content,
+                headers={"Content-Disposition": f'attachment; filename="{pptx.filename}"'},
+            )
         return Response(DeckSerializer(session_deck(session.pk)).data)
 
     @extend_schema(
