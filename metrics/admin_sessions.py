@@ -1,0 +1,86 @@
+"""Admin of the session rows (sessions, metric rows, deliverables, footnotes, acronyms,
+drill-downs): a held session and its rows are read-only (its deck stays as presented); a
+session's texts and quarter are saved, and a session deleted, through metrics.services.sessions
+(history, the held check, the refusal to delete a session in use)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from metrics import models
+from metrics.services import sessions as cycle
+from metrics.services.errors import LockedError
+
+
+def _session_of(obj):
+    if obj is None:
+        return None
+    if isinstance(obj, models.TuningSession):
+        return obj
+    return getattr(obj, "session", None)
+
+
+class HeldSessionReadOnlyMixin:
+    """Rows of a held session can be viewed, not changed or deleted."""
+
+    def _held(self, obj) -> bool:
+        session = _session_of(obj)
+        return session is not None and session.state == models.SessionState.HELD
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._held(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._held(obj)
+
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and self._held(obj):
+            return False
+        if obj is None:
+            return super().has_add_permission(request)
+        return super().has_add_permission(request, obj)
+
+
+class HeldSessionInlineMixin(HeldSessionReadOnlyMixin):
+    """Inlines get the parent session as `obj`."""
+
+    def has_add_permission(self, request, obj=None):
+        return admin.options.InlineModelAdmin.has_add_permission(
+            self, request, obj
+        ) and not self._held(obj)
+
+
+class TuningSessionServiceMixin(HeldSessionReadOnlyMixin):
+    """Texts and quarter of an existing session through session_update; deletion through
+    session_delete (refused for a held session or one whose quarter has statuses)."""
+
+    readonly_fields = ["state", "held_at", "held_by", "version", "updated_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        fields = {
+            name: form.cleaned_data[name]
+            for name in cycle.SESSION_TEXT_FIELDS
+            if name in form.changed_data
+        }
+        quarter = form.cleaned_data.get("quarter") if "quarter" in form.changed_data else None
+        original = models.TuningSession.objects.get(pk=obj.pk)
+        try:
+            updated = cycle.session_update(
+                session=original, actor=request.user, source="admin", quarter=quarter, **fields
+            )
+        except (LockedError, ValidationError) as error:
+            raise ValidationError(str(error)) from error
+        obj.version = updated.version
+
+    def delete_model(self, request, obj):
+        try:
+            cycle.session_delete(actor=request.user, session=obj, source="admin")
+        except (LockedError, ValidationError) as error:
+            self.message_user(
+                request, " ".join(getattr(error, "messages", [str(error)])), messages.ERROR
+            )
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            self.delete_model(request, session)
