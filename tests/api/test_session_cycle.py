@@ -130,7 +130,8 @@ def test_edit_page_query_count_is_bounded_and_held_sessions_refuse_form_edits(
     client.force_login(users["facilitator"])
     q3 = cycle.session_open_next(actor=users["facilitator"], source=q2, notify=False).session
     edit = reverse("metrics:session_edit", kwargs={"session_id": q3.pk})
-    with django_assert_max_num_queries(16):
+    # Session, user and messages lookups, then eight for the page's lists.
+    with django_assert_max_num_queries(17):
         assert client.get(edit).status_code == 200
     cycle.session_hold(actor=users["facilitator"], session=q3)
     q3.refresh_from_db()
@@ -156,3 +157,26 @@ def test_markdown_with_scripts_is_sanitised_on_the_session_page(client, q2, user
     )
     html = client.get(reverse("metrics:session", kwargs={"session_id": q3.pk})).content.decode()
     assert "<script>alert(1)" not in html and "<strong>Hi</strong>" in html
+
+
+def test_edit_page_adds_an_objective_and_a_key_result_and_moves_it(client, q2, users):
+    client.force_login(users["facilitator"])
+    q3 = cycle.session_open_next(actor=users["facilitator"], source=q2, notify=False).session
+    edit = reverse("metrics:session_edit", kwargs={"session_id": q3.pk})
+    client.post(
+        edit,
+        {"action": "objective-add", "short_name": "Search", "statement": "Find things."},
+    )
+    search = models.Objective.objects.get(short_name="Search")
+    client.post(
+        edit,
+        {"action": "kr-add", "objective": search.pk, "code": "KR1", "description": "Faster"},
+    )
+    kr = search.key_results.get()
+    target = models.Objective.objects.get(slug="grantmaking")
+    page = client.post(
+        edit, {"action": "kr-move-to", "id": kr.pk, "objective": target.pk}, follow=True
+    )
+    assert "moved to Grantmaking" in page.content.decode()
+    kr.refresh_from_db()
+    assert kr.objective == target
