@@ -17,6 +17,7 @@ from metrics.admin_services import (
 from metrics.admin_sessions import (
     HeldSessionInlineMixin,
     HeldSessionReadOnlyMixin,
+    ServiceRowsAdminMixin,
     TuningSessionServiceMixin,
 )
 
@@ -195,7 +196,7 @@ class DrilldownInline(admin.StackedInline):
 
 
 @admin.register(models.Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["short_name", "title", "department", "fiscal_year", "target_quarter_text"]
     list_filter = ["department", "fiscal_year", "priority"]
     search_fields = ["short_name", "title", "statement", "narrative"]
@@ -223,7 +224,7 @@ class KeyResultStatusInline(admin.TabularInline):
 
 
 @admin.register(models.KeyResult)
-class KeyResultAdmin(admin.ModelAdmin):
+class KeyResultAdmin(ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "objective", "goal_text", "milestone_total"]
     list_filter = ["objective__department", "objective"]
     search_fields = ["code", "description", "goal_text"]
@@ -260,7 +261,7 @@ class DrilldownTableInline(admin.TabularInline):
 
 
 @admin.register(models.Drilldown)
-class DrilldownAdmin(HeldSessionReadOnlyMixin, admin.ModelAdmin):
+class DrilldownAdmin(HeldSessionReadOnlyMixin, ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "objective", "session"]
     list_filter = ["session", "objective__department"]
     search_fields = ["title", "situation", "impact", "recommendation", "next_steps"]
@@ -299,26 +300,26 @@ class TuningSessionAdmin(TuningSessionServiceMixin, admin.ModelAdmin):
 
 
 @admin.register(models.MetricDefinition)
-class MetricDefinitionAdmin(HeldSessionReadOnlyMixin, admin.ModelAdmin):
+class MetricDefinitionAdmin(HeldSessionReadOnlyMixin, ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "session", "metric", "baseline_text", "goal_text"]
     list_filter = ["session"]
     search_fields = ["name", "baseline_text", "goal_text"]
 
 
 @admin.register(models.KeyDeliverable)
-class KeyDeliverableAdmin(HeldSessionReadOnlyMixin, admin.ModelAdmin):
+class KeyDeliverableAdmin(HeldSessionReadOnlyMixin, ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["title", "session", "objective", "order"]
     list_filter = ["session"]
 
 
 @admin.register(models.Footnote)
-class FootnoteAdmin(HeldSessionReadOnlyMixin, admin.ModelAdmin):
+class FootnoteAdmin(HeldSessionReadOnlyMixin, ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["marker", "meaning", "session"]
     list_filter = ["session"]
 
 
 @admin.register(models.Acronym)
-class AcronymAdmin(HeldSessionReadOnlyMixin, admin.ModelAdmin):
+class AcronymAdmin(HeldSessionReadOnlyMixin, ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["term", "meaning", "session"]
     list_filter = ["session"]
     search_fields = ["term", "meaning"]

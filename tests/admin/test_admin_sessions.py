@@ -53,3 +53,33 @@ def test_admin_saves_session_texts_through_the_service_with_history(admin_client
     assert models.HistoryEntry.objects.filter(
         object_id=q3.pk, field="overview", source="admin"
     ).exists()
+
+
+def test_admin_objective_edit_goes_through_the_service_and_reaches_the_draft_session(
+    admin_client_q3,
+):
+    from django.forms.models import model_to_dict
+
+    client, admin, q3 = admin_client_q3
+    objective = models.Objective.objects.get(slug="ip-masking")
+    data = {
+        k: ("" if v is None else v)
+        for k, v in model_to_dict(objective).items()
+        if k not in ("id", "version", "updated_by")
+    }
+    data["narrative"] = "Edited in the admin"
+    for prefix in ("key_results", "drilldowns"):
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    response = client.post(reverse("admin:metrics_objective_change", args=[objective.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert q3.session_objectives.get(objective=objective).narrative == "Edited in the admin"
+    q2 = models.TuningSession.objects.get(quarter__number=2)
+    assert q2.session_objectives.get(objective=objective).narrative != "Edited in the admin"
+    assert models.HistoryEntry.objects.filter(
+        object_id=objective.pk, field="narrative", source="admin"
+    ).exists()
+
+
+def test_admin_adds_a_session_only_when_there_is_none(admin_client_q3):
+    client, _admin, _q3 = admin_client_q3
+    assert client.get(reverse("admin:metrics_tuningsession_add")).status_code == 403
