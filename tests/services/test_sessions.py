@@ -336,3 +336,45 @@ def test_objective_and_key_result_authoring_refused_on_a_held_session(q2, facili
     ):
         with pytest.raises(cycle.SessionHeldError):
             attempt()
+
+
+def test_a_held_session_stays_as_presented_through_observations_and_recomputes(q2, facilitator):
+    from metrics.services.observations import observation_save
+    from metrics.services.recompute_runs import recompute_run
+
+    recompute_run(task_name="test", metric_ids=None)
+    q3 = cycle.session_open_next(actor=facilitator, source=q2, notify=False).session
+    metric = models.Metric.objects.get(slug="monthly-active-editors")
+    quarterly_status_save(
+        metric=metric, segment=None, quarter=q3.quarter, actor=None, source="form", value="95000"
+    )
+    cycle.session_hold(actor=facilitator, session=q3)
+    before = session_deck(q3.pk)
+    # A month of the held quarter pushed later (the quarter is locked: refused) and a
+    # revised Q1 month (allowed: Q1's session is not this one), then a full recompute.
+    with pytest.raises(LockedError):
+        observation_save(
+            metric=metric,
+            segment=None,
+            period_start=date(2021, 1, 1),
+            value="1",
+            actor=None,
+            source="api",
+        )
+    models.Submission.objects.filter(quarter__number=1).delete()
+    observation_save(
+        metric=metric,
+        segment=None,
+        period_start=date(2020, 7, 1),
+        period_end=date(2020, 9, 30),
+        value="1000",
+        actor=None,
+        source="api",
+    )
+    recompute_run(task_name="test", metric_ids=None)
+    from metrics.selectors.deck import build_live_deck
+
+    assert (
+        build_live_deck(q3.pk).metric(metric.slug).cells[0] != before.metric(metric.slug).cells[0]
+    )
+    assert session_deck(q3.pk) == before
