@@ -14,7 +14,9 @@ Q2_TITLE = "Thriving Movement Tuning Session Q2 FY20-21"
 
 
 def url(name, pk):
-    return reverse(f"api:session-{name}", kwargs={"version": "v1", "pk": pk})
+    return reverse(
+        f"api:session-{name.replace('open-next', 'open_next')}", kwargs={"version": "v1", "pk": pk}
+    )
 
 
 @pytest.fixture

@@ -119,6 +119,7 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
         detail=True,
         methods=["post"],
         url_path="open-next",
+        url_name="open_next",
         permission_classes=[CanFacilitate],
         renderer_classes=[JSONRenderer],
         pagination_class=None,
