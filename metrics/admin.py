@@ -14,6 +14,12 @@ from metrics.admin_services import (
     SubmissionServiceAdmin,
     metric_state_action,
 )
+from metrics.admin_sessions import (
+    HeldSessionInlineMixin,
+    HeldSessionReadOnlyMixin,
+    ServiceRowsAdminMixin,
+    TuningSessionServiceMixin,
+)
 
 
 @admin.register(models.Quarter)
@@ -192,7 +198,7 @@ class DrilldownInline(admin.StackedInline):
 
 
 @admin.register(models.Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["short_name", "title", "department", "fiscal_year", "target_quarter_text"]
     list_filter = ["department", "fiscal_year", "priority"]
     search_fields = ["short_name", "title", "statement", "narrative"]
@@ -220,7 +226,7 @@ class KeyResultStatusInline(admin.TabularInline):
 
 
 @admin.register(models.KeyResult)
-class KeyResultAdmin(admin.ModelAdmin):
+class KeyResultAdmin(ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "objective", "goal_text", "milestone_total"]
     list_filter = ["objective__department", "objective"]
     search_fields = ["code", "description", "goal_text"]
@@ -257,7 +263,7 @@ class DrilldownTableInline(admin.TabularInline):
 
 
 @admin.register(models.Drilldown)
-class DrilldownAdmin(admin.ModelAdmin):
+class DrilldownAdmin(HeldSessionReadOnlyMixin, ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "objective", "session"]
     list_filter = ["session", "objective__department"]
     search_fields = ["title", "situation", "impact", "recommendation", "next_steps"]
@@ -265,57 +271,57 @@ class DrilldownAdmin(admin.ModelAdmin):
     inlines = [DrilldownTableInline]
 
 
-class KeyDeliverableInline(admin.TabularInline):
+class KeyDeliverableInline(HeldSessionInlineMixin, admin.TabularInline):
     model = models.KeyDeliverable
     extra = 0
 
 
-class MetricDefinitionInline(admin.TabularInline):
+class MetricDefinitionInline(HeldSessionInlineMixin, admin.TabularInline):
     model = models.MetricDefinition
     extra = 0
     raw_id_fields = ["metric"]
 
 
-class FootnoteInline(admin.TabularInline):
+class FootnoteInline(HeldSessionInlineMixin, admin.TabularInline):
     model = models.Footnote
     extra = 0
 
 
-class AcronymInline(admin.TabularInline):
+class AcronymInline(HeldSessionInlineMixin, admin.TabularInline):
     model = models.Acronym
     extra = 0
 
 
 @admin.register(models.TuningSession)
-class TuningSessionAdmin(admin.ModelAdmin):
-    list_display = ["title", "priority", "quarter"]
-    list_filter = ["priority", "quarter"]
+class TuningSessionAdmin(TuningSessionServiceMixin, admin.ModelAdmin):
+    list_display = ["title", "priority", "quarter", "state"]
+    list_filter = ["priority", "quarter", "state"]
     search_fields = ["title", "overview", "progress_challenges", "actions"]
-    readonly_fields = ["version", "updated_by", "created_at", "updated_at"]
+    readonly_fields = [*TuningSessionServiceMixin.readonly_fields, "updated_at"]
     inlines = [KeyDeliverableInline, MetricDefinitionInline, FootnoteInline, AcronymInline]
 
 
 @admin.register(models.MetricDefinition)
-class MetricDefinitionAdmin(admin.ModelAdmin):
+class MetricDefinitionAdmin(HeldSessionReadOnlyMixin, ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "session", "metric", "baseline_text", "goal_text"]
     list_filter = ["session"]
     search_fields = ["name", "baseline_text", "goal_text"]
 
 
 @admin.register(models.KeyDeliverable)
-class KeyDeliverableAdmin(admin.ModelAdmin):
+class KeyDeliverableAdmin(HeldSessionReadOnlyMixin, ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["title", "session", "objective", "order"]
     list_filter = ["session"]
 
 
 @admin.register(models.Footnote)
-class FootnoteAdmin(admin.ModelAdmin):
+class FootnoteAdmin(HeldSessionReadOnlyMixin, ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["marker", "meaning", "session"]
     list_filter = ["session"]
 
 
 @admin.register(models.Acronym)
-class AcronymAdmin(admin.ModelAdmin):
+class AcronymAdmin(HeldSessionReadOnlyMixin, ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["term", "meaning", "session"]
     list_filter = ["session"]
     search_fields = ["term", "meaning"]

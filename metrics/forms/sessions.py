@@ -5,7 +5,7 @@ from metrics.forms.narratives import markdown_field
 
 class SessionTextsForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-    title = forms.CharField(max_length=300)
+    title = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 80}))
     overview = markdown_field("Overview")
     progress_challenges = markdown_field("Progress / Challenges")
     actions = markdown_field("Action")

@@ -87,10 +87,11 @@ class SessionAuthoring:
     objectives: list  # SessionObjective rows, retired ones too
     objective_choices: list  # objectives a deliverable can link to
     key_results: dict  # objective id -> its key results (retired ones too)
+    departments: list
 
 
 def session_authoring(session_id: int) -> SessionAuthoring:
-    """Everything the session's authoring page lists (seven queries)."""
+    """Everything the session's authoring page lists (eight queries)."""
     session = get_object_or_404(
         models.TuningSession.objects.select_related("quarter", "priority", "held_by"),
         pk=session_id,
@@ -129,6 +130,7 @@ def session_authoring(session_id: int) -> SessionAuthoring:
         objectives=objectives,
         objective_choices=[row.objective for row in objectives],
         key_results=key_results,
+        departments=list(models.Department.objects.order_by("name")),
     )
 
 

@@ -805,3 +805,235 @@ def draft_narratives_follow(*, objective: Objective, narrative: str, actor, sour
             actor=actor,
             source=source,
         )
+
+
+# --- objectives and key results, authored in a session ------------------------------------------
+
+KEY_RESULT_FIELDS = ("code", "description", "baseline_text", "goal_text", "milestone_total")
+
+
+def _unique_slug(base: str) -> str:
+    from django.utils.text import slugify
+
+    base = (slugify(base) or "objective")[:90]
+    slug, n = base, 2
+    while Objective.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def objective_add(
+    *,
+    session: TuningSession,
+    actor,
+    short_name: str,
+    title: str,
+    statement: str,
+    department: Department | None = None,
+    source: str = "form",
+) -> SessionObjective:
+    """A new objective of the session's fiscal year, presented at the end of the session."""
+    validate_source(source)
+    short_name, title, statement = (
+        (short_name or "").strip(),
+        (title or "").strip(),
+        (statement or "").strip(),
+    )
+    errors = {}
+    if not short_name or len(short_name) > 100:
+        errors["short_name"] = "A short name of at most 100 characters."
+    if len(title) > 300:
+        errors["title"] = "At most 300 characters."
+    if not statement:
+        errors["statement"] = "An objective needs its statement."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        session = _locked_session(session)
+        session_ensure_draft(session)
+        _bump(session, expected_version=None, actor=actor)
+        objective = Objective.objects.create(
+            priority_id=session.priority_id,
+            department=department,
+            fiscal_year=session.quarter.fiscal_year,
+            short_name=short_name,
+            slug=_unique_slug(short_name),
+            title=title or short_name,
+            statement=statement,
+            updated_by=actor_or_none(actor),
+        )
+        history_record_created(
+            instance=objective,
+            fields=("short_name", "title", "statement", "department", "fiscal_year"),
+            actor=actor,
+            source=source,
+        )
+        order = (
+            SessionObjective.objects.filter(session=session).aggregate(top=Max("order"))["top"] or 0
+        )
+        row = SessionObjective.objects.create(
+            session=session, objective=objective, order=order + 1, updated_by=actor_or_none(actor)
+        )
+        history_record_created(
+            instance=row, fields=("session", "objective", "order"), actor=actor, source=source
+        )
+    return row
+
+
+def _clean_key_result_fields(fields: dict) -> dict:
+    unknown = set(fields) - set(KEY_RESULT_FIELDS) - {"is_retired", "objective"}
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    values = dict(fields)
+    for name in ("code", "description", "baseline_text", "goal_text"):
+        if name in values:
+            values[name] = (values[name] or "").replace("\r\n", "\n").strip()
+    if "description" in values and not values["description"]:
+        raise ValidationError({"description": "A key result needs its description."})
+    if len(values.get("code", "")) > 20:
+        raise ValidationError({"code": "At most 20 characters."})
+    if len(values.get("baseline_text", "")) > 500:
+        raise ValidationError({"baseline_text": "At most 500 characters."})
+    validate_markdown_length({k: v for k, v in values.items() if k in ("description", "goal_text")})
+    return values
+
+
+def _ensure_presented(session: TuningSession, objective_id: int) -> None:
+    if not SessionObjective.objects.filter(session=session, objective_id=objective_id).exists():
+        raise ValidationError({"objective": "This objective is not part of the session."})
+
+
+def key_result_add(
+    *, session: TuningSession, objective: Objective, actor, source: str = "form", **fields
+) -> KeyResult:
+    validate_source(source)
+    values = _clean_key_result_fields(fields)
+    if not values.get("description"):
+        raise ValidationError({"description": "A key result needs its description."})
+    with transaction.atomic():
+        session = _locked_session(session)
+        session_ensure_draft(session)
+        _ensure_presented(session, objective.pk)
+        order = objective.key_results.aggregate(top=Max("order"))["top"] or 0
+        key_result = KeyResult.objects.create(
+            objective=objective, order=order + 1, updated_by=actor_or_none(actor), **values
+        )
+        history_record_created(
+            instance=key_result, fields=(*values, "objective", "order"), actor=actor, source=source
+        )
+    return key_result
+
+
+def key_result_update(
+    *,
+    session: TuningSession,
+    key_result: KeyResult,
+    actor,
+    source: str = "form",
+    expected_version: int | None = None,
+    **fields,
+) -> KeyResult:
+    """Its texts and goal, retiring it (is_retired: not presented nor carried over), or moving
+    it to another objective of the session (objective)."""
+    validate_source(source)
+    values = _clean_key_result_fields(fields)
+    with transaction.atomic():
+        session = _locked_session(session)
+        session_ensure_draft(session)
+        _ensure_presented(session, key_result.objective_id)
+        if "objective" in values:
+            _ensure_presented(session, values["objective"].pk)
+            if values["objective"].pk != key_result.objective_id:
+                top = values["objective"].key_results.aggregate(top=Max("order"))["top"] or 0
+                values["order"] = top + 1
+        updated, _changed = versioned_instance_update(
+            instance=key_result,
+            values=values,
+            expected_version=expected_version,
+            actor=actor,
+            source=source,
+        )
+    return updated
+
+
+def key_result_move(
+    *, session: TuningSession, key_result: KeyResult, actor, step: int, source: str = "form"
+) -> None:
+    validate_source(source)
+    with transaction.atomic():
+        session = _locked_session(session)
+        session_ensure_draft(session)
+        _ensure_presented(session, key_result.objective_id)
+        rows = list(KeyResult.objects.filter(objective_id=key_result.objective_id))
+        rows.sort(key=lambda kr: (kr.order, kr.pk))
+        _move(rows, key_result, step, actor=actor, source=source)
+
+
+def objective_duplicate_next_quarter(
+    *, row: SessionObjective, actor, source: str = "form"
+) -> SessionObjective:
+    """A copy of the objective (its active key results, goals kept, no statuses) presented in
+    the next quarter's session, which must be open and in preparation."""
+    validate_source(source)
+    current = row.session
+    target_quarter = next_quarter_of(current.quarter)
+    target = (
+        TuningSession.objects.filter(
+            priority_id=current.priority_id,
+            quarter__fiscal_year=target_quarter.fiscal_year,
+            quarter__number=target_quarter.number,
+        )
+        .select_related("quarter")
+        .first()
+    )
+    if target is None:
+        raise ValidationError(f"Open the {target_quarter.label} session first.")
+    with transaction.atomic():
+        target = _locked_session(target)
+        session_ensure_draft(target)
+        source_objective = row.objective
+        copy = Objective.objects.create(
+            priority_id=source_objective.priority_id,
+            department_id=source_objective.department_id,
+            fiscal_year=target_quarter.fiscal_year,
+            short_name=source_objective.short_name,
+            slug=_unique_slug(f"{source_objective.slug}-{target_quarter.label}"),
+            title=source_objective.title,
+            statement=source_objective.statement,
+            narrative=row.narrative,
+            target_quarter_text=source_objective.target_quarter_text,
+            target_quarter_id=source_objective.target_quarter_id,
+            order=source_objective.order,
+            updated_by=actor_or_none(actor),
+        )
+        history_record_created(
+            instance=copy,
+            fields=("short_name", "title", "statement", "fiscal_year"),
+            actor=actor,
+            source=source,
+        )
+        KeyResult.objects.bulk_create(
+            [
+                KeyResult(
+                    objective=copy,
+                    code=kr.code,
+                    description=kr.description,
+                    baseline_text=kr.baseline_text,
+                    goal_text=kr.goal_text,
+                    metric_id=kr.metric_id,
+                    milestone_total=kr.milestone_total,
+                    order=kr.order,
+                )
+                for kr in source_objective.key_results.filter(is_retired=False)
+            ]
+        )
+        order = (
+            SessionObjective.objects.filter(session=target).aggregate(top=Max("order"))["top"] or 0
+        )
+        new_row = SessionObjective.objects.create(
+            session=target, objective=copy, narrative=row.narrative, order=order + 1
+        )
+        history_record_created(
+            instance=new_row, fields=("session", "objective"), actor=actor, source=source
+        )
+    return new_row

@@ -130,7 +130,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             messages.error(request, str(error))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        except (ValueError, models.MetricDefinition.DoesNotExist):
+        except ValueError:
             messages.error(request, "That row is not part of this session.")
         else:
             if isinstance(done, str):
@@ -296,6 +296,97 @@ class SessionEditView(FacilitatorMixin, TemplateView):
     def do_objective_down(self, session, data):
         cycle.session_objective_move(
             row=self._row(models.SessionObjective, session, data), actor=self.request.user, step=1
+        )
+
+    def do_objective_add(self, session, data):
+        department = None
+        if data.get("department"):
+            department = get_object_or_404(models.Department, pk=int(data["department"]))
+        row = cycle.objective_add(
+            session=session,
+            actor=self.request.user,
+            short_name=data.get("short_name", ""),
+            title=data.get("title", ""),
+            statement=data.get("statement", ""),
+            department=department,
+        )
+        return f"Objective “{row.objective.short_name}” added."
+
+    def do_objective_duplicate(self, session, data):
+        row = cycle.objective_duplicate_next_quarter(
+            row=self._row(models.SessionObjective, session, data), actor=self.request.user
+        )
+        return f"Duplicated into {row.session.title}."
+
+    def _key_result(self, session, data, name="id"):
+        return get_object_or_404(
+            models.KeyResult,
+            pk=int(data.get(name) or 0),
+            objective__session_objectives__session=session,
+        )
+
+    def do_kr_add(self, session, data):
+        objective = get_object_or_404(
+            models.Objective,
+            pk=int(data.get("objective") or 0),
+            session_objectives__session=session,
+        )
+        cycle.key_result_add(
+            session=session,
+            objective=objective,
+            actor=self.request.user,
+            code=data.get("code", ""),
+            description=data.get("description", ""),
+            goal_text=data.get("goal_text", ""),
+        )
+        return "Key result added."
+
+    def do_kr_retire(self, session, data):
+        cycle.key_result_update(
+            session=session,
+            key_result=self._key_result(session, data),
+            actor=self.request.user,
+            is_retired=True,
+        )
+        return "Key result retired."
+
+    def do_kr_restore(self, session, data):
+        cycle.key_result_update(
+            session=session,
+            key_result=self._key_result(session, data),
+            actor=self.request.user,
+            is_retired=False,
+        )
+        return "Key result restored."
+
+    def do_kr_move_to(self, session, data):
+        objective = get_object_or_404(
+            models.Objective,
+            pk=int(data.get("objective") or 0),
+            session_objectives__session=session,
+        )
+        cycle.key_result_update(
+            session=session,
+            key_result=self._key_result(session, data),
+            actor=self.request.user,
+            objective=objective,
+        )
+        return f"Key result moved to {objective.short_name}."
+
+    def do_kr_up(self, session, data):
+        cycle.key_result_move(
+            session=session,
+            key_result=self._key_result(session, data),
+            actor=self.request.user,
+            step=-1,
+        )
+
+    def do_kr_down(self, session, data):
+        cycle.key_result_move(
+            session=session,
+            key_result=self._key_result(session, data),
+            actor=self.request.user,
+            step=1,
         )
 
     def do_hold(self, session, data):

@@ -266,3 +266,115 @@ def test_seed_demo_holds_the_presented_sessions(db):
     assert session_deck(q2.pk).metric("monthly-active-editors").cells[1].display == (
         "+8.1% YoY (92K/mo*)"
     )
+
+
+def test_objectives_and_key_results_authored_in_a_session(q2, facilitator):
+    q3 = cycle.session_open_next(actor=facilitator, source=q2, notify=False).session
+    product = models.Department.objects.get(slug="product")
+    row = cycle.objective_add(
+        session=q3,
+        actor=facilitator,
+        short_name="Search",
+        title="Better search",
+        statement="Make search find things.",
+        department=product,
+    )
+    kr = cycle.key_result_add(
+        session=q3, objective=row.objective, actor=facilitator, code="KR1", description="Faster"
+    )
+    deck = session_deck(q3.pk)
+    assert deck.objectives[-1].short_name == "Search"
+    assert [k.code for k in deck.objectives[-1].key_results] == ["KR1"]
+    assert session_deck(q2.pk).objective(row.objective.slug) is None
+
+    # Move a key result to another objective, reorder, retire.
+    grantmaking = models.Objective.objects.get(slug="grantmaking")
+    cycle.key_result_update(session=q3, key_result=kr, actor=facilitator, objective=grantmaking)
+    kr.refresh_from_db()
+    assert kr.objective == grantmaking
+    cycle.key_result_move(session=q3, key_result=kr, actor=facilitator, step=-1)
+    codes = [k.key_result_id for k in session_deck(q3.pk).objective("grantmaking").key_results]
+    assert codes[-2] == kr.pk
+    cycle.key_result_update(session=q3, key_result=kr, actor=facilitator, is_retired=True)
+    assert kr.pk not in [
+        k.key_result_id for k in session_deck(q3.pk).objective("grantmaking").key_results
+    ]
+    with pytest.raises(ValidationError, match="not part of the session"):
+        other = factories.ObjectiveFactory()
+        cycle.key_result_update(session=q3, key_result=kr, actor=facilitator, objective=other)
+
+    # Duplicate into the next quarter: refused until it is open, then copied with its KRs.
+    ip = q3.session_objectives.get(objective__slug="ip-masking")
+    with pytest.raises(ValidationError, match="Open the Q4 FY20-21 session first"):
+        cycle.objective_duplicate_next_quarter(row=ip, actor=facilitator)
+    q4 = cycle.session_open_next(actor=facilitator, source=q3, notify=False).session
+    copy = cycle.objective_duplicate_next_quarter(row=ip, actor=facilitator)
+    assert copy.session == q4
+    assert (
+        copy.objective.key_results.count()
+        == ip.objective.key_results.filter(is_retired=False).count()
+    )
+    assert not models.KeyResultStatus.objects.filter(key_result__objective=copy.objective).exists()
+
+
+def test_objective_and_key_result_authoring_refused_on_a_held_session(q2, facilitator):
+    q3 = cycle.session_open_next(actor=facilitator, source=q2, notify=False).session
+    cycle.session_hold(actor=facilitator, session=q3)
+    objective = models.Objective.objects.get(slug="ip-masking")
+    kr = objective.key_results.first()
+    for attempt in (
+        lambda: cycle.objective_add(
+            session=q3, actor=facilitator, short_name="X", title="X", statement="X"
+        ),
+        lambda: cycle.key_result_add(
+            session=q3, objective=objective, actor=facilitator, description="X"
+        ),
+        lambda: cycle.key_result_update(
+            session=q3, key_result=kr, actor=facilitator, is_retired=True
+        ),
+        lambda: cycle.key_result_move(session=q3, key_result=kr, actor=facilitator, step=1),
+    ):
+        with pytest.raises(cycle.SessionHeldError):
+            attempt()
+
+
+def test_a_held_session_stays_as_presented_through_observations_and_recomputes(q2, facilitator):
+    from metrics.services.observations import observation_save
+    from metrics.services.recompute_runs import recompute_run
+
+    recompute_run(task_name="test", metric_ids=None)
+    q3 = cycle.session_open_next(actor=facilitator, source=q2, notify=False).session
+    metric = models.Metric.objects.get(slug="monthly-active-editors")
+    quarterly_status_save(
+        metric=metric, segment=None, quarter=q3.quarter, actor=None, source="form", value="95000"
+    )
+    cycle.session_hold(actor=facilitator, session=q3)
+    before = session_deck(q3.pk)
+    # A month of the held quarter pushed later (the quarter is locked: refused) and a
+    # revised Q1 month (allowed: Q1's session is not this one), then a full recompute.
+    with pytest.raises(LockedError):
+        observation_save(
+            metric=metric,
+            segment=None,
+            period_start=date(2021, 1, 1),
+            value="1",
+            actor=None,
+            source="api",
+        )
+    models.Submission.objects.filter(quarter__number=1).delete()
+    observation_save(
+        metric=metric,
+        segment=None,
+        period_start=date(2020, 7, 1),
+        period_end=date(2020, 9, 30),
+        value="1000",
+        actor=None,
+        source="api",
+    )
+    recompute_run(task_name="test", metric_ids=None)
+    from metrics.selectors.deck import build_live_deck
+
+    assert (
+        build_live_deck(q3.pk).metric(metric.slug).cells[0] != before.metric(metric.slug).cells[0]
+    )
+    assert session_deck(q3.pk) == before
