@@ -1,3 +1,4 @@
+from .cache import DataVersion
 from .calendar import Quarter
 from .jobs import JobOutcome, JobRun, RecomputeRequest
 from .metrics import (
@@ -26,6 +27,7 @@ __all__ = [
     "Arrow",
     "Attainment",
     "Cadence",
+    "DataVersion",
     "ChangeSource",
     "Department",
     "Direction",

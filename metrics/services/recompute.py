@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from metrics.fiscal import FiscalQuarter
 from metrics.models import ChangeSource, Quarter, QuarterlyStatus, RecomputeRequest
+from metrics.services.data_version import data_version_bump
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,11 @@ def metrics_recompute(*, metric_ids: Iterable[int] | None = None) -> RecomputeRe
     and mark the recompute requests it has fulfilled as done."""
     ids = None if metric_ids is None else sorted({int(metric_id) for metric_id in metric_ids})
     with transaction.atomic():
-        return _Recompute(connection.cursor(), metric_ids=ids).run()
+        result = _Recompute(connection.cursor(), metric_ids=ids).run()
+        if result.history_entries or result.statuses_created:
+            # Last, so the version row is locked only for the end of the transaction.
+            data_version_bump()
+        return result
 
 
 def recompute_pending_process() -> RecomputeResult | None:

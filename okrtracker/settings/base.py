@@ -50,6 +50,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Compresses HTML and JSON (WhiteNoise serves static files precompressed). BREACH needs a
+    # secret and attacker-chosen text in one compressed body: Django masks the CSRF token
+    # afresh in every response, and the pages holding a secret (the API token page) are
+    # sent uncompressed (metrics.middleware).
+    "metrics.middleware.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -139,6 +144,21 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 FISCAL_YEAR_START_MONTH = int(os.environ.get("FISCAL_YEAR_START_MONTH", "7"))
 # Leads are reminded this many days before a quarter's status deadline.
 STATUS_REMINDER_DAYS = int(os.environ.get("STATUS_REMINDER_DAYS", "7"))
+
+# --- Cache: rendered pages, chart JSON and the deck, keyed by the data version -----------
+# Redis (shared by every web process and host) when REDIS_URL or CACHE_URL is set, else
+# memory local to each process. Entries are never stale (their key changes with every write).
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    )
+}
 
 # --- Celery -------------------------------------------------------------------------------
 # Without a broker the app runs tasks in-process (the embedded default).

@@ -1,12 +1,14 @@
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 
 from metrics.api.serializers.deck import DeckSerializer
 from metrics.api.serializers.output import ErrorSerializer
 from metrics.api.views import resources
 from metrics.selectors.deck import session_deck
+from metrics.selectors.page_cache import cached, request_data_version
+from metrics.views.conditional import conditional_get
 
 
 class TuningSessionViewSet(resources.TuningSessionViewSet):
@@ -24,4 +26,14 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer], pagination_class=None)
     def deck(self, request, *args, **kwargs):
         session = self.get_object()
-        return Response(DeckSerializer(session_deck(session.pk)).data)
+
+        def render():
+            # The document rendered once per data version, then served as stored bytes.
+            body = cached(
+                request_data_version(request),
+                ("deck-api", session.pk),
+                lambda: JSONRenderer().render(DeckSerializer(session_deck(session.pk)).data),
+            )
+            return HttpResponse(body, content_type="application/json")
+
+        return conditional_get(request, render)
