@@ -17,7 +17,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch
 from django.http import Http404
 
 from metrics import models
@@ -26,11 +25,7 @@ from metrics.selectors.deck import (
     QUARTERS,
     AcronymItem,
     Deck,
-    DrilldownBlock,
-    DrilldownTableBlock,
-    DrilldownTableRow,
     FootnoteItem,
-    KeyResultRow,
     MetricRow,
     ObjectiveBlock,
     session_deck,
@@ -51,6 +46,7 @@ class SessionHeader:
     quarter_end_date: date
     fiscal_year: int
     is_held: bool
+    session_state: str
     quarters: tuple[int, ...] = field(default=QUARTERS)
 
 
@@ -93,8 +89,9 @@ def session_header(session_id: int) -> SessionHeader:
         quarter_label=quarter.label,
         quarter_end_date=quarter.end_date,
         fiscal_year=quarter.fiscal_year,
-        # A session held by the facilitator shows its snapshot (helper `cycle`'s field).
-        is_held=getattr(session, "snapshot", None) is not None,
+        # A held session shows its snapshot, the deck as it was presented.
+        is_held=session.snapshot is not None,
+        session_state=models.SessionState.HELD if session.snapshot is not None else session.state,
     )
 
 
@@ -106,7 +103,9 @@ def session_nav(header: SessionHeader) -> SessionNav:
             metrics=tuple(NavLink(r.slug, r.title) for r in deck.metric_rows),
             objectives=tuple(NavLink(o.slug, o.short_name) for o in deck.objectives),
         )
-    definitions = models.MetricDefinition.objects.filter(session_id=header.session_id)
+    definitions = models.MetricDefinition.objects.filter(
+        session_id=header.session_id, is_retired=False
+    )
     metric_links = []
     outcome_order: dict[int, int] = {}
     rows = list(
@@ -119,13 +118,21 @@ def session_nav(header: SessionHeader) -> SessionNav:
     # The deck groups rows by outcome, in the order each outcome first appears.
     for _, slug, chart_title, name in sorted(rows, key=lambda r: outcome_order[r[0]]):
         metric_links.append(NavLink(slug, chart_title or name))
-    objectives = (
-        models.Objective.objects.filter(
-            priority_id=header.priority_id, fiscal_year=header.fiscal_year
-        )
-        .order_by("order", "id")
-        .values_list("slug", "short_name")
+    presented = list(
+        models.SessionObjective.objects.filter(session_id=header.session_id)
+        .order_by("order", "objective_id")
+        .values_list("objective__slug", "objective__short_name", "is_retired")
     )
+    if presented:  # the session's own list of objectives (see deck._presented_objectives)
+        objectives = [(slug, name) for slug, name, retired in presented if not retired]
+    else:
+        objectives = (
+            models.Objective.objects.filter(
+                priority_id=header.priority_id, fiscal_year=header.fiscal_year
+            )
+            .order_by("order", "id")
+            .values_list("slug", "short_name")
+        )
     return SessionNav(
         metrics=tuple(metric_links),
         objectives=tuple(NavLink(slug, name) for slug, name in objectives),
@@ -206,7 +213,9 @@ def metric_page(header: SessionHeader, slug: str) -> MetricPage:
         group = deck.outcome_of(slug)
         return MetricPage(row, group.statement if group else "", _used_footnotes(deck, row))
     definition = (
-        models.MetricDefinition.objects.filter(session_id=header.session_id, metric__slug=slug)
+        models.MetricDefinition.objects.filter(
+            session_id=header.session_id, metric__slug=slug, is_retired=False
+        )
         .select_related("metric__department", "outcome")
         .first()
     )
@@ -217,6 +226,7 @@ def metric_page(header: SessionHeader, slug: str) -> MetricPage:
             models.Metric.objects.select_related("department")
             .filter(
                 slug=slug,
+                key_results__is_retired=False,
                 key_results__objective__priority_id=header.priority_id,
                 key_results__objective__fiscal_year=header.fiscal_year,
             )
@@ -239,116 +249,10 @@ def _used_footnotes(deck: Deck, row: MetricRow) -> tuple[FootnoteItem, ...]:
 
 
 def objective_page(header: SessionHeader, slug: str) -> ObjectiveBlock:
-    """One objective with its key results (metric rows included) and drill-downs."""
-    if header.is_held:
-        block = session_deck(header.session_id).objective(slug)
-        if block is None:
-            raise Http404("This session has no such objective.")
-        return block
-    objective = (
-        models.Objective.objects.filter(
-            priority_id=header.priority_id, fiscal_year=header.fiscal_year, slug=slug
-        )
-        .select_related("department")
-        .prefetch_related(
-            Prefetch(
-                "key_results",
-                queryset=models.KeyResult.objects.select_related("metric__department").order_by(
-                    "order", "id"
-                ),
-            ),
-            Prefetch(
-                "key_results__statuses",
-                queryset=models.KeyResultStatus.objects.filter(
-                    quarter__fiscal_year=header.fiscal_year,
-                    quarter__number__lte=header.quarter_number,
-                ).select_related("quarter"),
-            ),
-        )
-        .first()
-    )
-    if objective is None:
+    """One objective with its key results (metric rows included) and drill-downs. Built with
+    the deck (its per-session narratives, order and retired rows are the deck's rules), then
+    cached under the data version by the page."""
+    block = session_deck(header.session_id).objective(slug)
+    if block is None:
         raise Http404("This session has no such objective.")
-    key_results = list(objective.key_results.all())
-    metrics = {kr.metric_id: kr.metric for kr in key_results if kr.metric_id}
-    definitions = {
-        d.metric_id: d
-        for d in models.MetricDefinition.objects.filter(
-            session_id=header.session_id, metric_id__in=metrics
-        )
-    }
-    rows = _metric_rows(header, list(metrics.values()), definitions) if metrics else {}
-    kr_rows = []
-    for kr in key_results:
-        by_quarter = {s.quarter.number: s for s in kr.statuses.all()}
-        cells = tuple(
-            deck_selectors._key_result_cell(q, by_quarter.get(q), kr.milestone_total)
-            for q in QUARTERS
-        )
-        reported = [c for c in cells if c.state]
-        latest = reported[-1] if reported else None
-        milestones = [c.milestones_done for c in reported if c.milestones_done is not None]
-        metric_row = rows.get(kr.metric_id) if kr.metric_id else None
-        kr_rows.append(
-            KeyResultRow(
-                key_result_id=kr.id,
-                code=kr.code,
-                description=kr.description,
-                baseline_text=kr.baseline_text,
-                goal_text=kr.goal_text,
-                milestone_total=kr.milestone_total,
-                milestones_done=milestones[-1] if milestones else None,
-                latest_status=latest.display if latest else "",
-                cells=cells,
-                metric_row=metric_row,
-                attainment=metric_row.attainment if metric_row else "",
-            )
-        )
-    drilldowns = tuple(
-        DrilldownBlock(
-            drilldown_id=drilldown.id,
-            title=drilldown.title,
-            situation=drilldown.situation,
-            impact=drilldown.impact,
-            recommendation=drilldown.recommendation,
-            next_steps=drilldown.next_steps,
-            tables=tuple(
-                DrilldownTableBlock(
-                    title=table.title,
-                    columns=tuple(str(c) for c in table.columns),
-                    rows=tuple(
-                        DrilldownTableRow(
-                            label=r.label,
-                            is_group_heading=r.is_group_heading,
-                            cells=tuple(str(c) for c in r.cells),
-                        )
-                        for r in table.rows.all()
-                    ),
-                )
-                for table in drilldown.tables.all()
-            ),
-        )
-        for drilldown in models.Drilldown.objects.filter(
-            session_id=header.session_id, objective=objective
-        )
-        .prefetch_related(
-            Prefetch("tables", queryset=models.DrilldownTable.objects.order_by("order", "id")),
-            Prefetch("tables__rows", queryset=models.DrilldownRow.objects.order_by("order", "id")),
-        )
-        .order_by("order", "id")
-    )
-    department = objective.department
-    return ObjectiveBlock(
-        objective_id=objective.id,
-        slug=objective.slug,
-        short_name=objective.short_name,
-        title=objective.title,
-        statement=objective.statement,
-        narrative=objective.narrative,
-        target_quarter_text=objective.target_quarter_text,
-        department=department.name if department else "",
-        department_slug=department.slug if department else "",
-        key_results=tuple(kr_rows),
-        drilldowns=drilldowns,
-        footnotes=_footnotes(header, (), kr_rows),
-    )
+    return block

@@ -33,6 +33,7 @@ from metrics.selectors.page_cache import (
     request_data_version,
     viewer_variant,
 )
+from metrics.selectors.session_cycle import submission_progress
 from metrics.selectors.session_pages import (
     metric_page,
     objective_page,
@@ -41,6 +42,7 @@ from metrics.selectors.session_pages import (
     session_nav,
 )
 from metrics.selectors.sessions import latest_session_id, session_choices
+from metrics.selectors.snapshots import presented_chart_data, session_chart_data
 from metrics.views.conditional import ConditionalGetMixin
 
 
@@ -130,6 +132,7 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
             chrome_key=self.chrome_key(),
             page_cache_timeout=TIMEOUT,
             include_charts=self.include_charts,
+            can_facilitate=permissions.can_facilitate(self.request.user),
         )
         return context
 
@@ -139,6 +142,19 @@ class SessionView(SessionPageMixin, TemplateView):
 
     template_name = "metrics/session.html"
     section = "session"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        header = self.header
+        if not header.is_held:
+            # In preparation: who has submitted the session's quarter so far (in the cached
+            # content: a submission is a write, which changes the version).
+            submissions = SimpleLazyObject(
+                lambda: submissions_for_quarter(header.quarter_id, departments())
+            )
+            context["submissions"] = submissions
+            context["progress"] = SimpleLazyObject(lambda: submission_progress(submissions))
+        return context
 
 
 class MetricsTablesView(SessionPageMixin, TemplateView):
@@ -167,11 +183,15 @@ class MetricView(SessionPageMixin, TemplateView):
 
         def charts():
             row = page.row
-            data = metric_chart_data(
-                row.metric_id,
-                since=chart_window_start(header.fiscal_year),
-                until=header.quarter_end_date,
-            )
+            data = None
+            if header.is_held:  # the charts as presented
+                data = presented_chart_data(header.session_id, [row.metric_id]).get(row.metric_id)
+            if data is None:
+                data = metric_chart_data(
+                    row.metric_id,
+                    since=chart_window_start(header.fiscal_year),
+                    until=header.quarter_end_date,
+                )
             return metric_charts(row, data)
 
         context.update(
@@ -225,6 +245,7 @@ class OverviewView(SessionPageMixin, TemplateView):
         if chosen and chosen not in {d.slug for d in all_departments}:
             chosen = ""
         tables = SimpleLazyObject(lambda: self._tables(chosen))
+        submissions = submissions_for_quarter(self.header.quarter_id, all_departments)
         context.update(
             departments=all_departments,
             department=chosen,
@@ -233,7 +254,8 @@ class OverviewView(SessionPageMixin, TemplateView):
             outcomes=SimpleLazyObject(lambda: tables.outcomes),
             objectives=SimpleLazyObject(lambda: tables.objectives),
             # Not cached: "recomputed 3 minutes ago" and the pending count move without a write.
-            submissions=submissions_for_quarter(self.header.quarter_id, all_departments),
+            submissions=submissions,
+            progress=submission_progress(submissions),
             recomputed_at=last_recompute(),
             recompute_pending=recompute_pending_count(),
         )
@@ -285,11 +307,14 @@ class PrintDeckView(SessionPageMixin, TemplateView):
     def _charted(self):
         deck = self.deck
         rows = [row for row in deck.metric_rows if row.chart_title]
-        data = metrics_chart_data(
-            [row.metric_id for row in rows],
-            since=chart_window_start(deck.fiscal_year),
-            until=deck.quarter_end_date,
-        )
+        ids = [row.metric_id for row in rows]
+        data = {}
+        if deck.session_state == "held":  # as presented, when the snapshot kept the charts
+            data = session_chart_data(deck, ids, until=deck.quarter_end_date)
+        if not data:
+            data = metrics_chart_data(
+                ids, since=chart_window_start(deck.fiscal_year), until=deck.quarter_end_date
+            )
         charted = [
             {"row": row, "charts": metric_charts(row, data[row.metric_id])}
             for row in rows

@@ -15,16 +15,17 @@ pytestmark = pytest.mark.django_db
 
 # Session and user lookups (3), the data version (1), the session's header (1), its sidebar
 # (2) and switcher (1), then what the page itself reads: the whole deck (13) for the pages
-# that print all of it, one metric (4) and its chart data (3), one objective, the acronyms.
+# that print all of it (and the objective page), one metric (4) and its chart data (3), the
+# acronyms; a session in preparation's check-in progress (2).
 PAGE_BOUNDS = {
-    "session": 21,
-    "session_overview": 25,
-    "session_metrics": 21,
+    "session": 24,
+    "session_overview": 26,
+    "session_metrics": 22,
     "metric": 16,
-    "objective": 14,
+    "objective": 22,
     "session_appendix": 9,
-    "session_deck": 24,
-    "session_compare": 29,
+    "session_deck": 26,
+    "session_compare": 31,
 }
 # Read again with nothing changed: the reader (3) and the version (1); the overview adds its
 # live strip (submissions, last recompute, pending recomputes).

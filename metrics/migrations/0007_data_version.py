@@ -10,7 +10,7 @@ def first_version(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0005_history_changed_at_brin'),
+        ('metrics', '0006_session_lifecycle'),
     ]
 
     operations = [
