@@ -173,6 +173,9 @@ CACHES = {
     )
 }
 
+# benchmarks/web.py's floor views (a bare template, a bare .values() list): benchmark runs only.
+BENCHMARK_FLOORS = env_bool("BENCHMARK_FLOORS", False)
+
 # --- Celery -------------------------------------------------------------------------------
 # Without a broker the app runs tasks in-process (the embedded default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
