@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,6 +15,15 @@ urlpatterns = [
     path("api/", include("metrics.api.urls")),
     path("", include("metrics.urls")),
 ]
+
+if settings.BENCHMARK_FLOORS:  # benchmarks/web.py's floors; never set in a deployment
+    from metrics.views import bench_floors
+
+    urlpatterns = [
+        path("bench/template/", bench_floors.template_floor),
+        path("bench/values/", bench_floors.values_floor),
+        *urlpatterns,
+    ]
 
 # A too-large body (a 10 MB paste) gets a readable 413 page instead of a bare 400.
 handler400 = "metrics.views.entry_errors.bad_request"

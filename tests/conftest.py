@@ -27,3 +27,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("TEST", {})
         database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("test-db") / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no cached page (the cache outlives a test's rolled-back data)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,3 +1,4 @@
+from .cache import DataVersion
 from .calendar import Quarter
 from .jobs import JobOutcome, JobRun, MetricFingerprint, RecomputeRequest
 from .metrics import (
@@ -35,6 +36,7 @@ __all__ = [
     "Arrow",
     "Attainment",
     "Cadence",
+    "DataVersion",
     "ChangeSource",
     "Department",
     "Direction",

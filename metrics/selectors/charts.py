@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.http import Http404
 
 from metrics import models
+from metrics.fiscal import FiscalQuarter
 
 
 @dataclass(frozen=True)
@@ -54,17 +55,30 @@ class MetricChartData:
         return any(s.points for s in self.series)
 
 
-def metric_chart_data(metric_id: int, *, until: date) -> MetricChartData:
+# Fiscal years a chart shows: the session's and the ones before it (the YoY goal line of the
+# earliest shown year needs the year before it, which is shown too).
+CHART_YEARS = 3
+
+
+def chart_window_start(fiscal_year: int) -> date:
+    """The first day a session's charts show: observations before it are not read."""
+    return FiscalQuarter(fiscal_year - (CHART_YEARS - 1), 1).start_date
+
+
+def metric_chart_data(metric_id: int, *, until: date, since: date | None = None) -> MetricChartData:
     """One metric's chart data; Http404 for an unknown metric."""
-    data = metrics_chart_data([metric_id], until=until)
+    data = metrics_chart_data([metric_id], since=since, until=until)
     if metric_id not in data:
         raise Http404("No such metric.")
     return data[metric_id]
 
 
-def metrics_chart_data(metric_ids, *, until: date) -> dict[int, MetricChartData]:
-    """Observations up to `until` (the end of the session's quarter) for several metrics, one
-    series for each metric's total and one per segment. Three queries however many metrics."""
+def metrics_chart_data(
+    metric_ids, *, until: date, since: date | None = None
+) -> dict[int, MetricChartData]:
+    """Observations from `since` (the charts' first year; None: all) up to `until` (the end
+    of the session's quarter) for several metrics, one series for each metric's total and
+    one per segment. Three queries however many metrics."""
     metrics = list(models.Metric.objects.filter(pk__in=list(metric_ids)))
     segments_by_metric = defaultdict(list)
     for segment in models.Segment.objects.filter(metric__in=metrics).order_by(
@@ -72,12 +86,14 @@ def metrics_chart_data(metric_ids, *, until: date) -> dict[int, MetricChartData]
     ):
         segments_by_metric[segment.metric_id].append(segment)
     points = defaultdict(list)
-    for obs in models.Observation.objects.filter(
-        metric__in=metrics, period_start__lte=until
-    ).order_by("period_start"):
-        points[(obs.metric_id, obs.segment_id)].append(
-            SeriesPoint(obs.period_start, obs.period_end, obs.value, obs.is_derived)
-        )
+    observations = models.Observation.objects.filter(metric__in=metrics, period_start__lte=until)
+    if since is not None:
+        # Bounded to the years the charts show: a few dozen rows per series, not decades.
+        observations = observations.filter(period_start__gte=since)
+    for metric_id, segment_id, start, end, value, derived in observations.order_by(
+        "period_start"
+    ).values_list("metric_id", "segment_id", "period_start", "period_end", "value", "is_derived"):
+        points[(metric_id, segment_id)].append(SeriesPoint(start, end, value, derived))
     return {
         metric.id: _chart_data(metric, segments_by_metric[metric.id], points) for metric in metrics
     }

@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from metrics.fiscal import FiscalQuarter
 from metrics.models import ChangeSource, Quarter, QuarterlyStatus, RecomputeRequest
+from metrics.services.data_version import data_version_bump
 
 logger = logging.getLogger(__name__)
 
@@ -152,9 +153,13 @@ def metrics_recompute(
     for attempt in range(1, RETRY_ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                return _Recompute(
+                result = _Recompute(
                     connection.cursor(), metric_ids=ids, only_changed=only_changed
                 ).run()
+                if result.history_entries or result.statuses_created:
+                    # Last, so the version row is locked only for the end of the transaction.
+                    data_version_bump()
+                return result
         except (IntegrityError, OperationalError) as error:
             # A status inserted by a concurrent save, a deadlock or a serialisation failure:
             # the transaction rolled back whole, so running it again is safe. Inside a

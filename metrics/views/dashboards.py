@@ -1,27 +1,49 @@
 """The dashboards: one tuning session's deck as pages. Views only pick the selector and the
-template; every query lives in metrics/selectors/."""
+template; every query lives in metrics/selectors/.
+
+Each page reads what it shows (metrics/selectors/session_pages.py; the whole deck only for
+the pages that print all of it), and its content is rendered once per data version: the
+templates wrap it in `{% cache %}` under `page_key`, and the data it needs is built lazily,
+so a cached page runs no query for it. A reload with nothing changed is a 304 (ETag)."""
 
 from functools import cached_property
+from types import SimpleNamespace
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
 from metrics import permissions
 from metrics.charts import metric_charts
 from metrics.models import Attainment
 from metrics.selectors.cell_history import key_result_status_history, status_history
-from metrics.selectors.charts import metric_chart_data
+from metrics.selectors.charts import chart_window_start, metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
 from metrics.selectors.deck import session_deck
 from metrics.selectors.job_runs import recompute_pending_count
 from metrics.selectors.overview import departments, last_recompute, submissions_for_quarter
+from metrics.selectors.page_cache import (
+    RELEASE,
+    TIMEOUT,
+    cached,
+    request_data_version,
+    viewer_variant,
+)
 from metrics.selectors.session_cycle import submission_progress
+from metrics.selectors.session_pages import (
+    metric_page,
+    objective_page,
+    session_acronyms,
+    session_header,
+    session_nav,
+)
 from metrics.selectors.sessions import latest_session_id, session_choices
 from metrics.selectors.snapshots import presented_chart_data, session_chart_data
+from metrics.views.conditional import ConditionalGetMixin
 
 
 class ReadAccessMixin(AccessMixin):
@@ -47,21 +69,69 @@ class HomeView(ReadAccessMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
 
-class SessionPageMixin(ReadAccessMixin):
-    """Pages of one session: the deck, the session switcher and which tab is active."""
+class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
+    """Pages of one session: its header, the sidebar and the session switcher (each cached
+    under the data version), which tab is active, and the key the page's content is cached
+    under. `deck` is the whole deck, built only if the page's cached content is missing."""
 
     section = ""
+    include_charts = False
+
+    @cached_property
+    def version(self):
+        return request_data_version(self.request)
+
+    @cached_property
+    def header(self):
+        session_id = self.kwargs["session_id"]
+        return cached(self.version, ("header", session_id), lambda: session_header(session_id))
 
     @cached_property
     def deck(self):
         return session_deck(self.kwargs["session_id"])
 
+    def page_key(self, *parts) -> str:
+        """What the page's cached content depends on besides its template."""
+        return "|".join(
+            str(part)
+            for part in (
+                RELEASE,
+                self.version.key,
+                self.header.session_id,
+                self.section,
+                type(self).__name__,
+                viewer_variant(self.request.user),
+                *parts,
+            )
+        )
+
+    def chrome_key(self) -> str:
+        """The navigation and the sidebar: the same on every page of a section but for the
+        page marked current."""
+        slug = self.kwargs.get("metric_slug") or self.kwargs.get("objective_slug") or ""
+        return self.page_key("chrome", slug)
+
+    def page_deck(self):
+        """What the content's templates read as `deck`: the whole deck, lazily."""
+        return SimpleLazyObject(lambda: self.deck)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        header, version = self.header, self.version
         context.update(
-            deck=self.deck,
-            sessions=session_choices(),
+            header=header,
+            deck=self.page_deck(),
+            nav=SimpleLazyObject(
+                lambda: cached(version, ("nav", header.session_id), lambda: session_nav(header))
+            ),
+            sessions=SimpleLazyObject(
+                lambda: cached(version, ("session-choices",), session_choices)
+            ),
             section=self.section,
+            page_key=self.page_key(),
+            chrome_key=self.chrome_key(),
+            page_cache_timeout=TIMEOUT,
+            include_charts=self.include_charts,
             can_facilitate=permissions.can_facilitate(self.request.user),
         )
         return context
@@ -75,10 +145,15 @@ class SessionView(SessionPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.deck.session_state != "held":
-            # In preparation: who has submitted the session's quarter so far.
-            context["submissions"] = submissions_for_quarter(self.deck.quarter_id, departments())
-            context["progress"] = submission_progress(context["submissions"])
+        header = self.header
+        if not header.is_held:
+            # In preparation: who has submitted the session's quarter so far (in the cached
+            # content: a submission is a write, which changes the version).
+            submissions = SimpleLazyObject(
+                lambda: submissions_for_quarter(header.quarter_id, departments())
+            )
+            context["submissions"] = submissions
+            context["progress"] = SimpleLazyObject(lambda: submission_progress(submissions))
         return context
 
 
@@ -90,52 +165,70 @@ class MetricsTablesView(SessionPageMixin, TemplateView):
 
 
 class MetricView(SessionPageMixin, TemplateView):
-    """One metric: its table row and its charts."""
+    """One metric: its table row and its charts (one metric read, observations of the years
+    the charts show)."""
 
     template_name = "metrics/metric.html"
     section = "metrics"
+    include_charts = True
+
+    def page_deck(self):
+        return self.header
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         slug = self.kwargs["metric_slug"]
-        row = self.deck.metric(slug) or next(
-            (
-                kr.metric_row
-                for objective in self.deck.objectives
-                for kr in objective.key_results
-                if kr.metric_row and kr.metric_row.slug == slug
-            ),
-            None,
-        )
-        if row is None:
-            raise Http404("This session has no such metric.")
-        data = None
-        if self.deck.session_state == "held":  # the charts as presented
-            data = presented_chart_data(self.deck.session_id, [row.metric_id]).get(row.metric_id)
-        if data is None:
-            data = metric_chart_data(row.metric_id, until=self.deck.quarter_end_date)
+        header = self.header
+        page = SimpleLazyObject(lambda: metric_page(header, slug))
+
+        def charts():
+            row = page.row
+            data = None
+            if header.is_held:  # the charts as presented
+                data = presented_chart_data(header.session_id, [row.metric_id]).get(row.metric_id)
+            if data is None:
+                data = metric_chart_data(
+                    row.metric_id,
+                    since=chart_window_start(header.fiscal_year),
+                    until=header.quarter_end_date,
+                )
+            return metric_charts(row, data)
+
         context.update(
             current_slug=slug,
-            row=row,
-            outcome=self.deck.outcome_of(slug),
-            charts=metric_charts(row, data),
-            chart_data=data,
+            page_key=self.page_key(slug),
+            row=SimpleLazyObject(lambda: page.row),
+            # None for a metric the session shows only as a key result (no table of its own).
+            outcome=SimpleLazyObject(
+                lambda: (
+                    SimpleNamespace(statement=page.outcome_statement, footnotes=page.footnotes)
+                    if page.outcome_statement
+                    else None
+                )
+            ),
+            charts=SimpleLazyObject(charts),
         )
         return context
 
 
 class ObjectiveView(SessionPageMixin, TemplateView):
-    """S7-S15: objective, narrative, key results, drill-downs."""
+    """S7-S15: objective, narrative, key results, drill-downs (that objective only)."""
 
     template_name = "metrics/objective.html"
     section = "objectives"
 
+    def page_deck(self):
+        return self.header
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        objective = self.deck.objective(self.kwargs["objective_slug"])
-        if objective is None:
-            raise Http404("This session has no such objective.")
-        context.update(objective=objective, current_slug=objective.slug)
+        slug = self.kwargs["objective_slug"]
+        header = self.header
+        context.update(
+            objective=SimpleLazyObject(lambda: objective_page(header, slug)),
+            current_slug=slug,
+            page_key=self.page_key(slug),
+        )
         return context
 
 
@@ -147,27 +240,20 @@ class OverviewView(SessionPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        all_departments = departments()
+        all_departments = cached(self.version, ("departments",), departments)
         chosen = self.request.GET.get("department", "")
         if chosen and chosen not in {d.slug for d in all_departments}:
             chosen = ""
-        outcomes = [
-            (group, [m for m in group.metrics if not chosen or m.department_slug == chosen])
-            for group in self.deck.outcomes
-        ]
-        shown = [row for _, rows in outcomes for row in rows]
-        submissions = submissions_for_quarter(self.deck.quarter_id, all_departments)
+        tables = SimpleLazyObject(lambda: self._tables(chosen))
+        submissions = submissions_for_quarter(self.header.quarter_id, all_departments)
         context.update(
             departments=all_departments,
             department=chosen,
-            tally=[
-                {"attainment": value, "count": sum(1 for r in shown if r.attainment == value)}
-                for value in Attainment.values
-            ],
-            outcomes=[(group, rows) for group, rows in outcomes if rows],
-            objectives=[
-                o for o in self.deck.objectives if not chosen or o.department_slug == chosen
-            ],
+            page_key=self.page_key(chosen),
+            tally=SimpleLazyObject(lambda: tables.tally),
+            outcomes=SimpleLazyObject(lambda: tables.outcomes),
+            objectives=SimpleLazyObject(lambda: tables.objectives),
+            # Not cached: "recomputed 3 minutes ago" and the pending count move without a write.
             submissions=submissions,
             progress=submission_progress(submissions),
             recomputed_at=last_recompute(),
@@ -175,12 +261,34 @@ class OverviewView(SessionPageMixin, TemplateView):
         )
         return context
 
+    def _tables(self, chosen: str) -> SimpleNamespace:
+        deck = self.deck
+        outcomes = [
+            (group, [m for m in group.metrics if not chosen or m.department_slug == chosen])
+            for group in deck.outcomes
+        ]
+        shown = [row for _, rows in outcomes for row in rows]
+        return SimpleNamespace(
+            tally=[
+                {"attainment": value, "count": sum(1 for r in shown if r.attainment == value)}
+                for value in Attainment.values
+            ],
+            outcomes=[(group, rows) for group, rows in outcomes if rows],
+            objectives=[o for o in deck.objectives if not chosen or o.department_slug == chosen],
+        )
+
 
 class AppendixView(SessionPageMixin, TemplateView):
-    """S16: acronyms."""
+    """S16: acronyms (nothing else read)."""
 
     template_name = "metrics/appendix.html"
     section = "appendix"
+
+    def page_deck(self):
+        header = self.header
+        return SimpleLazyObject(
+            lambda: SimpleNamespace(**vars(header), acronyms=session_acronyms(header))
+        )
 
 
 class PrintDeckView(SessionPageMixin, TemplateView):
@@ -189,31 +297,41 @@ class PrintDeckView(SessionPageMixin, TemplateView):
 
     template_name = "metrics/print_deck.html"
     section = "print"
+    include_charts = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows = [row for row in self.deck.metric_rows if row.chart_title]
-        data = session_chart_data(
-            self.deck, [row.metric_id for row in rows], until=self.deck.quarter_end_date
-        )
+        context["charted"] = SimpleLazyObject(self._charted)
+        return context
+
+    def _charted(self):
+        deck = self.deck
+        rows = [row for row in deck.metric_rows if row.chart_title]
+        ids = [row.metric_id for row in rows]
+        data = {}
+        if deck.session_state == "held":  # as presented, when the snapshot kept the charts
+            data = session_chart_data(deck, ids, until=deck.quarter_end_date)
+        if not data:
+            data = metrics_chart_data(
+                ids, since=chart_window_start(deck.fiscal_year), until=deck.quarter_end_date
+            )
         charted = [
             {"row": row, "charts": metric_charts(row, data[row.metric_id])}
             for row in rows
             if row.metric_id in data
         ]
-        charted = [item for item in charted if item["charts"]]
-        context.update(charted=charted, charts=[c for item in charted for c in item["charts"]])
-        return context
+        return [item for item in charted if item["charts"]]
 
 
-class CompareView(ReadAccessMixin, TemplateView):
+class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
     """Two sessions side by side (?before=ID&after=ID; defaults: the two latest)."""
 
     template_name = "metrics/compare.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sessions = session_choices()
+        version = request_data_version(self.request)
+        sessions = cached(version, ("session-choices",), session_choices)
         ids = [s.session_id for s in sessions]
         before, after = self._chosen("before", ids), self._chosen("after", ids)
         if after is None and ids:
@@ -222,7 +340,9 @@ class CompareView(ReadAccessMixin, TemplateView):
             before = ids[1] if ids[1] != after else ids[0]
         context.update(sessions=sessions, before_id=before, after_id=after, section="compare")
         if before is not None and after is not None:
-            context["comparison"] = compare_sessions(before, after)
+            context["comparison"] = cached(
+                version, ("compare", before, after), lambda: compare_sessions(before, after)
+            )
         return context
 
     def _chosen(self, name, ids):

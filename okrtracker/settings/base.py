@@ -58,6 +58,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Compresses HTML and JSON (WhiteNoise serves static files precompressed). BREACH needs a
+    # secret and attacker-chosen text in one compressed body: Django masks the CSRF token
+    # afresh in every response, and the pages holding a secret (the API token page) are
+    # sent uncompressed (metrics.compression).
+    "metrics.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -166,6 +171,24 @@ STATUS_REMINDER_DAYS = int(os.environ.get("STATUS_REMINDER_DAYS", "7"))
 # Opening the next tuning session sets its quarter's status deadline this many days after the
 # quarter ends (unless one is given).
 SESSION_STATUS_DEADLINE_DAYS = int(os.environ.get("SESSION_STATUS_DEADLINE_DAYS", "14"))
+
+# --- Cache: rendered pages, chart JSON and the deck, keyed by the data version -----------
+# Redis (shared by every web process and host) when REDIS_URL or CACHE_URL is set, else
+# memory local to each process. Entries are never stale (their key changes with every write).
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    )
+}
+
+# benchmarks/web.py's floor views (a bare template, a bare .values() list): benchmark runs only.
+BENCHMARK_FLOORS = env_bool("BENCHMARK_FLOORS", False)
 
 # --- Celery -------------------------------------------------------------------------------
 # Without a broker the app runs tasks in-process (the embedded default).

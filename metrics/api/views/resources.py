@@ -12,10 +12,18 @@ from metrics.api import filters
 from metrics.api.serializers import output
 from metrics.api.views.base import ApiViewMixin
 from metrics.selectors.cell_history import key_result_status_history, status_history
+from metrics.views.conditional import conditional_get
 
 
 class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    pass
+    # Reads answer 304 while the data version (and the reader, path and query) is unchanged.
+    def list(self, request, *args, **kwargs):
+        parent = super()
+        return conditional_get(request, lambda: parent.list(request, *args, **kwargs))
+
+    def retrieve(self, request, *args, **kwargs):
+        parent = super()
+        return conditional_get(request, lambda: parent.retrieve(request, *args, **kwargs))
 
 
 class DepartmentViewSet(ReadOnlyViewSet):
@@ -70,6 +78,10 @@ class ObservationViewSet(ReadOnlyViewSet):
     serializer_class = output.ObservationSerializer
     filterset_class = filters.ObservationFilter
     ordering_fields = ["period_start", "period_end", "metric", "segment", "updated_at", "id"]
+    # The series order of the (metric, segment, period_start, period_end) index: the first
+    # page reads its rows off the index instead of joining and sorting the whole table (the
+    # model's ordering by "metric" would follow Metric's ordering through two joins).
+    ordering = ["metric_id", "segment_id", "period_start"]
 
 
 class QuarterlyStatusViewSet(ReadOnlyViewSet):
@@ -79,6 +91,9 @@ class QuarterlyStatusViewSet(ReadOnlyViewSet):
     serializer_class = output.QuarterlyStatusSerializer
     filterset_class = filters.QuarterlyStatusFilter
     ordering_fields = ["quarter", "metric", "segment", "state", "updated_at", "id"]
+    # By primary key: the first page is read off the primary key index, not sorted from the
+    # whole table joined to metrics and quarters (what the model's ordering would do).
+    ordering = ["id"]
 
     @extend_schema(
         summary="Every change of one cell",

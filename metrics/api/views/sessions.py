@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
@@ -19,6 +20,7 @@ from metrics.api.views import resources
 from metrics.models import ChangeSource
 from metrics.pptx_export import PPTX_CONTENT_TYPE, deck_pptx
 from metrics.selectors.deck import session_deck
+from metrics.selectors.page_cache import cached, request_data_version
 from metrics.services.sessions import (
     SessionAlreadyOpenError,
     session_delete,
@@ -27,6 +29,7 @@ from metrics.services.sessions import (
     session_open_next_validate,
     session_reopen,
 )
+from metrics.views.conditional import conditional_get
 
 
 class CanFacilitate(drf_permissions.BasePermission):
@@ -96,7 +99,17 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
                 pptx.content,
                 headers={"Content-Disposition": f'attachment; filename="{pptx.filename}"'},
             )
-        return Response(DeckSerializer(session_deck(session.pk)).data)
+
+        def render():
+            # The document rendered once per data version, then served as stored bytes.
+            body = cached(
+                request_data_version(request),
+                ("deck-api", session.pk),
+                lambda: JSONRenderer().render(DeckSerializer(session_deck(session.pk)).data),
+            )
+            return HttpResponse(body, content_type="application/json")
+
+        return conditional_get(request, render)
 
     @extend_schema(
         summary="Open the next session from this one (the latest)",

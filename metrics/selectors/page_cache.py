@@ -1,0 +1,87 @@
+"""What the pages and the API cache, and under which key: everything is keyed by the data
+version (metrics/services/data_version.py), read once per request before any data, so a
+cached copy is never served after a write. Old versions are never read again and simply
+expire (or are culled by the local-memory cache)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+
+from metrics import permissions
+from metrics.models import DataVersion
+
+T = TypeVar("T")
+# A page's rendering is only worth keeping while its version is current: a day at most.
+TIMEOUT = 24 * 3600
+
+
+def _code_release() -> str:
+    """A digest of the code and templates that render pages, so that a deploy never serves
+    renderings of the previous release (the data version alone would not change)."""
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha1(usedforsecurity=False)
+    for folder, pattern in (("metrics", "*.py"), ("templates", "*.html"), ("metrics", "*.html")):
+        for path in sorted((base / folder).rglob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RELEASE = _code_release()
+
+
+@dataclass(frozen=True)
+class DataVersionToken:
+    version: int
+    changed_at: datetime | None
+
+    @property
+    def key(self) -> str:
+        # The time as well as the counter: a database restored from a backup (or a test
+        # rolled back) counts the same numbers again, never at the same instants.
+        stamp = self.changed_at.timestamp() if self.changed_at else 0
+        return f"{self.version}.{stamp:.6f}"
+
+
+def data_version_current() -> DataVersionToken:
+    """The current version: one query by primary key."""
+    row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    return DataVersionToken(*row) if row else DataVersionToken(0, None)
+
+
+def request_data_version(request) -> DataVersionToken:
+    """The version a request reads under, read once per request, before any data."""
+    token = getattr(request, "_okr_data_version", None)
+    if token is None:
+        token = request._okr_data_version = data_version_current()
+    return token
+
+
+def viewer_variant(user) -> str:
+    """What a page may show differently per reader: the role and, for a lead, the led
+    departments (edit links). Part of every cache key of a rendered page."""
+    role = permissions.role_of(user)
+    led = sorted(permissions.led_department_ids(user)) if role == permissions.Role.LEAD else []
+    return f"{role.value or 'none'}:{','.join(map(str, led))}"
+
+
+def cache_key(version: DataVersionToken, *parts) -> str:
+    raw = ":".join(str(part) for part in (RELEASE, version.key, *parts))
+    return "okr:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+
+
+def cached(version: DataVersionToken, parts: tuple, build: Callable[[], T]) -> T:
+    """The value stored under (version, *parts), built and stored on a miss."""
+    key = cache_key(version, *parts)
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value

@@ -1,0 +1,258 @@
+"""Per-page reads of one tuning session: each page reads what it shows, not the whole deck.
+
+    session_header(session_id)      the session bar and navigation (one query)
+    session_nav(session_id)         the sidebar: metric and objective links (.values() rows)
+    session_acronyms(session_id)    the appendix
+    metric_page(session_id, slug)   one metric's row (a MetricRow of deck.py) and footnotes
+    objective_page(session_id, slug) one objective's block (an ObjectiveBlock of deck.py)
+
+They build the same dataclasses as metrics.selectors.deck, with its helpers, so a page shows
+exactly what the whole deck shows for it. A held session's pages come from the deck as
+presented (session_deck reads its snapshot), never from the live rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.http import Http404
+
+from metrics import models
+from metrics.selectors import deck as deck_selectors
+from metrics.selectors.deck import (
+    QUARTERS,
+    AcronymItem,
+    Deck,
+    FootnoteItem,
+    MetricRow,
+    ObjectiveBlock,
+    session_deck,
+)
+
+
+@dataclass(frozen=True)
+class SessionHeader:
+    """What every page of a session prints around its content (the names match Deck's)."""
+
+    session_id: int
+    title: str
+    priority: str
+    priority_id: int
+    quarter_id: int
+    quarter_number: int
+    quarter_label: str
+    quarter_end_date: date
+    fiscal_year: int
+    is_held: bool
+    session_state: str
+    quarters: tuple[int, ...] = field(default=QUARTERS)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    slug: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SessionNav:
+    metrics: tuple[NavLink, ...]
+    objectives: tuple[NavLink, ...]
+
+
+@dataclass(frozen=True)
+class MetricPage:
+    row: MetricRow
+    outcome_statement: str
+    footnotes: tuple[FootnoteItem, ...]  # the markers this row's cells use
+
+
+def session_header(session_id: int) -> SessionHeader:
+    """One query; Http404 for an unknown session."""
+    session = (
+        models.TuningSession.objects.select_related("priority", "quarter")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise Http404("No such tuning session.")
+    quarter = session.quarter
+    return SessionHeader(
+        session_id=session.id,
+        title=session.title,
+        priority=session.priority.name,
+        priority_id=session.priority_id,
+        quarter_id=quarter.id,
+        quarter_number=quarter.number,
+        quarter_label=quarter.label,
+        quarter_end_date=quarter.end_date,
+        fiscal_year=quarter.fiscal_year,
+        # A held session shows its snapshot, the deck as it was presented.
+        is_held=session.snapshot is not None,
+        session_state=models.SessionState.HELD if session.snapshot is not None else session.state,
+    )
+
+
+def session_nav(header: SessionHeader) -> SessionNav:
+    """The sidebar's links, in deck order (two queries of plain rows)."""
+    if header.is_held:
+        deck = session_deck(header.session_id)
+        return SessionNav(
+            metrics=tuple(NavLink(r.slug, r.title) for r in deck.metric_rows),
+            objectives=tuple(NavLink(o.slug, o.short_name) for o in deck.objectives),
+        )
+    definitions = models.MetricDefinition.objects.filter(
+        session_id=header.session_id, is_retired=False
+    )
+    metric_links = []
+    outcome_order: dict[int, int] = {}
+    rows = list(
+        definitions.order_by("order", "id").values_list(
+            "outcome_id", "metric__slug", "metric__chart_title", "name"
+        )
+    )
+    for outcome_id, *_ in rows:
+        outcome_order.setdefault(outcome_id, len(outcome_order))
+    # The deck groups rows by outcome, in the order each outcome first appears.
+    for _, slug, chart_title, name in sorted(rows, key=lambda r: outcome_order[r[0]]):
+        metric_links.append(NavLink(slug, chart_title or name))
+    presented = list(
+        models.SessionObjective.objects.filter(session_id=header.session_id)
+        .order_by("order", "objective_id")
+        .values_list("objective__slug", "objective__short_name", "is_retired")
+    )
+    if presented:  # the session's own list of objectives (see deck._presented_objectives)
+        objectives = [(slug, name) for slug, name, retired in presented if not retired]
+    else:
+        objectives = (
+            models.Objective.objects.filter(
+                priority_id=header.priority_id, fiscal_year=header.fiscal_year
+            )
+            .order_by("order", "id")
+            .values_list("slug", "short_name")
+        )
+    return SessionNav(
+        metrics=tuple(metric_links),
+        objectives=tuple(NavLink(slug, name) for slug, name in objectives),
+    )
+
+
+def session_acronyms(header: SessionHeader) -> tuple[AcronymItem, ...]:
+    if header.is_held:
+        return session_deck(header.session_id).acronyms
+    return tuple(
+        AcronymItem(term=term, meaning=meaning)
+        for term, meaning in models.Acronym.objects.filter(session_id=header.session_id)
+        .order_by("term")
+        .values_list("term", "meaning")
+    )
+
+
+def _footnotes(header: SessionHeader, metric_rows, kr_rows=()) -> tuple[FootnoteItem, ...]:
+    used = deck_selectors._used_markers(metric_rows, kr_rows)
+    if not used:
+        return ()
+    return tuple(
+        FootnoteItem(marker=marker, meaning=meaning)
+        for marker, meaning in models.Footnote.objects.filter(
+            session_id=header.session_id, marker__in=used
+        )
+        .order_by("id")
+        .values_list("marker", "meaning")
+    )
+
+
+def _metric_rows(header: SessionHeader, metrics, definitions) -> dict[int, MetricRow]:
+    """Rows for `metrics` (Metric instances with their department): two queries."""
+    segments = defaultdict(list)
+    for segment in models.Segment.objects.filter(metric__in=metrics).order_by(
+        "metric_id", "order", "id"
+    ):
+        segments[segment.metric_id].append(segment)
+    statuses = defaultdict(dict)
+    for status in models.QuarterlyStatus.objects.filter(
+        metric__in=metrics,
+        quarter__fiscal_year=header.fiscal_year,
+        quarter__number__lte=header.quarter_number,
+    ).select_related("quarter"):
+        statuses[status.metric_id][(status.segment_id, status.quarter.number)] = status
+    return {
+        metric.id: deck_selectors._metric_row(
+            metric,
+            definitions.get(metric.id),
+            segments[metric.id],
+            statuses[metric.id],
+            header.quarter_number,
+        )
+        for metric in metrics
+    }
+
+
+def _row_in_deck(deck: Deck, slug: str) -> MetricRow | None:
+    return deck.metric(slug) or next(
+        (
+            kr.metric_row
+            for objective in deck.objectives
+            for kr in objective.key_results
+            if kr.metric_row and kr.metric_row.slug == slug
+        ),
+        None,
+    )
+
+
+def metric_page(header: SessionHeader, slug: str) -> MetricPage:
+    """One metric as the session shows it: in its metrics table, or as a key result's metric.
+    Http404 when the session shows no such metric."""
+    if header.is_held:
+        deck = session_deck(header.session_id)
+        row = _row_in_deck(deck, slug)
+        if row is None:
+            raise Http404("This session has no such metric.")
+        group = deck.outcome_of(slug)
+        return MetricPage(row, group.statement if group else "", _used_footnotes(deck, row))
+    definition = (
+        models.MetricDefinition.objects.filter(
+            session_id=header.session_id, metric__slug=slug, is_retired=False
+        )
+        .select_related("metric__department", "outcome")
+        .first()
+    )
+    if definition is not None:
+        metric = definition.metric
+    else:
+        metric = (
+            models.Metric.objects.select_related("department")
+            .filter(
+                slug=slug,
+                key_results__is_retired=False,
+                key_results__objective__priority_id=header.priority_id,
+                key_results__objective__fiscal_year=header.fiscal_year,
+            )
+            .first()
+        )
+        if metric is None:
+            raise Http404("This session has no such metric.")
+    definitions = {metric.id: definition} if definition else {}
+    row = _metric_rows(header, [metric], definitions)[metric.id]
+    return MetricPage(
+        row=row,
+        outcome_statement=definition.outcome.statement if definition else "",
+        footnotes=_footnotes(header, [row]),
+    )
+
+
+def _used_footnotes(deck: Deck, row: MetricRow) -> tuple[FootnoteItem, ...]:
+    used = deck_selectors._used_markers([row], ())
+    return tuple(f for f in deck.footnotes if f.marker in used)
+
+
+def objective_page(header: SessionHeader, slug: str) -> ObjectiveBlock:
+    """One objective with its key results (metric rows included) and drill-downs. Built with
+    the deck (its per-session narratives, order and retired rows are the deck's rules), then
+    cached under the data version by the page."""
+    block = session_deck(header.session_id).objective(slug)
+    if block is None:
+        raise Http404("This session has no such objective.")
+    return block

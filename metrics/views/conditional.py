@@ -1,0 +1,68 @@
+"""ETag and Last-Modified on pages and API reads, from the data version: a reload after no
+write is a 304 with no rendering and no query beyond the version and the reader's session.
+
+The ETag names everything a response depends on besides the data: the path and query, the
+reader (a page greets them and carries their CSRF token, so their session and CSRF cookie
+too) and the release of the code. Responses stay `private, no-cache`: a browser revalidates
+every time, and no shared proxy keeps a copy."""
+
+import hashlib
+
+from django.contrib import messages
+from django.middleware.csrf import get_token
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+
+from metrics.selectors.page_cache import RELEASE, request_data_version
+
+
+def _csrf_secret(request) -> str:
+    get_token(request)  # makes the secret on a first visit
+    return request.META.get("CSRF_COOKIE", "")
+
+
+def data_etag(request) -> str:
+    version = request_data_version(request)
+    user = request.user
+    parts = (
+        RELEASE,
+        version.key,
+        request.get_full_path(),
+        getattr(user, "pk", None) or "anonymous",
+        getattr(request, "session", None) and request.session.session_key,
+        # The CSRF secret the page's token is masked from (made now on a first visit, so the
+        # copy rendered then is already the one a reload matches).
+        _csrf_secret(request),
+        request.headers.get("Accept", ""),
+    )
+    raw = "|".join(str(p) for p in parts)
+    return quote_etag(hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest())
+
+
+def conditional_get(request, render):
+    """`render()` unless the client holds the current copy (then a 304)."""
+    if request.method not in ("GET", "HEAD"):
+        return render()
+    # A pending message (a save just confirmed) is shown once, by a fresh rendering.
+    if len(messages.get_messages(request)):
+        return render()
+    etag = data_etag(request)
+    version = request_data_version(request)
+    last_modified = int(version.changed_at.timestamp()) if version.changed_at else None
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        response = render()
+    if response.status_code in (200, 304):
+        response.headers.setdefault("ETag", etag)
+        if last_modified:
+            response.headers.setdefault("Last-Modified", http_date(last_modified))
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+class ConditionalGetMixin:
+    """For class-based views (pages and DRF viewsets): GET answers 304 for the current copy."""
+
+    def get(self, request, *args, **kwargs):
+        parent = super()
+        return conditional_get(request, lambda: parent.get(request, *args, **kwargs))

@@ -1,0 +1,134 @@
+"""Pages and API reads are cached under the data version, never stale: after any write the
+next read shows it. A reload with nothing changed is a 304; HTML and JSON are compressed."""
+
+import gzip
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from metrics import models
+from metrics.services.statuses import quarterly_status_save
+from tests.factories import UserFactory
+from tests.selectors.builders import build_small_deck
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def session():
+    return build_small_deck()
+
+
+@pytest.fixture
+def viewer(client):
+    client.force_login(UserFactory(roles=["Viewer"]))
+    return client
+
+
+def pages(session_id):
+    return [
+        reverse("metrics:session_metrics", kwargs={"session_id": session_id}),
+        reverse("metrics:session_overview", kwargs={"session_id": session_id}),
+        reverse(
+            "metrics:metric",
+            kwargs={"session_id": session_id, "metric_slug": "monthly-active-editors"},
+        ),
+        reverse("metrics:objective", kwargs={"session_id": session_id, "objective_slug": "armdeb"}),
+        reverse("metrics:session_deck", kwargs={"session_id": session_id}),
+        reverse("api:session-deck", kwargs={"version": "v1", "pk": session_id}),
+    ]
+
+
+def save_editors_q2(value, source="form"):
+    quarterly_status_save(
+        metric=models.Metric.objects.get(slug="monthly-active-editors"),
+        segment=None,
+        quarter=models.Quarter.objects.get(fiscal_year=2020, number=2),
+        actor=UserFactory(is_superuser=True),
+        source=source,
+        value=value,
+    )
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_a_cached_page_shows_a_write_at_once(viewer, session, index):
+    url = pages(session.id)[index]
+    assert b"92K" in viewer.get(url).content
+    assert b"92K" in viewer.get(url).content  # now from the cache
+
+    save_editors_q2(Decimal("95500"))
+
+    content = viewer.get(url).content
+    assert b"96K" in content and b"92K/mo" not in content
+
+
+def test_an_edit_through_the_admin_shows_at_once(client, session):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    url = reverse("metrics:session_appendix", kwargs={"session_id": session.id})
+    assert b"GLAM" in client.get(url).content
+    acronym = models.Acronym.objects.get(term="GLAM")
+
+    response = client.post(
+        reverse("admin:metrics_acronym_change", args=[acronym.pk]),
+        {"session": session.pk, "term": "GLAMS", "meaning": "Galleries"},
+    )
+
+    assert response.status_code == 302
+    assert b"GLAMS" in client.get(url).content
+
+
+def test_a_reload_with_nothing_changed_is_a_304(viewer, session):
+    for url in pages(session.id):
+        first = viewer.get(url)
+        assert first.status_code == 200 and first["ETag"]
+        assert "no-cache" in first["Cache-Control"] and "private" in first["Cache-Control"]
+
+        again = viewer.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+        assert again.status_code == 304, url
+        assert again.content == b""
+
+
+def test_after_a_write_the_old_etag_gets_the_new_page(viewer, session):
+    url = pages(session.id)[0]
+    etag = viewer.get(url)["ETag"]
+
+    save_editors_q2(Decimal("95500"))
+    response = viewer.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_another_reader_does_not_get_a_304_for_the_first_readers_copy(client, session):
+    url = pages(session.id)[0]
+    client.force_login(UserFactory(roles=["Viewer"]))
+    etag = client.get(url)["ETag"]
+
+    client.force_login(UserFactory(roles=["Executive"]))
+
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_api_lists_answer_304_too(viewer, session):
+    url = reverse("api:quarterly-status-list", kwargs={"version": "v1"})
+    etag = viewer.get(url)["ETag"]
+
+    assert viewer.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert viewer.get(url + "?limit=1", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_pages_and_json_are_compressed_for_clients_that_accept_it(viewer, session):
+    for url in pages(session.id):
+        response = viewer.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response["Content-Encoding"] == "gzip", url
+        assert b"92K" in gzip.decompress(response.content)
+
+
+def test_the_token_page_is_never_compressed(viewer):
+    response = viewer.get(reverse("api:token"), HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
