@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics.views import dashboards, deck_export
+from metrics.views import dashboards, deck_export, finding
 
 # Included by metrics/urls.py under the "metrics" namespace.
 urlpatterns = [
@@ -21,6 +21,12 @@ urlpatterns = [
         "sessions/<int:session_id>/metrics/<slug:metric_slug>/",
         dashboards.MetricView.as_view(),
         name="metric",
+    ),
+    path("search/", finding.SearchView.as_view(), name="search"),
+    path(
+        "sessions/<int:session_id>/objectives/",
+        finding.ObjectivesIndexView.as_view(),
+        name="objectives_index",
     ),
     path(
         "sessions/<int:session_id>/objectives/<slug:objective_slug>/",
