@@ -36,9 +36,9 @@ from metrics.pptx_export.text import (
     name_with_markers,
     plain,
 )
-from metrics.selectors.charts import metrics_chart_data
 from metrics.selectors.deck import Deck, FootnoteItem, MetricRow, ObjectiveBlock, session_deck
 from metrics.selectors.sessions import earlier_session_id
+from metrics.selectors.snapshots import session_chart_data
 
 PPTX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
@@ -74,7 +74,8 @@ def deck_pptx(session_id: int) -> PptxFile:
     earlier_id = earlier_session_id(session_id)
     earlier = session_deck(earlier_id) if earlier_id is not None else None
     rows = deck.metric_rows
-    data = metrics_chart_data([row.metric_id for row in rows], until=deck.quarter_end_date)
+    # A held session's charts as presented (its snapshot), live figures otherwise.
+    data = session_chart_data(deck, [row.metric_id for row in rows], until=deck.quarter_end_date)
     charts = {
         row.metric_id: metric_charts(row, data[row.metric_id])
         for row in rows

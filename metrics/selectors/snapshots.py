@@ -136,6 +136,10 @@ def session_chart_data(deck, metric_ids, *, until) -> dict:
     """Chart data for a session's pages: as presented for a held session, live otherwise."""
     from metrics.selectors.charts import metrics_chart_data
 
+    metric_ids = list(metric_ids)
+    found = {}
     if deck.session_state == models.SessionState.HELD:
-        return presented_chart_data(deck.session_id, metric_ids)
-    return metrics_chart_data(metric_ids, until=until)
+        found = presented_chart_data(deck.session_id, metric_ids)
+    missing = [metric_id for metric_id in metric_ids if metric_id not in found]
+    # A session held before it had a snapshot (a fixture loaded held) charts live figures.
+    return found | (metrics_chart_data(missing, until=until) if missing else {})
