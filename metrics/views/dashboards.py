@@ -20,7 +20,7 @@ from metrics.selectors.deck import session_deck
 from metrics.selectors.job_runs import recompute_pending_count
 from metrics.selectors.overview import departments, last_recompute, submissions_for_quarter
 from metrics.selectors.session_cycle import submission_progress
-from metrics.selectors.sessions import latest_session_id, session_choices
+from metrics.selectors.sessions import earlier_session_id, latest_session_id, session_choices
 from metrics.selectors.snapshots import presented_chart_data, session_chart_data
 
 
@@ -184,8 +184,10 @@ class AppendixView(SessionPageMixin, TemplateView):
 
 
 class PrintDeckView(SessionPageMixin, TemplateView):
-    """Every screen in deck order, one slide per section: print it to PDF to get the deck.
-    Charts appear for the metrics the deck charts (those with a chart title)."""
+    """Every slide in deck order, each printed on a landscape page of its own: S1, the section
+    slides, per outcome its metrics table and a slide per chart (for the metrics the deck
+    charts, those with a chart title), the objectives, the appendix and the earlier
+    session's metrics table (S17). Printing it to PDF gives the deck."""
 
     template_name = "metrics/print_deck.html"
     section = "print"
@@ -196,13 +198,28 @@ class PrintDeckView(SessionPageMixin, TemplateView):
         data = session_chart_data(
             self.deck, [row.metric_id for row in rows], until=self.deck.quarter_end_date
         )
-        charted = [
-            {"row": row, "charts": metric_charts(row, data[row.metric_id])}
+        charts_of = {
+            row.metric_id: metric_charts(row, data[row.metric_id])
             for row in rows
             if row.metric_id in data
+        }
+        outcome_slides = [
+            (
+                group,
+                [
+                    {"row": row, "chart": chart}
+                    for row in group.metrics
+                    for chart in charts_of.get(row.metric_id, ())
+                ],
+            )
+            for group in self.deck.outcomes
         ]
-        charted = [item for item in charted if item["charts"]]
-        context.update(charted=charted, charts=[c for item in charted for c in item["charts"]])
+        earlier_id = earlier_session_id(self.deck.session_id)
+        context.update(
+            outcome_slides=outcome_slides,
+            charts=[c for charts in charts_of.values() for c in charts],
+            earlier_deck=session_deck(earlier_id) if earlier_id is not None else None,
+        )
         return context
 
 

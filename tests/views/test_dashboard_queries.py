@@ -12,7 +12,8 @@ from tests.selectors.builders import add_bulk
 pytestmark = pytest.mark.django_db
 
 # Session and user lookups (3) + the deck (14) + the page's own (charts 3, overview 4,
-# a session in preparation's check-in progress 2, compare a second deck).
+# a session in preparation's check-in progress 2, compare a second deck, the whole deck the
+# earlier session's deck for S17 and its id 2).
 PAGE_BOUNDS = {
     "session": 21,
     "session_overview": 23,
@@ -20,7 +21,7 @@ PAGE_BOUNDS = {
     "metric": 22,
     "objective": 19,
     "session_appendix": 19,
-    "session_deck": 22,
+    "session_deck": 38,
     "session_compare": 31,
 }
 
