@@ -25,9 +25,7 @@ def html(client, seed_deck):
 
 def slide_headings(html) -> list[str]:
     slides = re.findall(r'<section class="slide[^"]*"[^>]*>(.*?)</section>', html, re.S)
-    return [
-        page_text(re.search(r"<h[12][^>]*>(.*?)</h[12]>", s, re.S).group(1)) for s in slides
-    ]
+    return [page_text(re.search(r"<h[12][^>]*>(.*?)</h[12]>", s, re.S).group(1)) for s in slides]
 
 
 def test_the_section_slides_stand_between_the_parts(html):
