@@ -136,10 +136,9 @@ def session_chart_data(deck, metric_ids, *, until) -> dict:
     """Chart data for a session's pages: as presented for a held session, live otherwise."""
     from metrics.selectors.charts import metrics_chart_data
 
-    metric_ids = list(metric_ids)
-    found = {}
+    presented = {}
     if deck.session_state == models.SessionState.HELD:
-        found = presented_chart_data(deck.session_id, metric_ids)
-    missing = [metric_id for metric_id in metric_ids if metric_id not in found]
-    # A session held before it had a snapshot (a fixture loaded held) charts live figures.
-    return found | (metrics_chart_data(missing, until=until) if missing else {})
+        presented = presented_chart_data(deck.session_id, metric_ids)
+    # A held session without a snapshot (loaded from a fixture) shows the live figures.
+    missing = [metric_id for metric_id in metric_ids if metric_id not in presented]
+    return {**(metrics_chart_data(missing, until=until) if missing else {}), **presented}
