@@ -14,13 +14,42 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from metrics.formatting import format_value, format_yoy
-from metrics.selectors.charts import ChartSeries, MetricChartData
+from metrics.fiscal import quarter_of
+from metrics.formatting import DEFAULT_DECIMALS, format_value, format_yoy
+from metrics.selectors.charts import ChartSeries, MetricChartData, SeriesPoint
 from metrics.selectors.deck import MetricRow
 
 PALETTE = ["#1f4e8c", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d"]
+# The baseline bars of each group, a light shade of the group's colour.
+LIGHT_PALETTE = ["#9db7d9", "#f0c39a", "#a9d5bb", "#cfb3dc", "#e8aaa3", "#a3d9cf", "#c4c9cd"]
+BASELINE_COLOUR = "#9aa5b1"
 GOAL_COLOUR = "#b03a2e"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+BAR_LABEL_SIZE = 11
+
+# plotly.js options for an internal tool: figures never leave the app. No "Share chart"
+# (an upload to Plotly's cloud) and no server to send to, no Plotly logo; the PNG download
+# stays. static/js/charts.js applies the same safety settings to any figure it draws.
+CHART_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "showLink": False,
+    "plotlyServerURL": "",
+    "responsive": True,
+    "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud", "select2d", "lasso2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+UNIT_WORDS = {"percent": "%", "count": "number", "index": "index"}
+SUFFIX_WORDS = {"/mo": "per month", "/month": "per month", "/yr": "per year", "/q": "per quarter"}
+
+
+def chart_config(filename: str) -> dict:
+    """CHART_CONFIG with the PNG download named after the chart."""
+    config = dict(CHART_CONFIG)
+    config["toImageButtonOptions"] = {**CHART_CONFIG["toImageButtonOptions"], "filename": filename}
+    return config
 
 
 @dataclass(frozen=True)
@@ -34,6 +63,11 @@ class Chart:
     def data_id(self) -> str:
         return f"{self.dom_id}-data"
 
+    @property
+    def embedded(self) -> dict:
+        """What the page embeds for static/js/charts.js: the figure and its plotly config."""
+        return {**self.figure, "config": chart_config(self.dom_id.removeprefix("chart-"))}
+
 
 def _exact(value: Decimal, unit: str) -> str:
     """The stored value in full, for hover text: 92,300 or 7.62%."""
@@ -41,15 +75,23 @@ def _exact(value: Decimal, unit: str) -> str:
     return f"{text}%" if unit == "percent" else text
 
 
-def _layout(title: str, *, y_title: str = "", tickformat: str = "", ticksuffix: str = "") -> dict:
+def _layout(
+    title: str,
+    *,
+    y_title: str = "",
+    x_title: str = "",
+    tickformat: str = "",
+    ticksuffix: str = "",
+) -> dict:
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
         "font": {"family": FONT, "size": 13, "color": "#1d2733"},
-        "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
-        "height": 380,
+        "margin": {"l": 70, "r": 20, "t": 60, "b": 40},
+        "height": 420,
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "y": -0.18},
+        # Below the axis title, never over the tick labels.
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top"},
         "hovermode": "closest",
         "yaxis": {
             "title": {"text": y_title},
@@ -57,9 +99,72 @@ def _layout(title: str, *, y_title: str = "", tickformat: str = "", ticksuffix: 
             "zerolinecolor": "#9aa5b1",
             "tickformat": tickformat,
             "ticksuffix": ticksuffix,
+            "automargin": True,
         },
-        "xaxis": {"gridcolor": "#f0f2f5"},
+        "xaxis": {"title": {"text": x_title}, "gridcolor": "#f0f2f5", "automargin": True},
     }
+
+
+def _unit_words(unit: str, unit_suffix: str = "") -> str:
+    """An axis title's unit: "number per month", "% per month", "%", "index"."""
+    per = SUFFIX_WORDS.get(unit_suffix.strip(), unit_suffix.strip())
+    return " ".join(w for w in (UNIT_WORDS.get(unit, unit), per) if w)
+
+
+def _value_title(title: str, units: str) -> str:
+    """The value axis title: the chart's subject and its unit, or the unit alone where the
+    subject would not fit the axis's height."""
+    full = f"{title} ({units})"
+    return full if len(full) <= 32 else units[:1].upper() + units[1:]
+
+
+def _exact_label(value: Decimal, unit: str, decimals: int | None) -> str:
+    """A bar's label with every decimal the value has (10.4%, never "10%"), and at least
+    the decimals the deck prints (15.0%)."""
+    if unit not in ("percent", "index"):
+        return format_value(value, unit=unit, decimals=decimals)
+    places = max(0, -value.normalize().as_tuple().exponent)
+    shown = DEFAULT_DECIMALS[unit] if decimals is None else decimals
+    return format_value(value, unit=unit, decimals=max(shown, places))
+
+
+def _bar_range(values) -> list[float]:
+    """The value axis of a bar chart, from zero, with room above (and below) the bars for
+    their labels, which sit outside the bars."""
+    values = [float(v) for v in values if v is not None]
+    top = max([0.0, *values])
+    bottom = min([0.0, *values])
+    span = (top - bottom) or 1.0
+    return [bottom - (0.14 * span if bottom < 0 else 0), top + 0.14 * span]
+
+
+def _period_label(point: SeriesPoint) -> str:
+    """A point's period as the time axis names it: "Oct 2020" for a month, "Q2 FY20-21"
+    for a whole fiscal quarter."""
+    start, end = point.period_start, point.period_end
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%b %Y}"
+    quarter = quarter_of(start)
+    if (quarter.start_date, quarter.end_date) == (start, end):
+        return quarter.label
+    return f"{start:%b %Y} to {end:%b %Y}"
+
+
+def _time_axis(points: list[SeriesPoint]) -> tuple[list[str], str]:
+    """The periods the figure has data for, in time order, and the axis title. A category
+    axis: it spans exactly the periods shown, with no empty months between them."""
+    ordered = sorted({(p.period_start, p.period_end): p for p in points}.values(), key=_period_key)
+    labels = list(dict.fromkeys(_period_label(p) for p in ordered))
+    months = all(
+        (p.period_start.month, p.period_start.year) == (p.period_end.month, p.period_end.year)
+        for p in ordered
+    )
+    quarters = all(_period_label(p).startswith("Q") for p in ordered)
+    return labels, "Month" if months else "Fiscal quarter" if quarters else "Period"
+
+
+def _period_key(point: SeriesPoint):
+    return (point.period_start, point.period_end)
 
 
 def _as_dict(figure: go.Figure) -> dict:
@@ -89,7 +194,7 @@ def _goal_points(data: MetricChartData, total: ChartSeries | None):
         by_start = {p.period_start: p.value for p in total.points}
         factor = 1 + data.goal_value / 100
         points = [
-            (p.period_start, by_start[_year_earlier(p.period_start)] * factor)
+            (p, by_start[_year_earlier(p.period_start)] * factor)
             for p in total.points
             if _year_earlier(p.period_start) in by_start
         ]
@@ -116,7 +221,7 @@ def _with_gaps(points, hover):
             y.append(None)
             texts.append("")
             symbols.append("circle")
-        x.append(point.period_start.isoformat())
+        x.append(_period_label(point))
         y.append(float(point.value))
         texts.append(text)
         symbols.append("circle-open" if point.is_derived else "circle")
@@ -158,15 +263,15 @@ def time_series_figure(data: MetricChartData) -> dict | None:
     if isinstance(goal, list):
         figure.add_trace(
             go.Scatter(
-                x=[d.isoformat() for d, _ in goal],
+                x=[_period_label(p) for p, _ in goal],
                 y=[float(v) for _, v in goal],
                 name=goal_name,
                 mode="lines",
                 line={"color": GOAL_COLOUR, "dash": "dash", "width": 2},
                 hovertext=[
-                    f"{goal_name}<br>{d:%b %Y}: {format_value(v, unit=data.unit, unit_suffix=data.unit_suffix)}"
+                    f"{goal_name}<br>{_period_label(p)}: {format_value(v, unit=data.unit, unit_suffix=data.unit_suffix)}"
                     f" ({_exact(v.quantize(Decimal('0.01')), data.unit)})"
-                    for d, v in goal
+                    for p, v in goal
                 ],
                 hoverinfo="text",
             )
@@ -179,22 +284,33 @@ def time_series_figure(data: MetricChartData) -> dict | None:
             annotation_position="top left",
         )
     tickformat, suffix = _y_axis(data.unit)
-    figure.update_layout(**_layout(data.chart_title, tickformat=tickformat, ticksuffix=suffix))
+    categories, x_title = _time_axis([p for series in data.series for p in series.points])
+    layout = _layout(
+        data.chart_title,
+        y_title=_value_title(data.chart_title, _unit_words(data.unit, data.unit_suffix)),
+        x_title=x_title,
+        tickformat=tickformat,
+        ticksuffix=suffix,
+    )
+    layout["xaxis"].update(type="category", categoryorder="array", categoryarray=categories)
+    figure.update_layout(**layout)
     return _as_dict(figure)
 
 
 def yoy_figure(row: MetricRow, data: MetricChartData) -> dict | None:
-    """Quarterly YoY changes as bars, one colour per row, with the YoY goal as a line."""
+    """Quarterly YoY changes as bars side by side, one colour per row, each labelled as the
+    deck prints it, with the YoY goal as a dashed line listed in the legend."""
     rows = [(row.name if not row.segments else "All", row.cells)] + [
         (segment.name, segment.cells) for segment in row.segments
     ]
     figure = go.Figure()
-    drawn = False
+    values = []
+    quarters = [f"Q{cell.quarter}" for cell in row.cells]
     for index, (name, cells) in enumerate(rows):
         with_yoy = [c for c in cells if c.yoy_delta is not None]
         if not with_yoy:
             continue
-        drawn = True
+        values += [c.yoy_delta * 100 for c in with_yoy]
         figure.add_trace(
             go.Bar(
                 x=[f"Q{c.quarter}" for c in with_yoy],
@@ -203,31 +319,50 @@ def yoy_figure(row: MetricRow, data: MetricChartData) -> dict | None:
                 marker={"color": PALETTE[index % len(PALETTE)]},
                 text=[format_yoy(c.yoy_delta) for c in with_yoy],
                 textposition="outside",
+                textangle=0,
+                textfont={"size": BAR_LABEL_SIZE},
+                cliponaxis=False,
                 hovertext=[f"{name}, Q{c.quarter}: {c.display}" for c in with_yoy],
                 hoverinfo="text",
             )
         )
-    if not drawn:
+    if not values:
         return None
+    shown = [q for q in quarters if any(q in trace.x for trace in figure.data)]
     if data.goal_kind == "yoy_change" and data.goal_value is not None:
-        figure.add_hline(
-            y=float(data.goal_value),
-            line={"color": GOAL_COLOUR, "dash": "dash", "width": 2},
-            annotation_text=f"Goal {format_yoy(data.goal_value / 100)}",
-            annotation_position="top right",
+        goal_name = f"Goal ({data.goal_text or format_yoy(data.goal_value / 100)})"
+        values.append(data.goal_value)
+        figure.add_trace(
+            go.Scatter(
+                x=shown,
+                y=[float(data.goal_value)] * len(shown),
+                name=goal_name,
+                mode="lines+markers",
+                marker={"symbol": "line-ew-open", "size": 28, "color": GOAL_COLOUR},
+                line={"color": GOAL_COLOUR, "dash": "dash", "width": 2},
+                hovertext=[f"{goal_name}, {q}" for q in shown],
+                hoverinfo="text",
+            )
         )
-    layout = _layout(f"{data.chart_title}: change year over year", ticksuffix="%")
+    layout = _layout(
+        f"{data.chart_title}: change year over year",
+        y_title="Change year over year (%)",
+        x_title="Fiscal quarter",
+        ticksuffix="%",
+    )
     layout["barmode"] = "group"
-    layout["xaxis"]["categoryorder"] = "array"
-    layout["xaxis"]["categoryarray"] = ["Q1", "Q2", "Q3", "Q4"]
+    layout["bargap"] = 0.25
+    layout["xaxis"].update(type="category", categoryorder="array", categoryarray=shown)
+    layout["yaxis"]["range"] = _bar_range(values)
     figure.update_layout(**layout)
     return _as_dict(figure)
 
 
 def survey_figure(data: MetricChartData) -> dict | None:
-    """An annual survey metric: baseline against the latest measurement, per segment."""
-    bars = {"Baseline": ([], [], []), "Measured": ([], [], [])}  # y, labels, hover
-    names = []
+    """An annual survey metric: baseline against the latest measurement, per segment. Bars
+    sit side by side, never stacked; segments in groups (Organizers, Admins) get a pair of
+    bars per group, so that "Women" shows the Organizers' and the Admins' figures apart."""
+    groups: dict[str, list[tuple[ChartSeries, Decimal | None, SeriesPoint]]] = {}
     for series in data.series:
         measurements = [p for p in series.points if not p.is_derived] or list(series.points)
         if not measurements:
@@ -236,40 +371,65 @@ def survey_figure(data: MetricChartData) -> dict | None:
         baseline = series.baseline_value
         if baseline is None and len(series.points) > 1 and series.points[0] is not latest:
             baseline = series.points[0].value
-        names.append(series.name)
-        fmt = {"unit": data.unit, "decimals": series.decimals}
-        for kind, value, when in (
-            ("Baseline", baseline, "baseline"),
-            ("Measured", latest.value, f"{latest.period_start:%b %Y}"),
-        ):
-            y, labels, hover = bars[kind]
-            y.append(float(value) if value is not None else None)
-            labels.append(format_value(value, **fmt) if value is not None else "")
-            hover.append(
-                f"{series.name}, {when}: {format_value(value, **fmt)} ({_exact(value, data.unit)})"
-                if value is not None
-                else f"{series.name}: no {when}"
-            )
-    if not names:
+        groups.setdefault(series.group, []).append((series, baseline, latest))
+    if not groups:
         return None
+    grouped = len(groups) > 1
     figure = go.Figure()
-    for kind, colour in (("Baseline", "#9aa5b1"), ("Measured", PALETTE[0])):
-        y, labels, hover = bars[kind]
-        figure.add_trace(
-            go.Bar(
-                x=names,
-                y=y,
-                name=kind,
-                marker={"color": colour},
-                text=labels,
-                textposition="outside",
-                hovertext=hover,
-                hoverinfo="text",
-            )
+    values = []
+    categories = list(dict.fromkeys(s.name for members in groups.values() for s, _, _ in members))
+    for group_index, (group, members) in enumerate(groups.items()):
+        kinds = (
+            ("Baseline", LIGHT_PALETTE if grouped else None),
+            ("Measured", PALETTE),
         )
+        for kind, palette in kinds:
+            x, y, labels, hover = [], [], [], []
+            for series, baseline, latest in members:
+                value = baseline if kind == "Baseline" else latest.value
+                when = "baseline" if kind == "Baseline" else f"{latest.period_start:%b %Y}"
+                who = f"{group} {series.name}" if group else series.name
+                x.append(series.name)
+                y.append(float(value) if value is not None else None)
+                labels.append(
+                    _exact_label(value, data.unit, series.decimals) if value is not None else ""
+                )
+                hover.append(
+                    f"{who}, {when}: {format_value(value, unit=data.unit, decimals=series.decimals)}"
+                    f" ({_exact(value, data.unit)})"
+                    if value is not None
+                    else f"{who}: no {when}"
+                )
+                if value is not None:
+                    values.append(value)
+            colour = palette[group_index % len(palette)] if palette is not None else BASELINE_COLOUR
+            figure.add_trace(
+                go.Bar(
+                    x=x,
+                    y=y,
+                    name=f"{group}, {kind.lower()}" if group else kind,
+                    marker={"color": colour},
+                    text=labels,
+                    textposition="outside",
+                    textangle=0,
+                    textfont={"size": BAR_LABEL_SIZE},
+                    cliponaxis=False,
+                    hovertext=hover,
+                    hoverinfo="text",
+                )
+            )
     _, suffix = _y_axis(data.unit)
-    layout = _layout(f"{data.chart_title}: baseline and measurement", ticksuffix=suffix)
+    layout = _layout(
+        f"{data.chart_title}: baseline and measurement",
+        y_title=f"Baseline and measurement ({_unit_words(data.unit)})",
+        x_title="Segment" if len(categories) > 1 or data.series[0].segment_id else "",
+        ticksuffix=suffix,
+    )
     layout["barmode"] = "group"
+    layout["bargap"] = 0.3 if grouped else 0.4
+    layout["bargroupgap"] = 0.05
+    layout["xaxis"].update(type="category", categoryorder="array", categoryarray=categories)
+    layout["yaxis"]["range"] = _bar_range(values)
     figure.update_layout(**layout)
     return _as_dict(figure)
 

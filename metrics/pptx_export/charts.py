@@ -52,15 +52,22 @@ def _colour(trace: dict, kind: str) -> RGBColor | None:
 
 
 def figure_chart_type(figure: dict):
-    traces = figure.get("data") or []
-    if traces and all(t.get("type") == "bar" for t in traces):
+    if any(t.get("type") == "bar" for t in figure.get("data") or []):
         return XL_CHART_TYPE.COLUMN_CLUSTERED
     return XL_CHART_TYPE.LINE_MARKERS
 
 
+def _drawn_traces(figure: dict) -> list[dict]:
+    """The traces the native chart holds: a bar chart's bars (a reference line drawn over
+    them becomes a note, see figure_notes), else every line."""
+    traces = [t for t in figure.get("data") or [] if t.get("x") is not None]
+    bars = [t for t in traces if t.get("type") == "bar"]
+    return bars or traces
+
+
 def add_figure_chart(slide, figure: dict, left: float, top: float, width: float, height: float):
     """Draw one figure as a native chart in the box (inches); returns the graphic frame."""
-    traces = [t for t in figure.get("data") or [] if t.get("x") is not None]
+    traces = _drawn_traces(figure)
     layout = figure.get("layout") or {}
     chart_type = figure_chart_type(figure)
     categories = _categories(traces)
@@ -145,6 +152,15 @@ def _axis_title(axis, text: str):
 
 
 def figure_notes(figure: dict) -> list[str]:
-    """Reference lines the figure draws as shapes (a goal), which a category chart has no
-    series for: printed under the chart instead."""
-    return [_text(a.get("text")) for a in (figure.get("layout") or {}).get("annotations") or []]
+    """Reference lines the native chart has no series for (a goal drawn as a shape, or as a
+    line over bars), printed under the chart instead: "Goal (+5% YoY): 5.0%"."""
+    notes = [_text(a.get("text")) for a in (figure.get("layout") or {}).get("annotations") or []]
+    drawn = _drawn_traces(figure)
+    suffix = ((figure.get("layout") or {}).get("yaxis") or {}).get("ticksuffix") or ""
+    for trace in figure.get("data") or []:
+        if trace in drawn or trace.get("x") is None:
+            continue
+        levels = sorted({y for y in trace.get("y") or [] if y is not None})
+        level = f": {levels[0]:g}{suffix}" if len(levels) == 1 else ""
+        notes.append(f"{_text(trace.get('name'))}{level}")
+    return notes

@@ -7,7 +7,6 @@ tall side and a table never runs off its slide in PowerPoint or LibreOffice).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from metrics.pptx_export.text import Para
@@ -92,6 +91,7 @@ class RowSpec:
     cells: list[CellSpec | None]
     keep_with_next: bool = False
     height: float = 0.0  # filled in by paginate
+    merge_heads: set[int] = field(default_factory=set)  # columns merged down from this row
 
 
 @dataclass
@@ -110,15 +110,11 @@ def cell_height(cell: CellSpec, width: float, size: float) -> float:
 def row_height(row: RowSpec, widths: list[float], size: float) -> float:
     heights = [0.3]
     for column, cell in enumerate(row.cells):
-        if cell is None or cell is COVERED or _is_merge_head(row, column):
+        if cell is None or cell is COVERED or column in row.merge_heads:
             # A cell merged down over later rows is accounted for by _fit_merged.
             continue
         heights.append(cell_height(cell, sum(widths[column : column + cell.span]), size))
     return max(heights)
-
-
-def _is_merge_head(row: RowSpec, column: int) -> bool:
-    return column in getattr(row, "_merge_heads", ())
 
 
 def _mark_merge_heads(rows: list[RowSpec]):
@@ -130,7 +126,7 @@ def _mark_merge_heads(rows: list[RowSpec]):
             for column, cell in enumerate(row.cells):
                 if cell is not None and cell is not COVERED and nxt.cells[column] is None:
                     heads.add(column)
-        row._merge_heads = heads
+        row.merge_heads = heads
 
 
 def _fit_merged(rows: list[RowSpec], widths: list[float], size: float):
@@ -215,7 +211,3 @@ def paginate(
             row.height = row_height(row, widths, size)
         _fit_merged(page.rows, widths, size)
     return pages
-
-
-def ceil_to(value: float, step: float = 0.01) -> float:
-    return math.ceil(value / step) * step

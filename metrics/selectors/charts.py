@@ -28,6 +28,7 @@ class ChartSeries:
     baseline_value: Decimal | None
     decimals: int | None
     points: tuple[SeriesPoint, ...]
+    group: str = ""  # the segment's group ("Organizers"), for charts that set groups apart
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def _chart_data(metric, segments, points) -> MetricChartData:
             if s.display_decimals is not None
             else metric.display_decimals,
             points=tuple(points[(metric.id, s.id)]),
+            group=s.group,
         )
         for s in segments
     ]

@@ -41,7 +41,7 @@ from metrics.selectors.session_pages import (
     session_header,
     session_nav,
 )
-from metrics.selectors.sessions import latest_session_id, session_choices
+from metrics.selectors.sessions import earlier_session_id, latest_session_id, session_choices
 from metrics.selectors.snapshots import presented_chart_data, session_chart_data
 from metrics.views.conditional import ConditionalGetMixin
 
@@ -292,8 +292,10 @@ class AppendixView(SessionPageMixin, TemplateView):
 
 
 class PrintDeckView(SessionPageMixin, TemplateView):
-    """Every screen in deck order, one slide per section: print it to PDF to get the deck.
-    Charts appear for the metrics the deck charts (those with a chart title)."""
+    """Every slide in deck order, each printed on a landscape page of its own: S1, the section
+    slides, per outcome its metrics table and a slide per chart (for the metrics the deck
+    charts, those with a chart title), the objectives, the appendix and the earlier
+    session's metrics table (S17). Printing it to PDF gives the deck."""
 
     template_name = "metrics/print_deck.html"
     section = "print"
@@ -301,10 +303,15 @@ class PrintDeckView(SessionPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["charted"] = SimpleLazyObject(self._charted)
+        slides = SimpleLazyObject(self._slides)
+        # Lazy: a page served from the cache never builds them.
+        context.update(
+            outcome_slides=SimpleLazyObject(lambda: slides["outcome_slides"]),
+            earlier_deck=SimpleLazyObject(lambda: slides["earlier_deck"]),
+        )
         return context
 
-    def _charted(self):
+    def _slides(self) -> dict:
         deck = self.deck
         rows = [row for row in deck.metric_rows if row.chart_title]
         ids = [row.metric_id for row in rows]
@@ -315,12 +322,27 @@ class PrintDeckView(SessionPageMixin, TemplateView):
             data = metrics_chart_data(
                 ids, since=chart_window_start(deck.fiscal_year), until=deck.quarter_end_date
             )
-        charted = [
-            {"row": row, "charts": metric_charts(row, data[row.metric_id])}
+        charts_of = {
+            row.metric_id: metric_charts(row, data[row.metric_id])
             for row in rows
             if row.metric_id in data
+        }
+        outcome_slides = [
+            (
+                group,
+                [
+                    {"row": row, "chart": chart}
+                    for row in group.metrics
+                    for chart in charts_of.get(row.metric_id, ())
+                ],
+            )
+            for group in deck.outcomes
         ]
-        return [item for item in charted if item["charts"]]
+        earlier_id = earlier_session_id(deck.session_id)
+        return {
+            "outcome_slides": outcome_slides,
+            "earlier_deck": session_deck(earlier_id) if earlier_id is not None else None,
+        }
 
 
 class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):

@@ -3,7 +3,15 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.charts import metric_charts, survey_figure, time_series_figure, yoy_figure
+from metrics import models
+from metrics.charts import (
+    CHART_CONFIG,
+    _period_label,
+    metric_charts,
+    survey_figure,
+    time_series_figure,
+    yoy_figure,
+)
 from metrics.selectors.charts import metric_chart_data, metrics_chart_data
 from metrics.selectors.deck import session_deck
 from tests.selectors.builders import build_small_deck
@@ -52,12 +60,12 @@ def test_hover_text_gives_the_exact_value(deck_and_data):
 def test_yoy_bars_per_quarter_with_deck_text(deck_and_data):
     _, editors, data = deck_and_data
     figure = yoy_figure(editors, data)
-    total, established = figure["data"]
+    total, established, goal = figure["data"]
     assert total["x"] == ["Q1", "Q2"]
     assert total["y"] == pytest.approx([7.3, 8.1])
     assert total["text"] == ["+7.3% YoY", "+8.1% YoY"]
     assert established["x"] == ["Q2"]
-    assert "Goal +5.0% YoY" in str(figure["layout"]["annotations"])
+    assert (goal["name"], goal["y"]) == ("Goal (+5% YoY)", [5.0, 5.0])
 
 
 def test_survey_metric_compares_baseline_and_measurement():
@@ -96,3 +104,77 @@ def test_bulk_chart_data_runs_three_queries(deck_and_data, django_assert_num_que
         data = metrics_chart_data(ids, until=END_OF_Q2)
     assert set(data) == set(ids)
     assert data[ids[0]].series[0].points[0].value == Decimal("85000")
+
+
+def test_every_chart_is_configured_for_an_internal_tool(deck_and_data):
+    _, editors, data = deck_and_data
+    for chart in metric_charts(editors, data):
+        config = chart.embedded["config"]
+        assert config["displaylogo"] is False
+        assert config["showSendToCloud"] is False
+        assert config["plotlyServerURL"] == ""
+        assert {"sendChartToCloud", "sendDataToCloud"} <= set(config["modeBarButtonsToRemove"])
+        assert "toImage" not in config["modeBarButtonsToRemove"]
+        assert config["toImageButtonOptions"]["format"] == "png"
+        assert chart.embedded["data"] == chart.figure["data"]
+    assert CHART_CONFIG["displaylogo"] is False
+
+
+def test_the_time_axis_spans_only_the_periods_with_data(deck_and_data):
+    _, _, data = deck_and_data
+    layout = time_series_figure(data)["layout"]
+    months = [f"{m} 2019" for m in ("Jul", "Aug", "Sep", "Oct", "Nov", "Dec")]
+    assert layout["xaxis"]["categoryarray"] == months + [m.replace("2019", "2020") for m in months]
+    assert layout["xaxis"]["type"] == "category"
+    assert "Jan 2020" not in layout["xaxis"]["categoryarray"]
+
+
+def test_a_whole_quarter_is_named_as_the_fiscal_quarter(deck_and_data):
+    deck, _, _ = deck_and_data
+    safety = deck.metric("threats-to-safety")
+    data = metric_chart_data(safety.metric_id, until=END_OF_Q2)
+    assert {p.period_start for s in data.series for p in s.points} == {
+        date(2019, 10, 1),
+        date(2020, 10, 1),
+    }
+    labels = {_period_label(p) for s in data.series for p in s.points}
+    assert labels == {"Q2 FY19-20", "Q2 FY20-21"}
+
+
+def test_axes_have_titles_with_units(deck_and_data):
+    _, editors, data = deck_and_data
+    series = time_series_figure(data)["layout"]
+    assert series["xaxis"]["title"]["text"] == "Month"
+    assert series["yaxis"]["title"]["text"] == "Number per month"
+    yoy = yoy_figure(editors, data)["layout"]
+    assert yoy["yaxis"]["title"]["text"] == "Change year over year (%)"
+    assert yoy["xaxis"]["title"]["text"] == "Fiscal quarter"
+
+
+def test_bars_sit_side_by_side_with_room_for_their_labels(deck_and_data):
+    _, editors, data = deck_and_data
+    layout = yoy_figure(editors, data)["layout"]
+    assert layout["barmode"] == "group"
+    bottom, top = layout["yaxis"]["range"]
+    assert bottom == 0 and top >= 8.1 * 1.1
+
+
+def test_grouped_segments_get_bars_of_their_own_with_exact_labels(seed_deck):
+    deck = session_deck(models.TuningSession.objects.get(quarter__number=2).id)
+    leaders = deck.metric("movement-leaders-diversity")
+    figure = survey_figure(metric_chart_data(leaders.metric_id, until=END_OF_Q2))
+    traces = {trace["name"]: trace for trace in figure["data"]}
+    assert list(traces) == [
+        "Organizers, baseline",
+        "Organizers, measured",
+        "Admins, baseline",
+        "Admins, measured",
+    ]
+    for trace in traces.values():
+        assert list(trace["x"]) == ["Women", "GM", "outside NA/EU"]
+    # "outside NA/EU": 46% for organizers and 30% for admins, two bars, not one of 76%.
+    assert traces["Organizers, baseline"]["y"][2] == 46
+    assert traces["Admins, baseline"]["y"][2] == 30
+    assert traces["Admins, baseline"]["text"] == ["10.4%", "1.9%", "30%"]
+    assert traces["Organizers, measured"]["text"] == ["29%", "5.4%", "29%"]
+    assert figure["layout"]["barmode"] == "group"

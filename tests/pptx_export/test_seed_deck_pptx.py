@@ -311,3 +311,20 @@ def test_every_metric_with_data_has_a_native_chart_with_its_series(deck):
     assert list(yoy.plots[0].series[0].values) == pytest.approx([7.3, 8.1])
     labels = [p.data_label.text_frame.text for p in yoy.plots[0].series[0].points]
     assert labels == ["+7.3% YoY", "+8.1% YoY"]
+    assert series.value_axis.axis_title.text_frame.text == "Number per month"
+    assert yoy.value_axis.axis_title.text_frame.text == "Change year over year (%)"
+    notes = " ".join(texts_of(slides_titled(deck, "Monthly Active Editors")[0]))
+    assert "Goal (+5% YoY): 5%" in notes
+
+    (leaders,) = charted["Increase diversity of movement leaders"]
+    bars = leaders.plots[0]
+    assert list(leaders.plots[0].categories) == ["Women", "GM", "outside NA/EU"]
+    assert [s.name for s in bars.series] == [
+        "Organizers, baseline",
+        "Organizers, measured",
+        "Admins, baseline",
+        "Admins, measured",
+    ]
+    assert list(bars.series[2].values) == [10.4, 1.9, 30]
+    assert [p.data_label.text_frame.text for p in bars.series[2].points] == ["10.4%", "1.9%", "30%"]
+    assert bars.overlap == 0  # side by side, not stacked

@@ -7,14 +7,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from metrics.pptx_export import PPTX_CONTENT_TYPE
+from metrics.selectors.deck import DECK_QUERIES
 from tests.factories import UserFactory
 from tests.pptx_export.reading import open_deck, title_of
 from tests.selectors.builders import add_bulk, build_small_deck
 
 pytestmark = pytest.mark.django_db
 
-# Session and user (3), this session's state and deck (14), the earlier session (2), the chart data (3).
-DOWNLOAD_QUERIES = 22
+# Session and user (3), this session's deck and the earlier session's, the earlier session's
+# id (2), the chart data (3).
+DOWNLOAD_QUERIES = 3 + 2 * DECK_QUERIES + 2 + 3
 
 
 def url(session_id) -> str:
