@@ -1,5 +1,6 @@
 """CSV as the second format of every list (`?format=csv` or `Accept: text/csv`): one line per
-row, nested objects flattened to dotted column names, nested lists kept as JSON text."""
+row, nested objects flattened to dotted column names, nested lists kept as JSON text, and
+every cell a spreadsheet would run as a formula neutralised (metrics.exports)."""
 
 import csv
 import io
@@ -7,6 +8,8 @@ import json
 
 from rest_framework.renderers import BaseRenderer
 from rest_framework.utils.encoders import JSONEncoder
+
+from metrics.exports import neutralise_cell
 
 
 def _flatten(row: dict, prefix: str = "") -> dict:
@@ -42,6 +45,6 @@ class CSVRenderer(BaseRenderer):
         columns = list(dict.fromkeys(column for row in rows for column in row))
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer.writerow({column: neutralise_cell(column) for column in columns})
+        writer.writerows({k: neutralise_cell(v) for k, v in row.items()} for row in rows)
         return buffer.getvalue().encode(self.charset)
