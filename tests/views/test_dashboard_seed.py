@@ -1,6 +1,8 @@
 """Every screen of the reference deck rendered from the seed fixture, with its figures found
 on the page as the deck prints them."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -163,6 +165,11 @@ def test_s17_earlier_session_shows_its_own_definitions_and_only_q1(viewer, q1):
     text = page_text(html)
     assert "72% of newcomers feel empowered to succeed." in text
     assert "75% (+5% YoY)" in text
+    # Its legend lists every marker its cells print, † included.
+    legends = re.findall(r'aria-label="Footnotes">(.*?)</ul>', html, re.S)
+    listed = set(re.findall(r'<sup class="marker">([^<]+)</sup>', " ".join(legends)))
+    assert any("†" in cell for cell in cells.values())
+    assert {"*", "+", "#", "†"} <= listed
 
 
 def test_community_programs_key_result_table_cell_by_cell(viewer, q2):
@@ -203,8 +210,18 @@ def test_armdeb_objective_shows_metric_key_results_and_narrative(viewer, q2):
 
 def test_knowledge_gaps_milestones(viewer, q2):
     html = get(viewer, "objective", session_id=q2, objective_slug="address-knowledge-gaps")
-    assert "2 of 4 milestones" in page_text(html)
-    assert '<progress max="4" value="2">' in html
+    key_results = models.KeyResult.objects.filter(
+        objective__slug="address-knowledge-gaps", milestone_total=4
+    ).order_by("pk")
+    cells = cells_by(html)
+    for key_result in key_results:
+        # The deck's cells print "1" and "2"; the progress is its own element beside them.
+        assert [cells[f"kr{key_result.pk}||Q{q}"] for q in (1, 2, 3, 4)] == ["1", "2", "-", "-"]
+    assert html.count('<progress max="4" value="2" aria-label="2 of 4 milestones">') == 2
+    assert "(2 of 4 milestones)" not in page_text(html)
+    overview = get(viewer, "session_overview", session_id=q2)
+    assert "(2 of 4 milestones)" not in page_text(overview)
+    assert 'aria-label="2 of 4 milestones"' in overview
 
 
 def test_movement_consultation_ticks(viewer, q2):
