@@ -5,22 +5,32 @@ from django.contrib import admin
 from metrics import models
 from metrics.admin_jobs import JobRunAdmin, RecomputeRequestAdmin
 from metrics.admin_services import (
+    CATALOG_SERVICES,
     KeyResultStatusAdminForm,
     ObservationAdminForm,
     QuarterlyStatusAdminForm,
+    ServiceAdmin,
     ServiceSavedAdmin,
+    SubmissionServiceAdmin,
+    metric_state_action,
 )
 
 
 @admin.register(models.Quarter)
-class QuarterAdmin(admin.ModelAdmin):
+class QuarterAdmin(ServiceAdmin):
     list_display = ["label", "fiscal_year", "number", "start_date", "end_date", "status_deadline"]
     list_filter = ["fiscal_year"]
     readonly_fields = ["start_date", "end_date"]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        # Every status, submission and session of the quarter would move with these.
+        return [*self.readonly_fields, "fiscal_year", "number"]
+
 
 @admin.register(models.Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ServiceAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -33,15 +43,16 @@ class OutcomeInline(admin.TabularInline):
 
 
 @admin.register(models.Priority)
-class PriorityAdmin(admin.ModelAdmin):
+class PriorityAdmin(ServiceAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OutcomeInline]
+    inline_services = {models.Outcome: CATALOG_SERVICES[models.Outcome]}
 
 
 @admin.register(models.Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(ServiceAdmin):
     list_display = ["statement", "priority", "order"]
     list_filter = ["priority"]
     search_fields = ["statement"]
@@ -68,13 +79,18 @@ class SegmentInline(admin.TabularInline):
 
 
 @admin.register(models.Metric)
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(ServiceAdmin):
     list_display = ["name", "department", "outcome", "cadence", "direction", "state"]
     list_filter = ["state", "department", "cadence", "direction", "unit", "outcome__priority"]
     search_fields = ["name", "slug", "baseline_text", "goal_text"]
     list_select_related = ["department", "outcome"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SegmentInline]
+    inline_services = {models.Segment: CATALOG_SERVICES[models.Segment]}
+    actions = [
+        metric_state_action(models.MetricState.PAUSED, "Pause the selected metrics"),
+        metric_state_action(models.MetricState.ACTIVE, "Make the selected metrics active"),
+    ]
     fieldsets = [
         (None, {"fields": ["outcome", "department", "name", "slug", "short_label", "chart_title"]}),
         (
@@ -103,11 +119,19 @@ class MetricAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(ServiceAdmin):
     list_display = ["name", "metric", "group", "order"]
     list_filter = ["metric__department"]
     search_fields = ["name", "metric__name"]
     list_select_related = ["metric"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_readonly_fields(self, request, obj=None):
+        # A segment is its metric's breakdown: it never moves to another metric.
+        return ["metric"] if obj is not None else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if obj is None else {}
 
 
 @admin.register(models.Observation)
@@ -218,9 +242,10 @@ class DrilldownRowInline(admin.TabularInline):
 
 
 @admin.register(models.DrilldownTable)
-class DrilldownTableAdmin(admin.ModelAdmin):
+class DrilldownTableAdmin(ServiceAdmin):
     list_display = ["__str__", "drilldown"]
     inlines = [DrilldownRowInline]
+    inline_services = {models.DrilldownRow: CATALOG_SERVICES[models.DrilldownRow]}
 
 
 class DrilldownTableInline(admin.TabularInline):
@@ -295,7 +320,7 @@ class AcronymAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(SubmissionServiceAdmin):
     list_display = ["department", "quarter", "state", "submitted_at", "locked_at"]
     list_filter = ["state", "quarter", "department"]
     readonly_fields = ["submitted_at", "submitted_by", "locked_at", "locked_by", "reminded_at"]
@@ -322,10 +347,14 @@ class HistoryEntryAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_select_related = ["content_type", "actor"]
 
+    # The record of who changed what: nobody edits or deletes it, superusers included.
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -18,10 +18,14 @@ class JobRunAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     readonly_fields = [*list_display, "error"]
 
+    # The record of what the jobs did: written by the jobs only.
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -49,5 +53,13 @@ class RecomputeRequestAdmin(admin.ModelAdmin):
     readonly_fields = ["metric", "reason", "requested_at", "claimed_at", "claim_token"]
     actions = [recompute_selected]
 
+    # Recorded by the services and fulfilled by the recompute: deleting one would lose a
+    # pending recompute.
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,24 +1,270 @@
-"""Admin edits of the deck's cells go through the same services as the forms and the API:
-validation, the locked-quarter rule, the optimistic version check, history (source "admin")
+"""The admin writes through the same services as the forms and the API: validation, the
+locked-quarter rule, the optimistic version check (versioned rows), history (source "admin")
 and the recompute request.
 
-The service runs once the admin form is otherwise valid (end of `_post_clean`), inside the
-admin's transaction; what it refuses comes back as form errors, never as a 500."""
+Validation never writes. The admin validates the form and its inlines, then saves in
+`save_model` and `save_related`, inside the one transaction Django's admin opens for a
+change form; a service that refuses (ValidationError, LockedError, ConflictError) raises
+ServiceRefused, which rolls that transaction back whole (the row, its inlines, their
+history, the recompute request), and the page is shown again with the refusal as the form's
+errors."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 
+from metrics import models
 from metrics.models import ChangeSource
+from metrics.services import catalog, drilldown_tables
 from metrics.services.deletions import data_rows_delete
 from metrics.services.errors import ConflictError, LockedError
 from metrics.services.key_results import KEY_RESULT_EDITABLE_FIELDS, key_result_status_save
 from metrics.services.observations import observation_save
 from metrics.services.statuses import STATUS_EDITABLE_FIELDS, quarterly_status_save
+from metrics.services.submissions import submission_delete, submission_state_set
+
+SERVICE_ERRORS = (ValidationError, ConflictError, LockedError)
+
+
+class ServiceRefused(Exception):
+    """A service refused an admin save; carries the error and what it was saving."""
+
+    def __init__(self, error: Exception, *, label: str = ""):
+        super().__init__(str(error))
+        self.error = error
+        self.label = label
+
+    def add_to(self, form: forms.Form) -> None:
+        prefix = f"{self.label}: " if self.label else ""
+        error = self.error
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            for field, field_messages in error.message_dict.items():
+                if not prefix and field in form.fields:
+                    form.add_error(field, field_messages)
+                else:
+                    for message in field_messages:
+                        form.add_error(None, f"{prefix}{field}: {message}")
+        elif isinstance(error, ValidationError):
+            for message in error.messages:
+                form.add_error(None, f"{prefix}{message}")
+        else:
+            form.add_error(None, f"{prefix}{error}")
+
+
+@dataclass(frozen=True)
+class RowServices:
+    """How the admin saves and deletes one model's rows: `save(instance, actor, source,
+    **fields)` (instance None to create) and `delete(instance, actor, source)`."""
+
+    save: Callable
+    delete: Callable
+
+
+CATALOG_SERVICES = {
+    models.Metric: RowServices(
+        save=lambda instance, **kw: catalog.metric_save(metric=instance, **kw),
+        delete=lambda instance, **kw: catalog.metric_delete(metric=instance, **kw),
+    ),
+    models.Segment: RowServices(
+        save=lambda instance, **kw: catalog.segment_save(segment=instance, **kw),
+        delete=lambda instance, **kw: catalog.segment_delete(segment=instance, **kw),
+    ),
+    models.Department: RowServices(
+        save=lambda instance, **kw: catalog.department_save(department=instance, **kw),
+        delete=lambda instance, **kw: catalog.department_delete(department=instance, **kw),
+    ),
+    models.Priority: RowServices(
+        save=lambda instance, **kw: catalog.priority_save(priority=instance, **kw),
+        delete=lambda instance, **kw: catalog.priority_delete(priority=instance, **kw),
+    ),
+    models.Outcome: RowServices(
+        save=lambda instance, **kw: catalog.outcome_save(outcome=instance, **kw),
+        delete=lambda instance, **kw: catalog.outcome_delete(outcome=instance, **kw),
+    ),
+    models.Quarter: RowServices(
+        save=lambda instance, **kw: catalog.quarter_save(quarter=instance, **kw),
+        delete=lambda instance, **kw: catalog.quarter_delete(quarter=instance, **kw),
+    ),
+    models.DrilldownTable: RowServices(
+        save=lambda instance, **kw: drilldown_tables.drilldown_table_save(table=instance, **kw),
+        delete=lambda instance, **kw: drilldown_tables.drilldown_table_delete(table=instance, **kw),
+    ),
+    models.DrilldownRow: RowServices(
+        save=lambda instance, **kw: drilldown_tables.drilldown_row_save(row=instance, **kw),
+        delete=lambda instance, **kw: drilldown_tables.drilldown_row_delete(row=instance, **kw),
+    ),
+}
+
+
+def model_field_values(form, names, model) -> dict:
+    """The cleaned values of the form fields in `names` that are fields of `model`."""
+    model_fields = {
+        field.name
+        for field in model._meta.get_fields()
+        if field.concrete and not field.auto_created and not field.primary_key
+    }
+    return {
+        name: form.cleaned_data[name]
+        for name in names
+        if name in model_fields and name in form.cleaned_data
+    }
+
+
+def adopt(obj, saved) -> None:
+    """Make the admin's (unsaved) object the row the service stored, so that the admin's
+    log entry and redirect name the right row."""
+    for field in type(saved)._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose saves, deletions and inline rows go through services. Subclasses
+    say how in `service_save`/`service_delete` (by default the catalog services) and, for
+    inlines, in `inline_services`."""
+
+    source = ChangeSource.ADMIN
+    inline_services: dict = {}
+
+    # --- what subclasses change ----------------------------------------------------------
+
+    def service_save(self, request, obj, form, change: bool, fields: dict):
+        services = CATALOG_SERVICES[self.model]
+        return services.save(
+            obj if change else None, actor=request.user, source=self.source, **fields
+        )
+
+    def service_delete(self, request, rows) -> None:
+        services = CATALOG_SERVICES[self.model]
+        for row in rows:
+            services.delete(row, actor=request.user, source=self.source)
+
+    # --- the admin's write hooks ---------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:
+            # The admin's transaction has rolled back. Validating again with the refusal as
+            # a form error shows the page as for any invalid form, and saves nothing.
+            request.admin_service_refusal = refused
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+
+        class RequestForm(form_class):
+            def __init__(self, *args, **inner_kwargs):
+                super().__init__(*args, **inner_kwargs)
+                self.request = request
+
+            def clean(self):
+                cleaned = super().clean()
+                refused = getattr(request, "admin_service_refusal", None)
+                if refused is not None:
+                    refused.add_to(self)
+                return cleaned
+
+        return RequestForm
+
+    def save_model(self, request, obj, form, change):
+        names = form.changed_data if change else list(form.fields)
+        fields = model_field_values(form, names, self.model)
+        try:
+            saved = self.service_save(request, obj, form, change, fields)
+        except SERVICE_ERRORS as error:
+            raise ServiceRefused(error) from error
+        adopt(obj, saved)
+
+    def save_related(self, request, form, formsets, change):
+        # Many-to-many fields are the service's (see service_save); form.save_m2m would
+        # write them around it.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        services = self.inline_services.get(formset.model)
+        if services is None:
+            raise ImproperlyConfiguredInline(f"No service saves {formset.model.__name__} rows.")
+        # commit=False only sorts the rows into new, changed and deleted (what the admin's
+        # change message reads); each is then written by its service.
+        formset.save(commit=False)
+        forms_by_instance = {id(inline.instance): inline for inline in formset.saved_forms}
+        fk_name = formset.fk.name
+        row = None
+        try:
+            for row in formset.deleted_objects:
+                services.delete(row, actor=request.user, source=self.source)
+            for row, changed in formset.changed_objects:
+                inline = forms_by_instance[id(row)]
+                fields = model_field_values(inline, changed, formset.model)
+                fields.pop(fk_name, None)
+                adopt(row, services.save(row, actor=request.user, source=self.source, **fields))
+            for row in formset.new_objects:
+                inline = forms_by_instance[id(row)]
+                fields = model_field_values(inline, list(inline.fields), formset.model)
+                fields[fk_name] = formset.instance
+                adopt(row, services.save(None, actor=request.user, source=self.source, **fields))
+        except SERVICE_ERRORS as error:
+            label = f"{formset.model._meta.verbose_name.capitalize()} “{row}”"
+            raise ServiceRefused(error, label=label) from error
+
+    def delete_model(self, request, obj):
+        self._delete(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        self._delete(request, list(queryset))
+
+    def _delete(self, request, rows):
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                self.service_delete(request, rows)
+        except SERVICE_ERRORS as error:
+            # Nothing was deleted; the admin shows the reason instead of a success message.
+            message = " ".join(error.messages) if isinstance(error, ValidationError) else error
+            raise PermissionDenied(str(message)) from error
+
+
+class ImproperlyConfiguredInline(Exception):
+    """An inline of a ServiceAdmin whose rows no service saves: never saved around one."""
+
+
+def state_action(state: str, description: str, service: Callable):
+    """An admin action that sets `state` on each selected row through `service(row, state,
+    request)`; rows the service refuses are reported, the others saved."""
+
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        done, refused = 0, []
+        for row in queryset:
+            try:
+                with transaction.atomic():
+                    service(row, state, request)
+            except SERVICE_ERRORS as error:
+                text = " ".join(error.messages) if isinstance(error, ValidationError) else error
+                refused.append(f"{row}: {text}")
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, f"{done} row(s) updated.", messages.SUCCESS)
+        for text in refused:
+            modeladmin.message_user(request, text, messages.ERROR)
+
+    action.__name__ = f"set_{state}"
+    return action
+
+
+# --- the deck's cells: statuses, observations, key-result statuses ---------------------------
 
 
 class ServiceSavedForm(forms.ModelForm):
-    """A model form whose save is a service call (`save_through_service`)."""
+    """A cell's form: `seen_version` carries the version the editor read (the service's
+    optimistic check); `save_through_service` is called from the admin's save_model."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -26,31 +272,9 @@ class ServiceSavedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
-        self.request = None
-        self.saved = None
 
     def save_through_service(self, cleaned: dict, *, actor, expected_version):
         raise NotImplementedError
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        expected = self.cleaned_data.get("seen_version") if self.instance.pk else 0
-        try:
-            self.saved = self.save_through_service(
-                self.cleaned_data,
-                actor=getattr(self.request, "user", None),
-                expected_version=expected,
-            )
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, messages in error.message_dict.items():
-                    self.add_error(field if field in self.fields else None, messages)
-            else:
-                self.add_error(None, error)
-        except (ConflictError, LockedError) as error:
-            self.add_error(None, str(error))
 
 
 class QuarterlyStatusAdminForm(ServiceSavedForm):
@@ -120,39 +344,67 @@ class KeyResultStatusAdminForm(ServiceSavedForm):
         )
 
 
-class ServiceSavedAdmin(admin.ModelAdmin):
-    """Hands the request to the form and returns the service's row instead of saving."""
+class ServiceSavedAdmin(ServiceAdmin):
+    """The cells: saved by their form's service call, deleted by data_rows_delete."""
 
-    def get_form(self, request, obj=None, **kwargs):
-        form_class = super().get_form(request, obj, **kwargs)
+    def service_save(self, request, obj, form, change, fields):
+        expected = form.cleaned_data.get("seen_version") if change else 0
+        return form.save_through_service(
+            form.cleaned_data, actor=request.user, expected_version=expected
+        )
 
-        class RequestForm(form_class):
-            def __init__(self, *args, **inner_kwargs):
-                super().__init__(*args, **inner_kwargs)
-                self.request = request
+    def service_delete(self, request, rows):
+        data_rows_delete(rows=rows, actor=request.user, source=self.source)
 
-        return RequestForm
 
-    def save_form(self, request, form, change):
-        return form.saved
+# --- submissions ---------------------------------------------------------------------------
 
-    def save_model(self, request, obj, form, change):
-        """Saved by the service during validation."""
 
-    def delete_model(self, request, obj):
-        self._delete(request, [obj])
+def _submission_to(submission, state, request):
+    submission_state_set(
+        department=submission.department,
+        quarter=submission.quarter,
+        state=state,
+        actor=request.user,
+        source=ChangeSource.ADMIN,
+    )
 
-    def delete_queryset(self, request, queryset):
-        self._delete(request, queryset)
 
-    def _delete(self, request, rows):
-        try:
-            data_rows_delete(rows=rows, actor=request.user, source=ChangeSource.ADMIN)
-        except LockedError as error:
-            # Nothing was deleted; the admin shows the reason instead of a success message.
-            raise PermissionDenied(str(error)) from error
+class SubmissionServiceAdmin(ServiceAdmin):
+    """A department's quarter changes state by the workflow's steps (history, recompute on
+    reopening); deleting a locked one is refused."""
 
-    def save_related(self, request, form, formsets, change):
-        # These models have no many-to-many fields; inlines (if any) save as usual.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
+    actions = [
+        state_action(models.SubmissionState.LOCKED, "Lock the selected quarters", _submission_to),
+        state_action(models.SubmissionState.DRAFT, "Reopen the selected quarters", _submission_to),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # A submission is the state of one department's quarter; another pair is
+            # another submission.
+            readonly += ["department", "quarter"]
+        return readonly
+
+    def service_save(self, request, obj, form, change, fields):
+        return submission_state_set(
+            department=obj.department,
+            quarter=obj.quarter,
+            state=form.cleaned_data.get("state", obj.state),
+            actor=request.user,
+            source=self.source,
+        )
+
+    def service_delete(self, request, rows):
+        for row in rows:
+            submission_delete(submission=row, actor=request.user, source=self.source)
+
+
+def metric_state_action(state: str, description: str):
+    def set_state(metric, state, request):
+        catalog.metric_save(
+            metric=metric, actor=request.user, source=ChangeSource.ADMIN, state=state
+        )
+
+    return state_action(state, description, set_state)

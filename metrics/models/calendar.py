@@ -47,6 +47,17 @@ class Quarter(models.Model):
         self.start_date, self.end_date = fiscal.start_date, fiscal.end_date
         super().save(*args, **kwargs)
 
+    @classmethod
+    def unsaved(cls, fiscal_year: int, number: int) -> "Quarter":
+        """The quarter as it will be stored, without storing it (for pages that only read)."""
+        fiscal = FiscalQuarter(fiscal_year, number)
+        return cls(
+            fiscal_year=fiscal_year,
+            number=number,
+            start_date=fiscal.start_date,
+            end_date=fiscal.end_date,
+        )
+
     @property
     def fiscal(self) -> FiscalQuarter:
         return FiscalQuarter(self.fiscal_year, self.number)

@@ -90,7 +90,7 @@ def checkin_get(*, department: Department, quarter: Quarter) -> Checkin:
     )
     statuses = {
         (status.metric_id, status.segment_id): status
-        for status in QuarterlyStatus.objects.filter(quarter=quarter, metric__in=metrics)
+        for status in QuarterlyStatus.objects.filter(quarter_id=quarter.pk, metric__in=metrics)
         .select_related("updated_by")
         .order_by()
     }
@@ -113,7 +113,9 @@ def checkin_get(*, department: Department, quarter: Quarter) -> Checkin:
     key_results = [kr for objective in objectives for kr in objective.key_results.all()]
     kr_statuses = {
         status.key_result_id: status
-        for status in KeyResultStatus.objects.filter(quarter=quarter, key_result__in=key_results)
+        for status in KeyResultStatus.objects.filter(
+            quarter_id=quarter.pk, key_result__in=key_results
+        )
         .select_related("updated_by")
         .order_by()
     }
@@ -123,11 +125,12 @@ def checkin_get(*, department: Department, quarter: Quarter) -> Checkin:
         [(row, row.status) for row in status_rows + key_result_rows if row.status is not None]
     )
     drilldowns = list(
-        Drilldown.objects.filter(objective__department=department, session__quarter=quarter)
+        Drilldown.objects.filter(objective__department=department, session__quarter_id=quarter.pk)
         .select_related("objective", "session")
         .order_by("session", "order", "id")
     )
-    submission = Submission.objects.filter(department=department, quarter=quarter).first()
+    # By id: an unsaved quarter (a GET of a quarter nobody entered yet) matches no row.
+    submission = Submission.objects.filter(department=department, quarter_id=quarter.pk).first()
     return Checkin(
         department=department,
         quarter=quarter,

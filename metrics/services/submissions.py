@@ -47,7 +47,9 @@ def submission_get(*, department: Department, quarter: Quarter) -> Submission:
     return found or Submission(department=department, quarter=quarter)
 
 
-def _transition(*, department, quarter, actor, to_state: str, allowed_from: set[str]) -> Submission:
+def _transition(
+    *, department, quarter, actor, to_state: str, allowed_from: set[str], source: str
+) -> Submission:
     with transaction.atomic():
         submission, _ = Submission.objects.select_for_update(of=("self",)).get_or_create(
             department=department, quarter=quarter
@@ -78,38 +80,95 @@ def _transition(*, department, quarter, actor, to_state: str, allowed_from: set[
             instance=submission,
             changes={"state": (old_state, to_state)},
             actor=actor,
-            source=ChangeSource.FORM,
+            source=source,
             changed_at=now,
         )
+        if old_state == SubmissionState.LOCKED:
+            # The recompute left the locked cells alone; figures they depend on may have
+            # changed meanwhile.
+            _recompute_department(department, reason=f"{quarter.label} reopened ({source})")
         return submission
 
 
-def submission_submit(*, department: Department, quarter: Quarter, actor) -> Submission:
+def submission_submit(
+    *, department: Department, quarter: Quarter, actor, source: str = ChangeSource.FORM
+) -> Submission:
     return _transition(
         department=department,
         quarter=quarter,
         actor=actor,
+        source=source,
         to_state=SubmissionState.SUBMITTED,
         allowed_from={SubmissionState.DRAFT},
     )
 
 
-def submission_lock(*, department: Department, quarter: Quarter, actor) -> Submission:
+def submission_lock(
+    *, department: Department, quarter: Quarter, actor, source: str = ChangeSource.FORM
+) -> Submission:
     return _transition(
         department=department,
         quarter=quarter,
         actor=actor,
+        source=source,
         to_state=SubmissionState.LOCKED,
         allowed_from={SubmissionState.DRAFT, SubmissionState.SUBMITTED},
     )
 
 
-def submission_reopen(*, department: Department, quarter: Quarter, actor) -> Submission:
+def submission_reopen(
+    *, department: Department, quarter: Quarter, actor, source: str = ChangeSource.FORM
+) -> Submission:
     """Back to draft (an admin unlocking, or a lead withdrawing a submission)."""
     return _transition(
         department=department,
         quarter=quarter,
         actor=actor,
+        source=source,
         to_state=SubmissionState.DRAFT,
         allowed_from={SubmissionState.SUBMITTED, SubmissionState.LOCKED},
     )
+
+
+def submission_state_set(
+    *, department: Department, quarter: Quarter, state: str, actor, source: str
+) -> Submission:
+    """Bring the department's quarter to `state` by the workflow's own steps (an admin
+    choosing the state outright): draft -> submitted -> locked, reopen back to draft. A step
+    the workflow does not allow (locked -> submitted) is a ValidationError on "state"."""
+    steps = {
+        SubmissionState.DRAFT: submission_reopen,
+        SubmissionState.SUBMITTED: submission_submit,
+        SubmissionState.LOCKED: submission_lock,
+    }
+    if state not in steps:
+        raise ValidationError({"state": f"Choose one of: {', '.join(SubmissionState.labels)}."})
+    current = submission_get(department=department, quarter=quarter)
+    if current.state == state:
+        if current.pk is None:
+            # A draft made explicit: nothing to record but the row itself.
+            current.save()
+        return current
+    return steps[state](department=department, quarter=quarter, actor=actor, source=source)
+
+
+def submission_delete(*, submission: Submission, actor, source: str) -> None:
+    """Forget a department's quarter (it reads as a draft again). A locked quarter is
+    reopened first, on purpose (LockedError): deleting must never be a quiet unlock."""
+    with transaction.atomic():
+        current = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
+        if current.state == SubmissionState.LOCKED:
+            raise LockedError(
+                f"{current.quarter.label} is locked for {current.department}; "
+                "reopen it instead of deleting it."
+            )
+        history_record(
+            instance=current, changes={"state": (current.state, None)}, actor=actor, source=source
+        )
+        current.delete()
+
+
+def _recompute_department(department: Department, *, reason: str) -> None:
+    from metrics.services.recompute_requests import recompute_request
+
+    recompute_request(metric_ids=department.metrics.values_list("pk", flat=True), reason=reason)

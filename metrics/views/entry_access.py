@@ -38,8 +38,15 @@ class QuarterEntryMixin(DepartmentEntryMixin):
 
     @property
     def quarter(self) -> Quarter:
+        """The quarter's row. A GET never writes: reading a quarter nobody has entered yet
+        shows an unsaved one (empty rows); the first save creates it."""
         if not hasattr(self, "_quarter"):
-            self._quarter = Quarter.objects.get_or_create_fiscal(*self.quarter_key)
+            fiscal_year, number = self.quarter_key
+            if self.request.method in ("GET", "HEAD", "OPTIONS"):
+                found = Quarter.objects.filter(fiscal_year=fiscal_year, number=number).first()
+                self._quarter = found or Quarter.unsaved(fiscal_year, number)
+            else:
+                self._quarter = Quarter.objects.get_or_create_fiscal(fiscal_year, number)
         return self._quarter
 
     def quarter_url_kwargs(self) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from metrics.views import dashboards, exports, finding
+from metrics.views import dashboards, deck_export, exports, finding
 
 # Included by metrics/urls.py under the "metrics" namespace.
 urlpatterns = [
@@ -51,6 +51,11 @@ urlpatterns = [
     ),
     path(
         "sessions/<int:session_id>/deck/", dashboards.PrintDeckView.as_view(), name="session_deck"
+    ),
+    path(
+        "sessions/<int:session_id>/deck.pptx",
+        deck_export.DeckPptxView.as_view(),
+        name="session_deck_pptx",
     ),
     path(
         "cells/<int:status_id>/history/",

@@ -149,6 +149,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 FISCAL_YEAR_START_MONTH = int(os.environ.get("FISCAL_YEAR_START_MONTH", "7"))
 # Leads are reminded this many days before a quarter's status deadline.
 STATUS_REMINDER_DAYS = int(os.environ.get("STATUS_REMINDER_DAYS", "7"))
+# Opening the next tuning session sets its quarter's status deadline this many days after the
+# quarter ends (unless one is given).
+SESSION_STATUS_DEADLINE_DAYS = int(os.environ.get("SESSION_STATUS_DEADLINE_DAYS", "14"))
 
 # --- Celery -------------------------------------------------------------------------------
 # Without a broker the app runs tasks in-process (the embedded default).
