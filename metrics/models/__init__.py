@@ -15,7 +15,16 @@ from .metrics import (
     StatusState,
     Unit,
 )
-from .okrs import Drilldown, DrilldownRow, DrilldownTable, KeyResult, KeyResultStatus, Objective
+from .okrs import (
+    ContentBlock,
+    ContentBlockKind,
+    Drilldown,
+    DrilldownRow,
+    DrilldownTable,
+    KeyResult,
+    KeyResultStatus,
+    Objective,
+)
 from .org import Department, Outcome, Priority
 from .sessions import (
     Acronym,
@@ -29,6 +38,8 @@ from .sessions import (
 from .workflow import ChangeSource, HistoryEntry, Submission, SubmissionState
 
 __all__ = [
+    "ContentBlock",
+    "ContentBlockKind",
     "Acronym",
     "Aggregation",
     "Arrow",

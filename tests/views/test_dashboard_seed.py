@@ -299,3 +299,46 @@ def test_whole_deck_page_has_every_screen_and_one_plotly(viewer, q2):
         assert fragment in text
     assert html.count("js/plotly.min.js") == 1
     assert html.count("data-chart=") >= 4
+
+
+def test_armdeb_key_result_table_prints_the_decks_marker_variants(viewer, q2):
+    """S8 prints "+o" and "+#" where S2 prints "+" and "not available# (... †)"."""
+    armdeb = get(viewer, "objective", session_id=q2, objective_slug="armdeb")
+    key_results = ordered_values(armdeb, "data-kr")
+    cells = cells_by(armdeb)
+    editors, retention = key_results[0], key_results[1]
+    assert [cells[f"kr{editors}|established-markets|Q{q}"] for q in (1, 2)] == [
+        "+6.0% YoY (71K/mo +o)",
+        "+4.8% YoY (74K/mo +o)",
+    ]
+    assert [cells[f"kr{editors}|emerging-markets|Q{q}"] for q in (1, 2)] == [
+        "+9.5% YoY (23K/mo +)",
+        "+10.7% YoY (23K/mo +)",
+    ]
+    assert [cells[f"kr{retention}|established-markets|Q{q}"] for q in (1, 2)] == [
+        "(6.6%/mo +#)",
+        "(9.3%/mo +#)",
+    ]
+    # The metrics table (S2) keeps its own markers for the same statuses.
+    s2 = cells_by(get(viewer, "session_metrics", session_id=q2))
+    assert s2["monthly-active-editors|established-markets|Q1"] == "+6.0% YoY (71K/mo +)"
+    assert s2["new-editor-retention|established-markets|Q1"] == "not available# (6.6%/mo †)"
+
+
+def test_s15_quote_and_the_list_building_example_are_content_blocks(viewer, q2):
+    programs = get(viewer, "objective", session_id=q2, objective_slug="community-programs")
+    text = page_text(programs)
+    assert "Reading Wikipedia in the Classroom" in text
+    assert (
+        "“I had a false idea about wikipedia, I thought that it wasn’t a reliable source of "
+        "information but after attending this training I understood that most information is "
+        "justified using reliable resources and that there is a well organized community "
+        "behind wikipedia.”"
+    ) in text
+    assert "<blockquote" in programs and "Achraf Kried" in text and "Assilah, Morocco" in text
+    gaps = page_text(
+        get(viewer, "objective", session_id=q2, objective_slug="address-knowledge-gaps")
+    )
+    assert "en:Earth" in gaps
+    for item in ("Solar System (Q544)", "أفريقيا (Q15)", "المحيط الهادئ (Q98)"):
+        assert item in gaps
