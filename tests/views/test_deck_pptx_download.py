@@ -13,7 +13,8 @@ from tests.selectors.builders import add_bulk, build_small_deck
 
 pytestmark = pytest.mark.django_db
 
-# Session and user (3), this session's deck (13), the earlier session (2), the chart data (3).
+# Session and user (3), this session's state and deck (15), the earlier session (2), the chart
+# data (3).
 DOWNLOAD_QUERIES = 23
 
 
