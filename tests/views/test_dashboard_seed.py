@@ -319,6 +319,10 @@ def test_armdeb_key_result_table_prints_the_decks_marker_variants(viewer, q2):
         "(6.6%/mo +#)",
         "(9.3%/mo +#)",
     ]
+    assert [cells[f"kr{retention}|emerging-markets|Q{q}"] for q in (1, 2)] == [
+        "+12.2% YoY (4.6%/mo +)",
+        "+18.2% YoY (5.2%/mo +)",
+    ]
     # The metrics table (S2) keeps its own markers for the same statuses.
     s2 = cells_by(get(viewer, "session_metrics", session_id=q2))
     assert s2["monthly-active-editors|established-markets|Q1"] == "+6.0% YoY (71K/mo +)"
