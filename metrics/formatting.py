@@ -13,7 +13,7 @@ Percent values are stored in percentage points (7.6 means 7.6%); YoY deltas as f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 NO_STATUS = "-"
@@ -202,6 +202,18 @@ def cell_parts(status, *, metric, segment=None, label: str | None = None) -> Cel
         label_before=metric.unit == "index",
         arrow=status.arrow,
     )
+
+
+def parts_with_markers(parts: CellParts, markers: str) -> CellParts:
+    """The cell as a key-result table prints it with its own markers: "(71K/mo +o)" where
+    the metrics table prints "(71K/mo +)", and "(6.6%/mo +#)" where it prints
+    "not available# (6.6%/mo †)" (the state's marker joins the figure's, the state is not
+    spelled out)."""
+    if parts.detail:
+        return replace(parts, state_text="", state_markers="", detail_markers=markers)
+    if parts.lead:
+        return replace(parts, lead_markers=markers)
+    return parts
 
 
 def cell_display(status, *, metric, segment=None, label: str | None = None) -> str:

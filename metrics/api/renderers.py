@@ -1,5 +1,6 @@
 """CSV as the second format of every list (`?format=csv` or `Accept: text/csv`): one line per
-row, nested objects flattened to dotted column names, nested lists kept as JSON text."""
+row, nested objects flattened to dotted column names, nested lists kept as JSON text, and
+every cell a spreadsheet would run as a formula neutralised (metrics.exports)."""
 
 import csv
 import io
@@ -8,6 +9,7 @@ import json
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
+from metrics.exports import neutralise_cell
 from metrics.pptx_export import PPTX_CONTENT_TYPE
 
 
@@ -44,8 +46,8 @@ class CSVRenderer(BaseRenderer):
         columns = list(dict.fromkeys(column for row in rows for column in row))
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer.writerow({column: neutralise_cell(column) for column in columns})
+        writer.writerows({k: neutralise_cell(v) for k, v in row.items()} for row in rows)
         return buffer.getvalue().encode(self.charset)
 
 

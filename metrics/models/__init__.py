@@ -17,7 +17,16 @@ from .metrics import (
     Unit,
     ValueBasis,
 )
-from .okrs import Drilldown, DrilldownRow, DrilldownTable, KeyResult, KeyResultStatus, Objective
+from .okrs import (
+    ContentBlock,
+    ContentBlockKind,
+    Drilldown,
+    DrilldownRow,
+    DrilldownTable,
+    KeyResult,
+    KeyResultStatus,
+    Objective,
+)
 from .org import Department, Outcome, Priority
 from .sessions import (
     Acronym,
@@ -31,6 +40,8 @@ from .sessions import (
 from .workflow import ChangeSource, HistoryEntry, Submission, SubmissionState
 
 __all__ = [
+    "ContentBlock",
+    "ContentBlockKind",
     "Acronym",
     "Aggregation",
     "Arrow",

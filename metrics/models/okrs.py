@@ -57,6 +57,14 @@ class KeyResult(Versioned):
     milestone_total = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Milestones in the year goal (4 in '4 milestones')."
     )
+    segment_markers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "Where this key-result table prints other markers after a segment's figure than the "
+            'metrics table does: {"established-markets": "+o"} (segment slug: markers).'
+        ),
+    )
     order = models.PositiveIntegerField(default=0)
     is_retired = models.BooleanField(
         default=False, help_text="No longer tracked: not carried into the next session."
@@ -166,3 +174,30 @@ class DrilldownRow(models.Model):
         super().clean()
         if self.is_group_heading and self.cells:
             raise ValidationError({"cells": "A heading row spans the table: it has no cells."})
+
+
+class ContentBlockKind(models.TextChoices):
+    TEXT = "text", "Text"
+    QUOTE = "quote", "Quote"
+
+
+class ContentBlock(models.Model):
+    """A slide's content beside an objective that is neither narrative nor a table: a quote
+    from a participant, an example list ("Reading Wikipedia in the Classroom", "en:Earth")."""
+
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="content_blocks"
+    )
+    kind = models.CharField(
+        max_length=10, choices=ContentBlockKind.choices, default=ContentBlockKind.TEXT
+    )
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(help_text="Markdown.")
+    attribution = models.TextField(blank=True, help_text="Who said a quote, one line each.")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["objective", "order", "id"]
+
+    def __str__(self):
+        return f"{self.objective.short_name}: {self.title or self.get_kind_display()}"

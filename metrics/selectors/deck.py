@@ -26,7 +26,7 @@ A held session's deck is not built: it is the snapshot stored when it was held
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -41,11 +41,12 @@ from metrics.formatting import (
     arrow_tone,
     cell_parts,
     format_number,
+    parts_with_markers,
 )
 
 QUARTERS = (1, 2, 3, 4)
 # Queries session_deck runs, whatever the size of the data; tests hold it to this.
-DECK_QUERIES = 14
+DECK_QUERIES = 15
 
 ATTAINMENT_SEVERITY = {"off_track": 4, "at_risk": 3, "on_track": 2, "no_data": 1, "paused": 0}
 
@@ -170,6 +171,9 @@ class KeyResultRow:
     cells: tuple[KeyResultCell, ...]
     metric_row: MetricRow | None  # set when the key result is a tracked metric
     attainment: str  # the metric's attainment; "" for a key result without a metric
+    # Markers this key-result table prints after a segment's figure instead of the status's
+    # ("+o" where the metrics table prints "+"), by segment slug.
+    segment_markers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,15 @@ class ObjectiveBlock:
     key_results: tuple[KeyResultRow, ...]
     drilldowns: tuple[DrilldownBlock, ...]
     footnotes: tuple[FootnoteItem, ...]  # the markers its key-result cells use
+    content_blocks: tuple[ContentBlockItem, ...] = ()  # quotes and examples (S15)
+
+
+@dataclass(frozen=True)
+class ContentBlockItem:
+    kind: str  # "text" | "quote"
+    title: str
+    body: str  # markdown
+    attribution: tuple[str, ...]  # a quote's speaker, one line each
 
 
 @dataclass(frozen=True)
@@ -517,7 +530,34 @@ def _used_markers(metric_rows, key_result_rows) -> set[str]:
     for kr in key_result_rows:
         if kr.metric_row:
             add_row(kr.metric_row)
+        for markers in kr.segment_markers.values():
+            used.update(_footnote_chars(markers))
     return used
+
+
+def _with_segment_markers(row: MetricRow, segment_markers: dict) -> MetricRow:
+    """A metric row as one key-result table prints it: its segments' cells with the markers
+    the deck prints there (KeyResult.segment_markers). The metrics table's row is unchanged."""
+    if not segment_markers:
+        return row
+
+    def marked(cell: Cell, markers: str) -> Cell:
+        if cell.is_empty:
+            return cell
+        parts = parts_with_markers(cell.parts, markers)
+        return replace(
+            cell, parts=parts, display=parts.text, footnote_markers=markers, state_markers=""
+        )
+
+    segments = tuple(
+        replace(
+            segment, cells=tuple(marked(c, segment_markers[segment.slug]) for c in segment.cells)
+        )
+        if segment.slug in segment_markers
+        else segment
+        for segment in row.segments
+    )
+    return replace(row, segments=segments)
 
 
 def session_deck(session_id: int) -> Deck:
@@ -561,6 +601,9 @@ def _session_deck(session_id: int, *, presented: bool) -> Deck:
                 .order_by("order", "id"),
             ),
             Prefetch("key_results__statuses", queryset=kr_statuses),
+            Prefetch(
+                "content_blocks", queryset=models.ContentBlock.objects.order_by("order", "id")
+            ),
             Prefetch(
                 "session_objectives",
                 queryset=models.SessionObjective.objects.filter(session=session),
@@ -677,7 +720,10 @@ def _session_deck(session_id: int, *, presented: bool) -> Deck:
             milestones = [c.milestones_done for c in reported if c.milestones_done is not None]
             metric_row = None
             if kr.metric_id:
-                metric_row = rows_by_metric.get(kr.metric_id) or row_for(kr.metric)
+                metric_row = _with_segment_markers(
+                    rows_by_metric.get(kr.metric_id) or row_for(kr.metric),
+                    kr.segment_markers or {},
+                )
             kr_row = KeyResultRow(
                 key_result_id=kr.id,
                 code=kr.code,
@@ -690,6 +736,7 @@ def _session_deck(session_id: int, *, presented: bool) -> Deck:
                 cells=cells,
                 metric_row=metric_row,
                 attainment=metric_row.attainment if metric_row else "",
+                segment_markers=dict(kr.segment_markers or {}),
             )
             kr_rows.append(kr_row)
             all_kr_rows.append(kr_row)
@@ -708,6 +755,17 @@ def _session_deck(session_id: int, *, presented: bool) -> Deck:
                 key_results=tuple(kr_rows),
                 drilldowns=tuple(drilldowns_by_objective[objective.id]),
                 footnotes=footnotes_for((), kr_rows),
+                content_blocks=tuple(
+                    ContentBlockItem(
+                        kind=block.kind,
+                        title=block.title,
+                        body=block.body,
+                        attribution=tuple(
+                            line.strip() for line in block.attribution.splitlines() if line.strip()
+                        ),
+                    )
+                    for block in objective.content_blocks.all()
+                ),
             )
         )
 

@@ -12,12 +12,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from metrics import permissions
-from metrics.fiscal import fiscal_year_label, quarter_of
+from metrics.fiscal import fiscal_year_label
 from metrics.forms.checkin import KeyResultRowForm, StatusRowForm
 from metrics.forms.errors import form_add_service_errors
 from metrics.forms.quarters import QuarterPickForm
 from metrics.models import ChangeSource, Department, Submission
 from metrics.selectors.checkin import checkin_get
+from metrics.selectors.entry_quarters import neighbour_quarters, quarter_open_for_entry
 from metrics.selectors.job_runs import recompute_pending_for_department
 from metrics.services.errors import ConflictError, LockedError
 from metrics.services.key_results import key_result_status_save
@@ -39,7 +40,6 @@ class CheckinIndexView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         departments = list(self.departments())
-        current = quarter_of(timezone.localdate())
         if "department" in request.GET:
             form = QuarterPickForm(request.GET, departments=departments)
             if form.is_valid():
@@ -50,6 +50,7 @@ class CheckinIndexView(LoginRequiredMixin, TemplateView):
                     number=form.cleaned_data["number"],
                 )
         else:
+            current = quarter_open_for_entry(today=timezone.localdate())
             form = QuarterPickForm(
                 departments=departments,
                 initial={"fiscal_year": current.fiscal_year, "number": current.number},
@@ -116,6 +117,9 @@ class CheckinView(QuarterEntryMixin, TemplateView):
                     field.disabled = True
         user = self.request.user
         submission = checkin.submission
+        previous_quarter, next_quarter = neighbour_quarters(
+            self.quarter.fiscal, today=timezone.localdate()
+        )
         context = self.get_context_data(
             checkin=checkin,
             quarter=self.quarter,
@@ -129,8 +133,8 @@ class CheckinView(QuarterEntryMixin, TemplateView):
             and submission.state != "draft"
             and permissions.can_reopen(user, submission),
             figures_pending=recompute_pending_for_department(self.department.pk),
-            previous_quarter=self.quarter.fiscal.shifted(-1),
-            next_quarter=self.quarter.fiscal.shifted(1),
+            previous_quarter=previous_quarter,
+            next_quarter=next_quarter,
         )
         return self.render_to_response(context)
 

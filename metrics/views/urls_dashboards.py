@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from metrics.views import dashboards, deck_export, finding
+from metrics.views import dashboards, deck_export, exports, finding
 
 # Included by metrics/urls.py under the "metrics" namespace.
 urlpatterns = [
@@ -23,6 +23,17 @@ urlpatterns = [
         name="metric",
     ),
     path("search/", finding.SearchView.as_view(), name="search"),
+    re_path(
+        r"^sessions/(?P<session_id>[0-9]+)/metrics/export\.(?P<kind>csv|xlsx)$",
+        exports.MetricsTableExportView.as_view(),
+        name="metrics_export",
+    ),
+    re_path(
+        r"^sessions/(?P<session_id>[0-9]+)/objectives/(?P<objective_slug>[-a-zA-Z0-9_]+)"
+        r"/export\.(?P<kind>csv|xlsx)$",
+        exports.KeyResultsExportView.as_view(),
+        name="key_results_export",
+    ),
     path(
         "sessions/<int:session_id>/objectives/",
         finding.ObjectivesIndexView.as_view(),

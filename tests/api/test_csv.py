@@ -46,3 +46,18 @@ def test_errors_in_csv_format_are_still_errors(world, clients):
     response = clients["anonymous"].get(api_url("metric-list"), {"format": "csv"})
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "payload", ["=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)", "\t=1", "\r=1"]
+)
+def test_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(world, clients, payload):
+    world.status.comment = payload
+    world.status.save()
+
+    response = clients["viewer"].get(api_url("quarterly-status-list"), {"format": "csv"})
+
+    status = next(row for row in rows_of(response) if row["id"] == str(world.status.pk))
+    assert status["comment"] == f"'{payload}"
+    # Plain numbers stay numbers.
+    assert not status["id"].startswith("'")

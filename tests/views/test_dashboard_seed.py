@@ -1,6 +1,8 @@
 """Every screen of the reference deck rendered from the seed fixture, with its figures found
 on the page as the deck prints them."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -163,6 +165,11 @@ def test_s17_earlier_session_shows_its_own_definitions_and_only_q1(viewer, q1):
     text = page_text(html)
     assert "72% of newcomers feel empowered to succeed." in text
     assert "75% (+5% YoY)" in text
+    # Its legend lists every marker its cells print, † included.
+    legends = re.findall(r'aria-label="Footnotes">(.*?)</ul>', html, re.S)
+    listed = set(re.findall(r'<sup class="marker">([^<]+)</sup>', " ".join(legends)))
+    assert any("†" in cell for cell in cells.values())
+    assert {"*", "+", "#", "†"} <= listed
 
 
 def test_community_programs_key_result_table_cell_by_cell(viewer, q2):
@@ -203,8 +210,18 @@ def test_armdeb_objective_shows_metric_key_results_and_narrative(viewer, q2):
 
 def test_knowledge_gaps_milestones(viewer, q2):
     html = get(viewer, "objective", session_id=q2, objective_slug="address-knowledge-gaps")
-    assert "2 of 4 milestones" in page_text(html)
-    assert '<progress max="4" value="2">' in html
+    key_results = models.KeyResult.objects.filter(
+        objective__slug="address-knowledge-gaps", milestone_total=4
+    ).order_by("pk")
+    cells = cells_by(html)
+    for key_result in key_results:
+        # The deck's cells print "1" and "2"; the progress is its own element beside them.
+        assert [cells[f"kr{key_result.pk}||Q{q}"] for q in (1, 2, 3, 4)] == ["1", "2", "-", "-"]
+    assert html.count('<progress max="4" value="2" aria-label="2 of 4 milestones">') == 2
+    assert "(2 of 4 milestones)" not in page_text(html)
+    overview = get(viewer, "session_overview", session_id=q2)
+    assert "(2 of 4 milestones)" not in page_text(overview)
+    assert 'aria-label="2 of 4 milestones"' in overview
 
 
 def test_movement_consultation_ticks(viewer, q2):
@@ -282,3 +299,50 @@ def test_whole_deck_page_has_every_screen_and_one_plotly(viewer, q2):
         assert fragment in text
     assert html.count("js/plotly.min.js") == 1
     assert html.count("data-chart=") >= 4
+
+
+def test_armdeb_key_result_table_prints_the_decks_marker_variants(viewer, q2):
+    """S8 prints "+o" and "+#" where S2 prints "+" and "not available# (... †)"."""
+    armdeb = get(viewer, "objective", session_id=q2, objective_slug="armdeb")
+    key_results = ordered_values(armdeb, "data-kr")
+    cells = cells_by(armdeb)
+    editors, retention = key_results[0], key_results[1]
+    assert [cells[f"kr{editors}|established-markets|Q{q}"] for q in (1, 2)] == [
+        "+6.0% YoY (71K/mo +o)",
+        "+4.8% YoY (74K/mo +o)",
+    ]
+    assert [cells[f"kr{editors}|emerging-markets|Q{q}"] for q in (1, 2)] == [
+        "+9.5% YoY (23K/mo +)",
+        "+10.7% YoY (23K/mo +)",
+    ]
+    assert [cells[f"kr{retention}|established-markets|Q{q}"] for q in (1, 2)] == [
+        "(6.6%/mo +#)",
+        "(9.3%/mo +#)",
+    ]
+    assert [cells[f"kr{retention}|emerging-markets|Q{q}"] for q in (1, 2)] == [
+        "+12.2% YoY (4.6%/mo +)",
+        "+18.2% YoY (5.2%/mo +)",
+    ]
+    # The metrics table (S2) keeps its own markers for the same statuses.
+    s2 = cells_by(get(viewer, "session_metrics", session_id=q2))
+    assert s2["monthly-active-editors|established-markets|Q1"] == "+6.0% YoY (71K/mo +)"
+    assert s2["new-editor-retention|established-markets|Q1"] == "not available# (6.6%/mo †)"
+
+
+def test_s15_quote_and_the_list_building_example_are_content_blocks(viewer, q2):
+    programs = get(viewer, "objective", session_id=q2, objective_slug="community-programs")
+    text = page_text(programs)
+    assert "Reading Wikipedia in the Classroom" in text
+    assert (
+        "“I had a false idea about wikipedia, I thought that it wasn’t a reliable source of "
+        "information but after attending this training I understood that most information is "
+        "justified using reliable resources and that there is a well organized community "
+        "behind wikipedia.”"
+    ) in text
+    assert "<blockquote" in programs and "Achraf Kried" in text and "Assilah, Morocco" in text
+    gaps = page_text(
+        get(viewer, "objective", session_id=q2, objective_slug="address-knowledge-gaps")
+    )
+    assert "en:Earth" in gaps
+    for item in ("Solar System (Q544)", "أفريقيا (Q15)", "المحيط الهادئ (Q98)"):
+        assert item in gaps

@@ -61,6 +61,7 @@ def world(seed_deck):
         "pk": drilldown.pk,
         "status_id": models.QuarterlyStatus.objects.first().pk,
         "key_result_status_id": models.KeyResultStatus.objects.first().pk,
+        "kind": "csv",
     }
 
 
