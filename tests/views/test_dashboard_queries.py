@@ -20,7 +20,7 @@ PAGE_BOUNDS = {
     "metric": 23,
     "objective": 19,
     "session_appendix": 19,
-    "session_deck": 22,
+    "session_deck": 23,
     "session_compare": 32,
 }
 
