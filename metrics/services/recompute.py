@@ -43,7 +43,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from metrics.fiscal import FiscalQuarter
+from metrics.fiscal import QUARTERS_PER_YEAR, FiscalQuarter, quarter_index_sql
 from metrics.models import ChangeSource, Quarter, QuarterlyStatus, RecomputeRequest
 from metrics.services.data_version import data_version_bump
 
@@ -567,7 +567,8 @@ class _Recompute:
                        unused_observations,
                        MAX(value) OVER (
                            PARTITION BY metric_id, segment_key ORDER BY qi
-                           RANGE BETWEEN 4 PRECEDING AND 4 PRECEDING) AS prior_year_value,
+                           RANGE BETWEEN {QUARTERS_PER_YEAR} PRECEDING
+                                 AND {QUARTERS_PER_YEAR} PRECEDING) AS prior_year_value,
                        MAX(CASE WHEN value IS NOT NULL THEN qi END) OVER (
                            PARTITION BY metric_id, segment_key ORDER BY qi
                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous_qi
@@ -711,18 +712,7 @@ class _Recompute:
 
     def _quarter_index(self, column: str) -> str:
         """SQL for the fiscal quarter of a date column, as fiscal_year * 4 + number - 1."""
-        if self.postgres:
-            month_index = (
-                f"(CAST(date_part('year', {column}) AS INTEGER) * 12"
-                f" + CAST(date_part('month', {column}) AS INTEGER) - 1)"
-            )
-        else:
-            month_index = (
-                f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12"
-                f" + CAST(strftime('%%m', {column}) AS INTEGER) - 1)"
-            )
-        first_month = int(settings.FISCAL_YEAR_START_MONTH) - 1
-        return f"(({month_index} - {first_month}) / 3)"
+        return quarter_index_sql(column, vendor=connection.vendor)
 
     def _days_between(self, start: str, end: str) -> str:
         if self.postgres:
