@@ -34,11 +34,15 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The Celery app defaults to the production settings (as a deployment runs it); these local
+# targets pick dev, like manage.py, unless DJANGO_SETTINGS_MODULE is set.
+DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-okrtracker.settings.dev}
+
 worker: install
-	$(BIN)/celery -A okrtracker worker --loglevel=info
+	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker worker --loglevel=info
 
 beat: install
-	$(BIN)/celery -A okrtracker beat --loglevel=info
+	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker beat --loglevel=info
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

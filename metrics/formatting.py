@@ -208,3 +208,22 @@ def cell_display(status, *, metric, segment=None, label: str | None = None) -> s
     """One cell as plain text: "+8.1% YoY (92K/mo*)", "not available# (6.6%/mo †)",
     "Measured annually Q2", "no data yet", "paused", "34% Unsafe (↓)", "-" without a status."""
     return cell_parts(status, metric=metric, segment=segment, label=label).text
+
+
+def format_plain(value) -> str:
+    """A stored number as a person writes it, without the unit's rounding: 6.100000 -> "6.1",
+    92000 -> "92,000", 0.0810 -> "0.081". Used where the exact figure matters (history)."""
+    if value is None or value == "":
+        return ""
+    number = _decimal(value)
+    if not number.is_finite():
+        return str(value)
+    normalized = number.normalize()
+    if normalized == normalized.to_integral():
+        normalized = normalized.quantize(Decimal(1))
+    if normalized == 0:
+        normalized = abs(normalized)
+    whole, _, fraction = f"{normalized:f}".partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = f"{int(whole.lstrip('-')):,}"
+    return f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"

@@ -1,7 +1,8 @@
 """Who may do what: the one place forms, views, the API and the admin ask.
 
-Roles are Django groups (created by migration 0002_roles): Admin, Executive, Department lead,
-Viewer. Superusers are admins. A department lead edits only the departments they lead
+Roles are Django groups (created by migrations 0002_roles and 0006_session_lifecycle): Admin,
+Facilitator, Executive, Department lead, Viewer. Superusers are admins. A facilitator runs the
+quarterly cycle: opens, authors, holds and deletes tuning sessions (not department figures). A department lead edits only the departments they lead
 (Department.leads); executives and viewers read everything and edit nothing.
 """
 
@@ -15,6 +16,7 @@ logger = logging.getLogger("metrics.permissions")
 
 class Role(StrEnum):
     ADMIN = "Admin"
+    FACILITATOR = "Facilitator"
     EXECUTIVE = "Executive"
     LEAD = "Department lead"
     VIEWER = "Viewer"
@@ -35,7 +37,7 @@ def role_of(user) -> Role:
     if user.is_superuser:
         return Role.ADMIN
     names = _group_names(user)
-    for role in (Role.ADMIN, Role.EXECUTIVE, Role.LEAD, Role.VIEWER):
+    for role in (Role.ADMIN, Role.FACILITATOR, Role.EXECUTIVE, Role.LEAD, Role.VIEWER):
         if role.value in names:
             return role
     return Role.NONE
@@ -149,3 +151,14 @@ def editable_department_ids(user) -> set[int] | None:
     if is_admin(user):
         return None
     return led_department_ids(user)
+
+
+def can_facilitate(user) -> bool:
+    """Open the next session, author a session (texts, deliverables, metric rows, objectives
+    and key results), hold it, delete an unused one: admins and facilitators."""
+    return role_of(user) in (Role.ADMIN, Role.FACILITATOR)
+
+
+def can_reopen_session(user) -> bool:
+    """Reopening a held session un-freezes what was presented: admins only."""
+    return is_admin(user)

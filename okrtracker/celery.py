@@ -2,7 +2,11 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okrtracker.settings.dev")
+# This module is imported by okrtracker/__init__.py, so it runs before wsgi.py, asgi.py or a
+# `celery -A okrtracker` worker choose their settings: whatever it sets wins. It must be the
+# production default (manage.py and the Makefile's dev targets pick dev explicitly), or every
+# deployment would silently run the dev settings with DEBUG on.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okrtracker.settings.production")
 
 app = Celery("okrtracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -5,8 +5,10 @@ import csv
 import io
 import json
 
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
+
+from metrics.pptx_export import PPTX_CONTENT_TYPE
 
 
 def _flatten(row: dict, prefix: str = "") -> dict:
@@ -45,3 +47,22 @@ class CSVRenderer(BaseRenderer):
         writer.writeheader()
         writer.writerows(rows)
         return buffer.getvalue().encode(self.charset)
+
+
+class PptxRenderer(BaseRenderer):
+    """The deck endpoint's PowerPoint form (`?format=pptx`, `/deck.pptx` or
+    `Accept: application/vnd.openxmlformats-officedocument.presentationml.presentation`): the
+    view hands it the finished file. An error answer (404, 403) stays JSON."""
+
+    media_type = PPTX_CONTENT_TYPE
+    format = "pptx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data, renderer_context=renderer_context)

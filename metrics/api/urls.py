@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from metrics.api.views import resources, sessions, writes
 from metrics.api.views.auth import ObtainTokenView
+from metrics.api.views.root import ApiRootView
 from metrics.views.tokens import ApiTokenView
 
 app_name = "api"
@@ -31,6 +32,7 @@ router.register("footnotes", resources.FootnoteViewSet, basename="footnote")
 router.register("acronyms", resources.AcronymViewSet, basename="acronym")
 
 v1_patterns = [
+    path("", ApiRootView.as_view(), name="root"),
     path("auth/token/", ObtainTokenView.as_view(), name="obtain-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger"),

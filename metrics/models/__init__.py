@@ -17,7 +17,15 @@ from .metrics import (
 )
 from .okrs import Drilldown, DrilldownRow, DrilldownTable, KeyResult, KeyResultStatus, Objective
 from .org import Department, Outcome, Priority
-from .sessions import Acronym, Footnote, KeyDeliverable, MetricDefinition, TuningSession
+from .sessions import (
+    Acronym,
+    Footnote,
+    KeyDeliverable,
+    MetricDefinition,
+    SessionObjective,
+    SessionState,
+    TuningSession,
+)
 from .workflow import ChangeSource, HistoryEntry, Submission, SubmissionState
 
 __all__ = [
@@ -51,6 +59,8 @@ __all__ = [
     "QuarterlyStatus",
     "RecomputeRequest",
     "Segment",
+    "SessionObjective",
+    "SessionState",
     "StatusState",
     "Submission",
     "SubmissionState",

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from .base import TimeStamped, Versioned
+from .base import Versioned
 from .calendar import Quarter
 from .metrics import VALUE_DIGITS, Metric, StatusState
 from .org import Department, Priority
@@ -40,7 +40,7 @@ class Objective(Versioned):
         return self.title
 
 
-class KeyResult(TimeStamped):
+class KeyResult(Versioned):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
     code = models.CharField(max_length=20, blank=True, help_text='"KR1"; blank where unnumbered.')
     description = models.TextField(help_text="Markdown.")
@@ -58,6 +58,9 @@ class KeyResult(TimeStamped):
         null=True, blank=True, help_text="Milestones in the year goal (4 in '4 milestones')."
     )
     order = models.PositiveIntegerField(default=0)
+    is_retired = models.BooleanField(
+        default=False, help_text="No longer tracked: not carried into the next session."
+    )
 
     class Meta:
         ordering = ["objective", "order", "id"]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from .base import Versioned
@@ -7,8 +8,15 @@ from .okrs import Objective
 from .org import Outcome, Priority
 
 
+class SessionState(models.TextChoices):
+    DRAFT = "draft", "In preparation"
+    HELD = "held", "Held"
+
+
 class TuningSession(Versioned):
-    """One quarter's review of a priority: the deck."""
+    """One quarter's review of a priority: the deck. A draft session is live (its pages show
+    the figures as they are saved); once held, its pages render `snapshot`, the deck as it
+    was presented (metrics.selectors.snapshots)."""
 
     priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="sessions")
     quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="sessions")
@@ -16,6 +24,16 @@ class TuningSession(Versioned):
     overview = models.TextField(blank=True, help_text="Markdown.")
     progress_challenges = models.TextField(blank=True, help_text="Markdown.")
     actions = models.TextField(blank=True, help_text="Markdown list.")
+    state = models.CharField(
+        max_length=10, choices=SessionState.choices, default=SessionState.DRAFT
+    )
+    held_at = models.DateTimeField(null=True, blank=True)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    snapshot = models.JSONField(
+        null=True, blank=True, editable=False, help_text="The deck as presented (held sessions)."
+    )
 
     class Meta:
         ordering = ["priority", "quarter"]
@@ -25,6 +43,37 @@ class TuningSession(Versioned):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_held(self) -> bool:
+        return self.state == SessionState.HELD
+
+
+class SessionObjective(Versioned):
+    """An objective as a session presents it: its narrative, its place and whether it is still
+    presented. Narratives are kept per session; a later edit changes only the sessions still in
+    preparation."""
+
+    session = models.ForeignKey(
+        TuningSession, on_delete=models.CASCADE, related_name="session_objectives"
+    )
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="session_objectives"
+    )
+    narrative = models.TextField(blank=True, help_text="Markdown.")
+    order = models.PositiveIntegerField(default=0)
+    is_retired = models.BooleanField(default=False, help_text="No longer presented.")
+
+    class Meta:
+        ordering = ["session", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "objective"], name="session_objective_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session}: {self.objective.short_name}"
 
 
 class KeyDeliverable(models.Model):
@@ -44,7 +93,7 @@ class KeyDeliverable(models.Model):
         return self.title
 
 
-class MetricDefinition(models.Model):
+class MetricDefinition(Versioned):
     """A metric as a session presented it: definitions change between sessions (the
     empowerment baseline was "72% feel empowered" in Q1 and "index 3.63" in Q2). The set of
     definitions of a session is the set of metric rows in its tables."""
@@ -58,6 +107,7 @@ class MetricDefinition(models.Model):
     baseline_text = models.CharField(max_length=500, blank=True)
     goal_text = models.CharField(max_length=500, blank=True)
     order = models.PositiveIntegerField(default=0)
+    is_retired = models.BooleanField(default=False, help_text="No longer printed in the tables.")
 
     class Meta:
         ordering = ["session", "order", "id"]

@@ -1,6 +1,7 @@
 """Two sessions side by side: what changed in metric definitions (the empowerment baseline
 went from "72% feel empowered" to "index 3.63"), in cells (values, states) and in key-result
-statuses. Built from two decks, so it runs twice the deck's bounded queries."""
+statuses. Built from two decks, so it runs twice the deck's bounded queries; a held session's
+deck is the one it presented, so a figure revised since shows as changed (a revision)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ class CellChange:
     @property
     def changed(self) -> bool:
         return self.before != self.after
+
+    @property
+    def is_revision(self) -> bool:
+        """A figure both sessions printed, presented differently the second time."""
+        return self.changed and self.before != "-" and self.after != "-"
 
 
 @dataclass(frozen=True)

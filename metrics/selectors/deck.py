@@ -18,6 +18,9 @@
 Everything is frozen dataclasses of str / int / Decimal / bool / None / tuples, so the HTML
 pages and the API's deck endpoint (dataclasses.asdict) read the same structure. Building a
 deck runs a fixed number of queries whatever the amount of data (see DECK_QUERIES).
+
+A held session's deck is not built: it is the snapshot stored when it was held
+(metrics.selectors.snapshots), so its pages stay as presented whatever is edited later.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from metrics.formatting import (
 
 QUARTERS = (1, 2, 3, 4)
 # Queries session_deck runs, whatever the size of the data; tests hold it to this.
-DECK_QUERIES = 13
+DECK_QUERIES = 14
 
 ATTAINMENT_SEVERITY = {"off_track": 4, "at_risk": 3, "on_track": 2, "no_data": 1, "paused": 0}
 
@@ -239,6 +242,7 @@ class Deck:
     footnotes: tuple[FootnoteItem, ...]  # only the markers the session's cells use
     acronyms: tuple[AcronymItem, ...]
     quarters: tuple[int, ...] = field(default=QUARTERS)
+    session_state: str = "draft"  # "held": the deck as presented, read from the snapshot
 
     @property
     def metric_rows(self) -> list[MetricRow]:
@@ -513,15 +517,29 @@ def _used_markers(metric_rows, key_result_rows) -> set[str]:
 
 
 def session_deck(session_id: int) -> Deck:
-    """The whole deck of one tuning session. Raises Http404 for an unknown session."""
+    """The whole deck of one tuning session (as presented, for a held session). Raises Http404
+    for an unknown session."""
+    return _session_deck(session_id, presented=True)
+
+
+def build_live_deck(session_id: int) -> Deck:
+    """The deck from the current figures, even for a held session (what holding stores)."""
+    return _session_deck(session_id, presented=False)
+
+
+def _session_deck(session_id: int, *, presented: bool) -> Deck:
     session = get_object_or_404(
         models.TuningSession.objects.select_related("priority", "quarter"), pk=session_id
     )
+    if presented and session.snapshot is not None:
+        from metrics.selectors.snapshots import snapshot_deck
+
+        return snapshot_deck(session.snapshot)
     quarter = session.quarter
     fiscal_year = quarter.fiscal_year
 
     definitions = list(
-        models.MetricDefinition.objects.filter(session=session)
+        models.MetricDefinition.objects.filter(session=session, is_retired=False)
         .select_related("metric__department", "outcome")
         .order_by("order", "id")
     )
@@ -534,14 +552,20 @@ def session_deck(session_id: int) -> Deck:
         .prefetch_related(
             Prefetch(
                 "key_results",
-                queryset=models.KeyResult.objects.select_related("metric__department").order_by(
-                    "order", "id"
-                ),
+                queryset=models.KeyResult.objects.filter(is_retired=False)
+                .select_related("metric__department")
+                .order_by("order", "id"),
             ),
             Prefetch("key_results__statuses", queryset=kr_statuses),
+            Prefetch(
+                "session_objectives",
+                queryset=models.SessionObjective.objects.filter(session=session),
+                to_attr="presented",
+            ),
         )
         .order_by("order", "id")
     )
+    objectives, narratives = _presented_objectives(objectives)
     metrics_by_id = {d.metric_id: d.metric for d in definitions}
     for objective in objectives:
         for kr in objective.key_results.all():
@@ -673,7 +697,7 @@ def session_deck(session_id: int) -> Deck:
                 short_name=objective.short_name,
                 title=objective.title,
                 statement=objective.statement,
-                narrative=objective.narrative,
+                narrative=narratives[objective.id],
                 target_quarter_text=objective.target_quarter_text,
                 department=department.name if department else "",
                 department_slug=department.slug if department else "",
@@ -712,4 +736,18 @@ def session_deck(session_id: int) -> Deck:
         objectives=tuple(objective_blocks),
         footnotes=footnotes,
         acronyms=acronyms,
+        session_state=session.state,
     )
+
+
+def _presented_objectives(objectives):
+    """The objectives a session presents, in its order, with its narratives (SessionObjective);
+    a session without such rows presents its fiscal year's objectives as they are now."""
+    rows = {o.id: o.presented[0] for o in objectives if o.presented}
+    if not rows:
+        return objectives, {o.id: o.narrative for o in objectives}
+    shown = sorted(
+        (o for o in objectives if o.id in rows and not rows[o.id].is_retired),
+        key=lambda o: (rows[o.id].order, o.id),
+    )
+    return shown, {o.id: rows[o.id].narrative for o in shown}

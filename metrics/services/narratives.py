@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from metrics.models import Drilldown, Objective
+from metrics.services.sessions import draft_narratives_follow, session_ensure_draft
 from metrics.services.submissions import submission_ensure_unlocked
 from metrics.services.validation import validate_markdown_length, validate_source
 from metrics.services.versioned import versioned_instance_update
@@ -23,13 +24,17 @@ def objective_update(
     if "statement" in values and not values["statement"].strip():
         raise ValidationError({"statement": "An objective needs its statement."})
     with transaction.atomic():
-        objective, _changed = versioned_instance_update(
+        objective, changed = versioned_instance_update(
             instance=objective,
             values=values,
             expected_version=expected_version,
             actor=actor,
             source=source,
         )
+        if changed and "narrative" in values:
+            draft_narratives_follow(
+                objective=objective, narrative=values["narrative"], actor=actor, source=source
+            )
     return objective
 
 
@@ -40,6 +45,7 @@ def drilldown_update(
     validate_source(source)
     values = _clean(fields, allowed=DRILLDOWN_EDITABLE_FIELDS, max_lengths={"title": 200})
     with transaction.atomic():
+        session_ensure_draft(drilldown.session)
         submission_ensure_unlocked(
             department_id=drilldown.objective.department_id, quarter=drilldown.session.quarter
         )

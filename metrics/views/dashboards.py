@@ -14,12 +14,14 @@ from metrics import permissions
 from metrics.charts import metric_charts
 from metrics.models import Attainment
 from metrics.selectors.cell_history import key_result_status_history, status_history
-from metrics.selectors.charts import metric_chart_data, metrics_chart_data
+from metrics.selectors.charts import metric_chart_data
 from metrics.selectors.comparison import compare_sessions
 from metrics.selectors.deck import session_deck
 from metrics.selectors.job_runs import recompute_pending_count
 from metrics.selectors.overview import departments, last_recompute, submissions_for_quarter
+from metrics.selectors.session_cycle import submission_progress
 from metrics.selectors.sessions import latest_session_id, session_choices
+from metrics.selectors.snapshots import presented_chart_data, session_chart_data
 
 
 class ReadAccessMixin(AccessMixin):
@@ -56,7 +58,12 @@ class SessionPageMixin(ReadAccessMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(deck=self.deck, sessions=session_choices(), section=self.section)
+        context.update(
+            deck=self.deck,
+            sessions=session_choices(),
+            section=self.section,
+            can_facilitate=permissions.can_facilitate(self.request.user),
+        )
         return context
 
 
@@ -65,6 +72,14 @@ class SessionView(SessionPageMixin, TemplateView):
 
     template_name = "metrics/session.html"
     section = "session"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.deck.session_state != "held":
+            # In preparation: who has submitted the session's quarter so far.
+            context["submissions"] = submissions_for_quarter(self.deck.quarter_id, departments())
+            context["progress"] = submission_progress(context["submissions"])
+        return context
 
 
 class MetricsTablesView(SessionPageMixin, TemplateView):
@@ -94,7 +109,11 @@ class MetricView(SessionPageMixin, TemplateView):
         )
         if row is None:
             raise Http404("This session has no such metric.")
-        data = metric_chart_data(row.metric_id, until=self.deck.quarter_end_date)
+        data = None
+        if self.deck.session_state == "held":  # the charts as presented
+            data = presented_chart_data(self.deck.session_id, [row.metric_id]).get(row.metric_id)
+        if data is None:
+            data = metric_chart_data(row.metric_id, until=self.deck.quarter_end_date)
         context.update(
             current_slug=slug,
             row=row,
@@ -137,6 +156,7 @@ class OverviewView(SessionPageMixin, TemplateView):
             for group in self.deck.outcomes
         ]
         shown = [row for _, rows in outcomes for row in rows]
+        submissions = submissions_for_quarter(self.deck.quarter_id, all_departments)
         context.update(
             departments=all_departments,
             department=chosen,
@@ -148,7 +168,8 @@ class OverviewView(SessionPageMixin, TemplateView):
             objectives=[
                 o for o in self.deck.objectives if not chosen or o.department_slug == chosen
             ],
-            submissions=submissions_for_quarter(self.deck.quarter_id, all_departments),
+            submissions=submissions,
+            progress=submission_progress(submissions),
             recomputed_at=last_recompute(),
             recompute_pending=recompute_pending_count(),
         )
@@ -172,7 +193,9 @@ class PrintDeckView(SessionPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         rows = [row for row in self.deck.metric_rows if row.chart_title]
-        data = metrics_chart_data([row.metric_id for row in rows], until=self.deck.quarter_end_date)
+        data = session_chart_data(
+            self.deck, [row.metric_id for row in rows], until=self.deck.quarter_end_date
+        )
         charted = [
             {"row": row, "charts": metric_charts(row, data[row.metric_id])}
             for row in rows

@@ -1,6 +1,7 @@
 """A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (a 10 MB paste) is refused by Django before
 any view runs; this turns that refusal into a readable 413 (a page, or JSON for API clients)
-instead of a bare 400."""
+instead of a bare 400 or, under DEBUG, the debug page. metrics.middleware catches it first;
+the 400 handler is the net for a body read some other way."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -10,9 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.views import defaults
 
 
-def bad_request(request, exception, template_name="400.html"):
-    if not isinstance(exception, RequestDataTooBig):
-        return defaults.bad_request(request, exception, template_name=template_name)
+def too_big(request):
     limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(
@@ -20,3 +19,9 @@ def bad_request(request, exception, template_name="400.html"):
             status=413,
         )
     return render(request, "entry/too_big.html", {"limit": limit}, status=413)
+
+
+def bad_request(request, exception, template_name="400.html"):
+    if not isinstance(exception, RequestDataTooBig):
+        return defaults.bad_request(request, exception, template_name=template_name)
+    return too_big(request)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics.views import dashboards
+from metrics.views import dashboards, deck_export, finding
 
 # Included by metrics/urls.py under the "metrics" namespace.
 urlpatterns = [
@@ -22,6 +22,12 @@ urlpatterns = [
         dashboards.MetricView.as_view(),
         name="metric",
     ),
+    path("search/", finding.SearchView.as_view(), name="search"),
+    path(
+        "sessions/<int:session_id>/objectives/",
+        finding.ObjectivesIndexView.as_view(),
+        name="objectives_index",
+    ),
     path(
         "sessions/<int:session_id>/objectives/<slug:objective_slug>/",
         dashboards.ObjectiveView.as_view(),
@@ -34,6 +40,11 @@ urlpatterns = [
     ),
     path(
         "sessions/<int:session_id>/deck/", dashboards.PrintDeckView.as_view(), name="session_deck"
+    ),
+    path(
+        "sessions/<int:session_id>/deck.pptx",
+        deck_export.DeckPptxView.as_view(),
+        name="session_deck_pptx",
     ),
     path(
         "cells/<int:status_id>/history/",

@@ -23,11 +23,19 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+if not DEBUG and SECRET_KEY in {"", DEV_SECRET_KEY}:
+    # Sessions, CSRF tokens and password-reset links are signed with it: a missing or the
+    # published key would let anyone forge them, so the app refuses to start.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set (or is the published development key): with DEBUG off "
+        f"({os.environ.get('DJANGO_SETTINGS_MODULE') or 'production settings'}) the app "
+        "refuses to start without a secret of its own. Set SECRET_KEY to a long random string, "
+        "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'; use DEBUG=1 (the "
+        "dev settings of manage.py) only for local development."
+    )
+SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -58,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so the 413 page it renders has the user and messages of every other page.
+    "metrics.middleware.RequestTooBigMiddleware",
 ]
 
 ROOT_URLCONF = "okrtracker.urls"
@@ -113,7 +123,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -139,6 +149,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 FISCAL_YEAR_START_MONTH = int(os.environ.get("FISCAL_YEAR_START_MONTH", "7"))
 # Leads are reminded this many days before a quarter's status deadline.
 STATUS_REMINDER_DAYS = int(os.environ.get("STATUS_REMINDER_DAYS", "7"))
+# Opening the next tuning session sets its quarter's status deadline this many days after the
+# quarter ends (unless one is given).
+SESSION_STATUS_DEADLINE_DAYS = int(os.environ.get("SESSION_STATUS_DEADLINE_DAYS", "14"))
 
 # --- Celery -------------------------------------------------------------------------------
 # Without a broker the app runs tasks in-process (the embedded default).

@@ -49,3 +49,37 @@ def test_docs_pages_load_their_scripts_from_local_static_files(users, page):
         assert src.startswith("/static/drf_spectacular_sidecar/"), src
         assert finders.find(src.removeprefix("/static/")) is not None
     assert "cdn" not in html.lower()
+
+
+def test_the_api_root_lists_every_resource_and_the_docs(users):
+    client = client_for(users["viewer"])
+
+    response = client.get("/api/v1/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body["resources"]) >= {"sessions", "metrics", "objectives", "key-results"}
+    for link in body["resources"].values():
+        assert client.get(link).status_code == 200, link
+    assert client.get(body["schema"]).status_code == 200
+    assert body["docs"]["redoc"].endswith("/api/v1/schema/redoc/")
+
+
+def test_the_api_root_is_closed_to_anonymous_visitors_and_left_out_of_the_schema(users):
+    assert client_for(None).get("/api/v1/").status_code == 401
+    schema = client_for(users["viewer"]).get(url("schema"), {"format": "json"}).json()
+    # The schema lists every resource itself; the root only points at them.
+    assert "/api/v1/" not in schema["paths"]
+
+
+@pytest.mark.parametrize("page", ["swagger", "redoc"])
+def test_docs_pages_name_no_outside_address(users, page):
+    html = client_for(users["viewer"], token=False).get(url(page)).content.decode()
+
+    outside = [
+        address
+        for address in re.findall(r"(?:https?:)?//[a-z0-9-]+(?:\.[a-z0-9-]+)+", html, re.IGNORECASE)
+        if "testserver" not in address
+    ]
+    assert outside == []
+    assert "fonts.googleapis" not in html

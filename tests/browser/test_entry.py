@@ -166,8 +166,8 @@ def test_two_people_editing_the_same_row_the_second_save_gets_the_conflict_messa
     try:
         sign_in(page, "lead-product")
         sign_in(second, "admin")
-        page.goto(checkin_path(number=2))
-        second.goto(checkin_path(number=2))
+        page.goto(checkin_path(number=3))
+        second.goto(checkin_path(number=3))
 
         row_input(page, "monthly-active-editors", "value").fill("96000")
         page.click("#save-checkin")
@@ -184,7 +184,7 @@ def test_two_people_editing_the_same_row_the_second_save_gets_the_conflict_messa
         status = models.QuarterlyStatus.objects.get(
             metric__slug="monthly-active-editors",
             segment=None,
-            quarter__number=2,
+            quarter__number=3,
             quarter__fiscal_year=2020,
         )
         assert status.value == 96000

@@ -120,3 +120,24 @@ def test_the_objective_page_links_key_result_cells_to_their_history(client):
     page = client.get(f"{url}?session={session.id}")
     assert page.status_code == 200
     assert page.context["back_url"].endswith("/objectives/address-knowledge-gaps/")
+
+
+def test_the_page_says_each_change_in_words(client):
+    session = build_small_deck()
+    status = QuarterlyStatus.objects.filter(segment=None, value__isnull=False).first()
+    quarterly_status_save(
+        metric=status.metric,
+        segment=status.segment,
+        quarter=status.quarter,
+        actor=UserFactory(),
+        source="form",
+        value=Decimal("6.100000"),
+        expected_version=status.version,
+    )
+    client.force_login(UserFactory(roles=["Viewer"]))
+
+    html = client.get(history_url(status.pk, session.id)).content.decode()
+
+    assert "entered by hand" in html
+    assert "→ 6.1<" in html or "value 6.1<" in html
+    assert "value_is_manual" not in html and "6.100000" not in html and "∅" not in html

@@ -110,7 +110,7 @@ def test_history_next_to_the_cell_after_three_edits(client, world):
         (None, "90000"),
     ]
     html = response.content.decode()
-    assert "lead-product" in html and "91000</del> → <ins>92000" in html
+    assert "lead-product" in html and "value 91,000 → 92,000" in html
 
 
 @pytest.mark.parametrize(

@@ -11,17 +11,17 @@ from tests.selectors.builders import add_bulk
 
 pytestmark = pytest.mark.django_db
 
-# Session and user lookups (3) + the deck (13) + the page's own (charts 3, overview 4,
-# compare a second deck).
+# Session and user lookups (3) + the deck (14) + the page's own (charts 3, overview 4,
+# a session in preparation's check-in progress 2, compare a second deck).
 PAGE_BOUNDS = {
-    "session": 18,
-    "session_overview": 22,
-    "session_metrics": 18,
-    "metric": 21,
-    "objective": 18,
-    "session_appendix": 18,
-    "session_deck": 21,
-    "session_compare": 29,
+    "session": 21,
+    "session_overview": 23,
+    "session_metrics": 19,
+    "metric": 22,
+    "objective": 19,
+    "session_appendix": 19,
+    "session_deck": 22,
+    "session_compare": 31,
 }
 
 

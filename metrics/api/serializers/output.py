@@ -268,6 +268,8 @@ class TuningSessionSerializer(serializers.ModelSerializer):
             "actions",
             "key_deliverables",
             "metric_definitions",
+            "state",
+            "held_at",
             "version",
             "updated_at",
         ]

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from metrics.models import Department, TuningSession
 from metrics.services.recompute_runs import recompute_run
+from metrics.services.sessions import session_freeze_presented
 
 DEFAULT_PASSWORD = "okrtracker-demo"
 FIXTURE = "seed_deck"
@@ -84,8 +85,10 @@ class Command(BaseCommand):
                 demo_account_ensure(account=account, password=password)
         if loaded:
             rows = everything_recompute()
+            held = session_freeze_presented()
             self.stdout.write(
-                f"Loaded the reference deck ({FIXTURE}); recompute changed {rows} rows."
+                f"Loaded the reference deck ({FIXTURE}); recompute changed {rows} rows; "
+                f"{held} presented session{'s' if held != 1 else ''} held as presented."
             )
         else:
             self.stdout.write("The database already holds a tuning session: deck left as it is.")

@@ -1,0 +1,37 @@
+"""Request-level guards that must answer before any view (or Django's debug page) sees the
+request."""
+
+from django.core.exceptions import RequestDataTooBig
+
+from metrics.views.entry_errors import too_big
+
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+BODILESS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+# The versioned API reads its bodies inside DRF, whose exception handler answers 413 as JSON
+# in every mode (metrics/api/exceptions.py).
+API_PREFIX = "/api/v"
+
+
+class RequestTooBigMiddleware:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (a 10 MB paste) gets the styled 413 page (or
+    JSON under /api/) in DEBUG and production alike.
+
+    Django raises RequestDataTooBig lazily, wherever the body is first read (the CSRF check,
+    a form, a parser); under DEBUG that becomes the yellow debug page with the environment.
+    Reading it here first, with Django's own limits, turns it into a 413 before any of that.
+    File parts of a multipart upload are streamed to disk by Django and do not count."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in BODILESS and not request.path_info.startswith(API_PREFIX):
+            try:
+                if request.content_type in FORM_TYPES:
+                    if request.method == "POST":
+                        request.POST  # noqa: B018 (parsed once and cached on the request)
+                else:
+                    request.body  # noqa: B018
+            except RequestDataTooBig:
+                return too_big(request)
+        return self.get_response(request)

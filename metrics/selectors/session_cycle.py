@@ -1,0 +1,138 @@
+"""Reads of the quarterly cycle: what opening the next session carries over (the preview), a
+session's authoring page, and how far the departments' check-in has got. Bounded queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+
+from metrics import models
+from metrics.services.sessions import (
+    SessionAlreadyOpenError,
+    default_status_deadline,
+    next_title,
+    session_objectives_presented,
+    session_open_next_validate,
+)
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    source_id: int
+    source_label: str
+    quarter_label: str  # "" when the next session cannot be opened
+    title: str
+    status_deadline: date | None
+    refused: str  # the reason, when opening is refused
+    existing_id: int | None  # the next quarter's session, when it is open already
+    metric_rows: tuple[str, ...]
+    objectives: tuple[str, ...]
+    key_result_count: int
+    deliverables: tuple[str, ...]
+    footnotes: tuple[str, ...]
+    acronyms: tuple[str, ...]
+
+
+def open_next_preview(source: models.TuningSession) -> CarryOver:
+    """What `session_open_next(source=...)` would create (about eight queries)."""
+    refused, existing_id, target = "", None, None
+    try:
+        target = session_open_next_validate(source=source)
+    except SessionAlreadyOpenError as already:
+        refused, existing_id = already.messages[0], already.session.pk
+    except ValidationError as error:
+        refused = " ".join(error.messages)
+    objectives = session_objectives_presented(source)
+    objective_ids = [row.objective_id for row in objectives]
+    return CarryOver(
+        source_id=source.pk,
+        source_label=source.quarter.label,
+        quarter_label=target.label if target else "",
+        title=next_title(source, target) if target else "",
+        status_deadline=default_status_deadline(target) if target else None,
+        refused=refused,
+        existing_id=existing_id,
+        metric_rows=tuple(
+            models.MetricDefinition.objects.filter(session=source, is_retired=False)
+            .order_by("order", "id")
+            .values_list("name", flat=True)
+        ),
+        objectives=tuple(row.objective.short_name for row in objectives),
+        key_result_count=models.KeyResult.objects.filter(
+            objective_id__in=objective_ids, is_retired=False
+        ).count(),
+        deliverables=tuple(
+            models.KeyDeliverable.objects.filter(session=source)
+            .order_by("order", "id")
+            .values_list("title", flat=True)
+        ),
+        footnotes=tuple(
+            models.Footnote.objects.filter(session=source).values_list("marker", flat=True)
+        ),
+        acronyms=tuple(
+            models.Acronym.objects.filter(session=source).values_list("term", flat=True)
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SessionAuthoring:
+    session: models.TuningSession
+    deliverables: list
+    definitions: list  # every metric row, retired ones too (they can come back)
+    metrics_to_add: list
+    objectives: list  # SessionObjective rows, retired ones too
+    objective_choices: list  # objectives a deliverable can link to
+    key_results: dict  # objective id -> its key results (retired ones too)
+
+
+def session_authoring(session_id: int) -> SessionAuthoring:
+    """Everything the session's authoring page lists (seven queries)."""
+    session = get_object_or_404(
+        models.TuningSession.objects.select_related("quarter", "priority", "held_by"),
+        pk=session_id,
+    )
+    definitions = list(
+        models.MetricDefinition.objects.filter(session=session)
+        .select_related("metric", "outcome")
+        .order_by("outcome__order", "order", "id")
+    )
+    used = {d.metric_id for d in definitions}
+    objectives = list(
+        models.SessionObjective.objects.filter(session=session)
+        .select_related("objective__department")
+        .order_by("order", "id")
+    )
+    key_results: dict[int, list] = {}
+    for kr in models.KeyResult.objects.filter(
+        objective_id__in=[row.objective_id for row in objectives]
+    ).order_by("order", "id"):
+        key_results.setdefault(kr.objective_id, []).append(kr)
+    return SessionAuthoring(
+        session=session,
+        deliverables=list(
+            models.KeyDeliverable.objects.filter(session=session)
+            .select_related("objective")
+            .order_by("order", "id")
+        ),
+        definitions=definitions,
+        metrics_to_add=[
+            m
+            for m in models.Metric.objects.exclude(state=models.MetricState.RETIRED).order_by(
+                "name"
+            )
+            if m.pk not in used
+        ],
+        objectives=objectives,
+        objective_choices=[row.objective for row in objectives],
+        key_results=key_results,
+    )
+
+
+def submission_progress(submissions) -> dict:
+    """ "2 of 5 departments submitted" from the overview's submission items."""
+    done = [s for s in submissions if s.state in ("submitted", "locked")]
+    return {"submitted": len(done), "total": len(submissions)}

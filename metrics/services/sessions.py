@@ -1,0 +1,807 @@
+"""The quarterly cycle of tuning sessions: open the next session from the latest one, author
+it, hold it (freeze what was presented), reopen it (admins), delete an unused one.
+
+Permission checks are the caller's (metrics.permissions.can_facilitate / can_reopen_session).
+Every write records history; edits of a session's rows check the version the caller read.
+A held session refuses every edit (SessionHeldError, a LockedError: 423 in the API).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Max
+from django.urls import reverse
+from django.utils import timezone
+
+from metrics.fiscal import FiscalQuarter
+from metrics.models import (
+    Acronym,
+    Department,
+    Footnote,
+    KeyDeliverable,
+    KeyResult,
+    KeyResultStatus,
+    MetricDefinition,
+    Objective,
+    Quarter,
+    QuarterlyStatus,
+    SessionObjective,
+    SessionState,
+    Submission,
+    SubmissionState,
+    TuningSession,
+)
+from metrics.services.errors import LockedError
+from metrics.services.history import history_record, history_record_created
+from metrics.services.submissions import submission_lock, submission_reopen
+from metrics.services.validation import validate_markdown_length, validate_source
+from metrics.services.versioned import actor_or_none, versioned_instance_update
+
+logger = logging.getLogger(__name__)
+
+SESSION_TEXT_FIELDS = ("title", "overview", "progress_challenges", "actions")
+DEFINITION_FIELDS = ("name", "baseline_text", "goal_text")
+
+
+class SessionHeldError(LockedError):
+    """The session was held: its deck stays as presented."""
+
+
+class SessionAlreadyOpenError(ValidationError):
+    """The next quarter's session exists already; `session` is it."""
+
+    def __init__(self, session: TuningSession):
+        self.session = session
+        super().__init__({"source": f"{session.quarter.label} is already open: “{session.title}”."})
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def session_ensure_draft(session: TuningSession) -> None:
+    if session.state == SessionState.HELD:
+        held = f" on {session.held_at:%Y-%m-%d}" if session.held_at else ""
+        raise SessionHeldError(
+            f"The {session.quarter.label} session was held{held}: its deck stays as it was "
+            "presented. An admin can reopen it."
+        )
+
+
+def _locked_session(session: TuningSession) -> TuningSession:
+    """The session row under a lock, so two edits (or an edit and a hold) serialise."""
+    return (
+        TuningSession.objects.select_for_update(of=("self",))
+        .select_related("quarter")
+        .get(pk=session.pk)
+    )
+
+
+def _bump(session: TuningSession, *, expected_version: int | None, actor) -> None:
+    """A change of the session's rows is a change of the session: its version moves on, so
+    a form read before the change is told someone else edited the session meanwhile."""
+    from metrics.services.errors import ConflictError
+
+    if expected_version is not None and session.version != expected_version:
+        raise ConflictError(session)
+    TuningSession.objects.filter(pk=session.pk).update(
+        version=F("version") + 1, updated_by=actor_or_none(actor), updated_at=timezone.now()
+    )
+    session.version += 1
+
+
+def next_quarter_of(quarter) -> FiscalQuarter:
+    return FiscalQuarter(quarter.fiscal_year, quarter.number).shifted(1)
+
+
+def latest_session_of(priority_id: int) -> TuningSession | None:
+    return (
+        TuningSession.objects.filter(priority_id=priority_id)
+        .select_related("quarter", "priority")
+        .order_by("-quarter__fiscal_year", "-quarter__number")
+        .first()
+    )
+
+
+def default_status_deadline(quarter: FiscalQuarter | Quarter) -> date:
+    return quarter.end_date + timedelta(days=settings.SESSION_STATUS_DEADLINE_DAYS)
+
+
+def next_title(source: TuningSession, target: FiscalQuarter) -> str:
+    label = source.quarter.label
+    if label in source.title:
+        return source.title.replace(label, target.label)
+    return f"{source.priority.name} Tuning Session {target.label}"
+
+
+def entered_status_count(session: TuningSession) -> int:
+    """Statuses entered for the session's quarter (metric cells and key-result cells)."""
+    return (
+        QuarterlyStatus.objects.filter(quarter_id=session.quarter_id).count()
+        + KeyResultStatus.objects.filter(quarter_id=session.quarter_id).count()
+    )
+
+
+# --- open the next session ----------------------------------------------------------------
+
+
+def session_open_next_validate(
+    *, source: TuningSession, fiscal_year: int | None = None, number: int | None = None
+) -> FiscalQuarter:
+    """The quarter the next session of `source` is for; ValidationError with the reason when
+    `source` is not the latest session or the asked quarter is not the next one."""
+    latest = latest_session_of(source.priority_id)
+    target = next_quarter_of(source.quarter)
+    if (fiscal_year, number) != (None, None) and (fiscal_year, number) != (
+        target.fiscal_year,
+        target.number,
+    ):
+        asked = (
+            FiscalQuarter(fiscal_year, number).label
+            if fiscal_year and number in (1, 2, 3, 4)
+            else f"{fiscal_year} Q{number}"
+        )
+        raise ValidationError(
+            {
+                "quarter": f"{asked} is not the next quarter: after {source.quarter.label} "
+                f"comes {target.label}."
+            }
+        )
+    existing = TuningSession.objects.filter(
+        priority_id=source.priority_id,
+        quarter__fiscal_year=target.fiscal_year,
+        quarter__number=target.number,
+    ).first()
+    if existing is not None:
+        raise SessionAlreadyOpenError(existing)
+    if latest is not None and latest.pk != source.pk:
+        raise ValidationError(
+            {
+                "source": f"Open the next session from the latest one ({latest.quarter.label}), "
+                f"not from {source.quarter.label}."
+            }
+        )
+    return target
+
+
+@dataclass
+class OpenResult:
+    session: TuningSession
+    created: bool
+    emailed: int = 0
+
+
+def session_open_next(
+    *,
+    actor,
+    source: TuningSession,
+    source_of_change: str = "form",
+    fiscal_year: int | None = None,
+    number: int | None = None,
+    status_deadline: date | None = None,
+    notify: bool = True,
+) -> OpenResult:
+    """Opens the session after `source` (the latest one): same metric rows, the objectives and
+    key results still active, key deliverables, footnotes and acronyms; no statuses. Sets the
+    quarter's status deadline and emails each department's leads that check-in is open.
+    Running it again creates nothing: the existing session comes back with created=False."""
+    validate_source(source_of_change)
+    try:
+        target = session_open_next_validate(source=source, fiscal_year=fiscal_year, number=number)
+    except SessionAlreadyOpenError as already:
+        return OpenResult(already.session, created=False)
+    with transaction.atomic():
+        source = _locked_session(source)
+        # Checked again under the lock: two clicks at once open one session.
+        try:
+            target = session_open_next_validate(
+                source=source, fiscal_year=fiscal_year, number=number
+            )
+        except SessionAlreadyOpenError as already:
+            return OpenResult(already.session, created=False)
+        quarter = Quarter.objects.get_or_create_fiscal(target.fiscal_year, target.number)
+        deadline = status_deadline or quarter.status_deadline or default_status_deadline(quarter)
+        if quarter.status_deadline != deadline:
+            history_record(
+                instance=quarter,
+                changes={"status_deadline": (quarter.status_deadline, deadline)},
+                actor=actor,
+                source=source_of_change,
+            )
+            quarter.status_deadline = deadline
+            quarter.save(update_fields=["status_deadline"])
+        session = TuningSession.objects.create(
+            priority=source.priority,
+            quarter=quarter,
+            title=next_title(source, target),
+            updated_by=actor_or_none(actor),
+        )
+        history_record_created(
+            instance=session,
+            fields=("title", "quarter", "state"),
+            actor=actor,
+            source=source_of_change,
+        )
+        _carry_over(source=source, session=session, new_year=target.fiscal_year)
+    emailed = session_open_notify(session=session) if notify else 0
+    return OpenResult(session, created=True, emailed=emailed)
+
+
+def _carry_over(*, source: TuningSession, session: TuningSession, new_year: int) -> None:
+    MetricDefinition.objects.bulk_create(
+        [
+            MetricDefinition(
+                session=session,
+                metric_id=d.metric_id,
+                outcome_id=d.outcome_id,
+                name=d.name,
+                baseline_text=d.baseline_text,
+                goal_text=d.goal_text,
+                order=d.order,
+            )
+            for d in MetricDefinition.objects.filter(session=source, is_retired=False)
+        ]
+    )
+    objective_map = {}
+    for row in session_objectives_presented(source):
+        objective = row.objective
+        if objective.fiscal_year != new_year:
+            objective = _objective_copy(objective=objective, fiscal_year=new_year)
+        objective_map[row.objective_id] = objective
+        SessionObjective.objects.create(
+            session=session, objective=objective, narrative=row.narrative, order=row.order
+        )
+    KeyDeliverable.objects.bulk_create(
+        [
+            KeyDeliverable(
+                session=session,
+                title=d.title,
+                objective=objective_map.get(d.objective_id),
+                order=d.order,
+            )
+            for d in KeyDeliverable.objects.filter(session=source)
+        ]
+    )
+    Footnote.objects.bulk_create(
+        [
+            Footnote(session=session, marker=f.marker, meaning=f.meaning)
+            for f in Footnote.objects.filter(session=source)
+        ]
+    )
+    Acronym.objects.bulk_create(
+        [
+            Acronym(session=session, term=a.term, meaning=a.meaning)
+            for a in Acronym.objects.filter(session=source)
+        ]
+    )
+
+
+def session_objectives_presented(session: TuningSession) -> list[SessionObjective]:
+    """The session's objective rows still presented; for a session without such rows (made
+    before sessions kept their own), its fiscal year's objectives as unsaved rows."""
+    rows = list(
+        SessionObjective.objects.filter(session=session, is_retired=False)
+        .select_related("objective")
+        .order_by("order", "id")
+    )
+    if rows or SessionObjective.objects.filter(session=session).exists():
+        return rows
+    return [
+        SessionObjective(
+            session=session, objective=o, narrative=o.narrative, order=o.order, objective_id=o.pk
+        )
+        for o in Objective.objects.filter(
+            priority_id=session.priority_id, fiscal_year=session.quarter.fiscal_year
+        ).order_by("order", "id")
+    ]
+
+
+def _objective_copy(*, objective: Objective, fiscal_year: int) -> Objective:
+    """The objective (and its active key results, goals kept, no statuses) for another fiscal
+    year; an existing copy is reused."""
+    slug = f"{objective.slug}-fy{fiscal_year % 100:02d}"[:100]
+    existing = Objective.objects.filter(slug=slug).first()
+    if existing is not None:
+        return existing
+    copy = Objective.objects.create(
+        priority_id=objective.priority_id,
+        department_id=objective.department_id,
+        fiscal_year=fiscal_year,
+        short_name=objective.short_name,
+        slug=slug,
+        title=objective.title,
+        statement=objective.statement,
+        narrative=objective.narrative,
+        target_quarter_text=objective.target_quarter_text,
+        order=objective.order,
+    )
+    KeyResult.objects.bulk_create(
+        [
+            KeyResult(
+                objective=copy,
+                code=kr.code,
+                description=kr.description,
+                baseline_text=kr.baseline_text,
+                goal_text=kr.goal_text,
+                metric_id=kr.metric_id,
+                milestone_total=kr.milestone_total,
+                order=kr.order,
+            )
+            for kr in objective.key_results.filter(is_retired=False)
+        ]
+    )
+    return copy
+
+
+def session_open_notify(*, session: TuningSession) -> int:
+    """Emails each department's leads that check-in for the session's quarter is open, with
+    an absolute link to their check-in. Returns how many emails went out."""
+    quarter = session.quarter
+    User = Department.leads.field.related_model
+    sent = 0
+    connection = get_connection()
+    for department in Department.objects.order_by("name").prefetch_related("leads"):
+        recipients = [
+            lead.email
+            for lead in department.leads.all()
+            if lead.is_active and lead.email and isinstance(lead, User)
+        ]
+        if not recipients:
+            continue
+        path = reverse(
+            "metrics:checkin",
+            kwargs={
+                "department": department.slug,
+                "fiscal_year": quarter.fiscal_year,
+                "number": quarter.number,
+            },
+        )
+        deadline = f" by {quarter.status_deadline:%A %d %B %Y}" if quarter.status_deadline else ""
+        message = EmailMessage(
+            subject=f"Check-in for {quarter.label} is open: {department.name}",
+            body=(
+                f"Hello,\n\nThe {session.title} is being prepared. Please enter "
+                f"{department.name}'s status for {quarter.label} and submit it{deadline}.\n\n"
+                f"Your check-in: {settings.SITE_URL}{path}\n\n-- okrtracker"
+            ),
+            to=recipients,
+            connection=connection,
+        )
+        try:
+            message.send()
+        except Exception:
+            logger.exception("Check-in email to %s for %s failed", department, quarter)
+            continue
+        sent += 1
+    return sent
+
+
+# --- delete, hold, reopen -------------------------------------------------------------------
+
+
+def session_delete(*, actor, session: TuningSession, source: str = "form") -> None:
+    """Deletes a session opened by mistake. Refused for a held session and for one whose
+    quarter has entered statuses."""
+    validate_source(source)
+    with transaction.atomic():
+        session = _locked_session(session)
+        session_ensure_draft(session)
+        count = entered_status_count(session)
+        if count:
+            raise ValidationError(
+                f"{session.quarter.label} already has {count} entered status"
+                f"{'es' if count != 1 else ''}: the session is in use and cannot be deleted."
+            )
+        history_record(
+            instance=session,
+            changes={"deleted": (session.title, None)},
+            actor=actor,
+            source=source,
+        )
+        session.delete()
+
+
+def session_hold(*, actor, session: TuningSession, source: str = "form") -> TuningSession:
+    """Marks the session held: stores its deck and charts as presented and locks its quarter
+    for every department. Holding a held session changes nothing."""
+    from metrics.selectors.snapshots import snapshot_build
+
+    validate_source(source)
+    with transaction.atomic():
+        session = _locked_session(session)
+        if session.state == SessionState.HELD:
+            return session
+        snapshot = snapshot_build(session.pk)
+        now = timezone.now()
+        changes = {
+            "state": (session.state, SessionState.HELD),
+            "held_at": (session.held_at, now),
+            "held_by": (session.held_by_id, getattr(actor_or_none(actor), "pk", None)),
+        }
+        session.state, session.held_at, session.held_by = (
+            SessionState.HELD,
+            now,
+            actor_or_none(actor),
+        )
+        session.snapshot = snapshot
+        session.version += 1
+        session.updated_by = actor_or_none(actor)
+        session.save(
+            update_fields=[
+                "state",
+                "held_at",
+                "held_by",
+                "snapshot",
+                "version",
+                "updated_by",
+                "updated_at",
+            ]
+        )
+        history_record(instance=session, changes=changes, actor=actor, source=source)
+        for department in Department.objects.all():
+            submission_lock(department=department, quarter=session.quarter, actor=actor)
+    return session
+
+
+def session_reopen(*, actor, session: TuningSession, source: str = "form") -> TuningSession:
+    """Back to preparation (an admin's action): the snapshot is dropped, so the pages show the
+    current figures again, and the quarter's locks are lifted. Recorded in history."""
+    validate_source(source)
+    with transaction.atomic():
+        session = _locked_session(session)
+        if session.state != SessionState.HELD:
+            return session
+        history_record(
+            instance=session,
+            changes={"state": (session.state, SessionState.DRAFT)},
+            actor=actor,
+            source=source,
+        )
+        session.state, session.snapshot = SessionState.DRAFT, None
+        session.version += 1
+        session.updated_by = actor_or_none(actor)
+        session.save(update_fields=["state", "snapshot", "version", "updated_by", "updated_at"])
+        for submission in Submission.objects.filter(
+            quarter=session.quarter, state=SubmissionState.LOCKED
+        ).select_related("department"):
+            submission_reopen(
+                department=submission.department, quarter=session.quarter, actor=actor
+            )
+    return session
+
+
+def session_freeze_presented(*, actor=None) -> int:
+    """Held sessions without a snapshot (loaded held from a fixture) get one, and their
+    quarters are locked: the seed's Q1 and Q2 sessions were presented. Returns how many."""
+    count = 0
+    for session in TuningSession.objects.filter(
+        state=SessionState.HELD, snapshot__isnull=True
+    ).select_related("quarter"):
+        from metrics.selectors.snapshots import snapshot_build
+
+        with transaction.atomic():
+            TuningSession.objects.filter(pk=session.pk).update(snapshot=snapshot_build(session.pk))
+            for department in Department.objects.all():
+                submission_lock(department=department, quarter=session.quarter, actor=actor)
+        count += 1
+    return count
+
+
+# --- authoring -------------------------------------------------------------------------------
+
+
+def session_update(
+    *,
+    session: TuningSession,
+    actor,
+    source: str = "form",
+    expected_version: int | None = None,
+    quarter: Quarter | None = None,
+    **fields,
+) -> TuningSession:
+    """The session's title and texts (Markdown, sanitised when rendered) and, while it is in
+    preparation and unused, its quarter."""
+    validate_source(source)
+    unknown = set(fields) - set(SESSION_TEXT_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    values = {name: (text or "").replace("\r\n", "\n") for name, text in fields.items()}
+    if "title" in values:
+        values["title"] = values["title"].strip()
+        if not values["title"]:
+            raise ValidationError({"title": "A session needs a title."})
+        if len(values["title"]) > 300:
+            raise ValidationError({"title": "At most 300 characters."})
+    validate_markdown_length(values)
+    with transaction.atomic():
+        current = _locked_session(session)
+        if current.state == SessionState.HELD:
+            if quarter is not None and quarter.pk != current.quarter_id:
+                raise SessionHeldError(
+                    f"The {current.quarter.label} session was held: its quarter cannot change."
+                )
+            session_ensure_draft(current)
+        if quarter is not None and quarter.pk != current.quarter_id:
+            if TuningSession.objects.filter(
+                priority_id=current.priority_id, quarter=quarter
+            ).exists():
+                raise ValidationError({"quarter": f"{quarter.label} has a session already."})
+            if entered_status_count(current):
+                raise ValidationError(
+                    {"quarter": "The session's quarter has entered statuses; it cannot move."}
+                )
+            values["quarter"] = quarter
+        updated, _changed = versioned_instance_update(
+            instance=current,
+            values=values,
+            expected_version=expected_version,
+            actor=actor,
+            source=source,
+        )
+    return updated
+
+
+def _draft_session_of(row) -> TuningSession:
+    session = _locked_session(row.session)
+    session_ensure_draft(session)
+    return session
+
+
+def deliverable_add(
+    *,
+    session: TuningSession,
+    actor,
+    title: str,
+    objective: Objective | None = None,
+    source: str = "form",
+    expected_version: int | None = None,
+) -> KeyDeliverable:
+    validate_source(source)
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationError({"title": "A deliverable needs a title of at most 200 characters."})
+    with transaction.atomic():
+        session = _locked_session(session)
+        session_ensure_draft(session)
+        _bump(session, expected_version=expected_version, actor=actor)
+        order = (
+            KeyDeliverable.objects.filter(session=session).aggregate(top=Max("order"))["top"] or 0
+        )
+        deliverable = KeyDeliverable.objects.create(
+            session=session, title=title, objective=objective, order=order + 1
+        )
+        history_record_created(
+            instance=deliverable,
+            fields=("session", "title", "objective", "order"),
+            actor=actor,
+            source=source,
+        )
+    return deliverable
+
+
+def deliverable_update(
+    *,
+    deliverable: KeyDeliverable,
+    actor,
+    source: str = "form",
+    expected_version: int | None = None,
+    **fields,
+) -> KeyDeliverable:
+    """Title and linked objective."""
+    validate_source(source)
+    unknown = set(fields) - {"title", "objective"}
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    if "title" in fields:
+        fields["title"] = (fields["title"] or "").strip()
+        if not fields["title"] or len(fields["title"]) > 200:
+            raise ValidationError({"title": "A deliverable needs a title (200 characters)."})
+    with transaction.atomic():
+        session = _draft_session_of(deliverable)
+        changes = {
+            name: (getattr(deliverable, name), new)
+            for name, new in fields.items()
+            if getattr(deliverable, name) != new
+        }
+        if changes:
+            _bump(session, expected_version=expected_version, actor=actor)
+            for name, (_old, new) in changes.items():
+                setattr(deliverable, name, new)
+            deliverable.save()
+            history_record(instance=deliverable, changes=changes, actor=actor, source=source)
+    return deliverable
+
+
+def deliverable_remove(
+    *,
+    deliverable: KeyDeliverable,
+    actor,
+    source: str = "form",
+    expected_version: int | None = None,
+) -> None:
+    validate_source(source)
+    with transaction.atomic():
+        session = _draft_session_of(deliverable)
+        _bump(session, expected_version=expected_version, actor=actor)
+        history_record(
+            instance=deliverable,
+            changes={"deleted": (deliverable.title, None)},
+            actor=actor,
+            source=source,
+        )
+        deliverable.delete()
+
+
+def _move(rows: list, row, step: int, *, actor, source: str) -> None:
+    """Moves `row` one place up (-1) or down (+1) among `rows` and renumbers them 1..n."""
+    index = next(i for i, r in enumerate(rows) if r.pk == row.pk)
+    other = index + step
+    if 0 <= other < len(rows):
+        rows[index], rows[other] = rows[other], rows[index]
+    for order, item in enumerate(rows, start=1):
+        if item.order != order:
+            history_record(
+                instance=item, changes={"order": (item.order, order)}, actor=actor, source=source
+            )
+            type(item).objects.filter(pk=item.pk).update(order=order)
+            item.order = order
+
+
+def deliverable_move(
+    *,
+    deliverable: KeyDeliverable,
+    actor,
+    step: int,
+    source: str = "form",
+    expected_version: int | None = None,
+) -> None:
+    validate_source(source)
+    with transaction.atomic():
+        session = _draft_session_of(deliverable)
+        _bump(session, expected_version=expected_version, actor=actor)
+        rows = list(KeyDeliverable.objects.filter(session=session).order_by("order", "id"))
+        _move(rows, deliverable, step, actor=actor, source=source)
+
+
+def definition_update(
+    *,
+    definition: MetricDefinition,
+    actor,
+    source: str = "form",
+    expected_version: int | None = None,
+    **fields,
+) -> MetricDefinition:
+    """A metric row as this session prints it: its name, baseline and goal text; retiring
+    (is_retired) takes it out of this session's tables and of the sessions opened after."""
+    validate_source(source)
+    unknown = set(fields) - set(DEFINITION_FIELDS) - {"is_retired"}
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    for name in DEFINITION_FIELDS:
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+            limit = 300 if name == "name" else 500
+            if len(fields[name]) > limit:
+                raise ValidationError({name: f"At most {limit} characters."})
+    if "name" in fields and not fields["name"]:
+        raise ValidationError({"name": "A metric row needs a name."})
+    with transaction.atomic():
+        _draft_session_of(definition)
+        updated, _changed = versioned_instance_update(
+            instance=definition,
+            values=fields,
+            expected_version=expected_version,
+            actor=actor,
+            source=source,
+        )
+    return updated
+
+
+def definition_add(
+    *, session: TuningSession, actor, metric, source: str = "form"
+) -> MetricDefinition:
+    """Adds a metric row (the metric's current definition) at the end of its outcome's rows;
+    a retired row of the same metric comes back instead."""
+    validate_source(source)
+    with transaction.atomic():
+        session = _locked_session(session)
+        session_ensure_draft(session)
+        existing = MetricDefinition.objects.filter(session=session, metric=metric).first()
+        if existing is not None:
+            if not existing.is_retired:
+                raise ValidationError({"metric": f"{metric.name} is already a row."})
+            return definition_update(
+                definition=existing, actor=actor, source=source, is_retired=False
+            )
+        order = (
+            MetricDefinition.objects.filter(session=session).aggregate(top=Max("order"))["top"] or 0
+        )
+        definition = MetricDefinition.objects.create(
+            session=session,
+            metric=metric,
+            outcome_id=metric.outcome_id,
+            name=metric.name,
+            baseline_text=metric.baseline_text,
+            goal_text=metric.goal_text,
+            order=order + 1,
+            updated_by=actor_or_none(actor),
+        )
+        history_record_created(
+            instance=definition,
+            fields=("session", "metric", "name", "baseline_text", "goal_text", "order"),
+            actor=actor,
+            source=source,
+        )
+    return definition
+
+
+def definition_move(
+    *, definition: MetricDefinition, actor, step: int, source: str = "form"
+) -> None:
+    validate_source(source)
+    with transaction.atomic():
+        session = _draft_session_of(definition)
+        rows = list(
+            MetricDefinition.objects.filter(
+                session=session, outcome_id=definition.outcome_id
+            ).order_by("order", "id")
+        )
+        _move(rows, definition, step, actor=actor, source=source)
+
+
+def session_objective_update(
+    *,
+    row: SessionObjective,
+    actor,
+    source: str = "form",
+    expected_version: int | None = None,
+    **fields,
+) -> SessionObjective:
+    """An objective as this session presents it: its narrative (Markdown) and whether it is
+    still presented (is_retired)."""
+    validate_source(source)
+    unknown = set(fields) - {"narrative", "is_retired"}
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    if "narrative" in fields:
+        fields["narrative"] = (fields["narrative"] or "").replace("\r\n", "\n")
+        validate_markdown_length({"narrative": fields["narrative"]})
+    with transaction.atomic():
+        _draft_session_of(row)
+        updated, _changed = versioned_instance_update(
+            instance=row,
+            values=fields,
+            expected_version=expected_version,
+            actor=actor,
+            source=source,
+        )
+    return updated
+
+
+def session_objective_move(*, row: SessionObjective, actor, step: int, source: str = "form"):
+    validate_source(source)
+    with transaction.atomic():
+        session = _draft_session_of(row)
+        rows = list(SessionObjective.objects.filter(session=session).order_by("order", "id"))
+        _move(rows, row, step, actor=actor, source=source)
+
+
+def draft_narratives_follow(*, objective: Objective, narrative: str, actor, source: str) -> None:
+    """An objective's narrative edited outside a session goes to the sessions still in
+    preparation that present it; held sessions keep the narrative they presented."""
+    for row in SessionObjective.objects.filter(
+        objective=objective, session__state=SessionState.DRAFT
+    ).select_for_update(of=("self",)):
+        versioned_instance_update(
+            instance=row,
+            values={"narrative": narrative},
+            expected_version=None,
+            actor=actor,
+            source=source,
+        )

@@ -1,0 +1,30 @@
+"""Finding things: the header's search and the objectives index. Thin: the selectors query."""
+
+from django.views.generic import TemplateView
+
+from metrics.selectors.search import search
+from metrics.selectors.sessions import session_choices
+from metrics.views.dashboards import ReadAccessMixin, SessionPageMixin
+
+
+class SearchView(ReadAccessMixin, TemplateView):
+    """`/search/?q=editors`: metrics, objectives, key results and sessions, linked."""
+
+    template_name = "metrics/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["results"] = search(self.request.GET.get("q", ""))
+        return context
+
+
+class ObjectivesIndexView(SessionPageMixin, TemplateView):
+    """Every objective of a session with its department, target quarter and key results."""
+
+    template_name = "metrics/objectives_index.html"
+    section = "objectives"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("sessions", session_choices())
+        return context

@@ -1,0 +1,316 @@
+"""The quarterly cycle in the app: open the next session (preview, then confirm) and author a
+session (texts, key deliverables, metric rows, objectives), hold, reopen or delete it. For
+facilitators and admins (reopen: admins); every change goes through metrics.services.sessions.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from metrics import models, permissions
+from metrics.forms.errors import form_add_service_errors
+from metrics.forms.sessions import OpenNextForm, SessionTextsForm
+from metrics.markdown import render_markdown
+from metrics.selectors.session_cycle import open_next_preview, session_authoring
+from metrics.selectors.sessions import latest_session_id
+from metrics.services import sessions as cycle
+from metrics.services.errors import ConflictError, LockedError
+
+
+class FacilitatorMixin(AccessMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not permissions.can_facilitate(request.user):
+            permissions.log_denied(request.user, f"{request.method} {request.path}", "session")
+            raise PermissionDenied("Only facilitators and admins prepare tuning sessions.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class OpenNextView(FacilitatorMixin, TemplateView):
+    """What the next session carries over from the latest one; confirming opens it."""
+
+    template_name = "metrics/session_open_next.html"
+
+    def source(self, source_id=None):
+        source_id = source_id or latest_session_id()
+        if source_id is None:
+            return None
+        return get_object_or_404(
+            models.TuningSession.objects.select_related("quarter", "priority"), pk=source_id
+        )
+
+    def get(self, request, *args, **kwargs):
+        source = self.source()
+        form = OpenNextForm(initial={"source": source.pk if source else None})
+        return self.render(source, form)
+
+    def render(self, source, form):
+        preview = open_next_preview(source) if source else None
+        if preview and not form.is_bound and preview.status_deadline:
+            form.initial["status_deadline"] = preview.status_deadline
+        return self.render_to_response(
+            self.get_context_data(source=source, preview=preview, form=form)
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = OpenNextForm(request.POST)
+        if not form.is_valid():
+            return self.render(self.source(), form)
+        source = self.source(form.cleaned_data["source"])
+        try:
+            cycle.session_open_next_validate(source=source)
+            result = cycle.session_open_next(
+                actor=request.user,
+                source=source,
+                status_deadline=form.cleaned_data["status_deadline"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            return self.render(source, form)
+        session = result.session
+        messages.success(
+            request,
+            f"Opened {session.title}: check-in for {session.quarter.label} is open until "
+            f"{session.quarter.status_deadline:%Y-%m-%d}; {result.emailed} department"
+            f"{'s' if result.emailed != 1 else ''} emailed.",
+        )
+        return redirect("metrics:session_edit", session_id=session.pk)
+
+
+class SessionEditView(FacilitatorMixin, TemplateView):
+    """A session's authoring page. Each form posts an `action`; every action is one service
+    call, refused with its reason (a held session, a stale version, bad input)."""
+
+    template_name = "metrics/session_edit.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.texts_form())
+
+    def texts_form(self, data=None, session=None):
+        session = session or session_authoring(self.kwargs["session_id"]).session
+        initial = {"version": session.version} | {
+            name: getattr(session, name) for name in cycle.SESSION_TEXT_FIELDS
+        }
+        return SessionTextsForm(data, initial=initial)
+
+    def render(self, texts_form, preview=None):
+        data = session_authoring(self.kwargs["session_id"])
+        return self.render_to_response(
+            self.get_context_data(
+                authoring=data,
+                session=data.session,
+                texts_form=texts_form,
+                preview=preview,
+                can_reopen=permissions.can_reopen_session(self.request.user),
+                deck_url=reverse("metrics:session", kwargs={"session_id": data.session.pk}),
+            )
+        )
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action", "")
+        session = get_object_or_404(
+            models.TuningSession.objects.select_related("quarter"), pk=self.kwargs["session_id"]
+        )
+        if action in ("texts", "preview"):
+            return self.post_texts(session, preview=action == "preview")
+        handler = getattr(self, "do_" + action.replace("-", "_"), None)
+        if handler is None:
+            messages.error(request, "Unknown action.")
+            return redirect(request.path)
+        if action == "reopen" and not permissions.can_reopen_session(request.user):
+            permissions.log_denied(request.user, "reopen session", session)
+            raise PermissionDenied("Only admins reopen a held session.")
+        try:
+            done = handler(session, request.POST)
+        except (LockedError, ConflictError) as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except (ValueError, models.MetricDefinition.DoesNotExist):
+            messages.error(request, "That row is not part of this session.")
+        else:
+            if isinstance(done, str):
+                messages.success(request, done)
+            elif done is not None:
+                return done
+        return redirect(request.path)
+
+    def post_texts(self, session, *, preview: bool):
+        form = self.texts_form(self.request.POST, session=session)
+        if not form.is_valid():
+            return self.render(form)
+        if preview:
+            texts = {
+                name: render_markdown(form.cleaned_data[name])
+                for name in ("overview", "progress_challenges", "actions")
+            }
+            return self.render(form, preview=texts)
+        changed = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name != "version" and name in self.request.POST
+        }
+        try:
+            cycle.session_update(
+                session=session,
+                actor=self.request.user,
+                expected_version=form.cleaned_data["version"],
+                **changed,
+            )
+        except ConflictError:
+            form.add_error(
+                None,
+                "Someone else changed this session meanwhile; reload the page to see their "
+                "version before saving yours.",
+            )
+            return self.render(form)
+        except LockedError as error:
+            form.add_error(None, str(error))
+            return self.render(form)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            return self.render(form)
+        messages.success(self.request, "Saved." if changed else "Nothing had changed.")
+        return redirect(self.request.path)
+
+    # --- one method per action; each returns a message, a response or None ------------------
+
+    def _row(self, model, session, data):
+        return get_object_or_404(model, pk=int(data.get("id", "0") or 0), session=session)
+
+    def do_deliverable_add(self, session, data):
+        objective = None
+        if data.get("objective"):
+            objective = get_object_or_404(models.Objective, pk=int(data["objective"]))
+        cycle.deliverable_add(
+            session=session,
+            actor=self.request.user,
+            title=data.get("title", ""),
+            objective=objective,
+        )
+        return "Key deliverable added."
+
+    def do_deliverable_remove(self, session, data):
+        cycle.deliverable_remove(
+            deliverable=self._row(models.KeyDeliverable, session, data), actor=self.request.user
+        )
+        return "Key deliverable removed."
+
+    def do_deliverable_link(self, session, data):
+        objective = None
+        if data.get("objective"):
+            objective = get_object_or_404(models.Objective, pk=int(data["objective"]))
+        cycle.deliverable_update(
+            deliverable=self._row(models.KeyDeliverable, session, data),
+            actor=self.request.user,
+            objective=objective,
+        )
+        return "Key deliverable linked."
+
+    def do_deliverable_up(self, session, data):
+        cycle.deliverable_move(
+            deliverable=self._row(models.KeyDeliverable, session, data),
+            actor=self.request.user,
+            step=-1,
+        )
+
+    def do_deliverable_down(self, session, data):
+        cycle.deliverable_move(
+            deliverable=self._row(models.KeyDeliverable, session, data),
+            actor=self.request.user,
+            step=1,
+        )
+
+    def do_definition_save(self, session, data):
+        cycle.definition_update(
+            definition=self._row(models.MetricDefinition, session, data),
+            actor=self.request.user,
+            expected_version=int(data.get("version") or 0) or None,
+            **{name: data.get(name, "") for name in cycle.DEFINITION_FIELDS if name in data},
+        )
+        return "Metric row saved."
+
+    def do_definition_retire(self, session, data):
+        definition = self._row(models.MetricDefinition, session, data)
+        cycle.definition_update(definition=definition, actor=self.request.user, is_retired=True)
+        return f"Metric row “{definition.name}” retired."
+
+    def do_definition_restore(self, session, data):
+        definition = self._row(models.MetricDefinition, session, data)
+        cycle.definition_update(definition=definition, actor=self.request.user, is_retired=False)
+        return f"Metric row “{definition.name}” restored."
+
+    def do_definition_add(self, session, data):
+        metric = get_object_or_404(models.Metric, pk=int(data.get("metric") or 0))
+        cycle.definition_add(session=session, actor=self.request.user, metric=metric)
+        return f"Metric row “{metric.name}” added."
+
+    def do_definition_up(self, session, data):
+        cycle.definition_move(
+            definition=self._row(models.MetricDefinition, session, data),
+            actor=self.request.user,
+            step=-1,
+        )
+
+    def do_definition_down(self, session, data):
+        cycle.definition_move(
+            definition=self._row(models.MetricDefinition, session, data),
+            actor=self.request.user,
+            step=1,
+        )
+
+    def do_objective_save(self, session, data):
+        cycle.session_objective_update(
+            row=self._row(models.SessionObjective, session, data),
+            actor=self.request.user,
+            expected_version=int(data.get("version") or 0) or None,
+            narrative=data.get("narrative", ""),
+        )
+        return "Narrative saved."
+
+    def do_objective_retire(self, session, data):
+        cycle.session_objective_update(
+            row=self._row(models.SessionObjective, session, data),
+            actor=self.request.user,
+            is_retired=True,
+        )
+        return "Objective retired from this session."
+
+    def do_objective_restore(self, session, data):
+        cycle.session_objective_update(
+            row=self._row(models.SessionObjective, session, data),
+            actor=self.request.user,
+            is_retired=False,
+        )
+        return "Objective restored."
+
+    def do_objective_up(self, session, data):
+        cycle.session_objective_move(
+            row=self._row(models.SessionObjective, session, data), actor=self.request.user, step=-1
+        )
+
+    def do_objective_down(self, session, data):
+        cycle.session_objective_move(
+            row=self._row(models.SessionObjective, session, data), actor=self.request.user, step=1
+        )
+
+    def do_hold(self, session, data):
+        cycle.session_hold(actor=self.request.user, session=session)
+        return (
+            f"{session.title} is held: its pages stay as presented and {session.quarter.label} "
+            "is locked for every department."
+        )
+
+    def do_reopen(self, session, data):
+        cycle.session_reopen(actor=self.request.user, session=session)
+        return f"{session.title} is in preparation again."
+
+    def do_delete(self, session, data):
+        title = session.title
+        cycle.session_delete(actor=self.request.user, session=session)
+        messages.success(self.request, f"Deleted {title}.")
+        return redirect("metrics:home")

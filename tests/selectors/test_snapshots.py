@@ -1,0 +1,44 @@
+"""A held session's snapshot: the deck and its charts survive the JSON round trip unchanged."""
+
+import json
+
+import pytest
+
+from metrics import models
+from metrics.selectors.charts import MetricChartData, metrics_chart_data
+from metrics.selectors.deck import Deck, build_live_deck, session_deck
+from metrics.selectors.snapshots import from_data, snapshot_build, to_data
+from metrics.services.recompute_runs import recompute_run
+
+
+@pytest.fixture
+def q2(seed_deck):
+    recompute_run(task_name="test", metric_ids=None)
+    return models.TuningSession.objects.get(quarter__number=2)
+
+
+def test_deck_round_trip_is_lossless(q2):
+    deck = build_live_deck(q2.pk)
+    assert from_data(Deck, json.loads(json.dumps(to_data(deck)))) == deck
+    # Decimals keep their exponent, not just their value.
+    cell = deck.metric("monthly-active-editors").cells[1]
+    back = from_data(Deck, json.loads(json.dumps(to_data(deck)))).metric("monthly-active-editors")
+    assert str(back.cells[1].value) == str(cell.value)
+
+
+def test_chart_data_round_trip_is_lossless(q2):
+    deck = build_live_deck(q2.pk)
+    charts = metrics_chart_data(
+        [row.metric_id for row in deck.metric_rows], until=deck.quarter_end_date
+    )
+    for data in charts.values():
+        assert from_data(MetricChartData, json.loads(json.dumps(to_data(data)))) == data
+
+
+def test_a_held_session_reads_its_snapshot(q2, django_assert_max_num_queries):
+    live = build_live_deck(q2.pk)
+    models.TuningSession.objects.filter(pk=q2.pk).update(snapshot=snapshot_build(q2.pk))
+    with django_assert_max_num_queries(1):
+        presented = session_deck(q2.pk)
+    assert presented.session_state == "held"
+    assert presented.outcomes == live.outcomes and presented.objectives == live.objectives
