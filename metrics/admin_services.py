@@ -22,6 +22,7 @@ from metrics.models import ChangeSource
 from metrics.services import catalog, drilldown_tables
 from metrics.services.deletions import data_rows_delete
 from metrics.services.errors import ConflictError, LockedError
+from metrics.services.history import history_value
 from metrics.services.key_results import KEY_RESULT_EDITABLE_FIELDS, key_result_status_save
 from metrics.services.observations import observation_save
 from metrics.services.statuses import STATUS_EDITABLE_FIELDS, quarterly_status_save
@@ -114,6 +115,16 @@ def model_field_values(form, names, model) -> dict:
     }
 
 
+def really_changed(form, names, model) -> dict:
+    """The changed fields' values, less those equal to what the form started from (a JSON
+    field posted back as it was counts as changed for Django's form)."""
+    return {
+        name: value
+        for name, value in model_field_values(form, names, model).items()
+        if history_value(form.initial.get(name)) != history_value(value)
+    }
+
+
 def adopt(obj, saved) -> None:
     """Make the admin's (unsaved) object the row the service stored, so that the admin's
     log entry and redirect name the right row."""
@@ -130,6 +141,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
     source = ChangeSource.ADMIN
     inline_services: dict = {}
+    unchanged_saves_nothing = True
 
     # --- what subclasses change ----------------------------------------------------------
 
@@ -173,8 +185,14 @@ class ServiceAdmin(admin.ModelAdmin):
         return RequestForm
 
     def save_model(self, request, obj, form, change):
-        names = form.changed_data if change else list(form.fields)
-        fields = model_field_values(form, names, self.model)
+        if change:
+            fields = really_changed(form, form.changed_data, self.model)
+        else:
+            fields = model_field_values(form, list(form.fields), self.model)
+        if change and not fields and self.unchanged_saves_nothing:
+            # Nothing to write, so nothing to refuse either (a held session's table saved
+            # as it is); the inlines may still have changes.
+            return
         try:
             saved = self.service_save(request, obj, form, change, fields)
         except SERVICE_ERRORS as error:
@@ -202,9 +220,10 @@ class ServiceAdmin(admin.ModelAdmin):
                 services.delete(row, actor=request.user, source=self.source)
             for row, changed in formset.changed_objects:
                 inline = forms_by_instance[id(row)]
-                fields = model_field_values(inline, changed, formset.model)
+                fields = really_changed(inline, changed, formset.model)
                 fields.pop(fk_name, None)
-                adopt(row, services.save(row, actor=request.user, source=self.source, **fields))
+                if fields:
+                    adopt(row, services.save(row, actor=request.user, source=self.source, **fields))
             for row in formset.new_objects:
                 inline = forms_by_instance[id(row)]
                 fields = model_field_values(inline, list(inline.fields), formset.model)
@@ -345,6 +364,10 @@ class KeyResultStatusAdminForm(ServiceSavedForm):
 
 class ServiceSavedAdmin(ServiceAdmin):
     """The cells: saved by their form's service call, deleted by data_rows_delete."""
+
+    # Their services compare with the stored row themselves (and a form's hand value flag
+    # is not a model change).
+    unchanged_saves_nothing = False
 
     def service_save(self, request, obj, form, change, fields):
         expected = form.cleaned_data.get("seen_version") if change else 0

@@ -1,12 +1,13 @@
 """Writing the tables inside a drill-down (Grantmaking's FY19/20, FY20/21, Q1-Q2) and their
-rows: history kept, and refused once the drill-down's department has locked the session's
-quarter, like the drill-down's own texts (services.narratives.drilldown_update)."""
+rows: history kept, and refused once the session is held or the drill-down's department has
+locked the session's quarter, like the drill-down's own texts (services.narratives.drilldown_update)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from metrics.models import Drilldown, DrilldownRow, DrilldownTable
 from metrics.services.catalog import catalog_row_delete, catalog_row_save
+from metrics.services.sessions import session_ensure_draft
 from metrics.services.submissions import submission_ensure_unlocked
 
 
@@ -56,6 +57,8 @@ def drilldown_row_delete(*, row: DrilldownRow, actor, source: str) -> None:
 
 
 def _ensure_editable(drilldown: Drilldown) -> None:
+    # A held session's deck stays as presented; a locked quarter keeps its figures.
+    session_ensure_draft(drilldown.session)
     submission_ensure_unlocked(
         department_id=drilldown.objective.department_id, quarter=drilldown.session.quarter
     )

@@ -392,17 +392,31 @@ def test_pending_recompute_requests_and_job_runs_cannot_be_deleted(admin_client)
 # --- drill-down tables ---------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("seed_deck")
-def test_a_drilldown_table_cell_edit_is_recorded_and_refused_once_locked(admin_client):
-    row = models.DrilldownRow.objects.filter(is_group_heading=False).first()
-    table = row.table
-    url = admin_url(table)
-    data = page_as_posted(admin_client, url)
+def cells_prefix(client, url, row) -> str:
+    data = page_as_posted(client, url)
     index = next(
         key.split("-")[1] for key, value in data.items() if key.endswith("-id") and value == row.pk
     )
-    prefix = next(key for key in data if key.endswith(f"-{index}-cells")).rsplit("-", 1)[0]
-    data[f"{prefix}-cells"] = '["1", "2", "3"]'
+    return next(key for key in data if key.endswith(f"-{index}-cells")).rsplit("-", 1)[0]
+
+
+@pytest.mark.usefixtures("seed_deck")
+def test_a_drilldown_table_cell_edit_is_recorded_and_refused_once_held_or_locked(admin_client):
+    row = models.DrilldownRow.objects.filter(is_group_heading=False).first()
+    table = row.table
+    session = table.drilldown.session
+    url = admin_url(table)
+    held = admin_client.post(
+        url,
+        page_as_posted(
+            admin_client, url, **{f"{cells_prefix(admin_client, url, row)}-cells": '["0"]'}
+        ),
+    )
+    assert held.status_code == 200
+    assert "was held" in held.content.decode()
+    models.TuningSession.objects.filter(pk=session.pk).update(state=models.SessionState.DRAFT)
+    prefix = cells_prefix(admin_client, url, row)
+    data = page_as_posted(admin_client, url, **{f"{prefix}-cells": '["1", "2", "3"]'})
 
     response = admin_client.post(url, data)
 

@@ -30,6 +30,11 @@ FOREIGN_SCRIPTS = """() => [...document.scripts]
 @pytest.fixture
 def demo(transactional_db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # The session still in preparation and its quarter open: the texts are the leads' to edit.
+    models.TuningSession.objects.update(
+        state=models.SessionState.DRAFT, snapshot=None, held_at=None
+    )
+    models.Submission.objects.update(state=models.SubmissionState.DRAFT)
     return models.TuningSession.objects.get(quarter__fiscal_year=2020, quarter__number=2)
 
 

@@ -20,6 +20,7 @@ from django.db import models as db_models
 from django.urls import reverse
 
 from metrics import models
+from metrics.services.sessions import session_hold
 from tests.factories import UserFactory
 from tests.security.inert import executable_parts, page_shape, payloads_load
 
@@ -225,6 +226,11 @@ def superuser_client(client):
 
 @pytest.mark.usefixtures("seed_deck")
 def test_no_payload_in_any_text_field_is_executable_in_any_page_or_api_answer(superuser_client):
+    # The first round reads the live pages of a session in preparation; the second holds it,
+    # so its pages render the deck as presented, stored with the payloads in it.
+    models.TuningSession.objects.update(
+        state=models.SessionState.DRAFT, snapshot=None, held_at=None
+    )
     pages, api = page_urls(), api_urls()
     shapes = {url: page_shape(get_page(superuser_client, url)) for url in pages}
     coverage: dict[str, set[str]] = {}
@@ -232,6 +238,12 @@ def test_no_payload_in_any_text_field_is_executable_in_any_page_or_api_answer(su
     for round_index in range(ROUNDS):
         for name, taken in spray(round_index).items():
             coverage.setdefault(name, set()).update(taken)
+        if round_index == 1:
+            session_hold(actor=None, session=models.TuningSession.objects.get(quarter__number=2))
+        if round_index:
+            # The admin's change forms show each text in an escaped form field whatever it
+            # holds: read once, in the first round.
+            pages = [url for url in pages if not url.endswith("/change/")]
         assert problems_in_pages(superuser_client, pages, shapes) == {}
         assert problems_in_api(superuser_client, api) == {}
 
@@ -256,6 +268,10 @@ def seeded_lead(seed_deck):
         drilldowns__isnull=False, department__metrics__isnull=False
     ).first()
     department = objective.department
+    # Sessions in preparation: a held one refuses edits of its texts, and shows its snapshot.
+    models.TuningSession.objects.update(
+        state=models.SessionState.DRAFT, snapshot=None, held_at=None
+    )
     lead = UserFactory(username="mallory", roles=["Department lead"])
     department.leads.add(lead)
     return lead, department, objective
