@@ -15,5 +15,8 @@ urlpatterns = [
     path("", include("metrics.urls")),
 ]
 
-# A too-large body (a 10 MB paste) gets a readable 413 page instead of a bare 400.
-handler400 = "metrics.views.entry_errors.bad_request"
+# JSON under /api/, the site's pages elsewhere (a too-large body gets a readable 413).
+handler400 = "okrtracker.errors.bad_request"
+handler403 = "okrtracker.errors.permission_denied"
+handler404 = "okrtracker.errors.page_not_found"
+handler500 = "okrtracker.errors.server_error"

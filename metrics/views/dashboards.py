@@ -22,6 +22,7 @@ from metrics.selectors.overview import departments, last_recompute, submissions_
 from metrics.selectors.session_cycle import submission_progress
 from metrics.selectors.sessions import latest_session_id, session_choices
 from metrics.selectors.snapshots import presented_chart_data, session_chart_data
+from metrics.services.validation import ascii_int
 
 
 class ReadAccessMixin(AccessMixin):
@@ -226,8 +227,8 @@ class CompareView(ReadAccessMixin, TemplateView):
         return context
 
     def _chosen(self, name, ids):
-        raw = self.request.GET.get(name, "")
-        return int(raw) if raw.isdigit() and int(raw) in ids else None
+        chosen = ascii_int(self.request.GET.get(name, ""))
+        return chosen if chosen in ids else None
 
 
 class CellHistoryView(ReadAccessMixin, TemplateView):
@@ -251,7 +252,7 @@ class CellHistoryView(ReadAccessMixin, TemplateView):
 
     def _back_url(self, history, session: str) -> str:
         """The page the cell was opened from, when the link said which session it was."""
-        if not session.isdigit():
+        if ascii_int(session) is None:
             return ""
         if self.key_result:
             return reverse(

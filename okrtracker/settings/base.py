@@ -230,6 +230,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "metrics.api.schema.bounds_postprocessing_hook",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MetricStateEnum": "metrics.models.MetricState",
         "StatusStateEnum": "metrics.models.StatusState",
