@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "okrtracker.middleware.DenialLogMiddleware",
+    "okrtracker.middleware.SecurityHeadersMiddleware",
     # Last, so the 413 page it renders has the user and messages of every other page.
     "metrics.middleware.RequestTooBigMiddleware",
 ]
@@ -251,7 +252,11 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sessions end after this many seconds (default 12 hours: a working day, not forever).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 60 * 60)))
+SESSION_COOKIE_HTTPONLY = True
 
 LOGGING = {
     "version": 1,
