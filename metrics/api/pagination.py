@@ -14,7 +14,10 @@ class ApiPagination(LimitOffsetPagination):
     max_limit = 1000
 
     def _bounded(self, request, name: str, *, minimum: int, maximum: int | None, default):
-        raw = request.query_params.get(name)
+        values = request.query_params.getlist(name)
+        if len(values) > 1:
+            raise ValidationError({name: ["Give this parameter once."]})
+        raw = values[0] if values else None
         if raw is None or raw == "":
             return default
         if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum:
