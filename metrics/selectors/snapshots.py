@@ -136,6 +136,9 @@ def session_chart_data(deck, metric_ids, *, until) -> dict:
     """Chart data for a session's pages: as presented for a held session, live otherwise."""
     from metrics.selectors.charts import metrics_chart_data
 
+    presented = {}
     if deck.session_state == models.SessionState.HELD:
-        return presented_chart_data(deck.session_id, metric_ids)
-    return metrics_chart_data(metric_ids, until=until)
+        presented = presented_chart_data(deck.session_id, metric_ids)
+    # A held session without a snapshot (loaded from a fixture) shows the live figures.
+    missing = [metric_id for metric_id in metric_ids if metric_id not in presented]
+    return {**(metrics_chart_data(missing, until=until) if missing else {}), **presented}

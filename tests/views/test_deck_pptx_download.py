@@ -13,8 +13,8 @@ from tests.selectors.builders import add_bulk, build_small_deck
 
 pytestmark = pytest.mark.django_db
 
-# Session and user (3), this session's deck (13), the earlier session (2), the chart data (3).
-DOWNLOAD_QUERIES = 21
+# Session and user (3), this session's state and deck (14), the earlier session (2), the chart data (3).
+DOWNLOAD_QUERIES = 22
 
 
 def url(session_id) -> str:

@@ -73,7 +73,11 @@ def site_urls(world) -> list[str]:
         kwargs = {}
         for kwarg in kwarg_names:
             if kwarg == "pk" and name.startswith("api:"):
-                basename = name.split(":")[1].rsplit("-", 1)[0]
+                # The longest basename that prefixes the route name ("session-open-next").
+                route = name.split(":")[1]
+                basename = max(
+                    (b for b in models_by_basename if route.startswith(f"{b}-")), key=len
+                )
                 kwargs[kwarg] = models_by_basename[basename]._default_manager.first().pk
             elif kwarg == "status_id" and "key_result" in name:
                 kwargs[kwarg] = world["key_result_status_id"]
