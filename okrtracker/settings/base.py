@@ -108,6 +108,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE",
         timeout=int(os.environ.get("SQLITE_TIMEOUT", "20")),
     )
+# Placeholder until the cache settings of the read-path work land: Redis when CACHE_URL or
+# REDIS_URL is set (throttles and sign-in limits then hold across every worker process),
+# local memory (per process) otherwise.
+_CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `manage.py loaddata seed_deck` finds the reference deck here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
