@@ -25,5 +25,8 @@ if settings.BENCHMARK_FLOORS:  # benchmarks/web.py's floors; never set in a depl
         *urlpatterns,
     ]
 
-# A too-large body (a 10 MB paste) gets a readable 413 page instead of a bare 400.
-handler400 = "metrics.views.entry_errors.bad_request"
+# JSON under /api/, the site's pages elsewhere (a too-large body gets a readable 413).
+handler400 = "okrtracker.errors.bad_request"
+handler403 = "okrtracker.errors.permission_denied"
+handler404 = "okrtracker.errors.page_not_found"
+handler500 = "okrtracker.errors.server_error"

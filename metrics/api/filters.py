@@ -1,6 +1,8 @@
 """The filters tool users ask for: by session, fiscal year, quarter, department, outcome,
 metric, state, period range and "changed since", on every list where they make sense."""
 
+from datetime import UTC
+
 import django_filters as filters
 from django import forms
 from django.db import models as db
@@ -11,16 +13,57 @@ from drf_spectacular.utils import extend_schema_field
 from metrics import models
 
 
+def _foreign_digits(value) -> bool:
+    """ "²" and "٣" are digits to Python (int("٣") == 3, int("²") fails): ids, years and
+    dates in a query take 0-9 only."""
+    return isinstance(value, str) and any(ch.isdigit() and not ch.isascii() for ch in value)
+
+
+class AsciiDigitsMixin:
+    def to_python(self, value):
+        if _foreign_digits(value):
+            raise forms.ValidationError("Use the digits 0-9.", code="invalid")
+        return super().to_python(value)
+
+
+class AsciiIntegerField(AsciiDigitsMixin, forms.IntegerField):
+    pass
+
+
+class AsciiModelChoiceField(AsciiDigitsMixin, forms.ModelChoiceField):
+    pass
+
+
+class BoundedIsoDateTimeField(AsciiDigitsMixin, filters.fields.IsoDateTimeField):
+    """A date-time whose offset moves it out of the calendar (0001-01-01T00:00+23:59 is
+    before year 1 in UTC) is a 400, not an OverflowError in the database driver."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            try:
+                result.astimezone(UTC)
+            except (OverflowError, ValueError):
+                raise forms.ValidationError("Date-time out of range.", code="invalid") from None
+        return result
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(filters.ModelChoiceFilter):
     """A row given by its id, handed to a filter method as the instance (400 when unknown)."""
+
+    field_class = AsciiModelChoiceField
 
 
 @extend_schema_field(OpenApiTypes.INT)
 class IntFilter(filters.NumberFilter):
     """A whole number within bounds (a huge number is a 400, not a database overflow)."""
 
-    field_class = forms.IntegerField
+    field_class = AsciiIntegerField
+
+
+class IsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
 
 
 def fiscal_year_filter(field_name: str | None = None, **kwargs):
@@ -38,7 +81,7 @@ class IdOrSlugField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         text = str(value)
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return super().to_python(text)
         try:
             return self.queryset.get(slug=text)
@@ -102,7 +145,8 @@ class ApiFilterSet(filters.FilterSet):
     @classmethod
     def filter_for_field(cls, field, field_name, lookup_expr=None):
         if lookup_expr in (None, "exact"):
-            if field.many_to_one and _has_unique_slug(field.related_model):
+            if field.many_to_one:
+                # id_filter: digits 0-9 only (and the slug where the model has one).
                 return id_filter(field.related_model, field_name)
             if isinstance(field, db.BooleanField):
                 return StrictBooleanFilter(field_name=field_name)
@@ -114,7 +158,7 @@ def _sessions():
 
 
 class UpdatedSinceFilterSet(ApiFilterSet):
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="Changed at or after (ISO 8601)."
     )
 

@@ -40,3 +40,33 @@ class ApiAutoSchema(AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(answer, code)
         return responses
+
+
+# Bounds the filters enforce (metrics/api/filters.py) that their generated schema leaves out,
+# so clients and schemathesis know a quarter number is 1-4 before being told with a 400.
+QUERY_BOUNDS = {
+    "fiscal_year": (1, 9998),
+    "quarter_number": (1, 4),
+    "number": (1, 4),
+}
+ID_BOUNDS = (1, 2**63 - 1)
+
+
+def bounds_postprocessing_hook(result, generator, request, public):
+    from metrics.api.serializers.input import MAX_UPSERT_ROWS
+
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") != "query" or schema.get("type") != "integer":
+                    continue
+                if parameter["name"] in ("limit", "offset"):
+                    continue
+                low, high = QUERY_BOUNDS.get(parameter["name"], ID_BOUNDS)
+                schema.setdefault("minimum", low)
+                schema.setdefault("maximum", high)
+    upsert = result.get("components", {}).get("schemas", {}).get("ObservationUpsertInput")
+    if upsert:
+        upsert["properties"]["rows"].update(minItems=1, maxItems=MAX_UPSERT_ROWS)
+    return result

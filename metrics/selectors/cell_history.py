@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from metrics.formatting import NO_STATUS, cell_display
 from metrics.models import ChangeSource, HistoryEntry, KeyResultStatus, QuarterlyStatus
 from metrics.selectors.deck import key_result_display
+from metrics.services.validation import ascii_int
 
 # History keeps values as text (services.history.history_value); these are read back as
 # the types the formatting needs.
@@ -100,7 +101,7 @@ def _typed(field: str, text: str | None):
     if field in BOOLEAN_FIELDS:
         return text == "true"
     if field in INTEGER_FIELDS:
-        return int(text) if text.isdigit() else None
+        return ascii_int(text)
     return text
 
 

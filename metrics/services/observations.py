@@ -19,6 +19,7 @@ from metrics.models import HistoryEntry, Metric, Observation, Segment
 from metrics.services.history import changes_between, history_value
 from metrics.services.submissions import submission_ensure_unlocked, submission_locked_quarters
 from metrics.services.validation import (
+    ascii_int,
     parse_date,
     parse_number,
     period_for_metric,
@@ -340,8 +341,8 @@ def _metrics_for(rows) -> dict:
         metric = row.get("metric")
         if isinstance(metric, Metric):
             found[("pk", metric.pk)] = metric
-        elif isinstance(metric, int) or (isinstance(metric, str) and metric.strip().isdigit()):
-            ids.add(int(metric))
+        elif isinstance(metric, int) or ascii_int(metric) is not None:
+            ids.add(metric if isinstance(metric, int) else ascii_int(metric))
         elif isinstance(metric, str) and metric.strip():
             slugs.add(metric.strip())
     if ids or slugs:
@@ -366,7 +367,7 @@ def _lookup_metric(raw, metrics_by_key) -> Metric:
     if isinstance(raw, Metric):
         return metrics_by_key[("pk", raw.pk)]
     text = str(raw if raw is not None else "").strip()
-    key = ("pk", int(text)) if text.isdigit() else ("slug", text)
+    key = ("pk", ascii_int(text)) if ascii_int(text) is not None else ("slug", text)
     try:
         return metrics_by_key[key]
     except KeyError:
@@ -380,7 +381,8 @@ def _lookup_segment(raw, metric, segments_by_key) -> Segment | None:
         validate_segment(metric, raw)
         return raw
     text = str(raw).strip()
-    key = (metric.pk, "pk", int(text)) if text.isdigit() else (metric.pk, "slug", text)
+    number = ascii_int(text)
+    key = (metric.pk, "pk", number) if number is not None else (metric.pk, "slug", text)
     try:
         return segments_by_key[key]
     except KeyError:

@@ -23,6 +23,13 @@ YEARS_AHEAD = 5
 _THOUSANDS = re.compile(r"(?<=\d)[,_ '\u00a0\u202f](?=\d{3}\b)")
 
 
+def ascii_int(raw) -> int | None:
+    """An id typed as digits 0-9 ("42", " 42 "); None for anything else. str.isdigit() also
+    accepts "²" (which int() refuses) and "٣" (which int() reads as 3): neither is an id."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def parse_number(raw, *, field: str = "value") -> Decimal | None:
     """A number as typed: 92000, "92,000", "7.6", "7.6%". Blank is None. Anything else
     (text, NaN, infinity, too many digits) is a ValidationError on `field`."""
@@ -39,6 +46,10 @@ def parse_number(raw, *, field: str = "value") -> Decimal | None:
         if text == "":
             return None
         text = _THOUSANDS.sub("", text).removesuffix("%").strip()
+        if not text.isascii():  # Decimal() would read "٩٢" as 92
+            raise ValidationError(
+                {field: f"“{str(raw)[:40]}” is not a number; use the digits 0-9, e.g. 92000."}
+            )
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -126,7 +137,8 @@ def parse_date(raw, *, field: str) -> date:
     if isinstance(raw, date):
         return raw
     text = str(raw or "").strip()
-    for pattern in ("%Y-%m-%d", "%Y-%m"):
+    # strptime reads any script's digits; a date here is written with 0-9.
+    for pattern in ("%Y-%m-%d", "%Y-%m") if text.isascii() else ():
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:

@@ -43,6 +43,7 @@ from metrics.selectors.session_pages import (
 )
 from metrics.selectors.sessions import earlier_session_id, latest_session_id, session_choices
 from metrics.selectors.snapshots import presented_chart_data, session_chart_data
+from metrics.services.validation import ascii_int
 from metrics.views.conditional import ConditionalGetMixin
 
 
@@ -368,8 +369,8 @@ class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
         return context
 
     def _chosen(self, name, ids):
-        raw = self.request.GET.get(name, "")
-        return int(raw) if raw.isdigit() and int(raw) in ids else None
+        chosen = ascii_int(self.request.GET.get(name, ""))
+        return chosen if chosen in ids else None
 
 
 class CellHistoryView(ReadAccessMixin, TemplateView):
@@ -393,7 +394,7 @@ class CellHistoryView(ReadAccessMixin, TemplateView):
 
     def _back_url(self, history, session: str) -> str:
         """The page the cell was opened from, when the link said which session it was."""
-        if not session.isdigit():
+        if ascii_int(session) is None:
             return ""
         if self.key_result:
             return reverse(

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "okrtracker.middleware.DenialLogMiddleware",
+    "okrtracker.middleware.SecurityHeadersMiddleware",
     # Last, so the 413 page it renders has the user and messages of every other page.
     "metrics.middleware.RequestTooBigMiddleware",
 ]
@@ -99,6 +100,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A pooled connection broken by a database restart is replaced on the next request,
+        # so the app recovers by itself.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -109,6 +113,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE",
         timeout=int(os.environ.get("SQLITE_TIMEOUT", "20")),
     )
+# Placeholder until the cache settings of the read-path work land: Redis when CACHE_URL or
+# REDIS_URL is set (throttles and sign-in limits then hold across every worker process),
+# local memory (per process) otherwise.
+_CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `manage.py loaddata seed_deck` finds the reference deck here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -262,6 +277,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "metrics.api.schema.bounds_postprocessing_hook",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MetricStateEnum": "metrics.models.MetricState",
         "StatusStateEnum": "metrics.models.StatusState",
@@ -279,7 +298,11 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sessions end after this many seconds (default 12 hours: a working day, not forever).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 60 * 60)))
+SESSION_COOKIE_HTTPONLY = True
 
 LOGGING = {
     "version": 1,

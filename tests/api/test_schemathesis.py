@@ -1,30 +1,29 @@
 """Property-based check of the whole API against its own OpenAPI schema: schemathesis
 generates valid and invalid requests for every operation from the served schema and runs them through the WSGI
-app, authenticated as an admin with a token. Any 5xx, or any answer the schema does not
-describe (status code, content type or body), fails the test."""
+app, authenticated as an admin with a token. Any 5xx, any answer the schema does not
+describe (status code, content type, headers or body), or schema-violating input accepted
+fails the test."""
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import CHECKS as CHECK_REGISTRY
+from schemathesis.checks import load_all_checks, positive_data_acceptance
 
 EXAMPLES_PER_OPERATION = 5
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+load_all_checks()
+
+# Every check schemathesis has (server errors, status codes, content types, headers, bodies,
+# schema-violating data rejected, unsupported methods, Allow headers, ignored auth, object
+# authorisation) except positive_data_acceptance: it expects any schema-valid body to be
+# accepted, and the API rightly answers 400 when an id names no row (the schema cannot list
+# the ids); see docs/reliability.md for what it still reports.
+CHECKS = [check for check in CHECK_REGISTRY.get_all() if check is not positive_data_acceptance]
 
 
 @pytest.fixture
@@ -61,6 +60,8 @@ def test_every_operation_answers_within_its_schema(world, users, wsgi_app_in_tes
             deadline=None,
             database=None,
             derandomize=True,
+            # A failure is reported as found: shrinking it through every check takes minutes.
+            phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
         def exercise(case):
@@ -68,7 +69,7 @@ def test_every_operation_answers_within_its_schema(world, users, wsgi_app_in_tes
 
         try:
             exercise()
-        except Exception as error:  # noqa: BLE001 - collect every operation's failure
+        except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - collect them all
             failures.append(f"{operation.label} ({mode.value}): {error}")
     assert operations >= 30
     assert not failures, "\n\n".join(failures)

@@ -2,6 +2,7 @@
 the README's command, in an operator's environment (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL,
 BEHIND_TLS_PROXY), probed over HTTP as a client would."""
 
+import os
 import re
 import sqlite3
 import subprocess
@@ -24,6 +25,24 @@ from tests.deploy.servers import (
 DEBUG_PAGE_MARKERS = ("Traceback", "SECRET_KEY", "DATABASES", "URLconf", "Request Method:")
 
 
+CACHE_URL = os.environ.get("OKR_TEST_CACHE_URL", "redis://127.0.0.1:6379/3")
+
+
+def shared_cache_url() -> str:
+    """A Redis database for the server's cache (the sign-in counts shared by its workers)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(CACHE_URL, socket_connect_timeout=2)
+        client.ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis is not reachable at {CACHE_URL} ({error}); CI=true")
+        pytest.skip(f"Redis is not reachable at {CACHE_URL} ({error})")
+    client.flushdb()
+    return CACHE_URL
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("gunicorn")
@@ -35,6 +54,7 @@ def server(tmp_path_factory):
         DATABASE_URL=f"sqlite:///{database}",
         BEHIND_TLS_PROXY="1",
         DJANGO_SUPERUSER_PASSWORD="a-long-deploy-test-password-81",
+        CACHE_URL=shared_cache_url(),
     )
     manage("migrate", "--noinput", env=env)
     manage("collectstatic", "--noinput", env=env)
@@ -188,3 +208,21 @@ def test_manage_py_keeps_the_dev_settings(tmp_path):
         timeout=120,
     )
     assert result.stdout.split() == ["okrtracker.settings.dev", "True"], result.stderr
+
+
+def test_sign_in_limits_hold_across_the_workers(server):
+    """The README runs 4 workers; counts kept per process would let 4x the tries through.
+    Each try is a new connection, so the workers share them out."""
+    answers = [
+        https(
+            server,
+            "/api/v1/auth/token/",
+            method="POST",
+            json={"username": "ops", "password": f"guess-{attempt}"},
+            headers={"Connection": "close"},
+        ).status_code
+        for attempt in range(14)
+    ]
+
+    assert answers[:10] == [400] * 10, answers
+    assert answers[10:] == [429] * 4, answers

@@ -5,6 +5,7 @@ forms."""
 from rest_framework import serializers
 
 from metrics import models
+from metrics.services.validation import ascii_int
 
 MAX_UPSERT_ROWS = 5000
 MAX_MARKDOWN = 50_000
@@ -155,7 +156,7 @@ class ObservationRowInput(serializers.Serializer):
     )
 
     def _id_in_range(self, value):
-        if value and value.isdigit() and int(value) >= 2**63:
+        if value and (ascii_int(value) or 0) >= 2**63:
             raise serializers.ValidationError("No such id.")
         return value
 
@@ -167,7 +168,7 @@ class ObservationRowInput(serializers.Serializer):
 
 
 class ObservationUpsertInput(serializers.Serializer):
-    rows = ObservationRowInput(many=True, allow_empty=False, max_length=MAX_UPSERT_ROWS)
+    rows = ObservationRowInput(many=True, min_length=1, max_length=MAX_UPSERT_ROWS)
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Report what would happen without writing."
     )

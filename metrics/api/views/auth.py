@@ -1,8 +1,10 @@
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.throttling import AnonRateThrottle
 
 from metrics.accounts import client_address, signin_retry_after, signin_wait_message
+from metrics.api.parsers import SizeLimitedJSONParser
 from metrics.api.schema import ApiAutoSchema
 
 
@@ -23,6 +25,7 @@ class ObtainTokenView(ObtainAuthToken):
     Failed tries count against the account and the address as on the login page."""
 
     authentication_classes = []
+    parser_classes = [FormParser, MultiPartParser, SizeLimitedJSONParser]
     schema = ApiAutoSchema()
     throttle_classes = [PasswordGuessThrottle]
 

@@ -1,0 +1,73 @@
+"""`manage.py restore FILE`: replaces the whole database with a `manage.py backup` file.
+
+Everything in the database is replaced. Stop the web and worker processes first; run
+`manage.py migrate` after restoring a backup taken by an older version.
+"""
+
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from metrics.management.commands.backup import postgres_args, postgres_tool
+
+
+class Command(BaseCommand):
+    help = "Replaces the whole database with FILE, written by `manage.py backup`."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--database", default="default")
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="Do not ask for confirmation.",
+        )
+
+    def handle(self, *args, file: Path, database: str, interactive: bool, **options):
+        if not file.is_file():
+            raise CommandError(f"No backup file at {file}.")
+        connection = connections[database]
+        settings = connection.settings_dict
+        if interactive:
+            answer = input(f"Replace everything in database {settings['NAME']} with {file}? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                raise CommandError("Restore cancelled.")
+        connection.close()
+        if connection.vendor == "postgresql":
+            args, env = postgres_args(settings)
+            result = subprocess.run(
+                [
+                    postgres_tool("pg_restore"),
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--single-transaction",
+                    "--exit-on-error",
+                    "--dbname",
+                    settings["NAME"],
+                    *args,
+                    str(file),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode:
+                raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
+        elif connection.vendor == "sqlite":
+            source = sqlite3.connect(str(file))
+            target = sqlite3.connect(str(settings["NAME"]))
+            try:
+                with target:
+                    source.backup(target)
+            finally:
+                target.close()
+                source.close()
+        else:
+            raise CommandError(f"No restore for {connection.vendor} databases.")
+        self.stdout.write(f"Restored {settings['NAME']} from {file}.")
