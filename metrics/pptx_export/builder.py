@@ -455,8 +455,32 @@ class DeckBuilder:
         self.flowing_text(slide, objective.title, eyebrow, left, columns=1, width=8.6)
 
         self.key_result_slides(objective)
+        # Quotes and examples (S15); getattr while ObjectiveBlock.content_blocks is new.
+        for block in getattr(objective, "content_blocks", ()):
+            self.content_block_slides(objective, block)
         for drilldown in objective.drilldowns:
             self.drilldown_slides(objective, drilldown)
+
+    def content_block_slides(self, objective: ObjectiveBlock, block):
+        """A text or a quote the objective presents, as the objective page sets it: a quote
+        in italics with its speaker's lines under it."""
+        paras = markdown_paras(block.body)
+        if block.kind == "quote":
+            for para in paras:
+                para.runs = [
+                    Run(r.text, bold=r.bold, italic=True, superscript=r.superscript)
+                    for r in para.runs
+                ]
+            paras += [Para([Run(line, colour=MUTED)]) for line in block.attribution]
+        slide = self.slide(block.title or objective.title, objective.title)
+        self.flowing_text(
+            slide,
+            block.title or objective.title,
+            objective.title,
+            paras,
+            columns=1,
+            width=L.CONTENT_WIDTH,
+        )
 
     def flowing_text(self, slide, title, eyebrow, paras, *, columns: int, width: float):
         """Text in `columns` boxes across the slide's body, at the largest size that fits; text
