@@ -248,7 +248,8 @@ class DeckBuilder:
 
     def overview_slide(self):
         deck = self.deck
-        slide = self.slide(deck.title, f"{deck.priority} · Tuning Session {deck.quarter_label}")
+        eyebrow = f"{deck.priority} · Tuning Session {deck.quarter_label}"
+        slide = self.slide(deck.title, eyebrow)
         height = L.BODY_BOTTOM - L.BODY_TOP
         left = (
             [_heading("Overview:")]
@@ -256,13 +257,13 @@ class DeckBuilder:
             + [_heading("Progress/Challenges:")]
             + markdown_paras(deck.progress_challenges)
         )
-        self.text_box(slide, left, L.MARGIN, L.BODY_TOP, 7.6, height)
         right = [_heading("Key Deliverables")]
         right += [Para([Run(item.title)], level=1) for item in deck.key_deliverables] or [
             Para([Run("None recorded.", colour=MUTED)])
         ]
         right += [_heading("Action:")] + markdown_paras(deck.actions)
         self.text_box(slide, right, L.MARGIN + 7.85, L.BODY_TOP, L.CONTENT_WIDTH - 7.85, height)
+        self.flowing_text(slide, deck.title, eyebrow, left, columns=1, width=7.6)
 
     # --- tables ----------------------------------------------------------------------------
 
@@ -438,13 +439,11 @@ class DeckBuilder:
     def objective_slides(self, objective: ObjectiveBlock):
         eyebrow = SECTION_OKRS + (f" · {objective.department}" if objective.department else "")
         slide = self.slide(objective.title, eyebrow)
-        height = L.BODY_BOTTOM - L.BODY_TOP
         left = [
             _heading("Objective:"),
             Para([Run(objective.statement, bold=True)]),
             *markdown_paras(objective.narrative),
         ]
-        self.text_box(slide, left, L.MARGIN, L.BODY_TOP, 8.6, height)
         facts = []
         for label, value in (
             ("Target quarter for completion", objective.target_quarter_text or "-"),
@@ -453,10 +452,63 @@ class DeckBuilder:
         ):
             facts += [Para([Run(label, bold=True, colour=BRAND)]), Para([Run(value)])]
         self.text_box(slide, facts, L.MARGIN + 8.9, L.BODY_TOP, L.CONTENT_WIDTH - 8.9, 2.6, (14,))
+        self.flowing_text(slide, objective.title, eyebrow, left, columns=1, width=8.6)
 
         self.key_result_slides(objective)
+        # Quotes and examples (S15); getattr while ObjectiveBlock.content_blocks is new.
+        for block in getattr(objective, "content_blocks", ()):
+            self.content_block_slides(objective, block)
         for drilldown in objective.drilldowns:
             self.drilldown_slides(objective, drilldown)
+
+    def content_block_slides(self, objective: ObjectiveBlock, block):
+        """A text or a quote the objective presents, as the objective page sets it: a quote
+        in italics with its speaker's lines under it."""
+        paras = markdown_paras(block.body)
+        if block.kind == "quote":
+            for para in paras:
+                para.runs = [
+                    Run(r.text, bold=r.bold, italic=True, superscript=r.superscript)
+                    for r in para.runs
+                ]
+            paras += [Para([Run(line, colour=MUTED)]) for line in block.attribution]
+        slide = self.slide(block.title or objective.title, objective.title)
+        self.flowing_text(
+            slide,
+            block.title or objective.title,
+            objective.title,
+            paras,
+            columns=1,
+            width=L.CONTENT_WIDTH,
+        )
+
+    def flowing_text(self, slide, title, eyebrow, paras, *, columns: int, width: float):
+        """Text in `columns` boxes across the slide's body, at the largest size that fits; text
+        that does not fit at MIN_TEXT_SIZE continues on further slides ("(continued)")."""
+        height = L.BODY_BOTTOM - L.BODY_TOP
+        gap = 0.3
+        sizes = tuple(size for size in (14, 13, 12, 11, 10, 9) if size >= L.MIN_TEXT_SIZE)
+        chunks = L.flow(paras, width - 0.2, height - 0.1, L.MIN_TEXT_SIZE)
+        if len(chunks) <= columns:
+            # Everything fits on this slide: one size for every box, the largest that fits.
+            size = min(L.fit_size(chunk, width - 0.2, height - 0.1, sizes) for chunk in chunks)
+            boxes = [chunks]
+        else:
+            size = L.MIN_TEXT_SIZE
+            boxes = [chunks[i : i + columns] for i in range(0, len(chunks), columns)]
+        for page, page_chunks in enumerate(boxes):
+            if page:
+                slide = self.slide(title + CONTINUED, eyebrow)
+            for index, chunk in enumerate(page_chunks):
+                self.text_box(
+                    slide,
+                    chunk,
+                    L.MARGIN + index * (width + gap),
+                    L.BODY_TOP,
+                    width,
+                    height,
+                    (size,),
+                )
 
     def key_result_slides(self, objective: ObjectiveBlock):
         deck = self.deck
@@ -528,27 +580,30 @@ class DeckBuilder:
         ]
         if parts:
             slide = self.slide(title, "Drill down")
+            width = (L.CONTENT_WIDTH - 0.3) / 2
+            height = L.BODY_BOTTOM - L.BODY_TOP
+            # As the page sets them: the situation and the recommendation on the left, the
+            # impact and the next steps on the right.
             columns: list[list[Para]] = [[], []]
             for index, (heading, text) in enumerate(parts):
                 columns[index % 2] += [_heading(heading), *markdown_paras(text)]
-            width = (L.CONTENT_WIDTH - 0.3) / 2
-            sizes = (14, 13, 12, 11, 10, 9, 8)
-            # One size for both columns, the largest at which both fit.
-            size = min(
-                L.fit_size(column, width - 0.2, L.BODY_BOTTOM - L.BODY_TOP - 0.1, sizes)
-                for column in columns
-                if column
-            )
-            for index, column in enumerate(c for c in columns if c):
-                self.text_box(
-                    slide,
-                    column,
-                    L.MARGIN + index * (width + 0.3),
-                    L.BODY_TOP,
-                    width,
-                    L.BODY_BOTTOM - L.BODY_TOP,
-                    (size,),
-                )
+            columns = [column for column in columns if column]
+            sizes = (14, 13, 12, 11, 10, 9)
+            size = min(L.fit_size(c, width - 0.2, height - 0.1, sizes) for c in columns)
+            if all(L.text_height(c, width - 0.2, size) <= height - 0.1 for c in columns):
+                for index, column in enumerate(columns):
+                    self.text_box(
+                        slide,
+                        column,
+                        L.MARGIN + index * (width + 0.3),
+                        L.BODY_TOP,
+                        width,
+                        height,
+                        (size,),
+                    )
+            else:
+                paras = [p for column in columns for p in column]
+                self.flowing_text(slide, title, "Drill down", paras, columns=2, width=width)
         for table in drilldown.tables:
             data_width = min(1.8, (L.CONTENT_WIDTH - 5.0) / max(1, len(table.columns)))
             label_width = L.CONTENT_WIDTH - data_width * len(table.columns)

@@ -68,6 +68,25 @@ def fit_size(paras: list[Para], width: float, height: float, sizes=(14, 13, 12, 
     return sizes[-1]
 
 
+# Text is never set smaller than this: what does not fit at it continues on the next slide.
+MIN_TEXT_SIZE = 9
+
+
+def flow(paras: list[Para], width: float, height: float, size: float) -> list[list[Para]]:
+    """The paragraphs cut into boxes of `height` inches at `size` points, in order; a
+    paragraph is never split."""
+    chunks: list[list[Para]] = [[]]
+    used = 0.0
+    for para in paras:
+        needed = text_height([para], width, size) + PARA_GAP * size * LINE / 72
+        if chunks[-1] and used + needed > height:
+            chunks.append([])
+            used = 0.0
+        chunks[-1].append(para)
+        used += needed
+    return chunks
+
+
 # --- tables ------------------------------------------------------------------------------
 
 

@@ -2,11 +2,14 @@
 for whoever may read the deck; errors stay JSON; the schema documents both forms."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from metrics.pptx_export import PPTX_CONTENT_TYPE
 from tests.api.conftest import api_url, client_for
 from tests.pptx_export.reading import open_deck, title_of
+from tests.selectors.builders import add_bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +63,17 @@ def test_the_schema_documents_the_pptx_form(users):
     assert set(content) == {"application/json", PPTX_CONTENT_TYPE}
     assert content[PPTX_CONTENT_TYPE]["schema"]["format"] == "binary"
     assert any(p["name"] == "format" for p in operation["parameters"])
+
+
+def test_the_pptx_runs_the_same_queries_for_more_data(world, clients):
+    url = pptx_url(world.session.pk)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = clients["viewer"].get(url)
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    small = count()
+    add_bulk(world.session, copies=5)
+    assert count() == small
