@@ -113,17 +113,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE",
         timeout=int(os.environ.get("SQLITE_TIMEOUT", "20")),
     )
-# Placeholder until the cache settings of the read-path work land: Redis when CACHE_URL or
-# REDIS_URL is set (throttles and sign-in limits then hold across every worker process),
-# local memory (per process) otherwise.
-_CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
-        if _CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `manage.py loaddata seed_deck` finds the reference deck here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -190,6 +179,8 @@ SESSION_STATUS_DEADLINE_DAYS = int(os.environ.get("SESSION_STATUS_DEADLINE_DAYS"
 # --- Cache: rendered pages, chart JSON and the deck, keyed by the data version -----------
 # Redis (shared by every web process and host) when REDIS_URL or CACHE_URL is set, else
 # memory local to each process. Entries are never stale (their key changes with every write).
+# The API throttles and sign-in limits count here too: with Redis they hold across every
+# worker process.
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (

@@ -14,18 +14,19 @@ from tests.selectors.builders import add_bulk
 pytestmark = pytest.mark.django_db
 
 # Session and user lookups (3), the data version (1), the session's header (1), its sidebar
-# (2) and switcher (1), then what the page itself reads: the whole deck (13) for the pages
-# that print all of it (and the objective page), one metric (4) and its chart data (3), the
-# acronyms; a session in preparation's check-in progress (2).
+# (2) and switcher (1), then what the page itself reads: the whole deck (14, content blocks
+# included) for the pages that print all of it (and the objective page), one metric (4) and its
+# chart data (3), the acronyms; a session in preparation's check-in progress (2); the whole
+# deck also prints the earlier session's metrics table (S17: its id and its deck, 16).
 PAGE_BOUNDS = {
-    "session": 24,
-    "session_overview": 26,
-    "session_metrics": 22,
+    "session": 25,
+    "session_overview": 27,
+    "session_metrics": 23,
     "metric": 16,
-    "objective": 22,
+    "objective": 23,
     "session_appendix": 9,
-    "session_deck": 26,
-    "session_compare": 31,
+    "session_deck": 42,
+    "session_compare": 33,
 }
 # Read again with nothing changed: the reader (3) and the version (1); the overview adds its
 # live strip (submissions, last recompute, pending recomputes).
