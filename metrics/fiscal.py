@@ -49,9 +49,6 @@ class FiscalQuarter:
     def year_earlier(self) -> "FiscalQuarter":
         return FiscalQuarter(self.fiscal_year - 1, self.number)
 
-    def contains(self, day: date) -> bool:
-        return self.start_date <= day <= self.end_date
-
 
 def fiscal_year_label(fiscal_year: int) -> str:
     if start_month() == 1:
@@ -67,10 +64,6 @@ def quarter_of(day: date) -> FiscalQuarter:
     fiscal_year = fiscal_year_of(day)
     months_in = (day.month - start_month()) % 12
     return FiscalQuarter(fiscal_year, months_in // 3 + 1)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
 
 
 def month_end(day: date) -> date:

@@ -77,23 +77,6 @@ def can_edit_department(user, department) -> bool:
     return role == Role.LEAD and department_id in led_department_ids(user)
 
 
-def department_of(obj):
-    """The department that owns a row: metrics, statuses, observations, segments, objectives,
-    key results and their statuses, drill-downs and submissions. None for shared rows."""
-    match obj:
-        case models.Department():
-            return obj
-        case models.Metric() | models.Objective() | models.Submission():
-            return obj.department
-        case models.Segment() | models.Observation() | models.QuarterlyStatus():
-            return obj.metric.department
-        case models.KeyResult() | models.Drilldown():
-            return obj.objective.department
-        case models.KeyResultStatus():
-            return obj.key_result.objective.department
-    return None
-
-
 def department_id_of(obj) -> int | None:
     match obj:
         case models.Department():

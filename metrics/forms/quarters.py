@@ -1,7 +1,5 @@
 from django import forms
 
-from metrics.fiscal import fiscal_year_label
-
 
 class QuarterPickForm(forms.Form):
     """Which department and quarter to check in. A quarter number outside 1-4 or a year
@@ -19,7 +17,3 @@ class QuarterPickForm(forms.Form):
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [(d.slug, d.name) for d in departments]
-
-    def fiscal_year_help(self) -> str:
-        year = self.initial.get("fiscal_year")
-        return fiscal_year_label(year) if year else ""

@@ -6,16 +6,12 @@ from django.utils.safestring import mark_safe
 
 from metrics.formatting import INLINE_MARKERS
 from metrics.markdown import render_markdown, render_markdown_inline
+from metrics.models import Attainment
 
 register = template.Library()
 
-ATTAINMENT_LABELS = {
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "off_track": "Off track",
-    "no_data": "No data",
-    "paused": "Paused",
-}
+# One home for the labels: the model's choices.
+ATTAINMENT_LABELS = dict(Attainment.choices)
 
 
 @register.filter(name="markdown")
@@ -109,11 +105,6 @@ def kr_cell(cell):
 @register.inclusion_tag("metrics/partials/attainment.html")
 def attainment_badge(attainment):
     return {"attainment": attainment, "label": ATTAINMENT_LABELS.get(attainment, "")}
-
-
-@register.filter
-def attainment_label(attainment):
-    return ATTAINMENT_LABELS.get(attainment, "")
 
 
 @register.filter

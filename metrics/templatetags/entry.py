@@ -11,12 +11,6 @@ def can_check_in(user) -> bool:
     return permissions.role_of(user) in (permissions.Role.ADMIN, permissions.Role.LEAD)
 
 
-@register.filter
-def field_value(form, name):
-    """What a row's field holds now (typed or stored), for read-only display."""
-    return form[name].value()
-
-
 @register.simple_tag
 def deck_text(status, metric, segment=None) -> str:
     """What the deck prints for the row now ("+8.1% YoY (92K/mo*)")."""
