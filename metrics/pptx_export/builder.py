@@ -455,8 +455,8 @@ class DeckBuilder:
         self.flowing_text(slide, objective.title, eyebrow, left, columns=1, width=8.6)
 
         self.key_result_slides(objective)
-        # Quotes and examples (S15); getattr while ObjectiveBlock.content_blocks is new.
-        for block in getattr(objective, "content_blocks", ()):
+        # Quotes and examples (S15).
+        for block in objective.content_blocks:
             self.content_block_slides(objective, block)
         for drilldown in objective.drilldowns:
             self.drilldown_slides(objective, drilldown)

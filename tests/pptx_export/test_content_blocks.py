@@ -1,13 +1,12 @@
 """An objective's content blocks (S15's quote and example) get slides of their own after its
 key results: a quote in italics with its speaker's lines."""
 
-from dataclasses import fields
-from types import SimpleNamespace
+from dataclasses import replace
 
 import pytest
 
 from metrics.pptx_export.builder import DeckBuilder
-from metrics.selectors.deck import session_deck
+from metrics.selectors.deck import ContentBlockItem, session_deck
 from tests.pptx_export.reading import texts_of, title_of
 from tests.selectors.builders import build_small_deck
 
@@ -17,15 +16,13 @@ pytestmark = pytest.mark.django_db
 def test_a_quote_block_has_a_slide_of_its_own():
     deck = session_deck(build_small_deck().id)
     objective = deck.objective("address-knowledge-gaps")
-    quote = SimpleNamespace(
+    quote = ContentBlockItem(
         kind="quote",
         title="Reading Wikipedia in the Classroom",
         body="It changed how my students **read** sources.",
         attribution=("A teacher", "Pilot school"),
     )
-    presented = SimpleNamespace(
-        **{f.name: getattr(objective, f.name) for f in fields(objective)}, content_blocks=(quote,)
-    )
+    presented = replace(objective, content_blocks=(quote,))
     builder = DeckBuilder(deck)
     builder.objective_slides(presented)
 
