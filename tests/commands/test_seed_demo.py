@@ -35,7 +35,7 @@ def test_loads_the_deck_into_an_empty_database():
 def test_creates_one_account_per_role_and_a_lead_per_department():
     seed_demo()
     usernames = set(get_user_model().objects.values_list("username", flat=True))
-    assert usernames == {"admin", "executive", "viewer"} | {
+    assert usernames == {"admin", "facilitator", "executive", "viewer"} | {
         f"lead-{slug}" for slug in DEPARTMENT_SLUGS
     }
     assert user("admin").is_superuser and user("admin").is_staff
@@ -43,7 +43,22 @@ def test_creates_one_account_per_role_and_a_lead_per_department():
     assert user("admin").groups.filter(name="Admin").exists()
     assert role_of(user("executive")) == Role.EXECUTIVE
     assert role_of(user("viewer")) == Role.VIEWER
+    assert role_of(user("facilitator")) == Role.FACILITATOR
     assert not user("executive").is_staff
+
+
+@pytest.mark.django_db
+def test_demo_leads_have_an_address_so_opening_a_session_emails_them(mailoutbox):
+    from metrics.models import TuningSession
+    from metrics.services.sessions import session_open_next
+
+    seed_demo()
+    assert user("lead-product").email == "lead-product@example.org"
+    latest = TuningSession.objects.order_by("-quarter__fiscal_year", "-quarter__number").first()
+    session_open_next(actor=user("facilitator"), source=latest)
+
+    recipients = {address for message in mailoutbox for address in message.to}
+    assert "lead-product@example.org" in recipients
 
 
 @pytest.mark.django_db

@@ -40,6 +40,7 @@ def demo_accounts() -> list[DemoAccount]:
     ]
     return [
         DemoAccount("admin", "Admin", is_superuser=True),
+        DemoAccount("facilitator", "Facilitator"),
         DemoAccount("executive", "Executive"),
         *leads,
         DemoAccount("viewer", "Viewer"),
@@ -62,6 +63,9 @@ def demo_account_ensure(*, account: DemoAccount, password: str) -> bool:
     user.is_staff = account.is_superuser
     if created:
         user.set_password(password)
+        # An address, so that opening a session and the reminders show their emails (the
+        # console backend under `make run`); example.org never delivers anywhere.
+        user.email = f"{account.username}@example.org"
     user.save()
     user.groups.set([Group.objects.get_or_create(name=account.role)[0]])
     if account.department is not None:
