@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -378,6 +379,7 @@ class CellHistoryView(ReadAccessMixin, TemplateView):
 
     template_name = "metrics/cell_history.html"
     key_result = False
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         status_id = self.kwargs["status_id"]
@@ -388,8 +390,14 @@ class CellHistoryView(ReadAccessMixin, TemplateView):
         if history is None:
             raise Http404("No such cell.")
         session = self.request.GET.get("session", "")
+        # A busy cell (a metric pushed every day for years) has thousands of saves: pages.
+        page = Paginator(history.versions, self.paginate_by).get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            history=history, back_url=self._back_url(history, session), **kwargs
+            history=history,
+            page=page,
+            session=session,
+            back_url=self._back_url(history, session),
+            **kwargs,
         )
 
     def _back_url(self, history, session: str) -> str:

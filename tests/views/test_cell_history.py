@@ -140,3 +140,35 @@ def test_the_page_says_each_change_in_words(client):
 
     assert "→ 6.1<" in html or "value 6.1<" in html
     assert "value_is_manual" not in html and "6.100000" not in html and "∅" not in html
+
+
+def test_a_long_history_is_paged_newest_first_and_the_pages_keep_the_session(client):
+    session = build_small_deck()
+    status = QuarterlyStatus.objects.filter(segment=None, value__isnull=False).first()
+    lead = UserFactory(username="priya")
+    for value in range(60):
+        status.refresh_from_db()
+        quarterly_status_save(
+            metric=status.metric,
+            segment=None,
+            quarter=status.quarter,
+            actor=lead,
+            source="api",
+            value=Decimal(2000 + value),
+            expected_version=status.version,
+        )
+    client.force_login(UserFactory(roles=["Viewer"]))
+
+    first = client.get(history_url(status.pk, session.id))
+    total = len(first.context["history"].versions)
+    assert total >= 60
+    assert len(first.context["page"]) == 50
+    assert first.context["page"][0].changes[0].new_value == "2059"
+    assert f'href="?page=2&amp;session={session.id}" rel="next"' in first.content.decode()
+
+    second = client.get(history_url(status.pk, session.id) + "&page=2")
+    assert len(second.context["page"]) == total - 50
+    assert 'rel="prev"' in second.content.decode()
+    # A page past the end or not a number shows the nearest page, never an error.
+    assert client.get(history_url(status.pk) + "?page=99").status_code == 200
+    assert client.get(history_url(status.pk) + "?page=x²").status_code == 200
