@@ -169,3 +169,14 @@ def test_the_deck_schema_marks_a_key_results_metric_row_nullable(seed_deck, db):
     metric_row = schema["components"]["schemas"]["KeyResultRow"]["properties"]["metric_row"]
 
     assert metric_row.get("nullable") is True
+
+
+def test_the_deck_says_whether_it_is_the_deck_as_presented(q2_deck):
+    # The seed's Q2 session was presented: held.
+    assert q2_deck["session_state"] == "held"
+
+
+def test_a_session_in_preparation_says_draft(world, clients):
+    session = models.TuningSession.objects.get(quarter__fiscal_year=2020, quarter__number=2)
+    deck = clients["viewer"].get(api_url("session-deck", session.id)).json()
+    assert deck["session_state"] == "draft"

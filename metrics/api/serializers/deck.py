@@ -165,6 +165,11 @@ class DeliverableItemSerializer(serializers.Serializer):
 class DeckSerializer(serializers.Serializer):
     session_id = serializers.IntegerField()
     title = serializers.CharField()
+    session_state = serializers.ChoiceField(
+        choices=["draft", "held"],
+        help_text="held: the deck as presented, frozen when the session was held; draft: the "
+        "figures as they are saved.",
+    )
     priority = serializers.CharField()
     quarter_id = serializers.IntegerField()
     quarter_number = serializers.IntegerField()
