@@ -32,6 +32,21 @@ def edit_three_times(status, actor):
     return status
 
 
+def push_values(status, actor, values):
+    """One API save per value, each on the version the previous one left."""
+    for value in values:
+        status.refresh_from_db()
+        quarterly_status_save(
+            metric=status.metric,
+            segment=status.segment,
+            quarter=status.quarter,
+            actor=actor,
+            source="api",
+            value=Decimal(value),
+            expected_version=status.version,
+        )
+
+
 def test_the_page_lists_every_change_with_what_the_cell_read(client):
     session = build_small_deck()
     lead = UserFactory(username="priya")
@@ -82,17 +97,7 @@ def test_the_page_runs_the_same_queries_however_long_the_history(
 
     with django_assert_max_num_queries(6):
         short = client.get(history_url(status.pk))
-    for value in range(20):
-        status.refresh_from_db()
-        quarterly_status_save(
-            metric=status.metric,
-            segment=None,
-            quarter=status.quarter,
-            actor=lead,
-            source="api",
-            value=Decimal(1000 + value),
-            expected_version=status.version,
-        )
+    push_values(status, lead, range(1000, 1020))
     with django_assert_max_num_queries(6):
         long = client.get(history_url(status.pk))
 
@@ -146,17 +151,7 @@ def test_a_long_history_is_paged_newest_first_and_the_pages_keep_the_session(cli
     session = build_small_deck()
     status = QuarterlyStatus.objects.filter(segment=None, value__isnull=False).first()
     lead = UserFactory(username="priya")
-    for value in range(60):
-        status.refresh_from_db()
-        quarterly_status_save(
-            metric=status.metric,
-            segment=None,
-            quarter=status.quarter,
-            actor=lead,
-            source="api",
-            value=Decimal(2000 + value),
-            expected_version=status.version,
-        )
+    push_values(status, lead, range(2000, 2060))
     client.force_login(UserFactory(roles=["Viewer"]))
 
     first = client.get(history_url(status.pk, session.id))
