@@ -197,6 +197,15 @@ class DrilldownInline(admin.StackedInline):
     fields = ["session", "title", "situation", "impact", "recommendation", "next_steps", "order"]
 
 
+class ContentBlockInline(admin.StackedInline):
+    """Quotes and examples printed with the objective (S15); saved with history by the
+    objective admin's formset save."""
+
+    model = models.ContentBlock
+    extra = 0
+    fields = ["kind", "title", "body", "attribution", "order"]
+
+
 @admin.register(models.Objective)
 class ObjectiveAdmin(ServiceRowsAdminMixin, admin.ModelAdmin):
     list_display = ["short_name", "title", "department", "fiscal_year", "target_quarter_text"]
@@ -204,7 +213,7 @@ class ObjectiveAdmin(ServiceRowsAdminMixin, admin.ModelAdmin):
     search_fields = ["short_name", "title", "statement", "narrative"]
     prepopulated_fields = {"slug": ["short_name"]}
     readonly_fields = ["version", "updated_by", "created_at", "updated_at"]
-    inlines = [KeyResultInline, DrilldownInline]
+    inlines = [KeyResultInline, DrilldownInline, ContentBlockInline]
 
 
 class KeyResultStatusInline(admin.TabularInline):

@@ -68,7 +68,7 @@ def test_admin_objective_edit_goes_through_the_service_and_reaches_the_draft_ses
         if k not in ("id", "version", "updated_by")
     }
     data["narrative"] = "Edited in the admin"
-    for prefix in ("key_results", "drilldowns"):
+    for prefix in ("key_results", "drilldowns", "content_blocks"):
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
     response = client.post(reverse("admin:metrics_objective_change", args=[objective.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -83,3 +83,33 @@ def test_admin_objective_edit_goes_through_the_service_and_reaches_the_draft_ses
 def test_admin_adds_a_session_only_when_there_is_none(admin_client_q3):
     client, _admin, _q3 = admin_client_q3
     assert client.get(reverse("admin:metrics_tuningsession_add")).status_code == 403
+
+
+def test_an_objectives_quote_is_added_in_the_admin_with_history_and_shows_on_its_page(
+    admin_client_q3,
+):
+    from tests.admin.test_admin_catalog import page_as_posted
+
+    client, _admin, q3 = admin_client_q3
+    objective = models.Objective.objects.get(slug="ip-masking")
+    url = reverse("admin:metrics_objective_change", args=[objective.pk])
+    data = page_as_posted(client, url)
+    total = int(data["content_blocks-TOTAL_FORMS"])
+    data |= {
+        "content_blocks-TOTAL_FORMS": str(total + 1),
+        f"content_blocks-{total}-kind": "quote",
+        f"content_blocks-{total}-title": "From a steward",
+        f"content_blocks-{total}-body": "Masking **works**.",
+        f"content_blocks-{total}-attribution": "A steward",
+        f"content_blocks-{total}-order": "9",
+    }
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    block = models.ContentBlock.objects.get(objective=objective, title="From a steward")
+    assert models.HistoryEntry.objects.filter(object_id=block.pk, source="admin").exists()
+    page = client.get(
+        reverse("metrics:objective", kwargs={"session_id": q3.pk, "objective_slug": objective.slug})
+    ).content.decode()
+    assert "From a steward" in page and "<strong>works</strong>" in page

@@ -180,3 +180,11 @@ def test_a_session_in_preparation_says_draft(world, clients):
     session = models.TuningSession.objects.get(quarter__fiscal_year=2020, quarter__number=2)
     deck = clients["viewer"].get(api_url("session-deck", session.id)).json()
     assert deck["session_state"] == "draft"
+
+
+def test_the_s15_quote_and_example_come_with_their_objective(q2_deck):
+    blocks = [block for objective in q2_deck["objectives"] for block in objective["content_blocks"]]
+    quote = next(block for block in blocks if block["kind"] == "quote")
+    assert quote["title"] == "Reading Wikipedia in the Classroom"
+    assert quote["body"] and isinstance(quote["attribution"], list)
+    assert any(block["kind"] == "text" for block in blocks)

@@ -133,6 +133,13 @@ class DrilldownBlockSerializer(serializers.Serializer):
     tables = DrilldownTableBlockSerializer(many=True)
 
 
+class ContentBlockItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["text", "quote"])
+    title = serializers.CharField()
+    body = serializers.CharField(help_text="Markdown.")
+    attribution = serializers.ListField(child=serializers.CharField())
+
+
 class ObjectiveBlockSerializer(serializers.Serializer):
     objective_id = serializers.IntegerField()
     slug = serializers.CharField()
@@ -145,6 +152,7 @@ class ObjectiveBlockSerializer(serializers.Serializer):
     department_slug = serializers.CharField()
     key_results = KeyResultRowSerializer(many=True)
     drilldowns = DrilldownBlockSerializer(many=True)
+    content_blocks = ContentBlockItemSerializer(many=True)
 
 
 class FootnoteItemSerializer(serializers.Serializer):
