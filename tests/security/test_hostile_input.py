@@ -218,6 +218,38 @@ def problems_in_api(client, urls) -> dict[str, list[str]]:
     return found
 
 
+def problems_in_pptx(client) -> list[str]:
+    """A PowerPoint file runs nothing unless it carries macros or links out: the exported
+    deck must be a plain .pptx whose only outside links are web or mail addresses."""
+    import zipfile
+
+    from pptx import Presentation
+
+    session = models.TuningSession.objects.get(quarter__number=2)
+    response = client.get(reverse("metrics:session_deck_pptx", kwargs={"session_id": session.pk}))
+    assert response.status_code == 200
+    problems = []
+    package = zipfile.ZipFile(io.BytesIO(response.content))
+    problems += [name for name in package.namelist() if "vba" in name.lower()]
+    presentation = Presentation(io.BytesIO(response.content))
+    texts = " ".join(
+        shape.text_frame.text
+        for slide in presentation.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    # The payloads reached the file as text (the channel was exercised), inert there.
+    if "alert(" not in texts:
+        problems.append("no payload reached the PowerPoint file")
+    for slide in presentation.slides:
+        for relationship in slide.part.rels.values():
+            if relationship.is_external and not relationship.target_ref.startswith(
+                ("http://", "https://", "mailto:")
+            ):
+                problems.append(relationship.target_ref)
+    return problems
+
+
 @pytest.fixture
 def superuser_client(client):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
@@ -246,6 +278,7 @@ def test_no_payload_in_any_text_field_is_executable_in_any_page_or_api_answer(su
             pages = [url for url in pages if not url.endswith("/change/")]
         assert problems_in_pages(superuser_client, pages, shapes) == {}
         assert problems_in_api(superuser_client, api) == {}
+        assert problems_in_pptx(superuser_client) == []
 
     # Every text field took payloads, every Markdown/text field all of them.
     assert all(coverage.values()), [name for name, taken in coverage.items() if not taken]
