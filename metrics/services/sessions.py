@@ -321,10 +321,16 @@ def _objective_copy(*, objective: Objective, fiscal_year: int) -> Objective:
         target_quarter_text=objective.target_quarter_text,
         order=objective.order,
     )
+    _key_results_copy(source=objective, to=copy)
+    return copy
+
+
+def _key_results_copy(*, source: Objective, to: Objective) -> None:
+    """The source's active key results onto `to`: goals kept, no statuses."""
     KeyResult.objects.bulk_create(
         [
             KeyResult(
-                objective=copy,
+                objective=to,
                 code=kr.code,
                 description=kr.description,
                 baseline_text=kr.baseline_text,
@@ -333,10 +339,9 @@ def _objective_copy(*, objective: Objective, fiscal_year: int) -> Objective:
                 milestone_total=kr.milestone_total,
                 order=kr.order,
             )
-            for kr in objective.key_results.filter(is_retired=False)
+            for kr in source.key_results.filter(is_retired=False)
         ]
     )
-    return copy
 
 
 def session_open_notify(*, session: TuningSession) -> int:
@@ -1012,21 +1017,7 @@ def objective_duplicate_next_quarter(
             actor=actor,
             source=source,
         )
-        KeyResult.objects.bulk_create(
-            [
-                KeyResult(
-                    objective=copy,
-                    code=kr.code,
-                    description=kr.description,
-                    baseline_text=kr.baseline_text,
-                    goal_text=kr.goal_text,
-                    metric_id=kr.metric_id,
-                    milestone_total=kr.milestone_total,
-                    order=kr.order,
-                )
-                for kr in source_objective.key_results.filter(is_retired=False)
-            ]
-        )
+        _key_results_copy(source=source_objective, to=copy)
         order = (
             SessionObjective.objects.filter(session=target).aggregate(top=Max("order"))["top"] or 0
         )
