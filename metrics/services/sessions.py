@@ -39,7 +39,7 @@ from metrics.models import (
     TuningSession,
 )
 from metrics.services.errors import LockedError
-from metrics.services.history import history_record, history_record_created
+from metrics.services.history import changes_between, history_record, history_record_created
 from metrics.services.submissions import submission_lock, submission_reopen
 from metrics.services.validation import validate_markdown_length, validate_source
 from metrics.services.versioned import actor_or_none, versioned_instance_update
@@ -609,11 +609,7 @@ def deliverable_update(
             raise ValidationError({"title": "A deliverable needs a title (200 characters)."})
     with transaction.atomic():
         session = _draft_session_of(deliverable)
-        changes = {
-            name: (getattr(deliverable, name), new)
-            for name, new in fields.items()
-            if getattr(deliverable, name) != new
-        }
+        changes = changes_between(deliverable, fields)
         if changes:
             _bump(session, expected_version=expected_version, actor=actor)
             for name, (_old, new) in changes.items():
