@@ -51,7 +51,8 @@ def observation_save(
 ) -> Observation:
     """Create or update the observation of `metric` (or `segment`) for the period starting
     `period_start`. The period must fit the metric's cadence; period_end is derived from it
-    when not given. Raises ValidationError, LockedError or ConflictError."""
+    when not given. Raises ValidationError, LockedError or ConflictError. The row's `created`
+    says whether this call inserted it."""
     validate_source(source)
     values, period_start = _clean(
         metric=metric,
