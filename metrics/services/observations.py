@@ -54,7 +54,7 @@ def observation_save(
     `period_start`. The period must fit the metric's cadence; period_end is derived from it
     when not given. `provenance` (kept when None) says where the figure comes from: the
     observation's `source` text, not the change source. Raises ValidationError, LockedError
-    or ConflictError."""
+    or ConflictError. The row's `created` says whether this call inserted it."""
     validate_source(source)
     values, period_start = _clean(
         metric=metric,
