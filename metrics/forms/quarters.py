@@ -8,8 +8,14 @@ class AsciiIntegerField(forms.IntegerField):
     """An IntegerField that refuses digits other than 0-9: Django's reads "٢٠٢٠" as 2020."""
 
     def to_python(self, value):
-        if value not in self.empty_values and not isinstance(value, int) and ascii_int(value) is None:
-            raise ValidationError("Enter a whole number written with the digits 0-9.", code="invalid")
+        if (
+            value not in self.empty_values
+            and not isinstance(value, int)
+            and ascii_int(value) is None
+        ):
+            raise ValidationError(
+                "Enter a whole number written with the digits 0-9.", code="invalid"
+            )
         return super().to_python(value)
 
 

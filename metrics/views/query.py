@@ -35,7 +35,8 @@ def query_int(request, name: str) -> int | None:
     number = ascii_int(raw)
     if number is None:
         raise BadQuery(
-            name, f"?{name}= must be a whole number written with the digits 0-9, not “{_shown(raw)}”."
+            name,
+            f"?{name}= must be a whole number written with the digits 0-9, not “{_shown(raw)}”.",
         )
     return number
 
