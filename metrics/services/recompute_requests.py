@@ -69,6 +69,17 @@ def recompute_request(*, metric_ids: Iterable[int] | None, reason: str) -> None:
 
 
 def _enqueue(metric_ids: list[int] | None) -> None:
+    if _runs_eagerly():
+        _send(metric_ids)
+        return
+    # A hung broker must not hold the save's answer: publish from the process's sender thread.
+    from metrics.broker import send_in_background
+
+    what = "the recompute of " + ("all metrics" if metric_ids is None else f"metrics {metric_ids}")
+    send_in_background(lambda: _send(metric_ids), what=what)
+
+
+def _send(metric_ids: list[int] | None) -> None:
     # Imported here: tasks import the services, and the services must not need Celery loaded.
     from metrics import tasks
 
