@@ -256,6 +256,7 @@ REST_FRAMEWORK = {
     "ALLOWED_VERSIONS": ["v1"],
     "DEFAULT_VERSION": "v1",
     "EXCEPTION_HANDLER": "metrics.api.exceptions.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "metrics.api.negotiation.StrictContentNegotiation",
     # Throttles identify clients as metrics.accounts.client_address does.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
