@@ -2,9 +2,9 @@
 
 The deck (fixtures/seed_deck.json, built from fixtures/seed/ by fixtures/build_seed_deck.py
 through the services) comes with its history (fixtures/seed_history.json): each seeded cell's
-history starts with a "seed" entry. A prebuilt fixture rather than the builder: loading it
-takes as long as building (both about a second), and it gives every machine the same rows,
-ids and timestamps.
+history starts with a "seed" entry. A prebuilt fixture rather than the builder: loading
+both takes about a second, a third of the builder's time (which recomputes), and every
+machine gets the same rows, ids and timestamps.
 
 Idempotent: the deck is loaded only into a database that has no
 tuning session yet, so edits made since are never overwritten; the demo accounts are created
