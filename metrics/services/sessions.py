@@ -512,9 +512,10 @@ def session_reopen(*, actor, session: TuningSession, source: str = "form") -> Tu
     return session
 
 
-def session_freeze_presented(*, actor=None) -> int:
+def session_freeze_presented(*, actor=None, source: str = "form") -> int:
     """Held sessions without a snapshot (loaded held from a fixture) get one, and their
     quarters are locked: the seed's Q1 and Q2 sessions were presented. Returns how many."""
+    validate_source(source)
     count = 0
     for session in TuningSession.objects.filter(
         state=SessionState.HELD, snapshot__isnull=True
@@ -524,7 +525,9 @@ def session_freeze_presented(*, actor=None) -> int:
         with transaction.atomic():
             TuningSession.objects.filter(pk=session.pk).update(snapshot=snapshot_build(session.pk))
             for department in Department.objects.all():
-                submission_lock(department=department, quarter=session.quarter, actor=actor)
+                submission_lock(
+                    department=department, quarter=session.quarter, actor=actor, source=source
+                )
         count += 1
     return count
 

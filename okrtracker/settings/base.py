@@ -114,7 +114,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         timeout=int(os.environ.get("SQLITE_TIMEOUT", "20")),
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# `manage.py loaddata seed_deck` finds the reference deck here.
+# `manage.py loaddata seed_deck seed_history` finds the reference deck and its history here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 AUTH_PASSWORD_VALIDATORS = [

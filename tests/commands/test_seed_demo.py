@@ -219,3 +219,11 @@ def test_every_seeded_cell_starts_its_history_with_seed():
         first.setdefault(entry.object_id, entry.source)
     assert set(first) == set(QuarterlyStatus.objects.values_list("pk", flat=True))
     assert set(first.values()) == {"seed"}
+
+
+@pytest.mark.django_db
+def test_the_presented_quarters_are_locked_by_the_seed():
+    seed_demo()
+    locks = HistoryEntry.objects.filter(field="state", new_value="locked")
+    assert locks.count() == 2 * Department.objects.count()
+    assert set(locks.values_list("source", flat=True)) == {"seed"}
