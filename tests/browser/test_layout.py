@@ -125,3 +125,21 @@ def check_one_metric_at_a_time(page):
     assert page.evaluate("getComputedStyle(document.querySelector('.topbar')).position") != (
         "sticky"
     )
+
+
+def test_the_comparison_fits_a_phone_whatever_long_titles_the_sessions_have(page, login, seed_deck):
+    """The session pickers are as wide as their longest title: they shrink to the screen."""
+    from tests.factories import UserFactory
+
+    models.TuningSession.objects.filter(quarter__number=2).update(
+        title="Thriving Movement Tuning Session Q2 FY20-21, as revised after the board's review"
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, UserFactory(roles=["Viewer"]))
+
+    response = page.goto(reverse("metrics:session_compare"), wait_until="load")
+
+    assert response.status == 200
+    check_layout(page, "comparison", 390)
+    button = page.locator(".compare-form button").bounding_box()
+    assert button["x"] + button["width"] <= 390
