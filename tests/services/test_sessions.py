@@ -378,3 +378,20 @@ def test_a_held_session_stays_as_presented_through_observations_and_recomputes(q
         build_live_deck(q3.pk).metric(metric.slug).cells[0] != before.metric(metric.slug).cells[0]
     )
     assert session_deck(q3.pk) == before
+
+
+def test_a_status_deadline_before_the_quarter_begins_is_refused_and_opens_nothing(
+    q2, facilitator
+):
+    with pytest.raises(ValidationError) as refused:
+        cycle.session_open_next(
+            actor=facilitator, source=q2, status_deadline=date(1900, 1, 1), notify=False
+        )
+
+    assert "status_deadline" in refused.value.message_dict
+    assert not models.TuningSession.objects.filter(quarter__number=3).exists()
+    # The last day of the quarter itself is a deadline a facilitator may choose.
+    opened = cycle.session_open_next(
+        actor=facilitator, source=q2, status_deadline=date(2021, 3, 31), notify=False
+    )
+    assert opened.session.quarter.status_deadline == date(2021, 3, 31)
