@@ -380,9 +380,7 @@ def test_a_held_session_stays_as_presented_through_observations_and_recomputes(q
     assert session_deck(q3.pk) == before
 
 
-def test_a_status_deadline_before_the_quarter_begins_is_refused_and_opens_nothing(
-    q2, facilitator
-):
+def test_a_status_deadline_before_the_quarter_begins_is_refused_and_opens_nothing(q2, facilitator):
     with pytest.raises(ValidationError) as refused:
         cycle.session_open_next(
             actor=facilitator, source=q2, status_deadline=date(1900, 1, 1), notify=False
