@@ -191,3 +191,40 @@ def test_unknown_api_paths_and_versions_are_json_404s(world, clients):
         response = clients["admin"].get(path)
         assert response.status_code == 404, path
         assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("value", ["٩٢٠٠٠", "９２０００", "92٠00"])
+def test_digits_of_other_scripts_are_a_400_on_every_value_field_as_in_the_forms(
+    world, clients, value
+):
+    """Decimal() reads "٩٢٠٠٠" as 92000: the check-in and the upsert refuse it, and so does
+    every other write that takes a value."""
+    client = clients["admin"]
+    writes = [
+        client.post(
+            api_url("quarterly-status-list"),
+            {"metric": world.metric.pk, "quarter": world.quarter.pk, "value": value},
+            format="json",
+        ),
+        client.patch(
+            api_url("quarterly-status-detail", world.status.pk),
+            {"value": value, "version": 1},
+            format="json",
+        ),
+        client.post(
+            api_url("observation-list"),
+            {"metric": world.metric.pk, "period_start": "2020-11-01", "value": value},
+            format="json",
+        ),
+        client.patch(
+            api_url("observation-detail", world.observation.pk),
+            {"value": value, "version": world.observation.version},
+            format="json",
+        ),
+    ]
+
+    assert [response.status_code for response in writes] == [400] * 4
+    assert all("0-9" in response.json()["value"][0] for response in writes)
+    world.status.refresh_from_db()
+    assert world.status.value == Decimal("92000")
+    assert not models.Observation.objects.filter(period_start="2020-11-01").exists()

@@ -11,8 +11,20 @@ MAX_UPSERT_ROWS = 5000
 MAX_MARKDOWN = 50_000
 
 
+class AsciiDecimalField(serializers.DecimalField):
+    """Digits 0-9 only, as in the forms and the upsert (services.validation.parse_number):
+    Decimal() would read "٩٢" as 92."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.isascii():
+            raise serializers.ValidationError(
+                f"“{data[:40]}” is not a number; use the digits 0-9, e.g. 92000."
+            )
+        return super().to_internal_value(data)
+
+
 def _value_field(**kwargs):
-    return serializers.DecimalField(max_digits=20, decimal_places=6, **kwargs)
+    return AsciiDecimalField(max_digits=20, decimal_places=6, **kwargs)
 
 
 def _version_field(*, required: bool):
