@@ -1,6 +1,6 @@
 """Sign-in protection shared by every way in (the login page, the admin login, the token
-endpoint): who the client is, how many failed sign-ins it and the account have had, and what
-a password change revokes.
+endpoint): who the client is, how many failed sign-ins it and the account have had (and how
+many password-reset mails were asked for), and what a password change revokes.
 
 Counts live in Django's cache, so with a shared cache (Redis) they hold across every worker
 process; with the local-memory default each process counts on its own.
@@ -85,13 +85,13 @@ class Counter:
         return max(1, math.ceil(since + settings.LOGIN_FAILURE_WINDOW - time.time()))
 
 
-def _counters(request, username: str) -> list[Counter]:
+def _counters(request, username: str, kind: str = "signin") -> list[Counter]:
     counters = [
-        Counter(f"signin:acct:{_account_key(username)}", settings.LOGIN_FAILURES_PER_ACCOUNT)
+        Counter(f"{kind}:acct:{_account_key(username)}", settings.LOGIN_FAILURES_PER_ACCOUNT)
     ]
     if request is not None:
         address = _address_key(client_address(request))
-        counters.append(Counter(f"signin:addr:{address}", settings.LOGIN_FAILURES_PER_ADDRESS))
+        counters.append(Counter(f"{kind}:addr:{address}", settings.LOGIN_FAILURES_PER_ADDRESS))
     return counters
 
 
@@ -110,6 +110,17 @@ def signin_failure_record(request, username: str) -> None:
         "sign in",
         f"account={username!r} address={client_address(request) if request else '-'}",
     )
+
+
+def password_reset_attempt(request, email: str) -> int | None:
+    """Counts a request for a password-reset mail, with the sign-in limits but counts of
+    its own (per e-mail address and per client address): seconds to wait when over them,
+    else None. Anyone may ask, so unlimited requests would flood a person's inbox."""
+    counters = _counters(request, email, kind="reset")
+    waits = [wait for counter in counters if (wait := counter.retry_after())]
+    for counter in counters:
+        counter.add_failure()
+    return max(waits) if waits else None
 
 
 def signin_wait_message(seconds: int) -> str:

@@ -1,7 +1,9 @@
 """Request-level guards that must answer before any view (or Django's debug page) sees the
 request."""
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import QueryDict
+from django.urls import get_resolver
 
 from metrics.views.entry_errors import too_big
 
@@ -14,7 +16,8 @@ API_PREFIX = "/api/v"
 
 class RequestTooBigMiddleware:
     """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (a 10 MB paste) gets the styled 413 page (or
-    JSON under /api/) in DEBUG and production alike.
+    JSON under /api/) in DEBUG and production alike; a query string or form over
+    DATA_UPLOAD_MAX_NUMBER_FIELDS the 400 page.
 
     Django raises RequestDataTooBig lazily, wherever the body is first read (the CSRF check,
     a form, a parser); under DEBUG that becomes the yellow debug page with the environment.
@@ -25,6 +28,13 @@ class RequestTooBigMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        try:
+            request.GET  # noqa: B018
+        except TooManyFieldsSent as error:
+            # Every page reads the query (the header's search box): the 400 page would raise
+            # again and the server answer a bare 500. It is rendered without the query.
+            request.GET = QueryDict()
+            return _bad_request(request, error)
         if request.method not in BODILESS and not request.path_info.startswith(API_PREFIX):
             try:
                 if request.content_type in FORM_TYPES:
@@ -34,4 +44,12 @@ class RequestTooBigMiddleware:
                     request.body  # noqa: B018
             except RequestDataTooBig:
                 return too_big(request)
+            except TooManyFieldsSent as error:
+                return _bad_request(request, error)
         return self.get_response(request)
+
+
+def _bad_request(request, error):
+    """The site's 400 answer (a page, or JSON under /api/), also under DEBUG, whose debug
+    page would show the environment."""
+    return get_resolver().resolve_error_handler(400)(request, exception=error)

@@ -2,7 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from metrics.views.accounts import LimitedAdminAuthenticationForm, sign_in, signin_limited
+from metrics.views.accounts import (
+    LimitedAdminAuthenticationForm,
+    password_reset,
+    sign_in,
+    signin_limited,
+)
 
 # The admin's login counts failed sign-ins with the login page's limits.
 admin.site.login_form = LimitedAdminAuthenticationForm
@@ -11,6 +16,7 @@ urlpatterns = [
     path("admin/login/", signin_limited(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/login/", sign_in, name="login"),
+    path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("metrics.api.urls")),
     path("", include("metrics.urls")),

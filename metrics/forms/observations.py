@@ -70,6 +70,11 @@ class CsvImportForm(forms.Form):
                 cleaned["csv_text"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from None
+            if "\x00" in cleaned["csv_text"]:
+                # As a pasted text is refused: no cell holds one, and the database refuses it.
+                raise ValidationError(
+                    "The file contains NUL characters: it is not CSV text; save it as CSV UTF-8."
+                )
         elif cleaned.get("text"):
             cleaned["csv_text"] = cleaned["text"]
         else:

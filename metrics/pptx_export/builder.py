@@ -37,8 +37,7 @@ from metrics.pptx_export.text import (
     plain,
 )
 from metrics.selectors.deck import Deck, FootnoteItem, MetricRow, ObjectiveBlock, session_deck
-from metrics.selectors.sessions import earlier_session_id
-from metrics.selectors.snapshots import session_chart_data
+from metrics.selectors.snapshots import session_chart_data, session_earlier_deck
 
 PPTX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
@@ -71,8 +70,7 @@ def deck_pptx(session_id: int) -> PptxFile:
     """The session's deck as a .pptx file; Http404 for an unknown session. A fixed number
     of queries: two decks (this session's and the earlier one's) and the chart data."""
     deck = session_deck(session_id)
-    earlier_id = earlier_session_id(session_id)
-    earlier = session_deck(earlier_id) if earlier_id is not None else None
+    earlier = session_earlier_deck(deck)
     rows = deck.metric_rows
     # A held session's charts as presented (its snapshot), live figures otherwise.
     data = session_chart_data(deck, [row.metric_id for row in rows], until=deck.quarter_end_date)

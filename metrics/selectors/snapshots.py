@@ -99,11 +99,41 @@ def snapshot_build(session_id: int) -> dict:
         if kr.metric_row
     }
     charts = metrics_chart_data(sorted(metric_ids), until=deck.quarter_end_date)
+    earlier = _earlier_deck_now(session_id)
     return {
         "format": SNAPSHOT_FORMAT,
         "deck": to_data(deck),
         "charts": {str(metric_id): to_data(data) for metric_id, data in charts.items()},
+        # The deck's last slide (S17): the earlier session's table as it read that day, so
+        # that reopening and revising the earlier session later does not change this deck.
+        "earlier": to_data(earlier) if earlier is not None else None,
     }
+
+
+def _earlier_deck_now(session_id: int):
+    from metrics.selectors.deck import session_deck
+    from metrics.selectors.sessions import earlier_session_id
+
+    earlier_id = earlier_session_id(session_id)
+    return session_deck(earlier_id) if earlier_id is not None else None
+
+
+def session_earlier_deck(deck):
+    """The earlier session's deck that `deck` ends with (S17), or None: as it was when this
+    session was held, for a held session; as it reads now otherwise (and for a snapshot
+    stored before it kept that slide)."""
+    from metrics.selectors.deck import Deck
+
+    if deck.session_state == models.SessionState.HELD:
+        snapshot = (
+            models.TuningSession.objects.filter(pk=deck.session_id)
+            .values_list("snapshot", flat=True)
+            .first()
+        ) or {}
+        if "earlier" in snapshot:
+            stored = snapshot["earlier"]
+            return from_data(Deck, stored) if stored is not None else None
+    return _earlier_deck_now(deck.session_id)
 
 
 def snapshot_deck(snapshot: dict):

@@ -196,6 +196,14 @@ def session_open_next(
         target = session_open_next_validate(source=source, fiscal_year=fiscal_year, number=number)
     except SessionAlreadyOpenError as already:
         return OpenResult(already.session, created=False)
+    if status_deadline is not None and status_deadline < target.start_date:
+        # Leads would be emailed that check-in closed before their quarter began.
+        raise ValidationError(
+            {
+                "status_deadline": f"The status deadline is before {target.label} begins "
+                f"({target.start_date:%Y-%m-%d})."
+            }
+        )
     with transaction.atomic():
         source = _locked_session(source)
         # Checked again under the lock: two clicks at once open one session.

@@ -1,14 +1,15 @@
 """Sign-in pages: the login form and the admin's, both refusing an account or a client
-address over its failed sign-in limit (429 with Retry-After) before any password is checked."""
+address over its failed sign-in limit (429 with Retry-After) before any password is checked;
+and the password-reset form, refusing mails over the same limits."""
 
 from functools import wraps
 
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import ValidationError
 
-from metrics.accounts import signin_retry_after, signin_wait_message
+from metrics.accounts import password_reset_attempt, signin_retry_after, signin_wait_message
 
 
 class SignInLimitMixin:
@@ -46,3 +47,21 @@ def signin_limited(view):
 
 
 sign_in = signin_limited(LoginView.as_view(authentication_form=LimitedAuthenticationForm))
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    def form_valid(self, form):
+        wait = password_reset_attempt(self.request, form.cleaned_data["email"])
+        if wait:
+            self.request.signin_wait = wait
+            minutes = -(-wait // 60)
+            form.add_error(
+                "email",
+                "Too many password-reset requests for this address or from this client. "
+                f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            )
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
+password_reset = signin_limited(LimitedPasswordResetView.as_view())

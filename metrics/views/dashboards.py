@@ -43,8 +43,12 @@ from metrics.selectors.session_pages import (
     session_header,
     session_nav,
 )
-from metrics.selectors.sessions import earlier_session_id, latest_session_id, session_choices
-from metrics.selectors.snapshots import presented_chart_data, session_chart_data
+from metrics.selectors.sessions import latest_session_id, session_choices
+from metrics.selectors.snapshots import (
+    presented_chart_data,
+    session_chart_data,
+    session_earlier_deck,
+)
 from metrics.views.conditional import ConditionalGetMixin
 from metrics.views.query import BadQuery, query_choice, query_int
 
@@ -356,11 +360,7 @@ class PrintDeckView(SessionPageMixin, TemplateView):
             )
             for group in deck.outcomes
         ]
-        earlier_id = earlier_session_id(deck.session_id)
-        return {
-            "outcome_slides": outcome_slides,
-            "earlier_deck": session_deck(earlier_id) if earlier_id is not None else None,
-        }
+        return {"outcome_slides": outcome_slides, "earlier_deck": session_earlier_deck(deck)}
 
 
 class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):

@@ -165,3 +165,21 @@ def test_token_endpoint_throttle_ignores_a_rotating_forwarded_for(settings, db):
     ]
     assert answers[:20] == [400] * 20
     assert answers[-1] == 429
+
+
+def test_password_reset_mails_are_limited_per_account_and_per_address(limits, client, mailoutbox):
+    """Anyone may ask for a reset mail: unlimited, that floods a person's inbox."""
+    factories.UserFactory(username="boss", email="boss@example.org")
+    url = reverse("password_reset")
+
+    answers = [client.post(url, {"email": "boss@example.org"}).status_code for _ in range(5)]
+    refused = client.post(url, {"email": "BOSS@example.org"})
+
+    assert answers == [302] * 5 and len(mailoutbox) == 5
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 900
+    assert len(mailoutbox) == 5
+    # Other addresses until this client's limit (12), which counts every request.
+    others = [client.post(url, {"email": f"x{i}@example.org"}).status_code for i in range(7)]
+    assert others == [302] * 6 + [429]
+    # Sign-ins are counted apart: the resets did not lock the account.
+    assert login_page(client, "boss", PASSWORD).status_code == 302

@@ -200,3 +200,40 @@ def test_a_format_the_api_cannot_serve_is_a_404_even_when_empty(world, clients, 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     assert clients["admin"].get(api_url("outcome-list") + "?format=json").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["٩٢٠٠٠", "９２０００", "92٠00"])
+def test_digits_of_other_scripts_are_a_400_on_every_value_field_as_in_the_forms(
+    world, clients, value
+):
+    """Decimal() reads "٩٢٠٠٠" as 92000: the check-in and the upsert refuse it, and so does
+    every other write that takes a value."""
+    client = clients["admin"]
+    writes = [
+        client.post(
+            api_url("quarterly-status-list"),
+            {"metric": world.metric.pk, "quarter": world.quarter.pk, "value": value},
+            format="json",
+        ),
+        client.patch(
+            api_url("quarterly-status-detail", world.status.pk),
+            {"value": value, "version": 1},
+            format="json",
+        ),
+        client.post(
+            api_url("observation-list"),
+            {"metric": world.metric.pk, "period_start": "2020-11-01", "value": value},
+            format="json",
+        ),
+        client.patch(
+            api_url("observation-detail", world.observation.pk),
+            {"value": value, "version": world.observation.version},
+            format="json",
+        ),
+    ]
+
+    assert [response.status_code for response in writes] == [400] * 4
+    assert all("0-9" in response.json()["value"][0] for response in writes)
+    world.status.refresh_from_db()
+    assert world.status.value == Decimal("92000")
+    assert not models.Observation.objects.filter(period_start="2020-11-01").exists()

@@ -405,3 +405,18 @@ def test_deleting_a_new_years_session_deletes_the_objectives_its_opening_copied(
     assert again.session_objectives.count() == len(copies)
     cycle.session_delete(actor=facilitator, session=q4)
     assert models.Objective.objects.filter(fiscal_year=2020).count() == kept
+
+
+def test_a_status_deadline_before_the_quarter_begins_is_refused_and_opens_nothing(q2, facilitator):
+    with pytest.raises(ValidationError) as refused:
+        cycle.session_open_next(
+            actor=facilitator, source=q2, status_deadline=date(1900, 1, 1), notify=False
+        )
+
+    assert "status_deadline" in refused.value.message_dict
+    assert not models.TuningSession.objects.filter(quarter__number=3).exists()
+    # The last day of the quarter itself is a deadline a facilitator may choose.
+    opened = cycle.session_open_next(
+        actor=facilitator, source=q2, status_deadline=date(2021, 3, 31), notify=False
+    )
+    assert opened.session.quarter.status_deadline == date(2021, 3, 31)

@@ -158,6 +158,20 @@ def test_an_oversized_upload_is_a_form_error(client, world):
     assert "at most 2 MB per import" in response.content.decode()
 
 
+def test_an_uploaded_file_with_nul_characters_is_a_form_error_not_a_500(client, world):
+    """A pasted text with NUL is refused by the form; an uploaded file was read as is, and
+    PostgreSQL refuses NUL in the metric lookup (a 500)."""
+    upload = SimpleUploadedFile(
+        "obs.csv", b"metric,period_start,value\nmonthly-active\x00-editors,2019-01,5\n"
+    )
+
+    response = client.post(import_url(), {"file": upload})
+
+    assert response.status_code == 200
+    assert "NUL" in response.content.decode()
+    assert not models.Observation.objects.exists()
+
+
 def test_another_departments_lead_cannot_open_the_import_or_backfill(client, world):
     client.force_login(world.lead_legal)
 

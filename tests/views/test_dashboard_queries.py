@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 # (2) and switcher (1), then what the page itself reads: the whole deck (14, content blocks
 # included) for the pages that print all of it (and the objective page), one metric (4) and its
 # chart data (3), the acronyms; a session in preparation's check-in progress (2); the whole
-# deck also prints the earlier session's metrics table (S17: its id and its deck, 16).
+# deck also prints the earlier session's metrics table (S17: its id and its deck, 16; for a
+# held session, as stored when it was held: one read of its snapshot, 1).
 PAGE_BOUNDS = {
     "session": 25,
     "session_overview": 27,
@@ -25,7 +26,7 @@ PAGE_BOUNDS = {
     "metric": 16,
     "objective": 23,
     "session_appendix": 9,
-    "session_deck": 42,
+    "session_deck": 43,
     "session_compare": 33,
 }
 # Read again with nothing changed: the reader (3) and the version (1); the overview adds its

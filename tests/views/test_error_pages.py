@@ -104,3 +104,49 @@ def test_a_small_form_post_still_reaches_the_view(client):
     response = client.post(checkin_url(), {"nothing": "here"})
 
     assert response.status_code != 413
+
+
+TOO_MANY_PARAMETERS = "&".join(f"a{i}=1" for i in range(1100))
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_a_query_string_with_too_many_parameters_is_a_400_page_in_both_modes(settings, debug):
+    """Over DATA_UPLOAD_MAX_NUMBER_FIELDS: every page reads request.GET (the header's search
+    box), so the 400 page itself raised again and the server answered a bare-text 500."""
+    settings.DEBUG = debug
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory(roles=["Viewer"]))
+
+    response = client.get(f"{reverse('login')}?{TOO_MANY_PARAMETERS}")
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert LAYOUT in html and "Traceback" not in html
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_an_api_query_string_with_too_many_parameters_is_a_json_400(settings, debug):
+    settings.DEBUG = debug
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory(roles=["Viewer"]))
+
+    response = client.get(
+        f"{reverse('api:metric-list', kwargs={'version': 'v1'})}?{TOO_MANY_PARAMETERS}"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_a_form_with_too_many_fields_is_a_400_page_in_both_modes(settings, debug):
+    settings.DEBUG = debug
+    world = entry_world_build()
+    client = Client(raise_request_exception=False)
+    client.force_login(world.lead_product)
+
+    response = client.post(checkin_url(), {f"a{i}": "1" for i in range(1100)})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert LAYOUT in html and "Traceback" not in html and "DJANGO_SETTINGS_MODULE" not in html

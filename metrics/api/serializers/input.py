@@ -21,13 +21,21 @@ MAX_ID = 2**63 - 1
     {"type": "string", "format": "decimal", "pattern": r"^-?(?:\d{1,14}(?:\.\d{0,6})?|\.\d{1,6})$"}
 )
 class DecimalInput(serializers.DecimalField):
-    pass
+    """Digits 0-9 only, as in the forms and the upsert (services.validation.parse_number):
+    Decimal() would read "٩٢" as 92."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.isascii():
+            raise serializers.ValidationError(
+                f"“{data[:40]}” is not a number; use the digits 0-9, e.g. 92000."
+            )
+        return super().to_internal_value(data)
 
 
 @extend_schema_field(
     {"type": "string", "format": "decimal", "pattern": r"^(?:\d{1,14}(?:\.\d{0,6})?|\.\d{1,6})$"}
 )
-class NonNegativeDecimalInput(serializers.DecimalField):
+class NonNegativeDecimalInput(DecimalInput):
     """A count: never negative (the services refuse it), and the schema says so."""
 
     def __init__(self, **kwargs):
