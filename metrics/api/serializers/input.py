@@ -203,10 +203,14 @@ class ObservationRowInput(serializers.Serializer):
         allow_blank=True,
         help_text="Segment id or slug; omit or null for the metric itself.",
     )
+    # Untrimmed: a period of spaces or control characters is the row's error (the service
+    # reads it), not a blank field that refuses the whole batch.
     period_start = serializers.CharField(
-        min_length=1, max_length=10, help_text="YYYY-MM-DD or YYYY-MM."
+        min_length=1, max_length=10, trim_whitespace=False, help_text="YYYY-MM-DD or YYYY-MM."
     )
-    period_end = serializers.CharField(min_length=1, max_length=10, required=False, allow_null=True)
+    period_end = serializers.CharField(
+        min_length=1, max_length=10, trim_whitespace=False, required=False, allow_null=True
+    )
     # Text, not a DecimalField: the value reaches the service as the client sent it (a JSON
     # number as its text), unrounded, so too many decimals or digits, and a blank or null
     # value, reject that row (an error on "value") rather than the whole batch.
@@ -242,7 +246,7 @@ class ObservationUpsertInput(serializers.Serializer):
 
 class ObjectiveUpdateInput(serializers.Serializer):
     narrative = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
-    statement = serializers.CharField(max_length=MAX_MARKDOWN, required=False)
+    statement = serializers.CharField(min_length=1, max_length=MAX_MARKDOWN, required=False)
     target_quarter_text = serializers.CharField(max_length=50, required=False, allow_blank=True)
     version = _version_field(required=True)
 
