@@ -45,10 +45,10 @@ from metrics.selectors.session_pages import (
 from metrics.selectors.sessions import earlier_session_id, latest_session_id, session_choices
 from metrics.selectors.snapshots import presented_chart_data, session_chart_data
 from metrics.views.conditional import ConditionalGetMixin
-from metrics.views.query import BadQuery, query_choice, query_int
+from metrics.views.query import BadQuery, QueryErrorsMixin, query_choice, query_int
 
 
-class ReadAccessMixin(AccessMixin):
+class ReadAccessMixin(QueryErrorsMixin, AccessMixin):
     """Any signed-in role reads the dashboards; anonymous visitors go to the login page."""
 
     def dispatch(self, request, *args, **kwargs):
