@@ -76,6 +76,17 @@ def bounds_postprocessing_hook(result, generator, request, public):
     for name, component in components.items():
         if name.startswith("Patched") and "version" in component.get("properties", {}):
             component["required"] = sorted({*component.get("required", []), "version"})
+    # ... so such a PATCH has a body.
+    for operations in result.get("paths", {}).values():
+        body = operations.get("patch", {}).get("requestBody")
+        if body and any(
+            "version"
+            in components.get(media["schema"].get("$ref", "").split("/")[-1], {}).get(
+                "required", []
+            )
+            for media in body.get("content", {}).values()
+        ):
+            body["required"] = True
     # A status names its quarter by id, or by fiscal year and quarter number: one of the two.
     for name in ("QuarterlyStatusSaveInput", "KeyResultStatusSaveInput"):
         if name in components:

@@ -4,6 +4,7 @@ forms."""
 
 from datetime import date
 
+from django.core.validators import ProhibitNullCharactersValidator as _NoNul
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -63,7 +64,18 @@ class BlankableIdOrSlugInput(serializers.SlugField):
 # A bulk row's value as the client sent it, JSON number or text (see ObservationRowInput).
 @extend_schema_field({"anyOf": [{"type": "string", "maxLength": 40}, {"type": "number"}]})
 class RawValueInput(serializers.CharField):
-    pass
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, _NoNul)]
+
+
+class RowText(serializers.CharField):
+    """A bulk row's text field (a period) as sent, untrimmed, NUL included: what it holds is
+    the row's error (the service reads it), not a field error that refuses the whole batch."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, _NoNul)]
 
 
 def _value_field(**kwargs):
@@ -203,14 +215,8 @@ class ObservationRowInput(serializers.Serializer):
         allow_blank=True,
         help_text="Segment id or slug; omit or null for the metric itself.",
     )
-    # Untrimmed: a period of spaces or control characters is the row's error (the service
-    # reads it), not a blank field that refuses the whole batch.
-    period_start = serializers.CharField(
-        min_length=1, max_length=10, trim_whitespace=False, help_text="YYYY-MM-DD or YYYY-MM."
-    )
-    period_end = serializers.CharField(
-        min_length=1, max_length=10, trim_whitespace=False, required=False, allow_null=True
-    )
+    period_start = RowText(min_length=1, max_length=10, help_text="YYYY-MM-DD or YYYY-MM.")
+    period_end = RowText(min_length=1, max_length=10, required=False, allow_null=True)
     # Text, not a DecimalField: the value reaches the service as the client sent it (a JSON
     # number as its text), unrounded, so too many decimals or digits, and a blank or null
     # value, reject that row (an error on "value") rather than the whole batch.
