@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.timesince import timesince
 from django.views.generic import TemplateView
 
 from metrics import permissions
@@ -247,7 +248,7 @@ class OverviewView(SessionPageMixin, TemplateView):
             self.request, "department", {d.slug for d in all_departments}, what="department"
         )
         tables = SimpleLazyObject(lambda: self._tables(chosen))
-        submissions = submissions_for_quarter(self.header.quarter_id, all_departments)
+        submissions, recomputed_at, recompute_pending = self.live
         context.update(
             departments=all_departments,
             department=chosen,
@@ -255,13 +256,28 @@ class OverviewView(SessionPageMixin, TemplateView):
             tally=SimpleLazyObject(lambda: tables.tally),
             outcomes=SimpleLazyObject(lambda: tables.outcomes),
             objectives=SimpleLazyObject(lambda: tables.objectives),
-            # Not cached: "recomputed 3 minutes ago" and the pending count move without a write.
             submissions=submissions,
             progress=submission_progress(submissions),
-            recomputed_at=last_recompute(),
-            recompute_pending=recompute_pending_count(),
+            recomputed_at=recomputed_at,
+            recompute_pending=recompute_pending,
         )
         return context
+
+    @cached_property
+    def live(self):
+        """Not cached: "recomputed 3 minutes ago" and the pending count move without a
+        write, so they are part of the page's ETag (and of its stored response's key)."""
+        all_departments = cached(self.version, ("departments",), departments)
+        submissions = submissions_for_quarter(self.header.quarter_id, all_departments)
+        return submissions, last_recompute(), recompute_pending_count()
+
+    def etag_parts(self) -> tuple:
+        submissions, recomputed_at, pending = self.live
+        return (
+            [(item.department_slug, item.state) for item in submissions],
+            timesince(recomputed_at) if recomputed_at else "",
+            pending,
+        )
 
     def _tables(self, chosen: str) -> SimpleNamespace:
         deck = self.deck
