@@ -59,6 +59,10 @@ def bounds_postprocessing_hook(result, generator, request, public):
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
                 schema = parameter.get("schema", {})
+                if parameter.get("in") == "query":
+                    # `?state=` is the filter left blank: every list reads an empty query
+                    # value as no value at all (django-filter, the pagination, the format).
+                    parameter["allowEmptyValue"] = True
                 if parameter.get("in") != "query" or schema.get("type") != "integer":
                     continue
                 if parameter["name"] in ("limit", "offset"):
@@ -67,6 +71,22 @@ def bounds_postprocessing_hook(result, generator, request, public):
                 schema.setdefault("minimum", low)
                 schema.setdefault("maximum", high)
     components = result.get("components", {}).get("schemas", {})
+    # A PATCH may leave out any field but the version it read (DRF's partial serializers
+    # make every field optional in the schema; the views require the version).
+    for name, component in components.items():
+        if name.startswith("Patched") and "version" in component.get("properties", {}):
+            component["required"] = sorted({*component.get("required", []), "version"})
+    # ... so such a PATCH has a body.
+    for operations in result.get("paths", {}).values():
+        body = operations.get("patch", {}).get("requestBody")
+        if body and any(
+            "version"
+            in components.get(media["schema"].get("$ref", "").split("/")[-1], {}).get(
+                "required", []
+            )
+            for media in body.get("content", {}).values()
+        ):
+            body["required"] = True
     # A status names its quarter by id, or by fiscal year and quarter number: one of the two.
     for name in ("QuarterlyStatusSaveInput", "KeyResultStatusSaveInput"):
         if name in components:

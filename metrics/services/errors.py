@@ -15,3 +15,16 @@ class ConflictError(Exception):
 
 class LockedError(Exception):
     """The department's quarter is locked: its figures can no longer be edited."""
+
+
+# PostgreSQL's "deadlock detected" and "could not serialize access": the transaction was
+# rolled back whole and running it again is expected to succeed.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_transient(error: Exception) -> bool:
+    """Whether a database error is a deadlock or serialisation failure (psycopg 2 or 3)."""
+    cause = error.__cause__ or error
+    return (getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)) in (
+        TRANSIENT_SQLSTATES
+    )

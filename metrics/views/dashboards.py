@@ -50,10 +50,10 @@ from metrics.selectors.snapshots import (
     session_earlier_deck,
 )
 from metrics.views.conditional import ConditionalGetMixin
-from metrics.views.query import BadQuery, query_choice, query_int
+from metrics.views.query import BadQuery, QueryErrorsMixin, query_choice, query_int
 
 
-class ReadAccessMixin(AccessMixin):
+class ReadAccessMixin(QueryErrorsMixin, AccessMixin):
     """Any signed-in role reads the dashboards; anonymous visitors go to the login page."""
 
     def dispatch(self, request, *args, **kwargs):

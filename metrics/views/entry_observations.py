@@ -13,7 +13,7 @@ from metrics.selectors.observations import stored_observations
 from metrics.services.csv_import import ImportFormatError, backfill_rows_parse, csv_rows_parse
 from metrics.services.observations import observations_upsert
 from metrics.views.entry_access import DepartmentEntryMixin
-from metrics.views.query import query_choice
+from metrics.views.query import QueryErrorsMixin, query_choice
 
 CSV_SESSION_KEY = "entry_csv_import"
 
@@ -30,7 +30,7 @@ def _result_lines(result, line_numbers):
     return [{"line": line, "row": row} for line, row in zip(line_numbers, result.rows, strict=True)]
 
 
-class BackfillView(DepartmentEntryMixin, TemplateView):
+class BackfillView(QueryErrorsMixin, DepartmentEntryMixin, TemplateView):
     template_name = "entry/backfill.html"
 
     def row_choices(self):

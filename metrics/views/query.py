@@ -4,11 +4,15 @@
 "compare with session ²" and shows some other session misleads whoever follows it. Ids are
 read with the project's one ASCII-digit parser (`ascii_int`)."""
 
+import logging
 import unicodedata
 
 from django.core.exceptions import BadRequest
+from django.shortcuts import render
 
 from metrics.services.validation import ascii_int
+
+logger = logging.getLogger(__name__)
 
 # How much of a refused value the message repeats (it is escaped like any template text).
 SHOWN_CHARS = 40
@@ -20,6 +24,19 @@ class BadQuery(BadRequest):
     def __init__(self, name: str, message: str):
         self.name, self.message = name, message
         super().__init__(message)
+
+
+class QueryErrorsMixin:
+    """For class-based views: a BadQuery is the 400 page with its message and one log line
+    (raised further, Django's handler would answer the same page but log a traceback for
+    what is a mistyped address)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except BadQuery as error:
+            logger.warning("Bad query parameter on %s: %s", request.path, error.message)
+            return render(request, "400.html", {"message": error.message}, status=400)
 
 
 def _shown(raw: str) -> str:

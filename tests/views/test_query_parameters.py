@@ -115,3 +115,13 @@ def test_the_quarter_picker_refuses_foreign_digits_as_a_form_error(client, year)
         {"department": "product", "fiscal_year": "2020", "number": "2"},
     )
     assert redirected.status_code == 302
+
+
+def test_a_refused_parameter_is_logged_in_one_line_without_a_traceback(client, viewer, caplog):
+    with caplog.at_level("WARNING"):
+        response = client.get(reverse("metrics:session_compare"), {"before": "²"})
+
+    assert response.status_code == 400
+    lines = [record for record in caplog.records if "?before=" in record.getMessage()]
+    assert len(lines) == 1
+    assert lines[0].exc_info is None

@@ -4,6 +4,7 @@ forms."""
 
 from datetime import date
 
+from django.core.validators import ProhibitNullCharactersValidator as _NoNul
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -71,7 +72,18 @@ class BlankableIdOrSlugInput(serializers.SlugField):
 # A bulk row's value as the client sent it, JSON number or text (see ObservationRowInput).
 @extend_schema_field({"anyOf": [{"type": "string", "maxLength": 40}, {"type": "number"}]})
 class RawValueInput(serializers.CharField):
-    pass
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, _NoNul)]
+
+
+class RowText(serializers.CharField):
+    """A bulk row's text field (a period) as sent, untrimmed, NUL included: what it holds is
+    the row's error (the service reads it), not a field error that refuses the whole batch."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, _NoNul)]
 
 
 def _value_field(**kwargs):
@@ -211,10 +223,8 @@ class ObservationRowInput(serializers.Serializer):
         allow_blank=True,
         help_text="Segment id or slug; omit or null for the metric itself.",
     )
-    period_start = serializers.CharField(
-        min_length=1, max_length=10, help_text="YYYY-MM-DD or YYYY-MM."
-    )
-    period_end = serializers.CharField(min_length=1, max_length=10, required=False, allow_null=True)
+    period_start = RowText(min_length=1, max_length=10, help_text="YYYY-MM-DD or YYYY-MM.")
+    period_end = RowText(min_length=1, max_length=10, required=False, allow_null=True)
     # Text, not a DecimalField: the value reaches the service as the client sent it (a JSON
     # number as its text), unrounded, so too many decimals or digits, and a blank or null
     # value, reject that row (an error on "value") rather than the whole batch.
@@ -250,7 +260,7 @@ class ObservationUpsertInput(serializers.Serializer):
 
 class ObjectiveUpdateInput(serializers.Serializer):
     narrative = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
-    statement = serializers.CharField(max_length=MAX_MARKDOWN, required=False)
+    statement = serializers.CharField(min_length=1, max_length=MAX_MARKDOWN, required=False)
     target_quarter_text = serializers.CharField(max_length=50, required=False, allow_blank=True)
     version = _version_field(required=True)
 
