@@ -2,7 +2,9 @@
 request."""
 
 from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
 
+from metrics.selectors.errors import NotFoundError
 from metrics.views.entry_errors import too_big
 
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
@@ -35,3 +37,20 @@ class RequestTooBigMiddleware:
             except RequestDataTooBig:
                 return too_big(request)
         return self.get_response(request)
+
+
+class NotFoundMiddleware:
+    """A selector's NotFoundError (an unknown session, a metric the session does not show)
+    is the page's 404, whether the view asked or a lazy part of the page did while its
+    template rendered (Django hands both to process_exception)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFoundError):
+            raise Http404(str(exception)) from exception
+        return None
