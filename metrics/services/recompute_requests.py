@@ -13,6 +13,7 @@ from contextvars import ContextVar
 
 from django.db import transaction
 
+from metrics.broker import send_in_background
 from metrics.models import RecomputeRequest
 from metrics.services.jobs import job_enqueue, jobs_run_in_process
 
@@ -70,6 +71,15 @@ def recompute_request(*, metric_ids: Iterable[int] | None, reason: str) -> None:
 
 
 def _enqueue(metric_ids: list[int] | None) -> None:
+    if jobs_run_in_process():
+        _send(metric_ids)
+        return
+    # A hung broker must not hold the save's answer: publish from the process's sender thread.
+    what = "the recompute of " + ("all metrics" if metric_ids is None else f"metrics {metric_ids}")
+    send_in_background(lambda: _send(metric_ids), what=what)
+
+
+def _send(metric_ids: list[int] | None) -> None:
     try:
         if metric_ids is None:
             job_enqueue(task="metrics.recompute_all")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from metrics import broker
 from metrics.services import jobs
 from metrics.services.recompute_requests import recompute_request
 from tests.factories import MetricFactory
@@ -51,6 +52,8 @@ def test_a_recompute_request_sends_its_task_through_the_registered_queue(
         recompute_request(metric_ids=[metric.pk], reason="status saved")
     with django_capture_on_commit_callbacks(execute=True):
         recompute_request(metric_ids=None, reason="catalog changed")
+    # With a broker (not in-process) the publishes leave from the process's sender thread.
+    assert broker.flush(timeout=5)
 
     assert sent == [("metrics.recompute_metric", (metric.pk,)), ("metrics.recompute_all", ())]
 
