@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from metrics import models
-from metrics.admin_jobs import JobRunAdmin, RecomputeRequestAdmin
+from metrics.admin_jobs import JobRunAdmin, RecomputeRequestAdmin, RecordAdmin
 from metrics.admin_services import (
     CATALOG_SERVICES,
     KeyResultStatusAdminForm,
@@ -344,7 +344,7 @@ class SubmissionAdmin(SubmissionServiceAdmin):
 
 
 @admin.register(models.HistoryEntry)
-class HistoryEntryAdmin(admin.ModelAdmin):
+class HistoryEntryAdmin(RecordAdmin):
     list_display = [
         "changed_at",
         "content_type",
@@ -365,14 +365,6 @@ class HistoryEntryAdmin(admin.ModelAdmin):
     list_select_related = ["content_type", "actor"]
 
     # The record of who changed what: nobody edits or deletes it, superusers included.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.register(models.JobRun, JobRunAdmin)

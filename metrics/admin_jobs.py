@@ -3,7 +3,21 @@
 from django.contrib import admin, messages
 
 
-class JobRunAdmin(admin.ModelAdmin):
+class RecordAdmin(admin.ModelAdmin):
+    """A record the app writes itself (job runs, recompute requests, history): listed and
+    read in the admin, never added, changed or deleted there, superusers included."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class JobRunAdmin(RecordAdmin):
     list_display = [
         "task_name",
         "scope",
@@ -19,14 +33,6 @@ class JobRunAdmin(admin.ModelAdmin):
     readonly_fields = [*list_display, "error"]
 
     # The record of what the jobs did: written by the jobs only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.action(description="Recompute the selected requests now")
@@ -45,7 +51,7 @@ def recompute_selected(modeladmin, request, queryset):
     )
 
 
-class RecomputeRequestAdmin(admin.ModelAdmin):
+class RecomputeRequestAdmin(RecordAdmin):
     list_display = ["__str__", "metric", "reason", "requested_at", "claimed_at"]
     list_filter = ["claimed_at"]
     search_fields = ["reason", "metric__name"]
@@ -55,11 +61,3 @@ class RecomputeRequestAdmin(admin.ModelAdmin):
 
     # Recorded by the services and fulfilled by the recompute: deleting one would lose a
     # pending recompute.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -65,38 +65,28 @@ class RowServices:
     delete: Callable
 
 
+def _row_services(save: Callable, delete: Callable, keyword: str) -> RowServices:
+    """The services of a model whose save and delete take the row as `keyword`."""
+    return RowServices(
+        save=lambda instance, **kw: save(**{keyword: instance}, **kw),
+        delete=lambda instance, **kw: delete(**{keyword: instance}, **kw),
+    )
+
+
 CATALOG_SERVICES = {
-    models.Metric: RowServices(
-        save=lambda instance, **kw: catalog.metric_save(metric=instance, **kw),
-        delete=lambda instance, **kw: catalog.metric_delete(metric=instance, **kw),
+    models.Metric: _row_services(catalog.metric_save, catalog.metric_delete, "metric"),
+    models.Segment: _row_services(catalog.segment_save, catalog.segment_delete, "segment"),
+    models.Department: _row_services(
+        catalog.department_save, catalog.department_delete, "department"
     ),
-    models.Segment: RowServices(
-        save=lambda instance, **kw: catalog.segment_save(segment=instance, **kw),
-        delete=lambda instance, **kw: catalog.segment_delete(segment=instance, **kw),
+    models.Priority: _row_services(catalog.priority_save, catalog.priority_delete, "priority"),
+    models.Outcome: _row_services(catalog.outcome_save, catalog.outcome_delete, "outcome"),
+    models.Quarter: _row_services(catalog.quarter_save, catalog.quarter_delete, "quarter"),
+    models.DrilldownTable: _row_services(
+        drilldown_tables.drilldown_table_save, drilldown_tables.drilldown_table_delete, "table"
     ),
-    models.Department: RowServices(
-        save=lambda instance, **kw: catalog.department_save(department=instance, **kw),
-        delete=lambda instance, **kw: catalog.department_delete(department=instance, **kw),
-    ),
-    models.Priority: RowServices(
-        save=lambda instance, **kw: catalog.priority_save(priority=instance, **kw),
-        delete=lambda instance, **kw: catalog.priority_delete(priority=instance, **kw),
-    ),
-    models.Outcome: RowServices(
-        save=lambda instance, **kw: catalog.outcome_save(outcome=instance, **kw),
-        delete=lambda instance, **kw: catalog.outcome_delete(outcome=instance, **kw),
-    ),
-    models.Quarter: RowServices(
-        save=lambda instance, **kw: catalog.quarter_save(quarter=instance, **kw),
-        delete=lambda instance, **kw: catalog.quarter_delete(quarter=instance, **kw),
-    ),
-    models.DrilldownTable: RowServices(
-        save=lambda instance, **kw: drilldown_tables.drilldown_table_save(table=instance, **kw),
-        delete=lambda instance, **kw: drilldown_tables.drilldown_table_delete(table=instance, **kw),
-    ),
-    models.DrilldownRow: RowServices(
-        save=lambda instance, **kw: drilldown_tables.drilldown_row_save(row=instance, **kw),
-        delete=lambda instance, **kw: drilldown_tables.drilldown_row_delete(row=instance, **kw),
+    models.DrilldownRow: _row_services(
+        drilldown_tables.drilldown_row_save, drilldown_tables.drilldown_row_delete, "row"
     ),
 }
 

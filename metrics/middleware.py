@@ -2,9 +2,10 @@
 request."""
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.urls import get_resolver
 
+from metrics.selectors.errors import NotFoundError
 from metrics.views.entry_errors import too_big
 
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
@@ -53,3 +54,20 @@ def _bad_request(request, error):
     """The site's 400 answer (a page, or JSON under /api/), also under DEBUG, whose debug
     page would show the environment."""
     return get_resolver().resolve_error_handler(400)(request, exception=error)
+
+
+class NotFoundMiddleware:
+    """A selector's NotFoundError (an unknown session, a metric the session does not show)
+    is the page's 404, whether the view asked or a lazy part of the page did while its
+    template rendered (Django hands both to process_exception)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFoundError):
+            raise Http404(str(exception)) from exception
+        return None

@@ -12,6 +12,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from metrics.api.serializers.output import serialize_current
+from metrics.selectors.errors import NotFoundError
 from metrics.services.errors import ConflictError, LockedError
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ def api_exception_handler(exc, context):
         exc = PayloadTooLarge(
             "The request body is larger than the server accepts; send fewer rows per request."
         )
+    if isinstance(exc, NotFoundError):
+        return Response({"detail": str(exc)}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, DjangoValidationError):
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ConflictError):

@@ -67,7 +67,7 @@ def deck_pptx_filename(deck: Deck) -> str:
 
 
 def deck_pptx(session_id: int) -> PptxFile:
-    """The session's deck as a .pptx file; Http404 for an unknown session. A fixed number
+    """The session's deck as a .pptx file; NotFoundError for an unknown session. A fixed number
     of queries: two decks (this session's and the earlier one's) and the chart data."""
     deck = session_deck(session_id)
     earlier = session_earlier_deck(deck)
@@ -377,24 +377,8 @@ class DeckBuilder:
                     keep_with_next=bool(metric.segments),
                 )
             )
-            for number, segment in enumerate(metric.segments, start=1):
-                rows.append(
-                    RowSpec(
-                        [
-                            None,
-                            CellSpec(
-                                [Para(name_with_markers(segment.name, segment.footnote_markers))],
-                                SEGMENT_FILL,
-                            ),
-                            CellSpec(plain(segment.goal_text or "-"), SEGMENT_FILL),
-                        ]
-                        + [
-                            CellSpec(metric_cell_paras(cell), SEGMENT_FILL)
-                            for cell in segment.cells
-                        ],
-                        keep_with_next=number < len(metric.segments),
-                    )
-                )
+            # The outcome column spans the metric's rows: its segments leave it empty.
+            rows.extend(_segment_rows(metric.segments, lead=(None,)))
         eyebrow = f"{deck.quarter_label} · {group.statement}"
         if earlier:
             eyebrow = f"As defined in {deck.title}"
@@ -539,23 +523,7 @@ class DeckBuilder:
                     keep_with_next=bool(segments),
                 )
             )
-            for number, segment in enumerate(segments, start=1):
-                rows.append(
-                    RowSpec(
-                        [
-                            CellSpec(
-                                [Para(name_with_markers(segment.name, segment.footnote_markers))],
-                                SEGMENT_FILL,
-                            ),
-                            CellSpec(plain(segment.goal_text or "-"), SEGMENT_FILL),
-                        ]
-                        + [
-                            CellSpec(metric_cell_paras(cell), SEGMENT_FILL)
-                            for cell in segment.cells
-                        ],
-                        keep_with_next=number < len(segments),
-                    )
-                )
+            rows.extend(_segment_rows(segments))
         self.table_slides(
             title=objective.title,
             eyebrow="Key Results",
@@ -665,6 +633,23 @@ class DeckBuilder:
             headers=[("Acronym", 2.4, False), ("Meaning", L.CONTENT_WIDTH - 2.4, False)],
             rows=rows,
         )
+
+
+def _segment_rows(segments, *, lead: tuple = ()) -> list[RowSpec]:
+    """A metric's segment rows, shaded, each kept on the slide with the next but the last;
+    `lead` holds the cells before the segment's name."""
+    return [
+        RowSpec(
+            [
+                *lead,
+                CellSpec([Para(name_with_markers(row.name, row.footnote_markers))], SEGMENT_FILL),
+                CellSpec(plain(row.goal_text or "-"), SEGMENT_FILL),
+                *(CellSpec(metric_cell_paras(cell), SEGMENT_FILL) for cell in row.cells),
+            ],
+            keep_with_next=number < len(segments),
+        )
+        for number, row in enumerate(segments, start=1)
+    ]
 
 
 def _heading(text: str) -> Para:

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.http import Http404
-
 from metrics import models
 from metrics.fiscal import FiscalQuarter
+from metrics.selectors.errors import NotFoundError
 
 
 @dataclass(frozen=True)
@@ -67,10 +66,10 @@ def chart_window_start(fiscal_year: int) -> date:
 
 
 def metric_chart_data(metric_id: int, *, until: date, since: date | None = None) -> MetricChartData:
-    """One metric's chart data; Http404 for an unknown metric."""
+    """One metric's chart data; NotFoundError for an unknown metric."""
     data = metrics_chart_data([metric_id], since=since, until=until)
     if metric_id not in data:
-        raise Http404("No such metric.")
+        raise NotFoundError("No such metric.")
     return data[metric_id]
 
 

@@ -31,7 +31,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 
 from metrics import models
 from metrics.formatting import (
@@ -43,6 +42,7 @@ from metrics.formatting import (
     format_number,
     parts_with_markers,
 )
+from metrics.selectors.errors import NotFoundError
 
 QUARTERS = (1, 2, 3, 4)
 # Queries session_deck runs, whatever the size of the data; tests hold it to this.
@@ -561,8 +561,8 @@ def _with_segment_markers(row: MetricRow, segment_markers: dict) -> MetricRow:
 
 
 def session_deck(session_id: int) -> Deck:
-    """The whole deck of one tuning session (as presented, for a held session). Raises Http404
-    for an unknown session."""
+    """The whole deck of one tuning session (as presented, for a held session). Raises
+    NotFoundError for an unknown session."""
     return _session_deck(session_id, presented=True)
 
 
@@ -572,9 +572,13 @@ def build_live_deck(session_id: int) -> Deck:
 
 
 def _session_deck(session_id: int, *, presented: bool) -> Deck:
-    session = get_object_or_404(
-        models.TuningSession.objects.select_related("priority", "quarter"), pk=session_id
+    session = (
+        models.TuningSession.objects.select_related("priority", "quarter")
+        .filter(pk=session_id)
+        .first()
     )
+    if session is None:
+        raise NotFoundError("No such tuning session.")
     if presented and session.snapshot is not None:
         from metrics.selectors.snapshots import snapshot_deck
 

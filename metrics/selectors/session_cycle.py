@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 
 from metrics import models
+from metrics.selectors.errors import NotFoundError
 from metrics.services.sessions import (
     SessionAlreadyOpenError,
     default_status_deadline,
@@ -92,10 +92,13 @@ class SessionAuthoring:
 
 def session_authoring(session_id: int) -> SessionAuthoring:
     """Everything the session's authoring page lists (eight queries)."""
-    session = get_object_or_404(
-        models.TuningSession.objects.select_related("quarter", "priority", "held_by"),
-        pk=session_id,
+    session = (
+        models.TuningSession.objects.select_related("quarter", "priority", "held_by")
+        .filter(pk=session_id)
+        .first()
     )
+    if session is None:
+        raise NotFoundError("No such tuning session.")
     definitions = list(
         models.MetricDefinition.objects.filter(session=session)
         .select_related("metric", "outcome")
@@ -138,3 +141,36 @@ def submission_progress(submissions) -> dict:
     """ "2 of 5 departments submitted" from the overview's submission items."""
     done = [s for s in submissions if s.state in ("submitted", "locked")]
     return {"submitted": len(done), "total": len(submissions)}
+
+
+# --- the rows an authoring action names by id (from a posted form); None when unknown ------
+
+
+def session_for_action(session_id: int) -> models.TuningSession | None:
+    return (
+        models.TuningSession.objects.select_related("quarter", "priority")
+        .filter(pk=session_id)
+        .first()
+    )
+
+
+def session_row(model, *, session: models.TuningSession, pk: int):
+    """A row of the session itself: a key deliverable, a metric row, a session objective."""
+    return model.objects.filter(pk=pk, session=session).first()
+
+
+def catalog_row(model, pk: int):
+    """An objective, a metric or a department of the catalog, by id."""
+    return model.objects.filter(pk=pk).first()
+
+
+def session_objective(*, session: models.TuningSession, pk: int) -> models.Objective | None:
+    """An objective the session shows."""
+    return models.Objective.objects.filter(pk=pk, session_objectives__session=session).first()
+
+
+def session_key_result(*, session: models.TuningSession, pk: int) -> models.KeyResult | None:
+    """A key result of an objective the session shows."""
+    return models.KeyResult.objects.filter(
+        pk=pk, objective__session_objectives__session=session
+    ).first()

@@ -17,8 +17,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.http import Http404
-
 from metrics import models
 from metrics.selectors import deck as deck_selectors
 from metrics.selectors.deck import (
@@ -30,6 +28,7 @@ from metrics.selectors.deck import (
     ObjectiveBlock,
     session_deck,
 )
+from metrics.selectors.errors import NotFoundError
 
 
 @dataclass(frozen=True)
@@ -70,14 +69,14 @@ class MetricPage:
 
 
 def session_header(session_id: int) -> SessionHeader:
-    """One query; Http404 for an unknown session."""
+    """One query; NotFoundError for an unknown session."""
     session = (
         models.TuningSession.objects.select_related("priority", "quarter")
         .filter(pk=session_id)
         .first()
     )
     if session is None:
-        raise Http404("No such tuning session.")
+        raise NotFoundError("No such tuning session.")
     quarter = session.quarter
     # A held session's bar reads as presented too: a priority renamed later is not shown.
     presented = (session.snapshot or {}).get("deck", {})
@@ -206,12 +205,12 @@ def _row_in_deck(deck: Deck, slug: str) -> MetricRow | None:
 
 def metric_page(header: SessionHeader, slug: str) -> MetricPage:
     """One metric as the session shows it: in its metrics table, or as a key result's metric.
-    Http404 when the session shows no such metric."""
+    NotFoundError when the session shows no such metric."""
     if header.is_held:
         deck = session_deck(header.session_id)
         row = _row_in_deck(deck, slug)
         if row is None:
-            raise Http404("This session has no such metric.")
+            raise NotFoundError("This session has no such metric.")
         group = deck.outcome_of(slug)
         return MetricPage(row, group.statement if group else "", _used_footnotes(deck, row))
     definition = (
@@ -235,7 +234,7 @@ def metric_page(header: SessionHeader, slug: str) -> MetricPage:
             .first()
         )
         if metric is None:
-            raise Http404("This session has no such metric.")
+            raise NotFoundError("This session has no such metric.")
     definitions = {metric.id: definition} if definition else {}
     row = _metric_rows(header, [metric], definitions)[metric.id]
     return MetricPage(
@@ -256,5 +255,5 @@ def objective_page(header: SessionHeader, slug: str) -> ObjectiveBlock:
     cached under the data version by the page."""
     block = session_deck(header.session_id).objective(slug)
     if block is None:
-        raise Http404("This session has no such objective.")
+        raise NotFoundError("This session has no such objective.")
     return block

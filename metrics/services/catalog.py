@@ -31,9 +31,9 @@ from metrics.models import (
     SubmissionState,
 )
 from metrics.services.errors import LockedError
-from metrics.services.history import history_record, history_record_created, history_value
+from metrics.services.history import changes_between, history_record, history_record_created
 from metrics.services.recompute_requests import recompute_request
-from metrics.services.validation import validate_source
+from metrics.services.validation import validate_known_fields, validate_source
 
 # Fields whose change moves a figure the recompute derives (value, YoY, arrow, attainment).
 METRIC_FIGURE_FIELDS = frozenset(
@@ -173,11 +173,7 @@ def department_delete(*, department: Department, actor, source: str) -> None:
 
 
 def priority_save(*, priority: Priority | None = None, actor, source: str, **fields) -> Priority:
-    with transaction.atomic():
-        saved, _changes = catalog_row_save(
-            model=Priority, instance=priority, values=fields, actor=actor, source=source
-        )
-    return saved
+    return _plain_row_save(Priority, priority, fields, actor=actor, source=source)
 
 
 def priority_delete(*, priority: Priority, actor, source: str) -> None:
@@ -188,9 +184,14 @@ def priority_delete(*, priority: Priority, actor, source: str) -> None:
 
 
 def outcome_save(*, outcome: Outcome | None = None, actor, source: str, **fields) -> Outcome:
+    return _plain_row_save(Outcome, outcome, fields, actor=actor, source=source)
+
+
+def _plain_row_save(model, instance, fields, *, actor, source):
+    """A row with no rule of its own beyond its model's validation."""
     with transaction.atomic():
         saved, _changes = catalog_row_save(
-            model=Outcome, instance=outcome, values=fields, actor=actor, source=source
+            model=model, instance=instance, values=fields, actor=actor, source=source
         )
     return saved
 
@@ -252,11 +253,7 @@ def catalog_row_save(
         history_record_created(instance=row, fields=fields, actor=actor, source=source)
         return row, {}
     row = model.objects.select_for_update().get(pk=instance.pk)
-    changes = {
-        name: (getattr(row, name), new)
-        for name, new in values.items()
-        if history_value(getattr(row, name)) != history_value(new)
-    }
+    changes = changes_between(row, values)
     if not changes:
         return row, {}
     for name, (_old, new) in changes.items():
@@ -299,9 +296,7 @@ def _ensure_known_fields(model, values: Mapping[str, Any]) -> None:
         for field in model._meta.concrete_fields
         if field.editable and not field.primary_key
     } - {"created_at", "updated_at"}
-    unknown = set(values) - names
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    validate_known_fields(values, names)
 
 
 def _leads_set(*, department: Department, leads: Iterable, actor, source: str) -> None:

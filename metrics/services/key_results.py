@@ -8,6 +8,7 @@ from metrics.services.submissions import submission_ensure_unlocked
 from metrics.services.validation import (
     parse_number,
     quarter_resolve,
+    validate_known_fields,
     validate_markdown_length,
     validate_source,
 )
@@ -55,9 +56,7 @@ def key_result_status_save(
 
 
 def _clean(*, key_result: KeyResult, fields: dict) -> dict:
-    unknown = set(fields) - set(KEY_RESULT_EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    validate_known_fields(fields, KEY_RESULT_EDITABLE_FIELDS)
     values = dict(fields)
     errors = {}
     if "state" in values and values["state"] not in StatusState.values:

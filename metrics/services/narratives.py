@@ -7,7 +7,11 @@ from django.db import transaction
 from metrics.models import Drilldown, Objective
 from metrics.services.sessions import draft_narratives_follow, session_ensure_draft
 from metrics.services.submissions import submission_ensure_unlocked
-from metrics.services.validation import validate_markdown_length, validate_source
+from metrics.services.validation import (
+    validate_known_fields,
+    validate_markdown_length,
+    validate_source,
+)
 from metrics.services.versioned import versioned_instance_update
 
 OBJECTIVE_EDITABLE_FIELDS = ("narrative", "statement", "target_quarter_text")
@@ -60,9 +64,7 @@ def drilldown_update(
 
 
 def _clean(fields: dict, *, allowed: tuple[str, ...], max_lengths: dict[str, int]) -> dict:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    validate_known_fields(fields, allowed)
     values = {name: (text or "").replace("\r\n", "\n") for name, text in fields.items()}
     errors = {
         name: f"At most {limit} characters."

@@ -83,7 +83,8 @@ def _claim(submission: Submission) -> bool:
     )
 
 
-def _message(department, quarter, recipients, connection) -> EmailMessage:
+def checkin_link(department, quarter) -> str:
+    """The department's check-in page for the quarter, as the emails print it."""
     path = reverse(
         "metrics:checkin",
         kwargs={
@@ -92,7 +93,11 @@ def _message(department, quarter, recipients, connection) -> EmailMessage:
             "number": quarter.number,
         },
     )
-    link = f"{settings.SITE_URL}{path}"
+    return f"{settings.SITE_URL}{path}"
+
+
+def _message(department, quarter, recipients, connection) -> EmailMessage:
+    link = checkin_link(department, quarter)
     return EmailMessage(
         subject=f"Reminder: {department.name}'s status for {quarter.label} is due "
         f"{quarter.status_deadline:%Y-%m-%d}",

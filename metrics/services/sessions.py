@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Max
-from django.urls import reverse
 from django.utils import timezone
 
 from metrics.fiscal import FiscalQuarter
@@ -40,8 +39,13 @@ from metrics.models import (
 )
 from metrics.services.errors import LockedError
 from metrics.services.history import changes_between, history_record, history_record_created
+from metrics.services.reminders import checkin_link
 from metrics.services.submissions import submission_lock, submission_reopen
-from metrics.services.validation import validate_markdown_length, validate_source
+from metrics.services.validation import (
+    validate_known_fields,
+    validate_markdown_length,
+    validate_source,
+)
 from metrics.services.versioned import actor_or_none, versioned_instance_update
 
 logger = logging.getLogger(__name__)
@@ -367,21 +371,13 @@ def session_open_notify(*, session: TuningSession) -> int:
         ]
         if not recipients:
             continue
-        path = reverse(
-            "metrics:checkin",
-            kwargs={
-                "department": department.slug,
-                "fiscal_year": quarter.fiscal_year,
-                "number": quarter.number,
-            },
-        )
         deadline = f" by {quarter.status_deadline:%A %d %B %Y}" if quarter.status_deadline else ""
         message = EmailMessage(
             subject=f"Check-in for {quarter.label} is open: {department.name}",
             body=(
                 f"Hello,\n\nThe {session.title} is being prepared. Please enter "
                 f"{department.name}'s status for {quarter.label} and submit it{deadline}.\n\n"
-                f"Your check-in: {settings.SITE_URL}{path}\n\n-- okrtracker"
+                f"Your check-in: {checkin_link(department, quarter)}\n\n-- okrtracker"
             ),
             to=recipients,
             connection=connection,
@@ -555,9 +551,7 @@ def session_update(
     """The session's title and texts (Markdown, sanitised when rendered) and, while it is in
     preparation and unused, its quarter."""
     validate_source(source)
-    unknown = set(fields) - set(SESSION_TEXT_FIELDS)
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    validate_known_fields(fields, SESSION_TEXT_FIELDS)
     values = {name: (text or "").replace("\r\n", "\n") for name, text in fields.items()}
     if "title" in values:
         values["title"] = values["title"].strip()
@@ -642,9 +636,7 @@ def deliverable_update(
 ) -> KeyDeliverable:
     """Title and linked objective."""
     validate_source(source)
-    unknown = set(fields) - {"title", "objective"}
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    validate_known_fields(fields, {"title", "objective"})
     if "title" in fields:
         fields["title"] = (fields["title"] or "").strip()
         if not fields["title"] or len(fields["title"]) > 200:
@@ -723,9 +715,7 @@ def definition_update(
     """A metric row as this session prints it: its name, baseline and goal text; retiring
     (is_retired) takes it out of this session's tables and of the sessions opened after."""
     validate_source(source)
-    unknown = set(fields) - set(DEFINITION_FIELDS) - {"is_retired"}
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    validate_known_fields(fields, {*DEFINITION_FIELDS, "is_retired"})
     for name in DEFINITION_FIELDS:
         if name in fields:
             fields[name] = (fields[name] or "").strip()
@@ -809,9 +799,7 @@ def session_objective_update(
     """An objective as this session presents it: its narrative (Markdown) and whether it is
     still presented (is_retired)."""
     validate_source(source)
-    unknown = set(fields) - {"narrative", "is_retired"}
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    validate_known_fields(fields, {"narrative", "is_retired"})
     if "narrative" in fields:
         fields["narrative"] = (fields["narrative"] or "").replace("\r\n", "\n")
         validate_markdown_length({"narrative": fields["narrative"]})
@@ -924,9 +912,7 @@ def objective_add(
 
 
 def _clean_key_result_fields(fields: dict) -> dict:
-    unknown = set(fields) - set(KEY_RESULT_FIELDS) - {"is_retired", "objective"}
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    validate_known_fields(fields, {*KEY_RESULT_FIELDS, "is_retired", "objective"})
     values = dict(fields)
     for name in ("code", "description", "baseline_text", "goal_text"):
         if name in values:

@@ -26,6 +26,7 @@ from metrics.services.submissions import submission_ensure_unlocked
 from metrics.services.validation import (
     parse_number,
     quarter_resolve,
+    validate_known_fields,
     validate_segment,
     validate_source,
     validate_value_for_unit,
@@ -186,9 +187,7 @@ def _only_derived(status: QuarterlyStatus) -> bool:
 
 
 def _clean(*, metric, segment, quarter, fields: dict) -> dict:
-    unknown = set(fields) - set(STATUS_EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    validate_known_fields(fields, STATUS_EDITABLE_FIELDS)
     validate_segment(metric, segment)
     values = dict(fields)
     errors = {}

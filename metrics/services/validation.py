@@ -99,6 +99,13 @@ def validate_source(source: str) -> None:
         raise ValidationError({"source": f"Unknown change source “{source}”."})
 
 
+def validate_known_fields(fields, allowed) -> None:
+    """A field the caller may not set through this service is an error on that field."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+
+
 def validate_markdown_length(fields: dict) -> None:
     errors = {
         name: f"At most {MAX_MARKDOWN_CHARS:,} characters."

@@ -70,25 +70,17 @@ def _parts(parts, tone) -> str:
     if parts.label and parts.label_before:
         out.append(f'<span class="label">{escape(parts.label)}</span> ')
     if parts.lead:
-        out.append(f'<strong class="figure">{escape(parts.lead)}')
-        if parts.lead_markers:
-            out.append(
-                f'{marker_gap(parts.lead_markers)}<sup class="marker">'
-                f"{escape(parts.lead_markers)}</sup>"
-            )
-        out.append("</strong>")
+        out.append(
+            f'<strong class="figure">{escape(parts.lead)}{_markers(parts.lead_markers)}</strong>'
+        )
     if parts.label and not parts.label_before:
         out.append(f' <span class="label">{escape(parts.label)}</span>')
     if parts.lead and parts.detail:
         out.append(" ")
     if parts.detail:
-        out.append(f'<span class="detail">({escape(parts.detail)}')
-        if parts.detail_markers:
-            out.append(
-                f'{marker_gap(parts.detail_markers)}<sup class="marker">'
-                f"{escape(parts.detail_markers)}</sup>"
-            )
-        out.append(")</span>")
+        out.append(
+            f'<span class="detail">({escape(parts.detail)}{_markers(parts.detail_markers)})</span>'
+        )
     if parts.arrow_symbol:
         out.append(
             f' <span class="arrow arrow-{escape(tone or "neutral")}" '
@@ -108,6 +100,13 @@ def attainment_badge(attainment):
 
 
 @register.filter
+def _markers(markers: str) -> str:
+    """Footnote markers after a figure, as superscript (nothing without markers)."""
+    if not markers:
+        return ""
+    return f'{marker_gap(markers)}<sup class="marker">{escape(markers)}</sup>'
+
+
 def marker_gap(markers):
     """The space the deck sets before a marker: none before "*", one before superscripts."""
     return "" if not markers or markers in INLINE_MARKERS else " "

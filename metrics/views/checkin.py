@@ -16,8 +16,9 @@ from metrics.fiscal import fiscal_year_label
 from metrics.forms.checkin import KeyResultRowForm, StatusRowForm
 from metrics.forms.errors import form_add_service_errors
 from metrics.forms.quarters import QuarterPickForm
-from metrics.models import ChangeSource, Department, Submission
+from metrics.models import ChangeSource
 from metrics.selectors.checkin import checkin_get
+from metrics.selectors.entry import entry_departments, recent_submissions, submission_of
 from metrics.selectors.entry_quarters import neighbour_quarters, quarter_open_for_entry
 from metrics.selectors.job_runs import recompute_pending_for_department
 from metrics.services.errors import ConflictError, LockedError
@@ -33,13 +34,10 @@ class CheckinIndexView(LoginRequiredMixin, TemplateView):
 
     template_name = "entry/index.html"
 
-    def departments(self):
-        ids = permissions.editable_department_ids(self.request.user)
-        departments = Department.objects.order_by("name")
-        return departments if ids is None else departments.filter(pk__in=ids)
-
     def get(self, request, *args, **kwargs):
-        departments = list(self.departments())
+        departments = entry_departments(
+            department_ids=permissions.editable_department_ids(request.user)
+        )
         if "department" in request.GET:
             form = QuarterPickForm(request.GET, departments=departments)
             if form.is_valid():
@@ -55,14 +53,11 @@ class CheckinIndexView(LoginRequiredMixin, TemplateView):
                 departments=departments,
                 initial={"fiscal_year": current.fiscal_year, "number": current.number},
             )
-        submissions = Submission.objects.filter(department__in=departments).select_related(
-            "department", "quarter"
-        )
         return self.render_to_response(
             self.get_context_data(
                 form=form,
                 departments=departments,
-                submissions=submissions.order_by("-quarter__fiscal_year", "-quarter__number")[:40],
+                submissions=recent_submissions(departments=departments),
             )
         )
 
@@ -97,16 +92,7 @@ class CheckinView(QuarterEntryMixin, TemplateView):
         return self.render_page(fresh, outcome.forms_keeping_problems(fresh))
 
     def _unbound_forms(self, checkin) -> dict:
-        forms = {}
-        for row in checkin.status_rows:
-            forms[row.prefix] = StatusRowForm(
-                prefix=row.prefix, initial=StatusRowForm.initial_for(row.status)
-            )
-        for row in checkin.key_result_rows:
-            forms[row.prefix] = KeyResultRowForm(
-                prefix=row.prefix, initial=KeyResultRowForm.initial_for(row.status)
-            )
-        return forms
+        return {row.prefix: _row_form(form_class, row) for form_class, row in _rows(checkin)}
 
     def render_page(self, checkin, forms):
         for row in checkin.status_rows + checkin.key_result_rows:
@@ -153,33 +139,11 @@ class _RowSaver:
         return bool(self.problem_forms) or self.locked
 
     def save_all(self) -> "_RowSaver":
-        for row in self.checkin.status_rows:
-            form = StatusRowForm(
-                self.request.POST, prefix=row.prefix, initial=StatusRowForm.initial_for(row.status)
-            )
+        for form_class, row in _rows(self.checkin):
             self._save(
-                form,
-                lambda version, fields, row=row: quarterly_status_save(
-                    metric=row.metric,
-                    segment=row.segment,
-                    quarter=self.quarter,
-                    actor=self.request.user,
-                    source=ChangeSource.FORM,
-                    expected_version=version,
-                    **fields,
-                ),
-                prefix=row.prefix,
-            )
-        for row in self.checkin.key_result_rows:
-            form = KeyResultRowForm(
-                self.request.POST,
-                prefix=row.prefix,
-                initial=KeyResultRowForm.initial_for(row.status),
-            )
-            self._save(
-                form,
-                lambda version, fields, row=row: key_result_status_save(
-                    key_result=row.key_result,
+                _row_form(form_class, row, self.request.POST),
+                lambda version, fields, row=row, save=_ROW_SERVICES[form_class]: save(
+                    row,
                     quarter=self.quarter,
                     actor=self.request.user,
                     source=ChangeSource.FORM,
@@ -214,16 +178,33 @@ class _RowSaver:
 
     def forms_keeping_problems(self, fresh_checkin) -> dict:
         """Rows with a problem keep what was typed; every other row shows what is stored."""
-        forms = {}
-        for row in fresh_checkin.status_rows:
-            forms[row.prefix] = self.problem_forms.get(row.prefix) or StatusRowForm(
-                prefix=row.prefix, initial=StatusRowForm.initial_for(row.status)
-            )
-        for row in fresh_checkin.key_result_rows:
-            forms[row.prefix] = self.problem_forms.get(row.prefix) or KeyResultRowForm(
-                prefix=row.prefix, initial=KeyResultRowForm.initial_for(row.status)
-            )
-        return forms
+        return {
+            row.prefix: self.problem_forms.get(row.prefix) or _row_form(form_class, row)
+            for form_class, row in _rows(fresh_checkin)
+        }
+
+
+# The service that saves each kind of row, given the row (a metric's or segment's status, a
+# key result's status).
+_ROW_SERVICES = {
+    StatusRowForm: lambda row, **kwargs: quarterly_status_save(
+        metric=row.metric, segment=row.segment, **kwargs
+    ),
+    KeyResultRowForm: lambda row, **kwargs: key_result_status_save(
+        key_result=row.key_result, **kwargs
+    ),
+}
+
+
+def _rows(checkin):
+    """Every row of the page with the form class that edits it, metrics first."""
+    yield from ((StatusRowForm, row) for row in checkin.status_rows)
+    yield from ((KeyResultRowForm, row) for row in checkin.key_result_rows)
+
+
+def _row_form(form_class, row, data=None):
+    """The row's form showing what is stored (bound to `data` when posted)."""
+    return form_class(data, prefix=row.prefix, initial=form_class.initial_for(row.status))
 
 
 def _form_after_conflict(form, current):
@@ -261,9 +242,7 @@ class SubmissionView(QuarterEntryMixin, View):
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
         user = request.user
-        submission = Submission.objects.filter(
-            department=self.department, quarter=self.quarter
-        ).first() or Submission(department=self.department, quarter=self.quarter)
+        submission = submission_of(department=self.department, quarter=self.quarter)
         allowed = {
             "submit": permissions.can_submit(user, self.department),
             "lock": permissions.can_lock(user),

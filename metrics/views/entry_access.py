@@ -5,10 +5,11 @@ is worth knowing); anonymous users are sent to sign in."""
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from metrics import permissions
-from metrics.models import Department, Quarter
+from metrics.models import Quarter
+from metrics.selectors.entry import department_by_slug, quarter_stored
+from metrics.views.lookups import found_or_404
 
 
 class DepartmentEntryMixin(LoginRequiredMixin):
@@ -17,7 +18,7 @@ class DepartmentEntryMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.department = get_object_or_404(Department, slug=kwargs["department"])
+        self.department = found_or_404(department_by_slug(kwargs["department"]))
         if not permissions.can_use_checkin(request.user, self.department):
             permissions.log_denied(
                 request.user, f"{request.method} {request.path}", self.department
@@ -43,7 +44,7 @@ class QuarterEntryMixin(DepartmentEntryMixin):
         if not hasattr(self, "_quarter"):
             fiscal_year, number = self.quarter_key
             if self.request.method in ("GET", "HEAD", "OPTIONS"):
-                found = Quarter.objects.filter(fiscal_year=fiscal_year, number=number).first()
+                found = quarter_stored(fiscal_year=fiscal_year, number=number)
                 self._quarter = found or Quarter.unsaved(fiscal_year, number)
             else:
                 self._quarter = Quarter.objects.get_or_create_fiscal(fiscal_year, number)

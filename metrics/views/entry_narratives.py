@@ -3,16 +3,18 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from metrics import permissions
 from metrics.forms.errors import form_add_service_errors
 from metrics.forms.narratives import DrilldownForm, ObjectiveNarrativeForm
-from metrics.models import ChangeSource, Drilldown, Objective
+from metrics.models import ChangeSource
 from metrics.selectors.checkin import history_latest
+from metrics.selectors.entry import drilldown_for_edit, objective_for_edit
 from metrics.services.errors import ConflictError, LockedError
 from metrics.services.narratives import drilldown_update, objective_update
+from metrics.views.lookups import found_or_404
 
 
 class NarrativeEditView(LoginRequiredMixin, TemplateView):
@@ -97,9 +99,7 @@ class ObjectiveEditView(NarrativeEditView):
     fields = ("statement", "narrative", "target_quarter_text")
 
     def get_object(self):
-        return get_object_or_404(
-            Objective.objects.select_related("department"), slug=self.kwargs["slug"]
-        )
+        return found_or_404(objective_for_edit(self.kwargs["slug"]))
 
     def update(self, obj, *, expected_version, fields):
         return objective_update(
@@ -116,10 +116,7 @@ class DrilldownEditView(NarrativeEditView):
     fields = ("title", "situation", "impact", "recommendation", "next_steps")
 
     def get_object(self):
-        return get_object_or_404(
-            Drilldown.objects.select_related("objective__department", "session__quarter"),
-            pk=self.kwargs["pk"],
-        )
+        return found_or_404(drilldown_for_edit(self.kwargs["pk"]))
 
     def update(self, obj, *, expected_version, fields):
         return drilldown_update(

@@ -8,7 +8,8 @@ from django.views.generic import TemplateView
 
 from metrics import permissions
 from metrics.forms.observations import BackfillForm, CsvImportForm
-from metrics.models import ChangeSource, Metric, MetricState
+from metrics.models import ChangeSource
+from metrics.selectors.entry import entry_metrics
 from metrics.selectors.observations import stored_observations
 from metrics.services.csv_import import ImportFormatError, backfill_rows_parse, csv_rows_parse
 from metrics.services.observations import observations_upsert
@@ -16,14 +17,6 @@ from metrics.views.entry_access import DepartmentEntryMixin
 from metrics.views.query import QueryErrorsMixin, query_choice
 
 CSV_SESSION_KEY = "entry_csv_import"
-
-
-def _department_metrics(department):
-    return list(
-        Metric.objects.filter(department=department)
-        .exclude(state=MetricState.RETIRED)
-        .prefetch_related("segments")
-    )
 
 
 def _result_lines(result, line_numbers):
@@ -36,7 +29,7 @@ class BackfillView(QueryErrorsMixin, DepartmentEntryMixin, TemplateView):
     def row_choices(self):
         self.rows = {}
         choices = []
-        for metric in _department_metrics(self.department):
+        for metric in entry_metrics(self.department):
             self.rows[f"{metric.pk}-0"] = (metric, None)
             choices.append((f"{metric.pk}-0", f"{metric.name} ({metric.get_cadence_display()})"))
             for segment in metric.segments.all():
@@ -156,7 +149,7 @@ class CsvImportView(DepartmentEntryMixin, TemplateView):
         except ImportFormatError as error:
             form.add_error(None, str(error))
             return None
-        allowed_ids = {metric.pk for metric in _department_metrics(self.department)}
+        allowed_ids = {metric.pk for metric in entry_metrics(self.department)}
         result = observations_upsert(
             rows=parsed.rows,
             actor=self.request.user,

@@ -6,7 +6,7 @@ facilitators and admins (reopen: admins); every change goes through metrics.serv
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -14,10 +14,19 @@ from metrics import models, permissions
 from metrics.forms.errors import form_add_service_errors
 from metrics.forms.sessions import OpenNextForm, SessionTextsForm
 from metrics.markdown import render_markdown
-from metrics.selectors.session_cycle import open_next_preview, session_authoring
+from metrics.selectors.session_cycle import (
+    catalog_row,
+    open_next_preview,
+    session_authoring,
+    session_for_action,
+    session_key_result,
+    session_objective,
+    session_row,
+)
 from metrics.selectors.sessions import latest_session_id
 from metrics.services import sessions as cycle
 from metrics.services.errors import ConflictError, LockedError
+from metrics.views.lookups import found_or_404
 
 
 class FacilitatorMixin(AccessMixin):
@@ -39,9 +48,7 @@ class OpenNextView(FacilitatorMixin, TemplateView):
         source_id = source_id or latest_session_id()
         if source_id is None:
             return None
-        return get_object_or_404(
-            models.TuningSession.objects.select_related("quarter", "priority"), pk=source_id
-        )
+        return found_or_404(session_for_action(source_id), "No such tuning session.")
 
     def get(self, request, *args, **kwargs):
         source = self.source()
@@ -112,8 +119,8 @@ class SessionEditView(FacilitatorMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action", "")
-        session = get_object_or_404(
-            models.TuningSession.objects.select_related("quarter"), pk=self.kwargs["session_id"]
+        session = found_or_404(
+            session_for_action(self.kwargs["session_id"]), "No such tuning session."
         )
         if action in ("texts", "preview"):
             return self.post_texts(session, preview=action == "preview")
@@ -180,12 +187,12 @@ class SessionEditView(FacilitatorMixin, TemplateView):
     # --- one method per action; each returns a message, a response or None ------------------
 
     def _row(self, model, session, data):
-        return get_object_or_404(model, pk=int(data.get("id", "0") or 0), session=session)
+        return found_or_404(session_row(model, session=session, pk=int(data.get("id", "0") or 0)))
 
     def do_deliverable_add(self, session, data):
         objective = None
         if data.get("objective"):
-            objective = get_object_or_404(models.Objective, pk=int(data["objective"]))
+            objective = found_or_404(catalog_row(models.Objective, int(data["objective"])))
         cycle.deliverable_add(
             session=session,
             actor=self.request.user,
@@ -203,7 +210,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
     def do_deliverable_link(self, session, data):
         objective = None
         if data.get("objective"):
-            objective = get_object_or_404(models.Objective, pk=int(data["objective"]))
+            objective = found_or_404(catalog_row(models.Objective, int(data["objective"])))
         cycle.deliverable_update(
             deliverable=self._row(models.KeyDeliverable, session, data),
             actor=self.request.user,
@@ -245,7 +252,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
         return f"Metric row “{definition.name}” restored."
 
     def do_definition_add(self, session, data):
-        metric = get_object_or_404(models.Metric, pk=int(data.get("metric") or 0))
+        metric = found_or_404(catalog_row(models.Metric, int(data.get("metric") or 0)))
         cycle.definition_add(session=session, actor=self.request.user, metric=metric)
         return f"Metric row “{metric.name}” added."
 
@@ -301,7 +308,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
     def do_objective_add(self, session, data):
         department = None
         if data.get("department"):
-            department = get_object_or_404(models.Department, pk=int(data["department"]))
+            department = found_or_404(catalog_row(models.Department, int(data["department"])))
         row = cycle.objective_add(
             session=session,
             actor=self.request.user,
@@ -319,17 +326,11 @@ class SessionEditView(FacilitatorMixin, TemplateView):
         return f"Duplicated into {row.session.title}."
 
     def _key_result(self, session, data, name="id"):
-        return get_object_or_404(
-            models.KeyResult,
-            pk=int(data.get(name) or 0),
-            objective__session_objectives__session=session,
-        )
+        return found_or_404(session_key_result(session=session, pk=int(data.get(name) or 0)))
 
     def do_kr_add(self, session, data):
-        objective = get_object_or_404(
-            models.Objective,
-            pk=int(data.get("objective") or 0),
-            session_objectives__session=session,
+        objective = found_or_404(
+            session_objective(session=session, pk=int(data.get("objective") or 0))
         )
         cycle.key_result_add(
             session=session,
@@ -360,10 +361,8 @@ class SessionEditView(FacilitatorMixin, TemplateView):
         return "Key result restored."
 
     def do_kr_move_to(self, session, data):
-        objective = get_object_or_404(
-            models.Objective,
-            pk=int(data.get("objective") or 0),
-            session_objectives__session=session,
+        objective = found_or_404(
+            session_objective(session=session, pk=int(data.get("objective") or 0))
         )
         cycle.key_result_update(
             session=session,

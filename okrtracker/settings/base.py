@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "okrtracker.middleware.DenialLogMiddleware",
     "okrtracker.middleware.SecurityHeadersMiddleware",
+    # The selectors' NotFoundError as the 404 page: selectors know no HTTP.
+    "metrics.middleware.NotFoundMiddleware",
     # Last, so the 413 page it renders has the user and messages of every other page.
     "metrics.middleware.RequestTooBigMiddleware",
 ]

@@ -2,10 +2,10 @@ import dataclasses
 
 import pytest
 from django.db import connection
-from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from metrics.selectors.deck import DECK_QUERIES, session_deck
+from metrics.selectors.errors import NotFoundError
 from tests.selectors.builders import add_bulk, build_small_deck
 
 pytestmark = pytest.mark.django_db
@@ -94,8 +94,8 @@ def test_deck_is_plain_data_for_the_api():
     assert data["outcomes"][0]["metrics"][0]["cells"][1]["display"] == "+8.1% YoY (92K/mo*)"
 
 
-def test_unknown_session_is_404():
-    with pytest.raises(Http404):
+def test_an_unknown_session_is_a_not_found_error_not_an_http_answer():
+    with pytest.raises(NotFoundError):
         session_deck(999_999)
 
 

@@ -57,6 +57,27 @@ CYCLE_ERRORS = {
 }
 
 
+def _cycle_action(**kwargs):
+    """A quarterly-cycle action: a POST on one session, for facilitators, answered as JSON."""
+    return action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[CanFacilitate],
+        renderer_classes=[JSONRenderer],
+        pagination_class=None,
+        **kwargs,
+    )
+
+
+def _state_change_schema(summary: str):
+    return extend_schema(
+        summary=summary,
+        filters=False,
+        request=None,
+        responses={200: SessionStateSerializer} | CYCLE_ERRORS,
+    )
+
+
 class TuningSessionViewSet(resources.TuningSessionViewSet):
     @extend_schema(
         summary="One session's whole deck",
@@ -128,15 +149,7 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
         }
         | CYCLE_ERRORS,
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="open-next",
-        url_name="open_next",
-        permission_classes=[CanFacilitate],
-        renderer_classes=[JSONRenderer],
-        pagination_class=None,
-    )
+    @_cycle_action(url_path="open-next", url_name="open_next")
     def open_next(self, request, *args, **kwargs):
         source = self.get_object()
         serializer = OpenNextInputSerializer(data=request.data)
@@ -170,38 +183,20 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
             status=http.HTTP_201_CREATED if result.created else http.HTTP_409_CONFLICT,
         )
 
-    @extend_schema(
-        summary="Mark the session held: freeze its deck as presented, lock its quarter",
-        filters=False,
-        request=None,
-        responses={200: SessionStateSerializer} | CYCLE_ERRORS,
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        permission_classes=[CanFacilitate],
-        renderer_classes=[JSONRenderer],
-        pagination_class=None,
-    )
+    @_state_change_schema("Mark the session held: freeze its deck as presented, lock its quarter")
+    @_cycle_action()
     def hold(self, request, *args, **kwargs):
-        session = session_hold(actor=request.user, session=self.get_object(), source="api")
-        return Response(SessionStateSerializer(session).data)
+        return self._state_change(session_hold)
 
-    @extend_schema(
-        summary="Reopen a held session (admins): its pages show the current figures again",
-        filters=False,
-        request=None,
-        responses={200: SessionStateSerializer} | CYCLE_ERRORS,
+    @_state_change_schema(
+        "Reopen a held session (admins): its pages show the current figures again"
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        permission_classes=[CanFacilitate],
-        renderer_classes=[JSONRenderer],
-        pagination_class=None,
-    )
+    @_cycle_action()
     def reopen(self, request, *args, **kwargs):
-        session = session_reopen(actor=request.user, session=self.get_object(), source="api")
+        return self._state_change(session_reopen)
+
+    def _state_change(self, service):
+        session = service(actor=self.request.user, session=self.get_object(), source="api")
         return Response(SessionStateSerializer(session).data)
 
     @extend_schema(
@@ -209,15 +204,7 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
         filters=False,
         responses={204: None} | CYCLE_ERRORS,
     )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="delete",
-        url_name="delete",
-        permission_classes=[CanFacilitate],
-        renderer_classes=[JSONRenderer],
-        pagination_class=None,
-    )
+    @_cycle_action(url_path="delete", url_name="delete")
     def remove(self, request, *args, **kwargs):
         session_delete(actor=request.user, session=self.get_object(), source="api")
         return Response(status=http.HTTP_204_NO_CONTENT)

@@ -2,7 +2,7 @@
 admins everything, executives and viewers nothing. Every write goes through the write service
 the forms use; the API only checks shapes, asks metrics.permissions, and answers."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status as http
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -33,6 +33,18 @@ def _validated(serializer_class, request) -> dict:
     return dict(serializer.validated_data)
 
 
+def _update(view, input_serializer, output_serializer, save) -> Response:
+    """A PATCH of the viewset's row through its service: `save(row, **changes)` gets the
+    validated fields and the version the client read (a stale one is a 409)."""
+    row = view.get_object()
+    data = _validated(input_serializer, view.request)
+    version = data.pop("version")
+    saved = save(
+        row, actor=view.request.user, source=ChangeSource.API, expected_version=version, **data
+    )
+    return Response(output_serializer(saved).data)
+
+
 def _saved(serializer_class, row) -> Response:
     """A create-or-update's answer: 201 when the service inserted the row, else 200."""
     return Response(
@@ -41,92 +53,88 @@ def _saved(serializer_class, row) -> Response:
     )
 
 
-class QuarterlyStatusViewSet(resources.QuarterlyStatusViewSet):
-    queryset = models.QuarterlyStatus.objects.select_related("quarter", "metric", "segment")
+# A quarter's cell of a metric or a key result, written through its save service: `create`
+# saves by the cell's key (201 when the row is new, 200 when it existed) and `partial_update`
+# changes the row read (send the version you read). Each viewset names its service, the key's
+# fields and what the permission is checked on. (No docstring: the schema would take it as the
+# viewsets' description.)
+class _CellWrites:
+    create_input: type
+    update_input: type
+    output_serializer: type
+    key_fields: tuple[str, ...]  # the service's keyword arguments that identify the cell
+    owner_field: str  # the object whose department decides who may write
 
-    @extend_schema(
+    def save(self, **kwargs):
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        data = _validated(self.create_input, request)
+        key = {name: data.pop(name, None) for name in self.key_fields}
+        version = data.pop("version", None)
+        self.check_object_permissions(request, key[self.owner_field])
+        saved = self.save(
+            **key, actor=request.user, source=ChangeSource.API, expected_version=version, **data
+        )
+        return _saved(self.output_serializer, saved)
+
+    def partial_update(self, request, *args, **kwargs):
+        return _update(
+            self,
+            self.update_input,
+            self.output_serializer,
+            lambda row, **changes: self.save(
+                **{name: getattr(row, name) for name in self.key_fields}, **changes
+            ),
+        )
+
+
+@extend_schema_view(
+    create=extend_schema(
         request=inputs.QuarterlyStatusSaveInput,
         responses=_responses(output.QuarterlyStatusSerializer, 200, 201),
         summary="Create or update the status of a metric or segment for a quarter",
-    )
-    def create(self, request, *args, **kwargs):
-        data = _validated(inputs.QuarterlyStatusSaveInput, request)
-        metric, segment = data.pop("metric"), data.pop("segment", None)
-        quarter, version = data.pop("quarter"), data.pop("version", None)
-        self.check_object_permissions(request, metric)
-        saved = quarterly_status_save(
-            metric=metric,
-            segment=segment,
-            quarter=quarter,
-            actor=request.user,
-            source=ChangeSource.API,
-            expected_version=version,
-            **data,
-        )
-        return _saved(output.QuarterlyStatusSerializer, saved)
-
-    @extend_schema(
+    ),
+    partial_update=extend_schema(
         request=inputs.QuarterlyStatusUpdateInput,
         responses=_responses(output.QuarterlyStatusSerializer, 200),
         summary="Change a quarterly status (send the version you read)",
-    )
-    def partial_update(self, request, *args, **kwargs):
-        current = self.get_object()
-        data = _validated(inputs.QuarterlyStatusUpdateInput, request)
-        version = data.pop("version")
-        saved = quarterly_status_save(
-            metric=current.metric,
-            segment=current.segment,
-            quarter=current.quarter,
-            actor=request.user,
-            source=ChangeSource.API,
-            expected_version=version,
-            **data,
-        )
-        return Response(output.QuarterlyStatusSerializer(saved).data)
+    ),
+)
+class QuarterlyStatusViewSet(_CellWrites, resources.QuarterlyStatusViewSet):
+    queryset = models.QuarterlyStatus.objects.select_related("quarter", "metric", "segment")
+    create_input = inputs.QuarterlyStatusSaveInput
+    update_input = inputs.QuarterlyStatusUpdateInput
+    output_serializer = output.QuarterlyStatusSerializer
+    key_fields = ("metric", "segment", "quarter")
+    owner_field = "metric"
+
+    def save(self, **kwargs):
+        return quarterly_status_save(**kwargs)
 
 
-class KeyResultStatusViewSet(resources.KeyResultStatusViewSet):
-    queryset = models.KeyResultStatus.objects.select_related("quarter", "key_result__objective")
-
-    @extend_schema(
+@extend_schema_view(
+    create=extend_schema(
         request=inputs.KeyResultStatusSaveInput,
         responses=_responses(output.KeyResultStatusSerializer, 200, 201),
         summary="Create or update a key result's status for a quarter",
-    )
-    def create(self, request, *args, **kwargs):
-        data = _validated(inputs.KeyResultStatusSaveInput, request)
-        key_result, quarter = data.pop("key_result"), data.pop("quarter")
-        version = data.pop("version", None)
-        self.check_object_permissions(request, key_result)
-        saved = key_result_status_save(
-            key_result=key_result,
-            quarter=quarter,
-            actor=request.user,
-            source=ChangeSource.API,
-            expected_version=version,
-            **data,
-        )
-        return _saved(output.KeyResultStatusSerializer, saved)
-
-    @extend_schema(
+    ),
+    partial_update=extend_schema(
         request=inputs.KeyResultStatusUpdateInput,
         responses=_responses(output.KeyResultStatusSerializer, 200),
         summary="Change a key result's status (send the version you read)",
-    )
-    def partial_update(self, request, *args, **kwargs):
-        current = self.get_object()
-        data = _validated(inputs.KeyResultStatusUpdateInput, request)
-        version = data.pop("version")
-        saved = key_result_status_save(
-            key_result=current.key_result,
-            quarter=current.quarter,
-            actor=request.user,
-            source=ChangeSource.API,
-            expected_version=version,
-            **data,
-        )
-        return Response(output.KeyResultStatusSerializer(saved).data)
+    ),
+)
+class KeyResultStatusViewSet(_CellWrites, resources.KeyResultStatusViewSet):
+    queryset = models.KeyResultStatus.objects.select_related("quarter", "key_result__objective")
+    create_input = inputs.KeyResultStatusSaveInput
+    update_input = inputs.KeyResultStatusUpdateInput
+    output_serializer = output.KeyResultStatusSerializer
+    key_fields = ("key_result", "quarter")
+    owner_field = "key_result"
+
+    def save(self, **kwargs):
+        return key_result_status_save(**kwargs)
 
 
 class ObservationViewSet(resources.ObservationViewSet):
@@ -253,17 +261,12 @@ class ObjectiveViewSet(resources.ObjectiveViewSet):
         summary="Change an objective's statement, narrative or target quarter",
     )
     def partial_update(self, request, *args, **kwargs):
-        objective = self.get_object()
-        data = _validated(inputs.ObjectiveUpdateInput, request)
-        version = data.pop("version")
-        saved = objective_update(
-            objective=objective,
-            actor=request.user,
-            source=ChangeSource.API,
-            expected_version=version,
-            **data,
+        return _update(
+            self,
+            inputs.ObjectiveUpdateInput,
+            output.ObjectiveSerializer,
+            lambda row, **changes: objective_update(objective=row, **changes),
         )
-        return Response(output.ObjectiveSerializer(saved).data)
 
 
 class DrilldownViewSet(resources.DrilldownViewSet):
@@ -275,14 +278,9 @@ class DrilldownViewSet(resources.DrilldownViewSet):
         summary="Change a drill-down's texts",
     )
     def partial_update(self, request, *args, **kwargs):
-        drilldown = self.get_object()
-        data = _validated(inputs.DrilldownUpdateInput, request)
-        version = data.pop("version")
-        saved = drilldown_update(
-            drilldown=drilldown,
-            actor=request.user,
-            source=ChangeSource.API,
-            expected_version=version,
-            **data,
+        return _update(
+            self,
+            inputs.DrilldownUpdateInput,
+            output.DrilldownSerializer,
+            lambda row, **changes: drilldown_update(drilldown=row, **changes),
         )
-        return Response(output.DrilldownSerializer(saved).data)
