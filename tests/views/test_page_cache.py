@@ -176,3 +176,18 @@ def test_the_overview_live_strip_is_never_stored_stale(viewer, session):
     models.RecomputeRequest.objects.create(metric=models.Metric.objects.first())
 
     assert b"waiting for a recompute" in viewer.get(url).content
+
+
+def test_pages_of_one_version_build_the_deck_once(viewer, session, monkeypatch):
+    from metrics.selectors import deck as deck_selectors
+
+    built = []
+    real = deck_selectors.session_deck
+    monkeypatch.setattr(deck_selectors, "session_deck", lambda sid: built.append(sid) or real(sid))
+    for url in pages(session.id):
+        viewer.get(url)
+    assert built == [session.id]
+
+    save_editors_q2(Decimal("95500"))
+    assert b"96K" in viewer.get(pages(session.id)[0]).content
+    assert built == [session.id, session.id]
