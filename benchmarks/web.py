@@ -279,7 +279,13 @@ def main() -> None:
         return
     server = start_server(args)
     try:
-        page_headers = [f"Cookie: sessionid={session_key}", "Accept-Encoding: gzip"]
+        # A browser's cookies after its first visit: the session and the CSRF secret (without
+        # it every page is rendered for a new secret, as for a first visit).
+        csrf = secrets.token_hex(16)
+        page_headers = [
+            f"Cookie: sessionid={session_key}; csrftoken={csrf}",
+            "Accept-Encoding: gzip",
+        ]
         api_headers = [f"Authorization: Token {token}", "Accept-Encoding: gzip"]
         floors = {
             "template": wrk(args, "/bench/template/", page_headers, LUA),

@@ -142,6 +142,7 @@ def all_reads(session_id):
 def test_the_same_request_again_is_sent_the_stored_bytes(
     viewer, session, encoding, django_assert_max_num_queries
 ):
+    viewer.get(pages(session.id)[0])  # a first visit: the CSRF cookie
     for url in all_reads(session.id):
         first = viewer.get(url, HTTP_ACCEPT_ENCODING=encoding)
 
@@ -191,3 +192,33 @@ def test_pages_of_one_version_build_the_deck_once(viewer, session, monkeypatch):
     save_editors_q2(Decimal("95500"))
     assert b"96K" in viewer.get(pages(session.id)[0]).content
     assert built == [session.id, session.id]
+
+
+def test_an_api_client_without_cookies_gets_304s_and_stored_bytes(session):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    token = Token.objects.create(user=UserFactory(roles=["Viewer"]))
+    api = APIClient(enforce_csrf_checks=True)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_ENCODING="gzip")
+    url = reverse("api:quarterly-status-list", kwargs={"version": "v1"})
+
+    first = api.get(url)
+    api.cookies.clear()  # a client that keeps no cookie
+    again = api.get(url)
+
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    api.cookies.clear()
+    assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_a_first_visit_without_the_csrf_cookie_is_not_stored(client, session):
+    from django.core.cache import cache
+
+    client.force_login(UserFactory(roles=["Viewer"]))
+    client.cookies.pop("csrftoken", None)
+    cache.clear()
+
+    client.get(pages(session.id)[0])
+
+    assert not [key for key in cache._cache if "okr:response:" in key]
