@@ -241,13 +241,15 @@ def peak_rss_mb(server) -> float:
 
 
 def warm_up(args, url: str, headers: list[str]) -> None:
-    """One request per worker first: wrk then measures the steady state (pages cached under
-    the current version); the cold rendering is measured in-process, apart."""
+    """Requests enough for every worker first: wrk then measures the steady state (pages
+    cached under the current version, and no worker paying its first request's imports and
+    template loading); the cold rendering is measured in-process, apart. With a shared cache
+    only the first of them renders."""
     request = urllib.request.Request(f"http://127.0.0.1:{args.port}{url}")
     for header in headers:
         name, value = header.split(": ", 1)
         request.add_header(name, value)
-    for _ in range(1 if args.cache_url else args.workers * 2):
+    for _ in range(args.workers * 2):
         urllib.request.urlopen(request, timeout=600).read()
 
 
