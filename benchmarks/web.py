@@ -5,7 +5,7 @@ against two floors measured on the same server in the same run.
         --database-url postgres://postgres@127.0.0.1:5432/okr_bench_perf100
 
 Fill the database first (`manage.py generate_demo_data --scale N`; its name must contain
-"bench"). The run: collectstatic, gunicorn with production settings (sync workers, 2 x cores +
+"bench" or "perf" as a word: okr_bench_s1, okr_perf_s100). The run: collectstatic, gunicorn with production settings (sync workers, 2 x cores +
 1), wrk with 16 connections for --duration seconds per URL, first for the two floors (a bare
 template view with a 50-row loop, a bare `.values()` JSON list of 100 rows: BENCHMARK_FLOORS
 routes them, for this run only), then every page, cached (the steady state: nothing written
@@ -69,8 +69,9 @@ def parse_args():
 
 
 def setup(url: str) -> None:
-    if "bench" not in url.rsplit("/", 1)[-1]:
-        sys.exit("The benchmark database's name must contain 'bench'.")
+    # The run writes (check-in saves): never against a database not made for it.
+    if not {"bench", "perf"} & set(re.split(r"[^a-z0-9]+", url.rsplit("/", 1)[-1].lower())):
+        sys.exit("The benchmark database's name must contain 'bench' or 'perf' (okr_perf_s1).")
     os.environ["DATABASE_URL"] = url
     # The server runs with the same key, so that the session made here signs it in.
     os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
@@ -240,13 +241,15 @@ def peak_rss_mb(server) -> float:
 
 
 def warm_up(args, url: str, headers: list[str]) -> None:
-    """One request per worker first: wrk then measures the steady state (pages cached under
-    the current version); the cold rendering is measured in-process, apart."""
+    """Requests enough for every worker first: wrk then measures the steady state (pages
+    cached under the current version, and no worker paying its first request's imports and
+    template loading); the cold rendering is measured in-process, apart. With a shared cache
+    only the first of them renders."""
     request = urllib.request.Request(f"http://127.0.0.1:{args.port}{url}")
     for header in headers:
         name, value = header.split(": ", 1)
         request.add_header(name, value)
-    for _ in range(1 if args.cache_url else args.workers * 2):
+    for _ in range(args.workers * 2):
         urllib.request.urlopen(request, timeout=600).read()
 
 
@@ -278,7 +281,13 @@ def main() -> None:
         return
     server = start_server(args)
     try:
-        page_headers = [f"Cookie: sessionid={session_key}", "Accept-Encoding: gzip"]
+        # A browser's cookies after its first visit: the session and the CSRF secret (without
+        # it every page is rendered for a new secret, as for a first visit).
+        csrf = secrets.token_hex(16)
+        page_headers = [
+            f"Cookie: sessionid={session_key}; csrftoken={csrf}",
+            "Accept-Encoding: gzip",
+        ]
         api_headers = [f"Authorization: Token {token}", "Accept-Encoding: gzip"]
         floors = {
             "template": wrk(args, "/bench/template/", page_headers, LUA),

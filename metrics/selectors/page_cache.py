@@ -6,6 +6,9 @@ expire (or are culled by the local-memory cache)."""
 from __future__ import annotations
 
 import hashlib
+import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,3 +110,32 @@ def stored_response_get(etag: str, encoding: str) -> tuple[bytes, dict] | None:
 def stored_response_set(etag: str, encoding: str, body: bytes, headers: dict) -> None:
     if len(body) <= STORED_MAX_BYTES:
         cache.set(response_key(etag, encoding), (body, headers), TIMEOUT)
+
+
+# The decks built in this process, by (version, session): every page of a session reads the
+# same deck, so after a write the first cold page builds it and the others reuse it. Kept in
+# process, not in the shared cache: unpickling 36k dataclasses at 100x costs a third of
+# building them. A deck is immutable (frozen dataclasses of tuples) so sharing it is safe.
+_DECKS: OrderedDict = OrderedDict()
+_DECKS_KEPT = 4
+_DECKS_LOCK = threading.Lock()
+
+
+def deck_for(version: DataVersionToken, session_id: int):
+    """session_deck(session_id) as of `version`, built once per process and version."""
+    from metrics.selectors.deck import session_deck
+
+    # The cache's epoch too: emptying the cache (a deploy's flush, a test) drops these decks.
+    epoch = cache.get_or_set("okr:deck-epoch", lambda: secrets.token_hex(8), None)
+    key = (RELEASE, version.key, epoch, session_id)
+    with _DECKS_LOCK:
+        deck = _DECKS.get(key)
+        if deck is not None:
+            _DECKS.move_to_end(key)
+            return deck
+    deck = session_deck(session_id)
+    with _DECKS_LOCK:
+        _DECKS[key] = deck
+        while len(_DECKS) > _DECKS_KEPT:
+            _DECKS.popitem(last=False)
+    return deck

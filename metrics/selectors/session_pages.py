@@ -249,11 +249,12 @@ def _used_footnotes(deck: Deck, row: MetricRow) -> tuple[FootnoteItem, ...]:
     return tuple(f for f in deck.footnotes if f.marker in used)
 
 
-def objective_page(header: SessionHeader, slug: str) -> ObjectiveBlock:
+def objective_page(header: SessionHeader, slug: str, deck: Deck | None = None) -> ObjectiveBlock:
     """One objective with its key results (metric rows included) and drill-downs. Built with
-    the deck (its per-session narratives, order and retired rows are the deck's rules), then
-    cached under the data version by the page."""
-    block = session_deck(header.session_id).objective(slug)
+    the deck (its per-session narratives, order and retired rows are the deck's rules; the
+    page passes the deck every page of the version shares), then cached under the data
+    version by the page."""
+    block = (deck or session_deck(header.session_id)).objective(slug)
     if block is None:
         raise NotFoundError("This session has no such objective.")
     return block

@@ -110,18 +110,19 @@ def snapshot_build(session_id: int) -> dict:
     }
 
 
-def _earlier_deck_now(session_id: int):
+def _earlier_deck_now(session_id: int, build=None):
     from metrics.selectors.deck import session_deck
     from metrics.selectors.sessions import earlier_session_id
 
     earlier_id = earlier_session_id(session_id)
-    return session_deck(earlier_id) if earlier_id is not None else None
+    return (build or session_deck)(earlier_id) if earlier_id is not None else None
 
 
-def session_earlier_deck(deck):
+def session_earlier_deck(deck, *, build=None):
     """The earlier session's deck that `deck` ends with (S17), or None: as it was when this
     session was held, for a held session; as it reads now otherwise (and for a snapshot
-    stored before it kept that slide)."""
+    stored before it kept that slide), built by `build(session_id)` (a page's per-version
+    deck) or session_deck."""
     from metrics.selectors.deck import Deck
 
     if deck.session_state == models.SessionState.HELD:
@@ -133,7 +134,7 @@ def session_earlier_deck(deck):
         if "earlier" in snapshot:
             stored = snapshot["earlier"]
             return from_data(Deck, stored) if stored is not None else None
-    return _earlier_deck_now(deck.session_id)
+    return _earlier_deck_now(deck.session_id, build)
 
 
 def snapshot_deck(snapshot: dict):

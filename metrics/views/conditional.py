@@ -15,6 +15,7 @@ a write adds it to the ETag (`etag_parts`)."""
 import hashlib
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -30,9 +31,24 @@ from metrics.selectors.page_cache import (
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
+def _is_api(request) -> bool:
+    # A DRF request (it wraps Django's): JSON and CSV carry no CSRF token, so the reader's
+    # CSRF secret is no part of what an API response depends on.
+    return hasattr(request, "_request")
+
+
 def _csrf_secret(request) -> str:
+    if _is_api(request):
+        return ""
     get_token(request)  # makes the secret on a first visit
     return request.META.get("CSRF_COOKIE", "")
+
+
+def _storable(request) -> bool:
+    """Whether the same request can come again: a page is rendered with the reader's CSRF
+    secret, made afresh (a new ETag) for a first visit without the cookie, so only a page for
+    a reader who sent it is worth storing."""
+    return _is_api(request) or settings.CSRF_COOKIE_NAME in request.COOKIES
 
 
 def response_encoding(request) -> str:
@@ -87,7 +103,7 @@ def conditional_get(request, render, *, extra=()):
         response = _stored(etag, encoding)
         if response is None:
             response = render()
-            if request.method == "GET":
+            if request.method == "GET" and _storable(request):
                 # metrics.compression stores it once rendered and compressed (on Django's
                 # request, which a DRF request wraps).
                 django_request = getattr(request, "_request", request)

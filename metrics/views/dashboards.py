@@ -25,13 +25,13 @@ from metrics.models import Attainment
 from metrics.selectors.cell_history import key_result_status_history, status_history
 from metrics.selectors.charts import chart_window_start, metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
-from metrics.selectors.deck import session_deck
 from metrics.selectors.job_runs import recompute_pending_count
 from metrics.selectors.overview import departments, last_recompute, submissions_for_quarter
 from metrics.selectors.page_cache import (
     RELEASE,
     TIMEOUT,
     cached,
+    deck_for,
     request_data_version,
     viewer_variant,
 )
@@ -95,7 +95,7 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
 
     @cached_property
     def deck(self):
-        return session_deck(self.kwargs["session_id"])
+        return deck_for(self.version, self.kwargs["session_id"])
 
     def page_key(self, *parts) -> str:
         """What the page's cached content depends on besides its template."""
@@ -232,7 +232,7 @@ class ObjectiveView(SessionPageMixin, TemplateView):
         slug = self.kwargs["objective_slug"]
         header = self.header
         context.update(
-            objective=SimpleLazyObject(lambda: objective_page(header, slug)),
+            objective=SimpleLazyObject(lambda: objective_page(header, slug, deck=self.deck)),
             current_slug=slug,
             page_key=self.page_key(slug),
         )
@@ -360,7 +360,8 @@ class PrintDeckView(SessionPageMixin, TemplateView):
             )
             for group in deck.outcomes
         ]
-        return {"outcome_slides": outcome_slides, "earlier_deck": session_earlier_deck(deck)}
+        earlier = session_earlier_deck(deck, build=lambda pk: deck_for(self.version, pk))
+        return {"outcome_slides": outcome_slides, "earlier_deck": earlier}
 
 
 class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):

@@ -142,6 +142,7 @@ def all_reads(session_id):
 def test_the_same_request_again_is_sent_the_stored_bytes(
     viewer, session, encoding, django_assert_max_num_queries
 ):
+    viewer.get(pages(session.id)[0])  # a first visit: the CSRF cookie
     for url in all_reads(session.id):
         first = viewer.get(url, HTTP_ACCEPT_ENCODING=encoding)
 
@@ -176,3 +177,48 @@ def test_the_overview_live_strip_is_never_stored_stale(viewer, session):
     models.RecomputeRequest.objects.create(metric=models.Metric.objects.first())
 
     assert b"waiting for a recompute" in viewer.get(url).content
+
+
+def test_pages_of_one_version_build_the_deck_once(viewer, session, monkeypatch):
+    from metrics.selectors import deck as deck_selectors
+
+    built = []
+    real = deck_selectors.session_deck
+    monkeypatch.setattr(deck_selectors, "session_deck", lambda sid: built.append(sid) or real(sid))
+    for url in pages(session.id):
+        viewer.get(url)
+    assert built == [session.id]
+
+    save_editors_q2(Decimal("95500"))
+    assert b"96K" in viewer.get(pages(session.id)[0]).content
+    assert built == [session.id, session.id]
+
+
+def test_an_api_client_without_cookies_gets_304s_and_stored_bytes(session):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    token = Token.objects.create(user=UserFactory(roles=["Viewer"]))
+    api = APIClient(enforce_csrf_checks=True)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_ENCODING="gzip")
+    url = reverse("api:quarterly-status-list", kwargs={"version": "v1"})
+
+    first = api.get(url)
+    api.cookies.clear()  # a client that keeps no cookie
+    again = api.get(url)
+
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    api.cookies.clear()
+    assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_a_first_visit_without_the_csrf_cookie_is_not_stored(client, session):
+    from django.core.cache import cache
+
+    client.force_login(UserFactory(roles=["Viewer"]))
+    client.cookies.pop("csrftoken", None)
+    cache.clear()
+
+    client.get(pages(session.id)[0])
+
+    assert not [key for key in cache._cache if "okr:response:" in key]
