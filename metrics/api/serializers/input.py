@@ -2,13 +2,12 @@
 about values (units, cadences, locks, versions) are the write services', shared with the
 forms."""
 
-from datetime import date
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from metrics import models
-from metrics.services.validation import YEARS_AHEAD, ascii_int
+from metrics.fiscal import FIRST_FISCAL_YEAR, last_fiscal_year
+from metrics.services.validation import ascii_int
 
 MAX_UPSERT_ROWS = 5000
 MAX_MARKDOWN = 50_000
@@ -87,7 +86,9 @@ class QuarterChoiceMixin(serializers.Serializer):
     quarter = serializers.PrimaryKeyRelatedField(
         queryset=models.Quarter.objects.all(), required=False
     )
-    fiscal_year = serializers.IntegerField(min_value=2000, required=False)  # see get_fields
+    fiscal_year = serializers.IntegerField(
+        min_value=FIRST_FISCAL_YEAR, required=False
+    )  # get_fields
     quarter_number = serializers.IntegerField(min_value=1, max_value=4, required=False)
 
     def get_fields(self):
@@ -95,7 +96,7 @@ class QuarterChoiceMixin(serializers.Serializer):
         # with today, so it is set per serializer, in the schema too.
         fields = super().get_fields()
         fields["fiscal_year"] = serializers.IntegerField(
-            min_value=2000, max_value=date.today().year + YEARS_AHEAD, required=False
+            min_value=FIRST_FISCAL_YEAR, max_value=last_fiscal_year(), required=False
         )
         return fields
 
