@@ -222,20 +222,46 @@ def cell_display(status, *, metric, segment=None, label: str | None = None) -> s
     return cell_parts(status, metric=metric, segment=segment, label=label).text
 
 
+def plain_decimal(value, *, grouped: bool = False) -> str:
+    """A stored number exactly, as a person types it: no trailing zeros, no exponent, never
+    "-0": 92000.000000 -> "92000", 7.600000 -> "7.6", 0.000001 -> "0.000001"; grouped:
+    "92,000". The one plain form of a decimal: history keeps values in it, forms prefill it,
+    names and hover texts print it; plain_decimal_sql is its SQL twin for the recompute."""
+    number = _decimal(value)
+    if not number.is_finite():
+        return str(value)
+    normalized = number.normalize()
+    if normalized == 0:
+        normalized = Decimal(0)
+    text = f"{normalized:f}"
+    if not grouped:
+        return text
+    whole, _, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = f"{int(whole.lstrip('-')):,}"
+    return f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"
+
+
+def plain_decimal_sql(expression: str, *, vendor: str) -> str:
+    """SQL for plain_decimal(expression) on a value column (tested to agree in
+    tests/formatting/test_plain_decimal.py). For statements run with parameters: "%%" stands
+    for "%"."""
+    if vendor == "postgresql":
+        return f"CAST(trim_scale({expression}) AS TEXT)"
+    # SQLite keeps decimals as INTEGER or REAL; its text of a REAL is the 15 significant
+    # digits Django reads back, except below 1e-4, where it switches to an exponent.
+    return (
+        f"CASE WHEN {expression} = CAST({expression} AS INTEGER) "
+        f"THEN CAST(CAST({expression} AS INTEGER) AS TEXT) "
+        f"WHEN ABS({expression}) < 0.0001 "
+        f"THEN rtrim(rtrim(printf('%%.6f', {expression}), '0'), '.') "
+        f"ELSE CAST({expression} AS TEXT) END"
+    )
+
+
 def format_plain(value) -> str:
     """A stored number as a person writes it, without the unit's rounding: 6.100000 -> "6.1",
     92000 -> "92,000", 0.0810 -> "0.081". Used where the exact figure matters (history)."""
     if value is None or value == "":
         return ""
-    number = _decimal(value)
-    if not number.is_finite():
-        return str(value)
-    normalized = number.normalize()
-    if normalized == normalized.to_integral():
-        normalized = normalized.quantize(Decimal(1))
-    if normalized == 0:
-        normalized = abs(normalized)
-    whole, _, fraction = f"{normalized:f}".partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = f"{int(whole.lstrip('-')):,}"
-    return f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"
+    return plain_decimal(value, grouped=True)
