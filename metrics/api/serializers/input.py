@@ -134,16 +134,8 @@ class QuarterlyStatusSaveInput(QuarterChoiceMixin, StatusFieldsMixin):
     segment = serializers.PrimaryKeyRelatedField(
         queryset=models.Segment.objects.all(), required=False, allow_null=True
     )
+    # Whether the segment belongs to the metric is the service's check (validate_segment).
     version = _version_field(required=False)
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        segment = attrs.get("segment")
-        if segment is not None and segment.metric_id != attrs["metric"].pk:
-            raise serializers.ValidationError(
-                {"segment": f"“{segment.name}” is not a segment of this metric."}
-            )
-        return attrs
 
 
 class QuarterlyStatusUpdateInput(StatusFieldsMixin):
