@@ -81,6 +81,12 @@ def quarter_of(day: date) -> FiscalQuarter:
     return FiscalQuarter(fiscal_year, months_in // 3 + 1)
 
 
+def months_later(day: date, months: int) -> date:
+    """The first day of the month `months` after day's month (backfill's periods)."""
+    year, month = _add_months(day.year, day.month, months)
+    return date(year, month, 1)
+
+
 def month_end(day: date) -> date:
     year, month = _add_months(day.year, day.month, 1)
     return date(year, month, 1) - timedelta(days=1)
