@@ -8,7 +8,7 @@ register = template.Library()
 @register.simple_tag
 def can_check_in(user) -> bool:
     """Leads and admins get the Check-in link."""
-    return permissions.role_of(user) in (permissions.Role.ADMIN, permissions.Role.LEAD)
+    return permissions.writes_figures(user)
 
 
 @register.simple_tag
