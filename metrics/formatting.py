@@ -6,6 +6,8 @@
     format_value(34, unit="percent", decimals=0)            -> "34%"
     format_yoy(Decimal("0.081"))                            -> "+8.1% YoY"
     cell_display(status, metric=..., segment=...)           -> "+8.1% YoY (92K/mo*)"
+    key_result_display(status, milestone_total=4)           -> "2 of 4"
+    plain_decimal(Decimal("92000.000000"))                  -> "92000"
 
 Percent values are stored in percentage points (7.6 means 7.6%); YoY deltas as fractions
 (0.081 means +8.1%). Rounding is half-up, as a person reading the slide expects.
@@ -220,6 +222,37 @@ def cell_display(status, *, metric, segment=None, label: str | None = None) -> s
     """One cell as plain text: "+8.1% YoY (92K/mo*)", "not available# (6.6%/mo †)",
     "Measured annually Q2", "no data yet", "paused", "34% Unsafe (↓)", "-" without a status."""
     return cell_parts(status, metric=metric, segment=segment, label=label).text
+
+
+def key_result_display(status, milestone_total) -> str:
+    """A key result's cell as plain text: its text, its state, "2 of 4", a number or a tick;
+    NO_STATUS without a status."""
+    if status is None:
+        return NO_STATUS
+    reported = status.state == "reported"
+    if status.text:
+        # The text is what the deck prints, states included ("Measured Semi-Annually Q2-Q4").
+        display = status.text
+    elif not reported:
+        display = STATE_TEXTS.get(status.state, status.state)
+    elif status.milestones_done is not None:
+        display = (
+            f"{status.milestones_done} of {milestone_total}"
+            if milestone_total
+            else str(status.milestones_done)
+        )
+    elif status.number is not None:
+        number = _decimal(status.number)
+        display = format_number(
+            number, unit="count", decimals=max(0, -number.normalize().as_tuple().exponent)
+        )
+    elif status.is_done:
+        display = "✓"
+    else:
+        display = NO_STATUS
+    if status.is_done and status.text and reported:
+        display = f"✓ {display}"
+    return display
 
 
 def plain_decimal(value, *, grouped: bool = False) -> str:

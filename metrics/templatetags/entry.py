@@ -16,8 +16,6 @@ def deck_text(status, metric, segment=None) -> str:
     """What the deck prints for the row now ("+8.1% YoY (92K/mo*)")."""
     from metrics.formatting import cell_display
 
-    if status is None:
-        return "–"
     return cell_display(status, metric=metric, segment=segment)
 
 
