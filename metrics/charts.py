@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import cache
 
 from metrics.fiscal import quarter_of
-from metrics.formatting import DEFAULT_DECIMALS, format_value, format_yoy
+from metrics.formatting import DEFAULT_DECIMALS, format_value, format_yoy, plain_decimal
 from metrics.selectors.charts import ChartSeries, MetricChartData, SeriesPoint
 from metrics.selectors.deck import MetricRow
 
@@ -76,7 +76,7 @@ class Chart:
 
 def _exact(value: Decimal, unit: str) -> str:
     """The stored value in full, for hover text: 92,300 or 7.62%."""
-    text = f"{value.normalize():,f}"
+    text = plain_decimal(value, grouped=True)
     return f"{text}%" if unit == "percent" else text
 
 

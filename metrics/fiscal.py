@@ -9,6 +9,21 @@ from datetime import date, timedelta
 
 from django.conf import settings
 
+# The fiscal years anything may be recorded in, checked by every form, API field, filter
+# and URL that takes one: the two-digit labels (FY20-21) are unambiguous within a century,
+# and nobody reports further ahead than a few years.
+FIRST_FISCAL_YEAR = 1950
+YEARS_AHEAD = 5
+
+
+def last_fiscal_year(today: date | None = None) -> int:
+    """The last fiscal year a quarter may lie in; it moves with today."""
+    return (today or date.today()).year + YEARS_AHEAD
+
+
+def is_valid_fiscal_year(fiscal_year: int, today: date | None = None) -> bool:
+    return FIRST_FISCAL_YEAR <= fiscal_year <= last_fiscal_year(today)
+
 
 def start_month() -> int:
     return settings.FISCAL_YEAR_START_MONTH
@@ -64,6 +79,12 @@ def quarter_of(day: date) -> FiscalQuarter:
     fiscal_year = fiscal_year_of(day)
     months_in = (day.month - start_month()) % 12
     return FiscalQuarter(fiscal_year, months_in // 3 + 1)
+
+
+def months_later(day: date, months: int) -> date:
+    """The first day of the month `months` after day's month (backfill's periods)."""
+    year, month = _add_months(day.year, day.month, months)
+    return date(year, month, 1)
 
 
 def month_end(day: date) -> date:

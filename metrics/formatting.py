@@ -6,6 +6,8 @@
     format_value(34, unit="percent", decimals=0)            -> "34%"
     format_yoy(Decimal("0.081"))                            -> "+8.1% YoY"
     cell_display(status, metric=..., segment=...)           -> "+8.1% YoY (92K/mo*)"
+    key_result_display(status, milestone_total=4)           -> "2 of 4"
+    plain_decimal(Decimal("92000.000000"))                  -> "92000"
 
 Percent values are stored in percentage points (7.6 means 7.6%); YoY deltas as fractions
 (0.081 means +8.1%). Rounding is half-up, as a person reading the slide expects.
@@ -222,20 +224,77 @@ def cell_display(status, *, metric, segment=None, label: str | None = None) -> s
     return cell_parts(status, metric=metric, segment=segment, label=label).text
 
 
+def key_result_display(status, milestone_total) -> str:
+    """A key result's cell as plain text: its text, its state, "2 of 4", a number or a tick;
+    NO_STATUS without a status."""
+    if status is None:
+        return NO_STATUS
+    reported = status.state == "reported"
+    if status.text:
+        # The text is what the deck prints, states included ("Measured Semi-Annually Q2-Q4").
+        display = status.text
+    elif not reported:
+        display = STATE_TEXTS.get(status.state, status.state)
+    elif status.milestones_done is not None:
+        display = (
+            f"{status.milestones_done} of {milestone_total}"
+            if milestone_total
+            else str(status.milestones_done)
+        )
+    elif status.number is not None:
+        number = _decimal(status.number)
+        display = format_number(
+            number, unit="count", decimals=max(0, -number.normalize().as_tuple().exponent)
+        )
+    elif status.is_done:
+        display = "✓"
+    else:
+        display = NO_STATUS
+    if status.is_done and status.text and reported:
+        display = f"✓ {display}"
+    return display
+
+
+def plain_decimal(value, *, grouped: bool = False) -> str:
+    """A stored number exactly, as a person types it: no trailing zeros, no exponent, never
+    "-0": 92000.000000 -> "92000", 7.600000 -> "7.6", 0.000001 -> "0.000001"; grouped:
+    "92,000". The one plain form of a decimal: history keeps values in it, forms prefill it,
+    names and hover texts print it; plain_decimal_sql is its SQL twin for the recompute."""
+    number = _decimal(value)
+    if not number.is_finite():
+        return str(value)
+    normalized = number.normalize()
+    if normalized == 0:
+        normalized = Decimal(0)
+    text = f"{normalized:f}"
+    if not grouped:
+        return text
+    whole, _, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = f"{int(whole.lstrip('-')):,}"
+    return f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"
+
+
+def plain_decimal_sql(expression: str, *, vendor: str) -> str:
+    """SQL for plain_decimal(expression) on a value column (tested to agree in
+    tests/formatting/test_plain_decimal.py). For statements run with parameters: "%%" stands
+    for "%"."""
+    if vendor == "postgresql":
+        return f"CAST(trim_scale({expression}) AS TEXT)"
+    # SQLite keeps decimals as INTEGER or REAL; its text of a REAL is the 15 significant
+    # digits Django reads back, except below 1e-4, where it switches to an exponent.
+    return (
+        f"CASE WHEN {expression} = CAST({expression} AS INTEGER) "
+        f"THEN CAST(CAST({expression} AS INTEGER) AS TEXT) "
+        f"WHEN ABS({expression}) < 0.0001 "
+        f"THEN rtrim(rtrim(printf('%%.6f', {expression}), '0'), '.') "
+        f"ELSE CAST({expression} AS TEXT) END"
+    )
+
+
 def format_plain(value) -> str:
     """A stored number as a person writes it, without the unit's rounding: 6.100000 -> "6.1",
     92000 -> "92,000", 0.0810 -> "0.081". Used where the exact figure matters (history)."""
     if value is None or value == "":
         return ""
-    number = _decimal(value)
-    if not number.is_finite():
-        return str(value)
-    normalized = number.normalize()
-    if normalized == normalized.to_integral():
-        normalized = normalized.quantize(Decimal(1))
-    if normalized == 0:
-        normalized = abs(normalized)
-    whole, _, fraction = f"{normalized:f}".partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = f"{int(whole.lstrip('-')):,}"
-    return f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"
+    return plain_decimal(value, grouped=True)

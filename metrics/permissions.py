@@ -8,6 +8,7 @@ quarterly cycle: opens, authors, holds and deletes tuning sessions (not departme
 
 import contextvars
 import logging
+from collections.abc import Callable
 from enum import StrEnum
 
 from metrics import models
@@ -69,6 +70,13 @@ def led_department_ids(user) -> set[int]:
     return cached
 
 
+def writes_figures(user) -> bool:
+    """Admins and department leads change figures (each lead only their own departments');
+    every other role reads them. Decides whether the API takes a write at all and whether
+    the Check-in link shows."""
+    return role_of(user) in (Role.ADMIN, Role.LEAD)
+
+
 def can_edit_department(user, department) -> bool:
     role = role_of(user)
     if role == Role.ADMIN:
@@ -99,6 +107,29 @@ def can_edit(user, obj) -> bool:
         return True
     department_id = department_id_of(obj)
     return department_id is not None and can_edit_department(user, department_id)
+
+
+def can_write_metric(user, metric, *, department=None) -> bool:
+    """May `user` write this metric's figures? Whoever may edit its department. Written from
+    one department's page (`department`: the CSV import, the backfill, the check-in), only
+    that department's metrics, admins included: a file meant for one department never
+    changes another's."""
+    if department is not None and metric.department_id != getattr(department, "pk", department):
+        return False
+    return can_edit_department(user, metric.department_id)
+
+
+def metric_write_rule(user, *, action: str, department=None) -> Callable[[object], bool]:
+    """can_write_metric as the per-row check every bulk write path hands to
+    observations_upsert (API upsert, CSV import, backfill); each refusal is logged."""
+
+    def allowed(metric) -> bool:
+        if can_write_metric(user, metric, department=department):
+            return True
+        log_denied(user, action, metric)
+        return False
+
+    return allowed
 
 
 def can_lock(user) -> bool:

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from metrics import models
+from metrics.fiscal import FIRST_FISCAL_YEAR, last_fiscal_year
 
 
 def _foreign_digits(value) -> bool:
@@ -66,8 +67,18 @@ class IsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
 
 
+class FiscalYearFilter(IntFilter):
+    """A fiscal year anything may be recorded in; the last one moves with today, so the bounds
+    are read when the filter's field is built (once per request)."""
+
+    @property
+    def field(self):
+        self.extra.update(min_value=FIRST_FISCAL_YEAR, max_value=last_fiscal_year())
+        return super().field
+
+
 def fiscal_year_filter(field_name: str | None = None, **kwargs):
-    return IntFilter(field_name=field_name, min_value=1, max_value=9998, **kwargs)
+    return FiscalYearFilter(field_name=field_name, **kwargs)
 
 
 def quarter_number_filter(field_name: str):

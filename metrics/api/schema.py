@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 
 from metrics.api.serializers.output import ErrorSerializer
+from metrics.fiscal import FIRST_FISCAL_YEAR, last_fiscal_year
 
 FIELD_ERRORS = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -44,8 +45,8 @@ class ApiAutoSchema(AutoSchema):
 
 # Bounds the filters enforce (metrics/api/filters.py) that their generated schema leaves out,
 # so clients and schemathesis know a quarter number is 1-4 before being told with a 400.
+# The fiscal-year bound moves with today (metrics/fiscal.py), so it is read per schema.
 QUERY_BOUNDS = {
-    "fiscal_year": (1, 9998),
     "quarter_number": (1, 4),
     "number": (1, 4),
 }
@@ -54,6 +55,8 @@ ID_BOUNDS = (1, 2**63 - 1)
 
 def bounds_postprocessing_hook(result, generator, request, public):
     from metrics.api.serializers.input import MAX_UPSERT_ROWS
+
+    bounds = QUERY_BOUNDS | {"fiscal_year": (FIRST_FISCAL_YEAR, last_fiscal_year())}
 
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
@@ -67,7 +70,7 @@ def bounds_postprocessing_hook(result, generator, request, public):
                     continue
                 if parameter["name"] in ("limit", "offset"):
                     continue
-                low, high = QUERY_BOUNDS.get(parameter["name"], ID_BOUNDS)
+                low, high = bounds.get(parameter["name"], ID_BOUNDS)
                 schema.setdefault("minimum", low)
                 schema.setdefault("maximum", high)
     components = result.get("components", {}).get("schemas", {})

@@ -6,13 +6,13 @@ from decimal import Decimal
 
 from django import forms
 
+from metrics.formatting import plain_decimal
 from metrics.models import StatusState
-from metrics.services.history import history_value
 
 
 def number_text(value: Decimal | None) -> str:
     """A stored number as a person types it: 92000.000000 -> "92000", 7.600000 -> "7.6"."""
-    return history_value(value) or ""
+    return "" if value is None else plain_decimal(value)
 
 
 class TextAreaField(forms.CharField):

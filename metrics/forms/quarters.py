@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from metrics.fiscal import FIRST_FISCAL_YEAR, last_fiscal_year
 from metrics.services.validation import ascii_int
 
 
@@ -24,7 +25,7 @@ class QuarterPickForm(forms.Form):
     far from today is a field error, not a 404."""
 
     department = forms.ChoiceField()
-    fiscal_year = AsciiIntegerField(min_value=2000, max_value=2100, label="Fiscal year starting")
+    fiscal_year = AsciiIntegerField(label="Fiscal year starting")
     number = forms.TypedChoiceField(
         choices=[(n, f"Q{n}") for n in (1, 2, 3, 4)],
         coerce=int,
@@ -34,4 +35,8 @@ class QuarterPickForm(forms.Form):
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # The last year moves with today, so the bounds are set per form.
+        self.fields["fiscal_year"] = AsciiIntegerField(
+            min_value=FIRST_FISCAL_YEAR, max_value=last_fiscal_year(), label="Fiscal year starting"
+        )
         self.fields["department"].choices = [(d.slug, d.name) for d in departments]

@@ -11,8 +11,10 @@ class QuarterQuerySet(models.QuerySet):
 
 
 class Quarter(models.Model):
-    """One fiscal quarter. Dates are derived from the fiscal calendar on save, so that the
-    dashboards can filter observations by date range in SQL."""
+    """One fiscal quarter. Dates are derived from the fiscal calendar (metrics/fiscal.py) on
+    save, so that the dashboards can filter observations by date range in SQL; they are a
+    copy, so changing FISCAL_YEAR_START_MONTH on a live database needs every quarter saved
+    again."""
 
     fiscal_year = models.PositiveSmallIntegerField(
         help_text="Calendar year the fiscal year starts in (2020 for FY20-21)."
@@ -64,7 +66,7 @@ class Quarter(models.Model):
 
     @property
     def label(self) -> str:
-        return f"Q{self.number} {fiscal_year_label(self.fiscal_year)}"
+        return self.fiscal.label
 
     @property
     def fiscal_year_label(self) -> str:

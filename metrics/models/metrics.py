@@ -1,18 +1,13 @@
-from decimal import Decimal
-
 from django.db import models
 from django.db.models import Q
+
+from metrics.formatting import plain_decimal
 
 from .base import TimeStamped, Versioned
 from .calendar import Quarter
 from .org import Department, Outcome
 
 VALUE_DIGITS = {"max_digits": 20, "decimal_places": 6}
-
-
-def plain_number(value) -> str:
-    """94000 rather than the column's 94000.000000, for names and messages."""
-    return f"{Decimal(str(value)).normalize():f}"
 
 
 class Direction(models.TextChoices):
@@ -202,7 +197,7 @@ class Observation(Versioned):
     def __str__(self):
         target = self.segment or self.metric
         # Also shown for rows still being filled in (an admin form with errors).
-        value = "" if self.value is None else plain_number(self.value)
+        value = "" if self.value is None else plain_decimal(self.value)
         start = f"{self.period_start:%Y-%m-%d}" if self.period_start else ""
         end = f"{self.period_end:%Y-%m-%d}" if self.period_end else ""
         return f"{target} {start}..{end}: {value}"
@@ -310,7 +305,7 @@ class QuarterlyStatus(Versioned):
 
     def __str__(self):
         target = self.segment or self.metric
-        value = "" if self.value is None else plain_number(self.value)
+        value = "" if self.value is None else plain_decimal(self.value)
         return f"{target} {self.quarter}: {self.get_state_display()} {value}".strip()
 
     @property

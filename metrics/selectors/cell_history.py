@@ -10,9 +10,8 @@ from itertools import groupby
 
 from django.contrib.contenttypes.models import ContentType
 
-from metrics.formatting import NO_STATUS, cell_display
+from metrics.formatting import NO_STATUS, cell_display, key_result_display
 from metrics.models import ChangeSource, HistoryEntry, KeyResultStatus, QuarterlyStatus
-from metrics.selectors.deck import key_result_display
 from metrics.services.validation import ascii_int
 
 # History keeps values as text (services.history.history_value); these are read back as

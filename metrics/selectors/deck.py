@@ -35,11 +35,10 @@ from django.db.models import Prefetch
 from metrics import models
 from metrics.formatting import (
     NO_STATUS,
-    STATE_TEXTS,
     CellParts,
     arrow_tone,
     cell_parts,
-    format_number,
+    key_result_display,
     parts_with_markers,
 )
 from metrics.selectors.errors import NotFoundError
@@ -455,32 +454,6 @@ def _metric_row(metric, definition, segments, statuses, session_quarter: int) ->
     )
 
 
-def key_result_display(status, milestone_total) -> str:
-    """A key result's cell as plain text: its text, its state, "2 of 4", a number or a tick."""
-    if status.text:
-        # The text is what the deck prints, states included ("Measured Semi-Annually Q2-Q4").
-        display = status.text
-    elif status.state != models.StatusState.REPORTED:
-        display = STATE_TEXTS.get(status.state, status.state)
-    elif status.milestones_done is not None:
-        display = (
-            f"{status.milestones_done} of {milestone_total}"
-            if milestone_total
-            else str(status.milestones_done)
-        )
-    elif status.number is not None:
-        display = format_number(
-            status.number, unit="count", decimals=_plain_decimals(status.number)
-        )
-    elif status.is_done and status.state == models.StatusState.REPORTED:
-        display = "✓"
-    else:
-        display = NO_STATUS
-    if status.is_done and status.text and status.state == models.StatusState.REPORTED:
-        display = f"✓ {display}"
-    return display
-
-
 def _key_result_cell(quarter: int, status, milestone_total) -> KeyResultCell:
     if status is None:
         return KeyResultCell(quarter, "", "", None, None, False, NO_STATUS)
@@ -495,11 +468,6 @@ def _key_result_cell(quarter: int, status, milestone_total) -> KeyResultCell:
         display=key_result_display(status, milestone_total),
         status_id=status.pk,
     )
-
-
-def _plain_decimals(number: Decimal) -> int:
-    normalized = number.normalize()
-    return max(0, -normalized.as_tuple().exponent)
 
 
 def _footnote_chars(markers: str) -> set[str]:

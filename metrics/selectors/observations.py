@@ -4,9 +4,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from metrics.formatting import decimals_for, format_value
+from metrics.formatting import decimals_for, format_value, plain_decimal
 from metrics.models import Metric, Observation, Segment
-from metrics.models.metrics import plain_number
 
 SHOWN_PERIODS = 36
 
@@ -37,7 +36,7 @@ def stored_observations(
             period_start=observation.period_start,
             period_end=observation.period_end,
             value=observation.value,
-            exact=plain_number(observation.value),
+            exact=plain_decimal(observation.value),
             display=format_value(observation.value, unit=metric.unit, decimals=decimals),
             is_derived=observation.is_derived,
             updated_at=observation.updated_at,

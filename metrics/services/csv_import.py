@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from metrics.fiscal import months_later
 from metrics.models import Cadence, Metric, Segment
 
 MAX_ROWS = 5000
@@ -18,11 +19,6 @@ MONTHS_PER_PERIOD = {
     Cadence.SEMIANNUAL: 6,
     Cadence.ANNUAL: 12,
 }
-
-
-def months_later(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 class ImportFormatError(ValueError):

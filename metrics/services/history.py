@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from metrics.formatting import plain_decimal
 from metrics.models import ChangeSource, HistoryEntry
 
 
@@ -19,10 +20,7 @@ def history_value(value: Any) -> str | None:
     if isinstance(value, models.Model):
         return str(value.pk)
     if isinstance(value, Decimal):
-        normalized = value.normalize()
-        return (
-            format(normalized, "f") if normalized == normalized.to_integral() else str(normalized)
-        )
+        return plain_decimal(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime | date):

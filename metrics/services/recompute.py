@@ -44,6 +44,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from metrics.fiscal import QUARTERS_PER_YEAR, FiscalQuarter, quarter_index_sql
+from metrics.formatting import plain_decimal_sql
 from metrics.models import ChangeSource, Quarter, QuarterlyStatus, RecomputeRequest
 from metrics.services.data_version import data_version_bump
 
@@ -720,12 +721,5 @@ class _Recompute:
         return f"(julianday({end}) - julianday({start}))"
 
     def _decimal_text(self, expression: str) -> str:
-        """A decimal as history keeps it (see services.history.history_value): no trailing
-        zeros, no exponent ("92000", "0.081")."""
-        if self.postgres:
-            return f"CAST(trim_scale({expression}) AS TEXT)"
-        return (
-            f"CASE WHEN {expression} = CAST({expression} AS INTEGER) "
-            f"THEN CAST(CAST({expression} AS INTEGER) AS TEXT) "
-            f"ELSE CAST({expression} AS TEXT) END"
-        )
+        """A decimal as history keeps it: formatting.plain_decimal in SQL."""
+        return plain_decimal_sql(expression, vendor=connection.vendor)

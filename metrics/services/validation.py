@@ -8,17 +8,20 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from metrics.fiscal import FiscalQuarter, month_end, quarter_of
+from metrics.fiscal import (
+    FIRST_FISCAL_YEAR,
+    FiscalQuarter,
+    is_valid_fiscal_year,
+    last_fiscal_year,
+    month_end,
+    quarter_of,
+)
 from metrics.models import Cadence, ChangeSource, Metric, Quarter, Segment, Unit
 
 # The value columns hold 20 digits, 6 of them after the point.
 MAX_INTEGER_DIGITS = 14
 DECIMAL_PLACES = 6
 MAX_MARKDOWN_CHARS = 50_000
-# Years a quarter may lie in: the two-digit fiscal-year labels (FY20-21) are unambiguous
-# within a century, and nobody reports further ahead than a few years.
-FIRST_YEAR = 1950
-YEARS_AHEAD = 5
 
 _THOUSANDS = re.compile(r"(?<=\d)[,_ '\u00a0\u202f](?=\d{3}\b)")
 
@@ -129,10 +132,12 @@ def quarter_resolve(quarter) -> Quarter:
         except (ValueError, TypeError, IndexError):
             raise ValidationError({"quarter": "A fiscal year has quarters 1 to 4."}) from None
     if isinstance(quarter, FiscalQuarter):
-        last_year = date.today().year + YEARS_AHEAD
-        if not FIRST_YEAR <= quarter.fiscal_year <= last_year:
+        if not is_valid_fiscal_year(quarter.fiscal_year):
             raise ValidationError(
-                {"quarter": f"Choose a fiscal year from {FIRST_YEAR} to {last_year}."}
+                {
+                    "quarter": f"Choose a fiscal year from {FIRST_FISCAL_YEAR}"
+                    f" to {last_fiscal_year()}."
+                }
             )
         return Quarter.objects.get_or_create_fiscal(quarter.fiscal_year, quarter.number)
     raise ValidationError({"quarter": "Choose a fiscal quarter."})
@@ -162,8 +167,8 @@ def period_for_metric(metric: Metric, period_start: date, period_end: date | Non
     the cadence when not given."""
     if period_start > date.today():
         raise ValidationError({"period_start": "A period cannot start in the future."})
-    if period_start.year < FIRST_YEAR:
-        raise ValidationError({"period_start": f"Periods start in {FIRST_YEAR} or later."})
+    if period_start.year < FIRST_FISCAL_YEAR:
+        raise ValidationError({"period_start": f"Periods start in {FIRST_FISCAL_YEAR} or later."})
     fiscal = quarter_of(period_start)
     is_month = period_start.day == 1
     if period_end is None:

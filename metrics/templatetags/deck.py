@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from metrics.formatting import INLINE_MARKERS
+from metrics.formatting import INLINE_MARKERS, NO_STATUS
 from metrics.markdown import render_markdown, render_markdown_inline
 from metrics.models import Attainment
 
@@ -50,7 +50,7 @@ def deck_cell(cell):
         pieces.append("</span>")
         return mark_safe("".join(pieces))  # noqa: S308 (every text escaped above)
     if cell.is_empty:
-        return mark_safe('<span class="empty">-</span>')
+        return mark_safe(f'<span class="empty">{NO_STATUS}</span>')  # noqa: S308
     return mark_safe(_parts(cell.parts, cell.arrow_tone))  # noqa: S308
 
 

@@ -8,7 +8,7 @@ register = template.Library()
 @register.simple_tag
 def can_check_in(user) -> bool:
     """Leads and admins get the Check-in link."""
-    return permissions.role_of(user) in (permissions.Role.ADMIN, permissions.Role.LEAD)
+    return permissions.writes_figures(user)
 
 
 @register.simple_tag
@@ -16,8 +16,6 @@ def deck_text(status, metric, segment=None) -> str:
     """What the deck prints for the row now ("+8.1% YoY (92K/mo*)")."""
     from metrics.formatting import cell_display
 
-    if status is None:
-        return "–"
     return cell_display(status, metric=metric, segment=segment)
 
 

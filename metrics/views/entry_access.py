@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from metrics import permissions
+from metrics.fiscal import is_valid_fiscal_year
 from metrics.models import Quarter
 from metrics.selectors.entry import department_by_slug, quarter_stored
 from metrics.views.lookups import found_or_404
@@ -32,7 +33,7 @@ class QuarterEntryMixin(DepartmentEntryMixin):
 
     def dispatch(self, request, *args, **kwargs):
         number, fiscal_year = kwargs["number"], kwargs["fiscal_year"]
-        if number not in (1, 2, 3, 4) or not 2000 <= fiscal_year <= 2100:
+        if number not in (1, 2, 3, 4) or not is_valid_fiscal_year(fiscal_year):
             raise Http404("A fiscal year has quarters Q1 to Q4.")
         self.quarter_key = (fiscal_year, number)
         return super().dispatch(request, *args, **kwargs)

@@ -62,7 +62,9 @@ class BackfillView(QueryErrorsMixin, DepartmentEntryMixin, TemplateView):
                     actor=request.user,
                     source=ChangeSource.FORM,
                     dry_run=not save,
-                    metric_allowed=lambda m: permissions.can_edit(request.user, m),
+                    metric_allowed=permissions.metric_write_rule(
+                        request.user, action="backfill", department=self.department
+                    ),
                 )
                 context.update(result=result, lines=_result_lines(result, parsed.line_numbers))
                 if save and not result.rejected:
@@ -149,14 +151,13 @@ class CsvImportView(DepartmentEntryMixin, TemplateView):
         except ImportFormatError as error:
             form.add_error(None, str(error))
             return None
-        allowed_ids = {metric.pk for metric in entry_metrics(self.department)}
         result = observations_upsert(
             rows=parsed.rows,
             actor=self.request.user,
             source=ChangeSource.IMPORT,
             dry_run=dry_run,
-            metric_allowed=lambda m: (
-                m.pk in allowed_ids and permissions.can_edit(self.request.user, m)
+            metric_allowed=permissions.metric_write_rule(
+                self.request.user, action="csv import", department=self.department
             ),
         )
         return {"result": result, "lines": _result_lines(result, parsed.line_numbers)}

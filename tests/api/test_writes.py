@@ -239,3 +239,21 @@ def test_a_key_result_status_post_creates_then_updates(world, clients):
     assert (created.status_code, again.status_code, same.status_code) == (201, 200, 200)
     assert again.json()["id"] == created.json()["id"]
     assert same.json()["version"] == 2
+
+
+def test_a_segment_of_another_metric_is_a_400_on_segment_from_the_service(world, clients):
+    """The one check (services.validation.validate_segment) answers for the API too."""
+    other_segment = models.Segment.objects.create(
+        metric=world.other_metric, name="Elsewhere", slug="elsewhere"
+    )
+    body = {"metric": world.metric.pk, "segment": other_segment.pk, "quarter": world.quarter.pk}
+
+    for url, extra in (
+        (api_url("quarterly-status-list"), {"value": 1}),
+        (api_url("observation-list"), {"period_start": "2020-10-01", "value": 1}),
+    ):
+        response = clients["admin"].post(url, body | extra, format="json")
+
+        assert response.status_code == 400, response.content
+        assert "is not a segment of" in str(response.json()["segment"])
+    assert not models.QuarterlyStatus.objects.filter(segment=other_segment).exists()

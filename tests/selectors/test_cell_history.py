@@ -115,8 +115,8 @@ def test_a_key_result_cell_shows_its_milestones_at_each_save():
 
 
 def test_a_ticked_key_result_in_another_state_shows_the_state_not_the_tick():
+    from metrics.formatting import key_result_display
     from metrics.models import KeyResultStatus
-    from metrics.selectors.deck import key_result_display
 
     ticked = KeyResultStatus(state="not_available", is_done=True, text="")
     ticked_with_text = KeyResultStatus(state="not_available", is_done=True, text="Shipped")

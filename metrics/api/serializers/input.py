@@ -2,14 +2,13 @@
 about values (units, cadences, locks, versions) are the write services', shared with the
 forms."""
 
-from datetime import date
-
 from django.core.validators import ProhibitNullCharactersValidator as _NoNul
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from metrics import models
-from metrics.services.validation import YEARS_AHEAD, ascii_int
+from metrics.fiscal import FIRST_FISCAL_YEAR, last_fiscal_year
+from metrics.services.validation import ascii_int
 
 MAX_UPSERT_ROWS = 5000
 MAX_MARKDOWN = 50_000
@@ -107,7 +106,9 @@ class QuarterChoiceMixin(serializers.Serializer):
     quarter = serializers.PrimaryKeyRelatedField(
         queryset=models.Quarter.objects.all(), required=False
     )
-    fiscal_year = serializers.IntegerField(min_value=2000, required=False)  # see get_fields
+    fiscal_year = serializers.IntegerField(
+        min_value=FIRST_FISCAL_YEAR, required=False
+    )  # get_fields
     quarter_number = serializers.IntegerField(min_value=1, max_value=4, required=False)
 
     def get_fields(self):
@@ -115,7 +116,7 @@ class QuarterChoiceMixin(serializers.Serializer):
         # with today, so it is set per serializer, in the schema too.
         fields = super().get_fields()
         fields["fiscal_year"] = serializers.IntegerField(
-            min_value=2000, max_value=date.today().year + YEARS_AHEAD, required=False
+            min_value=FIRST_FISCAL_YEAR, max_value=last_fiscal_year(), required=False
         )
         return fields
 
@@ -153,16 +154,8 @@ class QuarterlyStatusSaveInput(QuarterChoiceMixin, StatusFieldsMixin):
     segment = serializers.PrimaryKeyRelatedField(
         queryset=models.Segment.objects.all(), required=False, allow_null=True
     )
+    # Whether the segment belongs to the metric is the service's check (validate_segment).
     version = _version_field(required=False)
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        segment = attrs.get("segment")
-        if segment is not None and segment.metric_id != attrs["metric"].pk:
-            raise serializers.ValidationError(
-                {"segment": f"“{segment.name}” is not a segment of this metric."}
-            )
-        return attrs
 
 
 class QuarterlyStatusUpdateInput(StatusFieldsMixin):

@@ -203,7 +203,7 @@ class ObservationViewSet(resources.ObservationViewSet):
             actor=request.user,
             source=ChangeSource.API,
             dry_run=data["dry_run"],
-            metric_allowed=_metric_permission(request.user),
+            metric_allowed=rules.metric_write_rule(request.user, action="api observations upsert"),
         )
         answers = [_row_answer(row.index, row) for row in result.rows]
         counts = dict.fromkeys(("created", "updated", "unchanged", "rejected"), 0)
@@ -223,19 +223,6 @@ def _service_row(row: dict) -> dict:
         "is_derived": row.get("is_derived", False),
         "expected_version": row.get("version"),
     }
-
-
-def _metric_permission(user):
-    """The per-row permission check the upsert service makes (one rule for the API and the
-    forms), logging each refusal."""
-
-    def allowed(metric) -> bool:
-        if rules.can_edit(user, metric):
-            return True
-        rules.log_denied(user, "api observations upsert", metric)
-        return False
-
-    return allowed
 
 
 def _row_answer(index: int, row) -> dict:
