@@ -543,13 +543,17 @@ def run(args, services, base, checkin_rows, series, tokens):
             (args.restart_db_at, "PostgreSQL stopped", services.stop_database),
             (args.restart_db_at + args.db_down, "PostgreSQL started", services.start_database),
         ]
-    for seconds, event, action in sorted(schedule, key=lambda step: step[0]):
-        events.append((at(seconds), event))
-        action()
-        if event == "PostgreSQL started":
-            events.append((round(time.monotonic() - started, 1), "PostgreSQL accepting"))
-    at(args.duration)
-    stop.set()
+    try:
+        for seconds, event, action in sorted(schedule, key=lambda step: step[0]):
+            events.append((at(seconds), event))
+            action()
+            if event == "PostgreSQL started":
+                events.append((round(time.monotonic() - started, 1), "PostgreSQL accepting"))
+        at(args.duration)
+    finally:
+        # A fault step that fails must not leave the clients running (the process would
+        # never exit).
+        stop.set()
     for thread in threads:
         thread.join(timeout=120)
     load_seconds = time.monotonic() - started

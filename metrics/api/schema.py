@@ -62,9 +62,10 @@ def bounds_postprocessing_hook(result, generator, request, public):
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
                 schema = parameter.get("schema", {})
-                if parameter.get("in") == "query":
+                if parameter.get("in") == "query" and parameter["name"] != "format":
                     # `?state=` is the filter left blank: every list reads an empty query
-                    # value as no value at all (django-filter, the pagination, the format).
+                    # value as no value at all (django-filter, the pagination); an empty
+                    # `?format=` is a 404 like any format not served.
                     parameter["allowEmptyValue"] = True
                 if parameter.get("in") != "query" or schema.get("type") != "integer":
                     continue
