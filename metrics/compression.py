@@ -8,6 +8,8 @@ admin (which lists tokens) and anything that is not a read."""
 
 from django.middleware.gzip import GZipMiddleware
 
+from metrics.selectors.page_cache import STORED_HEADERS, stored_response_set
+
 # (namespace, url name or None for the whole namespace) of pages that show a secret.
 UNCOMPRESSED = {("api", "token"), ("api", "obtain-token"), ("admin", None)}
 
@@ -24,4 +26,13 @@ class CompressionMiddleware(GZipMiddleware):
     def process_response(self, request, response):
         if request.method not in ("GET", "HEAD") or _shows_secret(request):
             return response
-        return super().process_response(request, response)
+        response = super().process_response(request, response)
+        store = getattr(request, "_okr_store_response", None)
+        # metrics.views.conditional asked for it: kept compressed, so that the same request
+        # again is sent these bytes (the CSRF token's mask is then the same in both, as in
+        # any cached page: BREACH needs many differently reflected responses, and another
+        # query string is another ETag, rendered afresh).
+        if store and response.status_code == 200 and not response.streaming:
+            headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
+            stored_response_set(*store, response.content, headers)
+        return response

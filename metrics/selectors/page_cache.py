@@ -85,3 +85,25 @@ def cached(version: DataVersionToken, parts: tuple, build: Callable[[], T]) -> T
         value = build()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+# Whole responses, stored once compressed, under their ETag (which names the data version,
+# the path and query, the reader, their session and CSRF secret, the Accept header and the
+# release): a request with the same ETag would render the same bytes, so it is sent the
+# stored ones without rendering or compressing again. Headers kept: what describes the body.
+STORED_HEADERS = ("Content-Type", "Content-Encoding", "Content-Disposition", "Vary", "ETag")
+# Compressed bodies above this are not stored (a runaway page must not fill the cache).
+STORED_MAX_BYTES = 32 * 1024 * 1024
+
+
+def response_key(etag: str, encoding: str) -> str:
+    return "okr:response:" + hashlib.sha1(f"{etag}|{encoding}".encode()).hexdigest()
+
+
+def stored_response_get(etag: str, encoding: str) -> tuple[bytes, dict] | None:
+    return cache.get(response_key(etag, encoding))
+
+
+def stored_response_set(etag: str, encoding: str, body: bytes, headers: dict) -> None:
+    if len(body) <= STORED_MAX_BYTES:
+        cache.set(response_key(etag, encoding), (body, headers), TIMEOUT)

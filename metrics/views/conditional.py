@@ -4,16 +4,30 @@ write is a 304 with no rendering and no query beyond the version and the reader'
 The ETag names everything a response depends on besides the data: the path and query, the
 reader (a page greets them and carries their CSRF token, so their session and CSRF cookie
 too) and the release of the code. Responses stay `private, no-cache`: a browser revalidates
-every time, and no shared proxy keeps a copy."""
+every time, and no shared proxy keeps a copy.
+
+Since the ETag names everything a response depends on, the response itself is stored under
+it, compressed once (metrics/compression.py stores it on the way out): the same request again
+without If-None-Match (another tab, a client that keeps no copy) is sent the stored bytes,
+neither rendered nor compressed again. A view whose page shows something that moves without
+a write adds it to the ETag (`etag_parts`)."""
 
 import hashlib
+import re
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
-from metrics.selectors.page_cache import RELEASE, request_data_version
+from metrics.selectors.page_cache import (
+    RELEASE,
+    request_data_version,
+    stored_response_get,
+)
+
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def _csrf_secret(request) -> str:
@@ -21,7 +35,12 @@ def _csrf_secret(request) -> str:
     return request.META.get("CSRF_COOKIE", "")
 
 
-def data_etag(request) -> str:
+def response_encoding(request) -> str:
+    """The encoding a stored response is kept in for this request."""
+    return "gzip" if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else "identity"
+
+
+def data_etag(request, extra=()) -> str:
     version = request_data_version(request)
     user = request.user
     parts = (
@@ -34,24 +53,45 @@ def data_etag(request) -> str:
         # copy rendered then is already the one a reload matches).
         _csrf_secret(request),
         request.headers.get("Accept", ""),
+        *extra,
     )
     raw = "|".join(str(p) for p in parts)
     return quote_etag(hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest())
 
 
-def conditional_get(request, render):
-    """`render()` unless the client holds the current copy (then a 304)."""
+def _stored(etag: str, encoding: str) -> HttpResponse | None:
+    stored = stored_response_get(etag, encoding)
+    if stored is None:
+        return None
+    body, headers = stored
+    response = HttpResponse(body)
+    for name, value in headers.items():
+        response.headers[name] = value
+    return response
+
+
+def conditional_get(request, render, *, extra=()):
+    """`render()` unless the client holds the current copy (then a 304) or the same response
+    is stored (then its stored bytes). `extra`: what the page shows besides the data."""
     if request.method not in ("GET", "HEAD"):
         return render()
     # A pending message (a save just confirmed) is shown once, by a fresh rendering.
     if len(messages.get_messages(request)):
         return render()
-    etag = data_etag(request)
+    etag = data_etag(request, extra)
     version = request_data_version(request)
     last_modified = int(version.changed_at.timestamp()) if version.changed_at else None
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        response = render()
+        encoding = response_encoding(request)
+        response = _stored(etag, encoding)
+        if response is None:
+            response = render()
+            if request.method == "GET":
+                # metrics.compression stores it once rendered and compressed (on Django's
+                # request, which a DRF request wraps).
+                django_request = getattr(request, "_request", request)
+                django_request._okr_store_response = (etag, encoding)
     if response.status_code in (200, 304):
         response.headers.setdefault("ETag", etag)
         if last_modified:
@@ -63,6 +103,12 @@ def conditional_get(request, render):
 class ConditionalGetMixin:
     """For class-based views (pages and DRF viewsets): GET answers 304 for the current copy."""
 
+    def etag_parts(self) -> tuple:
+        """What the page shows that moves without a write (none by default)."""
+        return ()
+
     def get(self, request, *args, **kwargs):
         parent = super()
-        return conditional_get(request, lambda: parent.get(request, *args, **kwargs))
+        return conditional_get(
+            request, lambda: parent.get(request, *args, **kwargs), extra=self.etag_parts()
+        )

@@ -228,3 +228,12 @@ def test_digits_of_other_scripts_are_a_400_on_every_value_field_as_in_the_forms(
     world.status.refresh_from_db()
     assert world.status.value == Decimal("92000")
     assert not models.Observation.objects.filter(period_start="2020-11-01").exists()
+
+
+@pytest.mark.parametrize("fmt", ["", "yaml"])
+def test_a_format_the_api_cannot_serve_is_a_404_even_when_empty(world, clients, fmt):
+    response = clients["admin"].get(api_url("outcome-list") + f"?format={fmt}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert clients["admin"].get(api_url("outcome-list") + "?format=json").status_code == 200

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -178,3 +179,35 @@ def test_grouped_segments_get_bars_of_their_own_with_exact_labels(seed_deck):
     assert traces["Admins, baseline"]["text"] == ["10.4%", "1.9%", "30%"]
     assert traces["Organizers, measured"]["text"] == ["29%", "5.4%", "29%"]
     assert figure["layout"]["barmode"] == "group"
+
+
+def test_every_figure_is_what_plotly_py_would_write(seed_deck):
+    """The figures are written as plain dicts for speed: plotly.py must read each one back
+    (validating every property) and write it out unchanged, so the page draws the same chart
+    as a figure built through plotly.graph_objects."""
+    import json
+
+    import plotly.graph_objects as go
+
+    from metrics.selectors.charts import chart_window_start
+
+    seen = set()
+    for session in models.TuningSession.objects.all():
+        deck = session_deck(session.id)
+        rows = deck.metric_rows
+        data = metrics_chart_data(
+            [row.metric_id for row in rows],
+            since=chart_window_start(deck.fiscal_year),
+            until=deck.quarter_end_date,
+        )
+        for row in rows:
+            chart_data = data[row.metric_id]
+            # A target goal is drawn as a labelled line across the plot.
+            with_target = replace(chart_data, goal_kind="target", goal_value=Decimal("5"))
+            for chart in [*metric_charts(row, chart_data), *metric_charts(row, with_target)]:
+                figure = json.loads(json.dumps(chart.figure))
+                assert json.loads(go.Figure(figure).to_json()) == figure, chart.dom_id
+                seen.add(chart.dom_id.rsplit("-", 1)[-1])
+                if figure["layout"].get("shapes"):
+                    seen.add("goal line")
+    assert seen == {"series", "yoy", "survey", "goal line"}

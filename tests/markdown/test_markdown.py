@@ -28,3 +28,13 @@ def test_inline_drops_single_paragraph_wrapper():
 
 def test_empty_text_is_empty():
     assert render_markdown(None) == ""
+
+
+def test_one_text_leaves_nothing_behind_for_the_next():
+    # The converter is reused between texts: a reference defined in one must not link the next.
+    with_reference = render_markdown("See [the plan][1].\n\n[1]: https://example.org/plan")
+    without = render_markdown("See [the plan][1].")
+
+    assert 'href="https://example.org/plan"' in with_reference
+    assert "href" not in without
+    assert render_markdown("See [the plan][1].") == without

@@ -132,3 +132,47 @@ def test_the_token_page_is_never_compressed(viewer):
 
     assert response.status_code == 200
     assert "Content-Encoding" not in response
+
+
+def all_reads(session_id):
+    return [*pages(session_id), reverse("api:quarterly-status-list", kwargs={"version": "v1"})]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", ""])
+def test_the_same_request_again_is_sent_the_stored_bytes(
+    viewer, session, encoding, django_assert_max_num_queries
+):
+    for url in all_reads(session.id):
+        first = viewer.get(url, HTTP_ACCEPT_ENCODING=encoding)
+
+        # Session, user, role, version and the page's own lookups or live strip; no rendering
+        # (the CSRF token's fresh mask and the compressor's random padding would differ).
+        with django_assert_max_num_queries(7):
+            again = viewer.get(url, HTTP_ACCEPT_ENCODING=encoding)
+
+        assert again.status_code == 200
+        assert again.content == first.content, url
+        assert again["Content-Type"] == first["Content-Type"]
+        assert again["ETag"] == first["ETag"]
+        assert again.get("Content-Encoding") == first.get("Content-Encoding")
+
+
+def test_a_stored_response_is_never_sent_after_a_write(viewer, session):
+    for url in all_reads(session.id):
+        viewer.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    save_editors_q2(Decimal("95500"))
+
+    for url in all_reads(session.id):
+        response = viewer.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        content = gzip.decompress(response.content)
+        assert b"95500" in content or b"96K" in content, url
+
+
+def test_the_overview_live_strip_is_never_stored_stale(viewer, session):
+    url = reverse("metrics:session_overview", kwargs={"session_id": session.id})
+    assert b"waiting for a recompute" not in viewer.get(url).content
+
+    # Owed recomputes are bookkeeping, no write of shown data: the data version stays.
+    models.RecomputeRequest.objects.create(metric=models.Metric.objects.first())
+
+    assert b"waiting for a recompute" in viewer.get(url).content

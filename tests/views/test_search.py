@@ -71,15 +71,3 @@ def test_hostile_and_empty_queries_are_harmless(client, seeded):
 def test_anonymous_visitors_sign_in_first(client):
     response = client.get(reverse("metrics:search"), {"q": "x"})
     assert response.status_code == 302
-
-
-def test_a_nul_character_in_the_query_is_dropped_not_a_500(client, seeded):
-    """PostgreSQL refuses NUL in a string (ValueError, a 500): it is dropped from the query."""
-    client.force_login(UserFactory(roles=["Viewer"]))
-
-    response = client.get(reverse("metrics:search"), {"q": "active\x00 editors"})
-
-    assert response.status_code == 200
-    results = response.context["results"]
-    assert results.query == "active editors"
-    assert models.Metric.objects.get(slug="monthly-active-editors") in kinds(results)["metric"]
