@@ -103,8 +103,7 @@ def _matches(model, text: str, weighted, plain, full_text: bool) -> list:
 
 
 def search(text: str) -> SearchResults:
-    # NUL is no character anyone types, and PostgreSQL refuses it in a string.
-    text = " ".join((text or "").replace("\x00", "").split())[:MAX_QUERY_LENGTH]
+    text = " ".join((text or "").split())[:MAX_QUERY_LENGTH]
     full_text = uses_full_text()
     if not text:
         return SearchResults(query="", groups=(), session_id=None, full_text=full_text)

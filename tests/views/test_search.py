@@ -71,4 +71,3 @@ def test_hostile_and_empty_queries_are_harmless(client, seeded):
 def test_anonymous_visitors_sign_in_first(client):
     response = client.get(reverse("metrics:search"), {"q": "x"})
     assert response.status_code == 302
-

@@ -15,12 +15,7 @@ MAX_MARKDOWN = 50_000
 MAX_ID = 2**63 - 1
 
 
-# drf-spectacular's pattern for a DecimalField (^-?\d{0,14}(?:\.\d{0,6})?$) lets "" and "-"
-# through, which the field refuses: the schema must promise only what is accepted.
-@extend_schema_field(
-    {"type": "string", "format": "decimal", "pattern": r"^-?(?:\d{1,14}(?:\.\d{0,6})?|\.\d{1,6})$"}
-)
-class DecimalInput(serializers.DecimalField):
+class AsciiDigitsMixin:
     """Digits 0-9 only, as in the forms and the upsert (services.validation.parse_number):
     Decimal() would read "٩٢" as 92."""
 
@@ -32,10 +27,19 @@ class DecimalInput(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
+# drf-spectacular's pattern for a DecimalField (^-?\d{0,14}(?:\.\d{0,6})?$) lets "" and "-"
+# through, which the field refuses: the schema must promise only what is accepted.
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^-?(?:\d{1,14}(?:\.\d{0,6})?|\.\d{1,6})$"}
+)
+class DecimalInput(AsciiDigitsMixin, serializers.DecimalField):
+    pass
+
+
 @extend_schema_field(
     {"type": "string", "format": "decimal", "pattern": r"^(?:\d{1,14}(?:\.\d{0,6})?|\.\d{1,6})$"}
 )
-class NonNegativeDecimalInput(DecimalInput):
+class NonNegativeDecimalInput(AsciiDigitsMixin, serializers.DecimalField):
     """A count: never negative (the services refuse it), and the schema says so."""
 
     def __init__(self, **kwargs):
