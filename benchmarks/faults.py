@@ -1,8 +1,26 @@
-"""Load with faults: saves at a fixed concurrency while the Celery worker is killed (kill -9)
-and Redis is restarted, then a check that nothing acknowledged was lost.
+"""Load with faults: saves at a fixed concurrency while the Celery worker is killed (kill -9),
+Redis is restarted and the PostgreSQL server is restarted, then a check that nothing
+acknowledged was lost.
 
     .venv/bin/python benchmarks/faults.py \
         --database-url postgres://postgres@127.0.0.1:5432/okr_faults_bench
+
+At scale, on a throwaway PostgreSQL cluster (never the shared server: it is stopped mid-run)
+holding a `generate_demo_data --scale 100` database built once as the template:
+
+    initdb -D /tmp/okr-pg/data -U postgres --auth=trust   # then pg_ctl start on port 16210
+    createdb -h 127.0.0.1 -p 16210 -U postgres okr_scale100
+    DATABASE_URL=postgres://postgres@127.0.0.1:16210/okr_scale100 \
+        .venv/bin/python manage.py migrate && ... generate_demo_data --scale 100
+    .venv/bin/python benchmarks/faults.py \
+        --database-url postgres://postgres@127.0.0.1:16210/okr_faults_bench \
+        --template okr_scale100 --pg-data /tmp/okr-pg/data
+
+With --template the run's database is a copy of that database (createdb -T, seconds) and
+each department it uses gets a lead account; with --pg-data the server of --database-url is
+stopped (pg_ctl -m fast) at --restart-db-at for --db-down seconds and started again: the
+documented 503 window ("Back in a moment", JSON for the API) runs from the stop until
+--db-grace seconds after the start.
 
 Starts its own Redis (a spare port, append-only file in a temporary folder), a Celery worker
 and gunicorn (production settings) on a freshly seeded database (the reference deck and the
@@ -13,13 +31,15 @@ each time). Mid-run the worker is killed with SIGKILL and started again, and Red
 stopped and started again. Afterwards it checks that every save answered 2xx/3xx is in the
 database, that no answer was a 5xx (503s are counted apart), and that every recorded
 recompute request is processed once the worker runs (triggering the periodic
-`metrics.recompute_pending` instead of waiting five minutes for beat). Prints the figures.
+`metrics.recompute_pending` instead of waiting five minutes for beat). Prints the figures:
+5xx outside the 503 window, 503s inside it, acknowledged saves and how many are found after.
 """
 
 import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -60,6 +80,17 @@ def parse_args():
     parser.add_argument("--worker-down", type=float, default=5.0, help="seconds without worker")
     parser.add_argument("--restart-redis-at", type=float, default=25.0)
     parser.add_argument("--redis-down", type=float, default=5.0, help="seconds without Redis")
+    parser.add_argument(
+        "--template", default="", help="copy this database (generate_demo_data) instead of seeding"
+    )
+    parser.add_argument(
+        "--pg-data", default="", help="data folder of the (throwaway) cluster to restart mid-run"
+    )
+    parser.add_argument("--restart-db-at", type=float, default=35.0)
+    parser.add_argument("--db-down", type=float, default=5.0, help="seconds without PostgreSQL")
+    parser.add_argument(
+        "--db-grace", type=float, default=5.0, help="seconds of 503s allowed after the restart"
+    )
     return parser.parse_args()
 
 
@@ -70,6 +101,7 @@ class Services:
     def __init__(self, args, workdir: Path):
         self.args, self.workdir = args, workdir
         self.redis = self.worker = self.web = None
+        self.pg_options = None  # set while this run has the database stopped
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "okrtracker.settings.production",
@@ -150,7 +182,34 @@ class Services:
         )  # fmt: skip
         wait_for_port(self.args.web_port)
 
+    def _pg_ctl(self, *args):
+        binary = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))[-1]
+        command = [str(binary), "-D", self.args.pg_data, *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise SystemExit(f"pg_ctl {args[-1]} failed: {done.stdout}{done.stderr}")
+
+    def stop_database(self):
+        self.pg_options = (Path(self.args.pg_data) / "postmaster.opts").read_text()
+        self._pg_ctl("-m", "fast", "-w", "stop")
+
+    def start_database(self):
+        # The options it was started with (port, socket folder...), from postmaster.opts,
+        # read before the stop: the program and its -D are pg_ctl's.
+        options = shlex.split(self.pg_options)[1:]
+        if "-D" in options:
+            del options[options.index("-D") : options.index("-D") + 2]
+        # The log goes next to the cluster: the server runs as its owner, who may not write
+        # to this run's folder.
+        log = Path(self.args.pg_data).parent / "restart.log"
+        self._pg_ctl("-l", str(log), "-w", "-o", shlex.join(options), "start")
+        self.pg_options = None
+
     def stop_all(self):
+        if self.pg_options is not None:
+            self.start_database()  # never leave the cluster stopped
         for process in (self.web, self.worker, self.redis):
             if process is not None and process.poll() is None:
                 if process is self.worker:
@@ -173,7 +232,7 @@ def wait_for_port(port: int, timeout: float = 30.0):
     raise SystemExit(f"nothing listens on port {port} after {timeout:.0f} s")
 
 
-def database_reset(url: str):
+def database_reset(url: str, template: str = ""):
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme.startswith("postgres"):
         name = parsed.path.lstrip("/")
@@ -182,7 +241,8 @@ def database_reset(url: str):
         host = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432)]
         user = ["-U", parsed.username or "postgres"]
         subprocess.run(["dropdb", *host, *user, "--if-exists", "--force", name], check=True)
-        subprocess.run(["createdb", *host, *user, name], check=True)
+        copy = ["-T", template] if template else []
+        subprocess.run(["createdb", *host, *user, *copy, name], check=True)
     elif parsed.scheme == "sqlite":
         path = Path(parsed.path[1:] if parsed.path.startswith("//") else parsed.path)
         path.unlink(missing_ok=True)
@@ -354,7 +414,9 @@ def plan(args):
         for row in checkin.status_rows:
             checkin_rows.append((lead.username, department.slug, row.prefix))
     series = []
-    for metric in Metric.objects.filter(cadence=Cadence.MONTHLY, department__isnull=False):
+    monthly = Metric.objects.filter(cadence=Cadence.MONTHLY, department__leads__isnull=False)
+    # Enough series for the API clients (a generated organisation has thousands).
+    for metric in monthly.distinct().order_by("pk")[: args.concurrency]:
         series.append((metric, None))
         series += [(metric, segment) for segment in metric.segments.all()]
     tokens = {}
@@ -362,6 +424,28 @@ def plan(args):
         lead = metric.department.leads.first()
         tokens[metric.pk] = Token.objects.get_or_create(user=lead)[0].key
     return checkin_rows, series, tokens
+
+
+def leads_ensure(args):
+    """A generated organisation has no accounts: a lead (role and Department.leads) for each
+    department the clients write to, signing in with the demo password."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from metrics.models import Cadence, Department
+
+    group = Group.objects.get_or_create(name="Department lead")[0]
+    departments = (
+        Department.objects.filter(metrics__cadence=Cadence.MONTHLY, leads__isnull=True)
+        .distinct()
+        .order_by("slug")[: args.concurrency]
+    )
+    for department in departments:
+        user = get_user_model().objects.create_user(
+            username=f"lead-{department.slug}"[:150], password=PASSWORD
+        )
+        user.groups.add(group)
+        department.leads.add(user)
 
 
 def months_back(count: int) -> list[date]:
@@ -377,21 +461,30 @@ def main():
     services = Services(args, workdir)
     base = f"http://127.0.0.1:{args.web_port}"
     print(f"database {args.database_url}; logs in {workdir}", flush=True)
+    figures = {}
     try:
-        database_reset(args.database_url)
+        if args.pg_data and not (Path(args.pg_data) / "postmaster.opts").exists():
+            raise SystemExit(f"--pg-data {args.pg_data}: not a cluster this machine started")
+        database_reset(args.database_url, args.template)
         services.manage("migrate", "--noinput")
-        services.manage("seed_demo")
+        if not args.template:
+            services.manage("seed_demo")
         services.manage("collectstatic", "--noinput")
         services.start_redis()
         services.start_worker()
         services.start_web()
         django_setup(services)
+        if args.template:
+            leads_ensure(args)
         checkin_rows, series, tokens = plan(args)
-        figures = run(args, services, base, checkin_rows, series, tokens)
+        figures.update(run(args, services, base, checkin_rows, series, tokens))
         report(args, figures)
     finally:
         services.stop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if figures.get("unexpected"):
+            print(f"logs kept in {workdir} (gunicorn.log, access.log, worker.log)")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def run(args, services, base, checkin_rows, series, tokens):
@@ -439,19 +532,31 @@ def run(args, services, base, checkin_rows, series, tokens):
         time.sleep(max(0.0, started + seconds - time.monotonic()))
         return round(time.monotonic() - started, 1)
 
-    events.append((at(args.kill_worker_at), "worker killed (SIGKILL)"))
-    services.kill_worker()
-    events.append((at(args.kill_worker_at + args.worker_down), "worker started"))
-    services.start_worker()
-    events.append((at(args.restart_redis_at), "Redis stopped"))
-    services.stop_redis()
-    events.append((at(args.restart_redis_at + args.redis_down), "Redis started"))
-    services.start_redis()
+    schedule = [
+        (args.kill_worker_at, "worker killed (SIGKILL)", services.kill_worker),
+        (args.kill_worker_at + args.worker_down, "worker started", services.start_worker),
+        (args.restart_redis_at, "Redis stopped", services.stop_redis),
+        (args.restart_redis_at + args.redis_down, "Redis started", services.start_redis),
+    ]
+    if args.pg_data:
+        schedule += [
+            (args.restart_db_at, "PostgreSQL stopped", services.stop_database),
+            (args.restart_db_at + args.db_down, "PostgreSQL started", services.start_database),
+        ]
+    for seconds, event, action in sorted(schedule, key=lambda step: step[0]):
+        events.append((at(seconds), event))
+        action()
+        if event == "PostgreSQL started":
+            events.append((round(time.monotonic() - started, 1), "PostgreSQL accepting"))
     at(args.duration)
     stop.set()
     for thread in threads:
         thread.join(timeout=120)
     load_seconds = time.monotonic() - started
+    # This process's own connection died with the restart: a new one for the checks.
+    from django.db import connection
+
+    connection.close()
     return {
         "recorder": recorder,
         "events": events,
@@ -553,6 +658,11 @@ def report(args, figures):
         "without worker": (events["worker killed (SIGKILL)"], events["worker started"]),
         "without Redis": (events["Redis stopped"], events["Redis started"]),
     }
+    if "PostgreSQL stopped" in events:
+        windows["without PostgreSQL"] = (
+            events["PostgreSQL stopped"],
+            events["PostgreSQL accepting"],
+        )
     for name, (start, end) in windows.items():
         inside = [
             answer[3] * 1000
@@ -564,9 +674,31 @@ def report(args, figures):
                 f"saves started {name} ({end - start:.0f} s): {len(inside)}, "
                 f"median {statistics.median(inside):.0f} ms, max {max(inside):.0f} ms"
             )
-    fives = [answer for answer in answers if answer[2] >= 500]
+    # The documented 503 window: from the stop until --db-grace seconds after the restart.
+    # An answer belongs to it when the request was in flight at some moment of it.
+    window = None
+    if "PostgreSQL stopped" in events:
+        window = (events["PostgreSQL stopped"], events["PostgreSQL accepting"] + args.db_grace)
+
+    def in_window(answer):
+        return window is not None and answer[0] >= window[0] and answer[0] - answer[3] <= window[1]
+
+    inside = [answer for answer in answers if in_window(answer)]
+    outside = [answer for answer in answers if not in_window(answer)]
+    if window is not None:
+        statuses = Counter(answer[2] for answer in inside)
+        print(
+            f"503 window t={window[0]:.1f}-{window[1]:.1f} s: {len(inside)} requests, "
+            f"{statuses.get(503, 0)} answered 503, "
+            f"{sum(n for s, n in statuses.items() if s >= 500 and s != 503)} other 5xx, "
+            f"{sum(n for s, n in statuses.items() if 200 <= s < 400)} 2xx/3xx, "
+            f"{statuses.get(0, 0)} no answer"
+        )
+    fives = [answer for answer in outside if answer[2] >= 500 or answer[2] == 0]
+    figures["unexpected"] = len(fives)
+    print(f"5xx or no answer outside the 503 window: {len(fives)}")
     if fives:
-        print(f"5xx at t = {', '.join(f'{a[0]:.1f} s ({a[2]})' for a in fives[:20])}")
+        print(f"  at t = {', '.join(f'{a[0]:.1f} s ({a[1]}, {a[2]})' for a in fives[:20])}")
     print("upsert rows:", json.dumps(dict(recorder.upsert_rows)))
     for errors, count in recorder.rejections.most_common(3):
         print(f"  rejected {count}: {errors}")

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.db import IntegrityError, InterfaceError, OperationalError
 
 from metrics.services.job_runs import job_run_recorded
+from metrics.services.jobs import JobQueue, job_queue_register
 from metrics.services.recompute_runs import recompute_pending_run, recompute_run
 
 RETRYING = {
@@ -52,3 +53,21 @@ def send_status_reminders() -> int:
         sent = status_reminders_send()
         run.rows_changed = sent if isinstance(sent, int) else len(sent or ())
     return run.rows_changed
+
+
+# --- the services' job queue (metrics.services.jobs) ------------------------------------------
+
+
+def _send(task_name: str, *args) -> None:
+    # The task object, not app.send_task: .delay() honours eager mode (runs in-process).
+    tasks = {task.name: task for task in (recompute_metric, recompute_all, recompute_pending)}
+    tasks[task_name].delay(*args)
+
+
+def _runs_eagerly() -> bool:
+    from okrtracker.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+job_queue_register(queue=JobQueue(send=_send, runs_in_process=_runs_eagerly))

@@ -7,10 +7,12 @@ import sys
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views import defaults
 
 from metrics.views import entry_errors
+from metrics.views.query import BadQuery
 
 
 def is_api(request) -> bool:
@@ -21,6 +23,9 @@ def is_api(request) -> bool:
 def bad_request(request, exception, template_name="400.html"):
     if is_api(request) and not isinstance(exception, RequestDataTooBig):
         return JsonResponse({"detail": "Bad request."}, status=400)
+    if isinstance(exception, BadQuery):
+        # A page's query parameter it cannot use: say which one and why.
+        return render(request, template_name, {"message": exception.message}, status=400)
     return entry_errors.bad_request(request, exception, template_name=template_name)
 
 

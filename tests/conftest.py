@@ -17,6 +17,12 @@ def seed_deck(db):
     call_command("loaddata", "seed_deck", verbosity=0)
 
 
+@pytest.fixture
+def seed_deck_with_history(db):
+    """The reference deck and its history (each row's "seed" entry, the build's recompute)."""
+    call_command("loaddata", "seed_deck", "seed_history", verbosity=0)
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """On SQLite, keep the test database in a file rather than in memory, so that the real

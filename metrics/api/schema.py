@@ -66,7 +66,15 @@ def bounds_postprocessing_hook(result, generator, request, public):
                 low, high = QUERY_BOUNDS.get(parameter["name"], ID_BOUNDS)
                 schema.setdefault("minimum", low)
                 schema.setdefault("maximum", high)
-    upsert = result.get("components", {}).get("schemas", {}).get("ObservationUpsertInput")
+    components = result.get("components", {}).get("schemas", {})
+    # A status names its quarter by id, or by fiscal year and quarter number: one of the two.
+    for name in ("QuarterlyStatusSaveInput", "KeyResultStatusSaveInput"):
+        if name in components:
+            components[name]["anyOf"] = [
+                {"required": ["quarter"]},
+                {"required": ["fiscal_year", "quarter_number"]},
+            ]
+    upsert = components.get("ObservationUpsertInput")
     if upsert:
         upsert["properties"]["rows"].update(minItems=1, maxItems=MAX_UPSERT_ROWS)
     return result

@@ -1,4 +1,22 @@
 from django import forms
+from django.core.exceptions import ValidationError
+
+from metrics.services.validation import ascii_int
+
+
+class AsciiIntegerField(forms.IntegerField):
+    """An IntegerField that refuses digits other than 0-9: Django's reads "٢٠٢٠" as 2020."""
+
+    def to_python(self, value):
+        if (
+            value not in self.empty_values
+            and not isinstance(value, int)
+            and ascii_int(value) is None
+        ):
+            raise ValidationError(
+                "Enter a whole number written with the digits 0-9.", code="invalid"
+            )
+        return super().to_python(value)
 
 
 class QuarterPickForm(forms.Form):
@@ -6,7 +24,7 @@ class QuarterPickForm(forms.Form):
     far from today is a field error, not a 404."""
 
     department = forms.ChoiceField()
-    fiscal_year = forms.IntegerField(min_value=2000, max_value=2100, label="Fiscal year starting")
+    fiscal_year = AsciiIntegerField(min_value=2000, max_value=2100, label="Fiscal year starting")
     number = forms.TypedChoiceField(
         choices=[(n, f"Q{n}") for n in (1, 2, 3, 4)],
         coerce=int,

@@ -48,7 +48,7 @@ class ChangeSource(models.TextChoices):
     ADMIN = "admin", "Admin"
     IMPORT = "import", "Import"
     RECOMPUTE = "recompute", "Recompute"
-    SEED = "seed", "Seed"
+    SEED = "seed", "Seed"  # the reference deck: fixtures/build_seed_deck.py, seed_demo
 
 
 class HistoryEntry(models.Model):

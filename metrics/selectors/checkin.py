@@ -50,7 +50,10 @@ class StatusRow:
 
 
 @dataclass
-class KeyResultRow:
+class KeyResultStatusRow:
+    """A key result's row of the check-in form: its status this quarter and that status's
+    history (the deck's KeyResultRow is the printed row)."""
+
     key_result: KeyResult
     status: KeyResultStatus | None
     history: list[HistoryEntry] = field(default_factory=list)
@@ -66,7 +69,7 @@ class Checkin:
     quarter: Quarter
     submission: Submission
     status_rows: list[StatusRow]
-    key_result_rows: list[KeyResultRow]
+    key_result_rows: list[KeyResultStatusRow]
     objectives: list[Objective]
     drilldowns: list[Drilldown]
 
@@ -119,7 +122,7 @@ def checkin_get(*, department: Department, quarter: Quarter) -> Checkin:
         .select_related("updated_by")
         .order_by()
     }
-    key_result_rows = [KeyResultRow(kr, kr_statuses.get(kr.pk)) for kr in key_results]
+    key_result_rows = [KeyResultStatusRow(kr, kr_statuses.get(kr.pk)) for kr in key_results]
 
     _attach_history(
         [(row, row.status) for row in status_rows + key_result_rows if row.status is not None]

@@ -38,7 +38,10 @@ class RowComparison:
 
 
 @dataclass(frozen=True)
-class FieldChange:
+class DefinitionChange:
+    """One field of a metric's definition (its name, baseline or goal) that differs between the two
+    sessions compared; not a history entry (that is cell_history.FieldChange)."""
+
     label: str
     before: str
     after: str
@@ -49,7 +52,7 @@ class MetricComparison:
     slug: str
     name: str
     presence: str  # "both" | "added" (only in the later session) | "removed"
-    definition_changes: tuple[FieldChange, ...]
+    definition_changes: tuple[DefinitionChange, ...]
     rows: tuple[RowComparison, ...]
 
     @property
@@ -105,7 +108,7 @@ def _metric_comparison(before: MetricRow | None, after: MetricRow | None) -> Met
         ):
             old, new = getattr(before, attr), getattr(after, attr)
             if old != new:
-                changes.append(FieldChange(label, old, new))
+                changes.append(DefinitionChange(label, old, new))
     rows = [
         RowComparison(either.name, False, _cells(before and before.cells, after and after.cells))
     ]

@@ -79,10 +79,12 @@ def session_header(session_id: int) -> SessionHeader:
     if session is None:
         raise Http404("No such tuning session.")
     quarter = session.quarter
+    # A held session's bar reads as presented too: a priority renamed later is not shown.
+    presented = (session.snapshot or {}).get("deck", {})
     return SessionHeader(
         session_id=session.id,
-        title=session.title,
-        priority=session.priority.name,
+        title=presented.get("title", session.title),
+        priority=presented.get("priority", session.priority.name),
         priority_id=session.priority_id,
         quarter_id=quarter.id,
         quarter_number=quarter.number,

@@ -27,7 +27,8 @@ def key_result_status_save(
 ) -> KeyResultStatus:
     """Create or update the key result's status for `quarter`. Fields: state, text (Markdown),
     number, milestones_done (at most the key result's milestone_total), is_done, comment.
-    Raises ValidationError, LockedError or ConflictError like quarterly_status_save."""
+    Raises ValidationError, LockedError or ConflictError like quarterly_status_save. The row's
+    `created` says whether this call inserted it."""
     validate_source(source)
     quarter = quarter_resolve(quarter)
     values = _clean(key_result=key_result, fields=fields)

@@ -48,10 +48,13 @@ def observation_save(
     source: str,
     expected_version: int | None = None,
     is_derived: bool = False,
+    provenance: str | None = None,
 ) -> Observation:
     """Create or update the observation of `metric` (or `segment`) for the period starting
     `period_start`. The period must fit the metric's cadence; period_end is derived from it
-    when not given. Raises ValidationError, LockedError or ConflictError."""
+    when not given. `provenance` (kept when None) says where the figure comes from: the
+    observation's `source` text, not the change source. Raises ValidationError, LockedError
+    or ConflictError. The row's `created` says whether this call inserted it."""
     validate_source(source)
     values, period_start = _clean(
         metric=metric,
@@ -73,7 +76,10 @@ def observation_save(
                 "period_start": period_start,
                 "period_end": values["period_end"],
             },
-            values={name: value for name, value in values.items() if name != "period_end"},
+            values={
+                **{name: value for name, value in values.items() if name != "period_end"},
+                **({} if provenance is None else {"source": provenance[:200]}),
+            },
             expected_version=expected_version,
             actor=actor,
             source=source,

@@ -13,7 +13,9 @@ from contextvars import ContextVar
 
 from django.db import transaction
 
+from metrics.broker import send_in_background
 from metrics.models import RecomputeRequest
+from metrics.services.jobs import job_enqueue, jobs_run_in_process
 
 logger = logging.getLogger(__name__)
 
@@ -69,20 +71,26 @@ def recompute_request(*, metric_ids: Iterable[int] | None, reason: str) -> None:
 
 
 def _enqueue(metric_ids: list[int] | None) -> None:
-    # Imported here: tasks import the services, and the services must not need Celery loaded.
-    from metrics import tasks
+    if jobs_run_in_process():
+        _send(metric_ids)
+        return
+    # A hung broker must not hold the save's answer: publish from the process's sender thread.
+    what = "the recompute of " + ("all metrics" if metric_ids is None else f"metrics {metric_ids}")
+    send_in_background(lambda: _send(metric_ids), what=what)
 
+
+def _send(metric_ids: list[int] | None) -> None:
     try:
         if metric_ids is None:
-            tasks.recompute_all.delay()
+            job_enqueue(task="metrics.recompute_all")
         elif len(metric_ids) > PER_METRIC_TASKS_UP_TO:
             # One run over all recorded requests rather than a flood of small tasks.
-            tasks.recompute_pending.delay()
+            job_enqueue(task="metrics.recompute_pending")
         else:
             for metric_id in metric_ids:
-                tasks.recompute_metric.delay(metric_id)
+                job_enqueue(task="metrics.recompute_metric", args=(metric_id,))
     except Exception as error:  # noqa: BLE001 - the caller's data is committed; never fail it
-        if _runs_eagerly():
+        if jobs_run_in_process():
             # In-process run (no broker): a failing recompute must not turn a committed save
             # into an error page; the request stays recorded and is retried by the next run.
             logger.exception("In-process recompute of %s failed.", metric_ids or "all metrics")
@@ -93,9 +101,3 @@ def _enqueue(metric_ids: list[int] | None) -> None:
             "all metrics" if metric_ids is None else f"metrics {metric_ids}",
             error,
         )
-
-
-def _runs_eagerly() -> bool:
-    from okrtracker.celery import app
-
-    return bool(app.conf.task_always_eager)

@@ -409,7 +409,38 @@ def session_delete(*, actor, session: TuningSession, source: str = "form") -> No
             actor=actor,
             source=source,
         )
+        orphans = _objectives_only_presented_by(session)
         session.delete()
+        for objective in orphans:
+            history_record(
+                instance=objective,
+                changes={"deleted": (objective.short_name, None)},
+                actor=actor,
+                source=source,
+            )
+            objective.delete()
+
+
+def _objectives_only_presented_by(session: TuningSession) -> list[Objective]:
+    """The objectives that would be left behind by deleting the session: opening it copied
+    them into a new fiscal year (or they were added to it), no other session presents them,
+    and nothing was entered or written for them (statuses, content blocks). Only when no other
+    session of the fiscal year exists: older sessions may present their year's objectives
+    without rows of their own."""
+    same_year = TuningSession.objects.filter(
+        priority_id=session.priority_id, quarter__fiscal_year=session.quarter.fiscal_year
+    ).exclude(pk=session.pk)
+    if same_year.exists():
+        return []
+    return list(
+        Objective.objects.filter(
+            session_objectives__session=session, fiscal_year=session.quarter.fiscal_year
+        )
+        .exclude(session_objectives__session__in=TuningSession.objects.exclude(pk=session.pk))
+        .exclude(key_results__statuses__isnull=False)
+        .exclude(content_blocks__isnull=False)
+        .distinct()
+    )
 
 
 def session_hold(*, actor, session: TuningSession, source: str = "form") -> TuningSession:
@@ -481,9 +512,10 @@ def session_reopen(*, actor, session: TuningSession, source: str = "form") -> Tu
     return session
 
 
-def session_freeze_presented(*, actor=None) -> int:
+def session_freeze_presented(*, actor=None, source: str = "form") -> int:
     """Held sessions without a snapshot (loaded held from a fixture) get one, and their
     quarters are locked: the seed's Q1 and Q2 sessions were presented. Returns how many."""
+    validate_source(source)
     count = 0
     for session in TuningSession.objects.filter(
         state=SessionState.HELD, snapshot__isnull=True
@@ -493,7 +525,9 @@ def session_freeze_presented(*, actor=None) -> int:
         with transaction.atomic():
             TuningSession.objects.filter(pk=session.pk).update(snapshot=snapshot_build(session.pk))
             for department in Department.objects.all():
-                submission_lock(department=department, quarter=session.quarter, actor=actor)
+                submission_lock(
+                    department=department, quarter=session.quarter, actor=actor, source=source
+                )
         count += 1
     return count
 

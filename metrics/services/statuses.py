@@ -57,7 +57,8 @@ def quarterly_status_save(
     what the recompute derives from it; the recompute then adds the YoY, arrow and state).
 
     Raises ValidationError (field dict) on bad values, LockedError when the department's
-    quarter is locked, ConflictError when `expected_version` is stale."""
+    quarter is locked, ConflictError when `expected_version` is stale. The row's `created`
+    says whether this call inserted it."""
     validate_source(source)
     quarter = quarter_resolve(quarter)
     values = _clean(metric=metric, segment=segment, quarter=quarter, fields=fields)

@@ -31,20 +31,25 @@ def versioned_row_save(
     source: str,
 ) -> tuple[models.Model, bool]:
     """Create the row identified by `lookup` or update it with `values`. Returns the row as
-    stored and whether anything changed. Raises ConflictError carrying the current row."""
+    stored and whether anything changed; the row's `created` says whether this call inserted
+    it (the API answers 201 then, 200 otherwise). Raises ConflictError carrying the current
+    row."""
     current = model.objects.select_for_update(of=("self",)).filter(**lookup).order_by("pk").first()
     if current is None:
-        created = _create(model, lookup, values, expected_version, actor, source)
-        if created is not None:
-            return created, True
+        inserted = _create(model, lookup, values, expected_version, actor, source)
+        if inserted is not None:
+            inserted.created = True
+            return inserted, True
         current = model.objects.select_for_update(of=("self",)).get(**lookup)
-    return versioned_instance_update(
+    row, changed = versioned_instance_update(
         instance=current,
         values=values,
         expected_version=expected_version,
         actor=actor,
         source=source,
     )
+    row.created = False
+    return row, changed
 
 
 def versioned_instance_update(

@@ -45,8 +45,8 @@ from metrics.selectors.session_pages import (
 )
 from metrics.selectors.sessions import earlier_session_id, latest_session_id, session_choices
 from metrics.selectors.snapshots import presented_chart_data, session_chart_data
-from metrics.services.validation import ascii_int
 from metrics.views.conditional import ConditionalGetMixin
+from metrics.views.query import BadQuery, query_choice, query_int
 
 
 class ReadAccessMixin(AccessMixin):
@@ -244,9 +244,9 @@ class OverviewView(SessionPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         all_departments = cached(self.version, ("departments",), departments)
-        chosen = self.request.GET.get("department", "")
-        if chosen and chosen not in {d.slug for d in all_departments}:
-            chosen = ""
+        chosen = query_choice(
+            self.request, "department", {d.slug for d in all_departments}, what="department"
+        )
         tables = SimpleLazyObject(lambda: self._tables(chosen))
         submissions, recomputed_at, recompute_pending = self.live
         context.update(
@@ -386,8 +386,10 @@ class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
         return context
 
     def _chosen(self, name, ids):
-        chosen = ascii_int(self.request.GET.get(name, ""))
-        return chosen if chosen in ids else None
+        chosen = query_int(self.request, name)
+        if chosen is not None and chosen not in ids:
+            raise BadQuery(name, f"There is no session {chosen} to compare (?{name}=).")
+        return chosen
 
 
 class CellHistoryView(ReadAccessMixin, TemplateView):
@@ -405,9 +407,12 @@ class CellHistoryView(ReadAccessMixin, TemplateView):
             history = status_history(status_id=status_id)
         if history is None:
             raise Http404("No such cell.")
-        session = self.request.GET.get("session", "")
-        # A busy cell (a metric pushed every day for years) has thousands of saves: pages.
-        page = Paginator(history.versions, self.paginate_by).get_page(self.request.GET.get("page"))
+        session = query_int(self.request, "session")
+        # A busy cell (a metric pushed every day for years) has thousands of saves: pages. A
+        # page past the end shows the last one, as a list that shrank since the link was made.
+        page = Paginator(history.versions, self.paginate_by).get_page(
+            query_int(self.request, "page")
+        )
         return super().get_context_data(
             history=history,
             page=page,
@@ -416,19 +421,19 @@ class CellHistoryView(ReadAccessMixin, TemplateView):
             **kwargs,
         )
 
-    def _back_url(self, history, session: str) -> str:
+    def _back_url(self, history, session: int | None) -> str:
         """The page the cell was opened from, when the link said which session it was."""
-        if ascii_int(session) is None:
+        if session is None:
             return ""
         if self.key_result:
             return reverse(
                 "metrics:objective",
                 kwargs={
-                    "session_id": int(session),
+                    "session_id": session,
                     "objective_slug": history.status.key_result.objective.slug,
                 },
             )
         return reverse(
             "metrics:metric",
-            kwargs={"session_id": int(session), "metric_slug": history.status.metric.slug},
+            kwargs={"session_id": session, "metric_slug": history.status.metric.slug},
         )

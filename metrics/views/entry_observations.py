@@ -13,6 +13,7 @@ from metrics.selectors.observations import stored_observations
 from metrics.services.csv_import import ImportFormatError, backfill_rows_parse, csv_rows_parse
 from metrics.services.observations import observations_upsert
 from metrics.views.entry_access import DepartmentEntryMixin
+from metrics.views.query import query_choice
 
 CSV_SESSION_KEY = "entry_csv_import"
 
@@ -95,7 +96,7 @@ class BackfillView(DepartmentEntryMixin, TemplateView):
         context = super().get_context_data(department=self.department, **kwargs)
         form = context.get("form")
         chosen = (form.data.get("row") if form is not None and form.is_bound else None) or (
-            self.request.GET.get("row")
+            query_choice(self.request, "row", self.rows, what="metric row")
         )
         if chosen in self.rows:
             metric, segment = self.rows[chosen]

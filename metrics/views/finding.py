@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 from metrics.selectors.search import search
 from metrics.selectors.sessions import session_choices
 from metrics.views.dashboards import ReadAccessMixin, SessionPageMixin
+from metrics.views.query import query_text
 
 
 class SearchView(ReadAccessMixin, TemplateView):
@@ -14,7 +15,7 @@ class SearchView(ReadAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["results"] = search(self.request.GET.get("q", ""))
+        context["results"] = search(query_text(self.request, "q"))
         return context
 
 

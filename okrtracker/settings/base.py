@@ -114,7 +114,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         timeout=int(os.environ.get("SQLITE_TIMEOUT", "20")),
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# `manage.py loaddata seed_deck` finds the reference deck here.
+# `manage.py loaddata seed_deck seed_history` finds the reference deck and its history here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -256,6 +256,7 @@ REST_FRAMEWORK = {
     "ALLOWED_VERSIONS": ["v1"],
     "DEFAULT_VERSION": "v1",
     "EXCEPTION_HANDLER": "metrics.api.exceptions.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "metrics.api.negotiation.StrictContentNegotiation",
     # Throttles identify clients as metrics.accounts.client_address does.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }

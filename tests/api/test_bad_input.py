@@ -191,3 +191,12 @@ def test_unknown_api_paths_and_versions_are_json_404s(world, clients):
         response = clients["admin"].get(path)
         assert response.status_code == 404, path
         assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("fmt", ["", "yaml"])
+def test_a_format_the_api_cannot_serve_is_a_404_even_when_empty(world, clients, fmt):
+    response = clients["admin"].get(api_url("outcome-list") + f"?format={fmt}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert clients["admin"].get(api_url("outcome-list") + "?format=json").status_code == 200

@@ -175,11 +175,16 @@ def test_foreign_digits_in_csv_import_cells_are_row_errors(client):
         lambda world: reverse("metrics:cell_history", args=[world.status.pk]) + "?session=²",
     ],
 )
-def test_foreign_digits_in_page_parameters_are_ignored_like_any_non_id(world, users, url, client):
+def test_foreign_digits_in_page_parameters_are_a_400_page_naming_the_parameter(
+    world, users, url, client
+):
     client.force_login(users["admin"])
     client.raise_request_exception = False
 
-    assert client.get(url(world)).status_code == 200
+    response = client.get(url(world))
+
+    assert response.status_code == 400
+    assert "must be a whole number written with the digits 0-9" in response.content.decode()
 
 
 def test_an_unexpected_api_error_is_json(world, clients, monkeypatch):

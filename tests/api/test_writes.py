@@ -200,3 +200,42 @@ def test_a_status_write_requests_a_recompute_of_its_metric(
         world.metric.pk
     ]
     assert len(callbacks) == 1
+
+
+def test_a_month_added_beside_the_quarters_figure_is_created(world, clients):
+    """201 says a row was inserted: the month starting the quarter is a row of its own beside
+    the whole-quarter figure that starts the same day."""
+    segment_rows = {"metric": world.metric.pk, "segment": world.segment.pk, "value": "15000"}
+    url = api_url("observation-list")
+
+    quarter = clients["lead"].post(
+        url,
+        segment_rows | {"period_start": "2020-10-01", "period_end": "2020-12-31"},
+        format="json",
+    )
+    month = clients["lead"].post(url, segment_rows | {"period_start": "2020-10-01"}, format="json")
+    again = clients["lead"].post(
+        url, segment_rows | {"period_start": "2020-10-01", "value": "1"}, format="json"
+    )
+
+    assert (quarter.status_code, month.status_code, again.status_code) == (201, 201, 200)
+    assert month.json()["period_end"] == "2020-10-31"
+    assert again.json()["id"] == month.json()["id"]
+
+
+def test_a_key_result_status_post_creates_then_updates(world, clients):
+    body = {"key_result": world.key_result.pk, "fiscal_year": 2020, "quarter_number": 3}
+
+    created = clients["lead"].post(
+        api_url("key-result-status-list"), body | {"text": "a"}, format="json"
+    )
+    again = clients["lead"].post(
+        api_url("key-result-status-list"), body | {"text": "b"}, format="json"
+    )
+    same = clients["lead"].post(
+        api_url("key-result-status-list"), body | {"text": "b"}, format="json"
+    )
+
+    assert (created.status_code, again.status_code, same.status_code) == (201, 200, 200)
+    assert again.json()["id"] == created.json()["id"]
+    assert same.json()["version"] == 2

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from metrics import broker
 from metrics.fiscal import FiscalQuarter
 from metrics.models import JobRun, QuarterlyStatus, RecomputeRequest
 from metrics.services.recompute_requests import recompute_request
@@ -83,11 +84,11 @@ def test_with_the_broker_down_the_caller_succeeds_and_the_request_stays(
     metric = MetricFactory()
     observe(metric)
 
-    with (
-        caplog.at_level(logging.WARNING, logger="metrics.services.recompute_requests"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        recompute_request(metric_ids=[metric.pk], reason="status saved")
+    with caplog.at_level(logging.WARNING, logger="metrics.services.recompute_requests"):
+        with django_capture_on_commit_callbacks(execute=True):
+            recompute_request(metric_ids=[metric.pk], reason="status saved")
+        # The publish runs in the process's sender thread, after the caller has its answer.
+        assert broker.flush(timeout=10)
 
     assert RecomputeRequest.objects.filter(metric=metric).count() == 1
     assert not QuarterlyStatus.objects.exists()

@@ -378,3 +378,30 @@ def test_a_held_session_stays_as_presented_through_observations_and_recomputes(q
         build_live_deck(q3.pk).metric(metric.slug).cells[0] != before.metric(metric.slug).cells[0]
     )
     assert session_deck(q3.pk) == before
+
+
+def test_deleting_a_new_years_session_deletes_the_objectives_its_opening_copied(q2, facilitator):
+    q3 = cycle.session_open_next(actor=facilitator, source=q2, notify=False).session
+    q4 = cycle.session_open_next(actor=facilitator, source=q3, notify=False).session
+    q1_next = cycle.session_open_next(actor=facilitator, source=q4, notify=False).session
+    copies = set(models.Objective.objects.filter(fiscal_year=2021).values_list("pk", flat=True))
+    assert (
+        copies and set(q1_next.session_objectives.values_list("objective_id", flat=True)) == copies
+    )
+    kept = models.Objective.objects.filter(fiscal_year=2020).count()
+
+    cycle.session_delete(actor=facilitator, session=q1_next)
+
+    assert not models.Objective.objects.filter(pk__in=copies).exists()
+    assert not models.KeyResult.objects.filter(objective_id__in=copies).exists()
+    assert models.Objective.objects.filter(fiscal_year=2020).count() == kept
+    deleted = models.HistoryEntry.objects.filter(
+        content_type__model="objective", object_id__in=copies, field="deleted"
+    )
+    assert deleted.count() == len(copies)
+    # Opening it again copies them afresh, and deleting a same-year session leaves the
+    # year's objectives alone.
+    again = cycle.session_open_next(actor=facilitator, source=q4, notify=False).session
+    assert again.session_objectives.count() == len(copies)
+    cycle.session_delete(actor=facilitator, session=q4)
+    assert models.Objective.objects.filter(fiscal_year=2020).count() == kept

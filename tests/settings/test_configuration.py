@@ -86,3 +86,30 @@ def test_celery_is_eager_without_a_broker_and_real_with_one():
     )
     assert eager.stdout.strip() == "True", eager.stderr
     assert real.stdout.strip() == "False", real.stderr
+
+
+def test_the_development_server_opens_no_lingering_database_connection_per_request():
+    """runserver answers each request in a new thread: a persistent connection outlives its
+    thread, so a few hundred requests exhausted a shared PostgreSQL's max_connections."""
+    code = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    url = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/okr"}
+    dev = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        env_overrides={"DJANGO_SETTINGS_MODULE": "okrtracker.settings.dev", **url},
+    )
+    chosen = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "okrtracker.settings.dev",
+            "DATABASE_CONN_MAX_AGE": "30",
+            **url,
+        },
+    )
+    assert dev.stdout.strip() == "0", dev.stderr
+    assert chosen.stdout.strip() == "30", chosen.stderr

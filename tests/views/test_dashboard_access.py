@@ -67,20 +67,33 @@ def test_home_without_sessions_says_so(client):
     assert "No tuning session has been recorded yet" in response.content.decode()
 
 
-def test_compare_with_bad_ids_falls_back_to_latest_sessions(client):
+def test_compare_without_ids_shows_the_latest_sessions(client):
     build_small_deck()
     client.force_login(UserFactory(roles=["Viewer"]))
-    response = client.get(reverse("metrics:session_compare"), {"before": "x", "after": "99999"})
+    response = client.get(reverse("metrics:session_compare"))
     assert response.status_code == 200
 
 
-def test_overview_ignores_unknown_department(client):
+def test_compare_with_unknown_ids_says_so(client):
+    build_small_deck()
+    client.force_login(UserFactory(roles=["Viewer"]))
+    response = client.get(reverse("metrics:session_compare"), {"before": "x", "after": "99999"})
+    assert response.status_code == 400
+    assert "?before= must be a whole number" in response.content.decode()
+    response = client.get(reverse("metrics:session_compare"), {"after": "99999"})
+    assert response.status_code == 400
+    assert "There is no session 99999 to compare (?after=)" in response.content.decode()
+
+
+def test_overview_refuses_unknown_department_without_echoing_markup(client):
     session = build_small_deck()
     client.force_login(UserFactory(roles=["Viewer"]))
     url = reverse("metrics:session_overview", kwargs={"session_id": session.id})
     response = client.get(url, {"department": "<script>"})
-    assert response.status_code == 200
-    assert "<script>" not in response.content.decode().split("<main", 1)[1].split("</main>")[0]
+    assert response.status_code == 400
+    main = response.content.decode().split("<main", 1)[1].split("</main>")[0]
+    assert "There is no department" in main
+    assert "<script>" not in main
 
 
 def test_narrative_markdown_is_sanitised(client):

@@ -1,194 +1,61 @@
-"""The deck endpoint's document: metrics.selectors.deck.Deck as JSON, field for field. The
-structure and the display texts are the selector's and metrics.formatting's (the dashboards
-print the same); these serializers only name the fields, so the OpenAPI schema describes
-them."""
+"""The deck endpoint's document: metrics.selectors.deck.Deck as JSON. The structure and the
+display texts are the selector's and metrics.formatting's (the dashboards print the same); the
+serializers are derived from the dataclasses' fields and type hints (from_dataclass), so a
+field added to the deck reaches the API and its OpenAPI schema. The shapes below only say what
+the types cannot: what stays out of the document, the order of a few keys older than the
+dataclasses' field order, help texts and choices."""
 
-from rest_framework import serializers
+from metrics.api.serializers.from_dataclass import Shape, dataclass_serializer
+from metrics.formatting import CellParts
+from metrics.selectors.deck import (
+    Cell,
+    ContentBlockItem,
+    Deck,
+    KeyResultCell,
+    KeyResultRow,
+    MetricRow,
+    ObjectiveBlock,
+    OutcomeGroup,
+)
 
+# Left out of the document: ids and notes the pages use for their history links, layout flags,
+# and the footnotes a group prints (the deck lists every marker once, in Deck.footnotes).
+SHAPES = {
+    CellParts: Shape(
+        exclude=("label_before",),
+        properties=("arrow_symbol", "text"),
+        help_texts={
+            "lead": 'Printed bold: a YoY change or a value ("+8.1% YoY").',
+            "detail": 'The value in brackets after a YoY change ("92K/mo").',
+        },
+    ),
+    Cell: Shape(
+        exclude=("status_id", "basis_label", "basis_note"),
+        help_texts={
+            "state": 'A quarterly-status state; "" without a status.',
+            "yoy_delta": "Fraction: 0.081 is +8.1% YoY.",
+            "arrow_tone": "good | bad | neutral | '' for the direction.",
+            "inline": "Segment figures printed in this cell.",
+            "display": 'As the dashboard prints it: "+8.1% YoY (92K/mo*)".',
+        },
+    ),
+    MetricRow: Shape(
+        properties=("title",), after={"title": "name", "attainment": "segments_inline"}
+    ),
+    OutcomeGroup: Shape(exclude=("footnotes",)),
+    KeyResultCell: Shape(exclude=("status_id",)),
+    KeyResultRow: Shape(exclude=("segment_markers",), after={"attainment": "latest_status"}),
+    ContentBlockItem: Shape(choices={"kind": ("text", "quote")}, help_texts={"body": "Markdown."}),
+    ObjectiveBlock: Shape(exclude=("footnotes",)),
+    Deck: Shape(
+        exclude=("quarter_end_date",),
+        after={"session_state": "title", "quarters": "fiscal_year"},
+        choices={"session_state": ("draft", "held")},
+        help_texts={
+            "session_state": "held: the deck as presented, frozen when the session was held; "
+            "draft: the figures as they are saved."
+        },
+    ),
+}
 
-def _decimal(**kwargs):
-    return serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True, **kwargs)
-
-
-class CellPartsSerializer(serializers.Serializer):
-    state_text = serializers.CharField()
-    state_markers = serializers.CharField()
-    lead = serializers.CharField(help_text='Printed bold: a YoY change or a value ("+8.1% YoY").')
-    lead_markers = serializers.CharField()
-    label = serializers.CharField()
-    detail = serializers.CharField(help_text='The value in brackets after a YoY change ("92K/mo").')
-    detail_markers = serializers.CharField()
-    arrow = serializers.CharField()
-    arrow_symbol = serializers.CharField()
-    text = serializers.CharField()
-
-
-class InlineCellSerializer(serializers.Serializer):
-    segment_slug = serializers.CharField()
-    group = serializers.CharField()
-    prefix = serializers.CharField()
-    parts = CellPartsSerializer()
-    arrow_tone = serializers.CharField()
-    display = serializers.CharField()
-
-
-class CellSerializer(serializers.Serializer):
-    quarter = serializers.IntegerField()
-    state = serializers.CharField(help_text='A quarterly-status state; "" without a status.')
-    value = _decimal()
-    yoy_delta = _decimal(help_text="Fraction: 0.081 is +8.1% YoY.")
-    arrow = serializers.CharField()
-    arrow_symbol = serializers.CharField()
-    arrow_tone = serializers.CharField(help_text="good | bad | neutral | '' for the direction.")
-    footnote_markers = serializers.CharField()
-    state_markers = serializers.CharField()
-    attainment = serializers.CharField()
-    comment = serializers.CharField()
-    parts = CellPartsSerializer()
-    inline = InlineCellSerializer(many=True, help_text="Segment figures printed in this cell.")
-    display = serializers.CharField(help_text='As the dashboard prints it: "+8.1% YoY (92K/mo*)".')
-
-
-class SegmentRowSerializer(serializers.Serializer):
-    segment_id = serializers.IntegerField()
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    group = serializers.CharField()
-    footnote_markers = serializers.CharField()
-    baseline_text = serializers.CharField()
-    goal_text = serializers.CharField()
-    cells = CellSerializer(many=True)
-
-
-class MetricRowSerializer(serializers.Serializer):
-    metric_id = serializers.IntegerField()
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    title = serializers.CharField()
-    baseline_text = serializers.CharField()
-    goal_text = serializers.CharField()
-    chart_title = serializers.CharField()
-    unit = serializers.CharField()
-    unit_suffix = serializers.CharField()
-    direction = serializers.CharField()
-    cadence = serializers.CharField()
-    state = serializers.CharField()
-    department = serializers.CharField()
-    department_slug = serializers.CharField()
-    segments_inline = serializers.BooleanField()
-    attainment = serializers.CharField()
-    cells = CellSerializer(many=True)
-    segments = SegmentRowSerializer(many=True)
-
-
-class OutcomeGroupSerializer(serializers.Serializer):
-    outcome_id = serializers.IntegerField()
-    statement = serializers.CharField()
-    metrics = MetricRowSerializer(many=True)
-
-
-class KeyResultCellSerializer(serializers.Serializer):
-    quarter = serializers.IntegerField()
-    state = serializers.CharField()
-    text = serializers.CharField()
-    number = _decimal()
-    milestones_done = serializers.IntegerField(allow_null=True)
-    is_done = serializers.BooleanField()
-    display = serializers.CharField()
-
-
-class KeyResultRowSerializer(serializers.Serializer):
-    key_result_id = serializers.IntegerField()
-    code = serializers.CharField()
-    description = serializers.CharField()
-    baseline_text = serializers.CharField()
-    goal_text = serializers.CharField()
-    milestone_total = serializers.IntegerField(allow_null=True)
-    milestones_done = serializers.IntegerField(allow_null=True)
-    latest_status = serializers.CharField()
-    attainment = serializers.CharField()
-    cells = KeyResultCellSerializer(many=True)
-    metric_row = MetricRowSerializer(allow_null=True)
-
-
-class DrilldownTableRowSerializer(serializers.Serializer):
-    label = serializers.CharField()
-    is_group_heading = serializers.BooleanField()
-    cells = serializers.ListField(child=serializers.CharField())
-
-
-class DrilldownTableBlockSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    columns = serializers.ListField(child=serializers.CharField())
-    rows = DrilldownTableRowSerializer(many=True)
-
-
-class DrilldownBlockSerializer(serializers.Serializer):
-    drilldown_id = serializers.IntegerField()
-    title = serializers.CharField()
-    situation = serializers.CharField()
-    impact = serializers.CharField()
-    recommendation = serializers.CharField()
-    next_steps = serializers.CharField()
-    tables = DrilldownTableBlockSerializer(many=True)
-
-
-class ContentBlockItemSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["text", "quote"])
-    title = serializers.CharField()
-    body = serializers.CharField(help_text="Markdown.")
-    attribution = serializers.ListField(child=serializers.CharField())
-
-
-class ObjectiveBlockSerializer(serializers.Serializer):
-    objective_id = serializers.IntegerField()
-    slug = serializers.CharField()
-    short_name = serializers.CharField()
-    title = serializers.CharField()
-    statement = serializers.CharField()
-    narrative = serializers.CharField()
-    target_quarter_text = serializers.CharField()
-    department = serializers.CharField()
-    department_slug = serializers.CharField()
-    key_results = KeyResultRowSerializer(many=True)
-    drilldowns = DrilldownBlockSerializer(many=True)
-    content_blocks = ContentBlockItemSerializer(many=True)
-
-
-class FootnoteItemSerializer(serializers.Serializer):
-    marker = serializers.CharField()
-    meaning = serializers.CharField()
-
-
-class AcronymItemSerializer(serializers.Serializer):
-    term = serializers.CharField()
-    meaning = serializers.CharField()
-
-
-class DeliverableItemSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    objective_slug = serializers.CharField()
-
-
-class DeckSerializer(serializers.Serializer):
-    session_id = serializers.IntegerField()
-    title = serializers.CharField()
-    session_state = serializers.ChoiceField(
-        choices=["draft", "held"],
-        help_text="held: the deck as presented, frozen when the session was held; draft: the "
-        "figures as they are saved.",
-    )
-    priority = serializers.CharField()
-    quarter_id = serializers.IntegerField()
-    quarter_number = serializers.IntegerField()
-    quarter_label = serializers.CharField()
-    fiscal_year = serializers.IntegerField()
-    quarters = serializers.ListField(child=serializers.IntegerField())
-    overview = serializers.CharField()
-    progress_challenges = serializers.CharField()
-    actions = serializers.CharField()
-    key_deliverables = DeliverableItemSerializer(many=True)
-    outcomes = OutcomeGroupSerializer(many=True)
-    objectives = ObjectiveBlockSerializer(many=True)
-    footnotes = FootnoteItemSerializer(many=True)
-    acronyms = AcronymItemSerializer(many=True)
+DeckSerializer = dataclass_serializer(Deck, SHAPES)

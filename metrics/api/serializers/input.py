@@ -2,17 +2,72 @@
 about values (units, cadences, locks, versions) are the write services', shared with the
 forms."""
 
+from datetime import date
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from metrics import models
-from metrics.services.validation import ascii_int
+from metrics.services.validation import YEARS_AHEAD, ascii_int
 
 MAX_UPSERT_ROWS = 5000
 MAX_MARKDOWN = 50_000
+MAX_ID = 2**63 - 1
+
+
+# drf-spectacular's pattern for a DecimalField (^-?\d{0,14}(?:\.\d{0,6})?$) lets "" and "-"
+# through, which the field refuses: the schema must promise only what is accepted.
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^-?(?:\d{1,14}(?:\.\d{0,6})?|\.\d{1,6})$"}
+)
+class DecimalInput(serializers.DecimalField):
+    pass
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^(?:\d{1,14}(?:\.\d{0,6})?|\.\d{1,6})$"}
+)
+class NonNegativeDecimalInput(serializers.DecimalField):
+    """A count: never negative (the services refuse it), and the schema says so."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=20, decimal_places=6, min_value=0, **kwargs)
+
+
+# A bulk row names its metric or segment by id (a JSON number or digits) or by slug.
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"^[-a-zA-Z0-9_]+$"},
+            {"type": "integer", "maximum": MAX_ID},
+        ]
+    }
+)
+class IdOrSlugInput(serializers.SlugField):
+    pass
+
+
+# The same, where blank also means "none" (a row's segment: blank or null is the metric).
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string", "maxLength": 100, "pattern": r"^[-a-zA-Z0-9_]*$"},
+            {"type": "integer", "maximum": MAX_ID},
+        ]
+    }
+)
+class BlankableIdOrSlugInput(serializers.SlugField):
+    pass
+
+
+# A bulk row's value as the client sent it, JSON number or text (see ObservationRowInput).
+@extend_schema_field({"anyOf": [{"type": "string", "maxLength": 40}, {"type": "number"}]})
+class RawValueInput(serializers.CharField):
+    pass
 
 
 def _value_field(**kwargs):
-    return serializers.DecimalField(max_digits=20, decimal_places=6, **kwargs)
+    return DecimalInput(max_digits=20, decimal_places=6, **kwargs)
 
 
 def _version_field(*, required: bool):
@@ -32,8 +87,17 @@ class QuarterChoiceMixin(serializers.Serializer):
     quarter = serializers.PrimaryKeyRelatedField(
         queryset=models.Quarter.objects.all(), required=False
     )
-    fiscal_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    fiscal_year = serializers.IntegerField(min_value=2000, required=False)  # see get_fields
     quarter_number = serializers.IntegerField(min_value=1, max_value=4, required=False)
+
+    def get_fields(self):
+        # Nobody reports further ahead than a few years (the services' rule): the bound moves
+        # with today, so it is set per serializer, in the schema too.
+        fields = super().get_fields()
+        fields["fiscal_year"] = serializers.IntegerField(
+            min_value=2000, max_value=date.today().year + YEARS_AHEAD, required=False
+        )
+        return fields
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -88,7 +152,7 @@ class QuarterlyStatusUpdateInput(StatusFieldsMixin):
 class KeyResultStatusFieldsMixin(serializers.Serializer):
     state = serializers.ChoiceField(choices=models.StatusState.choices, required=False)
     text = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
-    number = _value_field(required=False, allow_null=True)
+    number = NonNegativeDecimalInput(required=False, allow_null=True)
     milestones_done = serializers.IntegerField(
         min_value=0, max_value=1000, required=False, allow_null=True
     )
@@ -131,20 +195,22 @@ class ObservationRowInput(serializers.Serializer):
     """One row of a bulk upsert. Types are checked here; a row whose metric, segment, period
     or value the service refuses comes back as "rejected" with its errors."""
 
-    metric = serializers.SlugField(max_length=100, help_text="Metric id or slug.")
-    segment = serializers.SlugField(
+    metric = IdOrSlugInput(max_length=100, help_text="Metric id or slug.")
+    segment = BlankableIdOrSlugInput(
         max_length=100,
         required=False,
         allow_null=True,
         allow_blank=True,
         help_text="Segment id or slug; omit or null for the metric itself.",
     )
-    period_start = serializers.CharField(max_length=10, help_text="YYYY-MM-DD or YYYY-MM.")
-    period_end = serializers.CharField(max_length=10, required=False, allow_null=True)
+    period_start = serializers.CharField(
+        min_length=1, max_length=10, help_text="YYYY-MM-DD or YYYY-MM."
+    )
+    period_end = serializers.CharField(min_length=1, max_length=10, required=False, allow_null=True)
     # Text, not a DecimalField: the value reaches the service as the client sent it (a JSON
     # number as its text), unrounded, so too many decimals or digits, and a blank or null
     # value, reject that row (an error on "value") rather than the whole batch.
-    value = serializers.CharField(
+    value = RawValueInput(
         max_length=40,
         allow_blank=True,
         allow_null=True,

@@ -33,10 +33,12 @@ def _validated(serializer_class, request) -> dict:
     return dict(serializer.validated_data)
 
 
-def _quarter_lookup(quarter) -> dict:
-    if isinstance(quarter, tuple):
-        return {"quarter__fiscal_year": quarter[0], "quarter__number": quarter[1]}
-    return {"quarter": quarter}
+def _saved(serializer_class, row) -> Response:
+    """A create-or-update's answer: 201 when the service inserted the row, else 200."""
+    return Response(
+        serializer_class(row).data,
+        status=http.HTTP_201_CREATED if row.created else http.HTTP_200_OK,
+    )
 
 
 class QuarterlyStatusViewSet(resources.QuarterlyStatusViewSet):
@@ -52,9 +54,6 @@ class QuarterlyStatusViewSet(resources.QuarterlyStatusViewSet):
         metric, segment = data.pop("metric"), data.pop("segment", None)
         quarter, version = data.pop("quarter"), data.pop("version", None)
         self.check_object_permissions(request, metric)
-        existed = models.QuarterlyStatus.objects.filter(
-            metric=metric, segment=segment, **_quarter_lookup(quarter)
-        ).exists()
         saved = quarterly_status_save(
             metric=metric,
             segment=segment,
@@ -64,10 +63,7 @@ class QuarterlyStatusViewSet(resources.QuarterlyStatusViewSet):
             expected_version=version,
             **data,
         )
-        return Response(
-            output.QuarterlyStatusSerializer(saved).data,
-            status=http.HTTP_200_OK if existed else http.HTTP_201_CREATED,
-        )
+        return _saved(output.QuarterlyStatusSerializer, saved)
 
     @extend_schema(
         request=inputs.QuarterlyStatusUpdateInput,
@@ -103,9 +99,6 @@ class KeyResultStatusViewSet(resources.KeyResultStatusViewSet):
         key_result, quarter = data.pop("key_result"), data.pop("quarter")
         version = data.pop("version", None)
         self.check_object_permissions(request, key_result)
-        existed = models.KeyResultStatus.objects.filter(
-            key_result=key_result, **_quarter_lookup(quarter)
-        ).exists()
         saved = key_result_status_save(
             key_result=key_result,
             quarter=quarter,
@@ -114,10 +107,7 @@ class KeyResultStatusViewSet(resources.KeyResultStatusViewSet):
             expected_version=version,
             **data,
         )
-        return Response(
-            output.KeyResultStatusSerializer(saved).data,
-            status=http.HTTP_200_OK if existed else http.HTTP_201_CREATED,
-        )
+        return _saved(output.KeyResultStatusSerializer, saved)
 
     @extend_schema(
         request=inputs.KeyResultStatusUpdateInput,
@@ -151,9 +141,6 @@ class ObservationViewSet(resources.ObservationViewSet):
         data = _validated(inputs.ObservationSaveInput, request)
         metric, segment = data["metric"], data.get("segment")
         self.check_object_permissions(request, metric)
-        existed = models.Observation.objects.filter(
-            metric=metric, segment=segment, period_start=data["period_start"]
-        ).exists()
         saved = observation_save(
             metric=metric,
             segment=segment,
@@ -165,10 +152,7 @@ class ObservationViewSet(resources.ObservationViewSet):
             actor=request.user,
             source=ChangeSource.API,
         )
-        return Response(
-            output.ObservationSerializer(saved).data,
-            status=http.HTTP_200_OK if existed else http.HTTP_201_CREATED,
-        )
+        return _saved(output.ObservationSerializer, saved)
 
     @extend_schema(
         request=inputs.ObservationUpdateInput,

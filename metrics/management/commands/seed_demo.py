@@ -1,8 +1,14 @@
 """`manage.py seed_demo`: the reference deck and one demo login per role, ready to click through.
 
-Idempotent: the deck (fixtures/seed_deck.json) is loaded only into a database that has no
-tuning session yet, so edits made since are never overwritten; the demo accounts are created
-(with the demo password) or brought back to their role on every run. An existing account's
+The deck (fixtures/seed_deck.json, built from fixtures/seed/ by fixtures/build_seed_deck.py
+through the services) comes with its history (fixtures/seed_history.json): each seeded cell's
+history starts with a "seed" entry. A prebuilt fixture rather than the builder: loading
+both takes about a second, a third of the builder's time (which recomputes), and every
+machine gets the same rows, ids and timestamps.
+
+Idempotent: the deck is loaded only into a database that has no tuning session yet, so edits
+made since are never overwritten; the demo accounts are created (with the demo password) or
+brought back to their role on every run. An existing account's
 password is never touched: re-running the seed on a deployment whose admin has changed the
 published demo password must not put it back.
 """
@@ -17,12 +23,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from metrics.models import Department, TuningSession
+from metrics.models import ChangeSource, Department, TuningSession
 from metrics.services.recompute_runs import recompute_run
 from metrics.services.sessions import session_freeze_presented
 
 DEFAULT_PASSWORD = "okrtracker-demo"
-FIXTURE = "seed_deck"
+FIXTURES = ("seed_deck", "seed_history")
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ def deck_load_if_empty() -> bool:
     """Loads the reference deck unless the database already holds a tuning session."""
     if TuningSession.objects.exists():
         return False
-    call_command("loaddata", FIXTURE, verbosity=0)
+    call_command("loaddata", *FIXTURES, verbosity=0)
     return True
 
 
@@ -96,9 +102,9 @@ class Command(BaseCommand):
             }
         if loaded:
             rows = everything_recompute()
-            held = session_freeze_presented()
+            held = session_freeze_presented(source=ChangeSource.SEED)
             self.stdout.write(
-                f"Loaded the reference deck ({FIXTURE}); recompute changed {rows} rows; "
+                f"Loaded the reference deck ({', '.join(FIXTURES)}); recompute changed {rows} rows; "
                 f"{held} presented session{'s' if held != 1 else ''} held as presented."
             )
         else:
