@@ -2,7 +2,7 @@
 against two floors measured on the same server in the same run.
 
     .venv/bin/python benchmarks/web.py \
-        --database-url postgres://postgres@127.0.0.1:5432/okr_bench_perf100
+        --database-url postgres://postgres@127.0.0.1:5432/okr_perf_s100
 
 Fill the database first (`manage.py generate_demo_data --scale N`; its name must contain
 "bench" or "perf" as a word: okr_bench_s1, okr_perf_s100). The run: collectstatic, gunicorn with production settings (sync workers, 2 x cores +
