@@ -65,21 +65,11 @@ def history_entries(
     ]
 
 
-def history_record(
-    *,
-    instance: models.Model,
-    changes: Mapping[str, tuple[Any, Any]],
-    actor=None,
-    source: str = ChangeSource.FORM,
-    changed_at: datetime | None = None,
-) -> list[HistoryEntry]:
+def history_record(*, changes: Mapping[str, tuple[Any, Any]], **context) -> list[HistoryEntry]:
+    """Save the history rows of one row's changes; `context` as for history_entries."""
     if not changes:
         return []
-    return HistoryEntry.objects.bulk_create(
-        history_entries(
-            instance=instance, changes=changes, actor=actor, source=source, changed_at=changed_at
-        )
-    )
+    return HistoryEntry.objects.bulk_create(history_entries(changes=changes, **context))
 
 
 def history_record_created(
