@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from functools import cache
 
-from metrics.fiscal import quarter_of
+from metrics.fiscal import day_year_earlier, quarter_of
 from metrics.formatting import DEFAULT_DECIMALS, format_value, format_yoy, plain_decimal
 from metrics.selectors.charts import ChartSeries, MetricChartData, SeriesPoint
 from metrics.selectors.deck import MetricRow
@@ -231,13 +231,6 @@ def _y_axis(unit: str) -> tuple[str, str]:
     return "", ""
 
 
-def _year_earlier(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
 def _goal_points(data: MetricChartData, total: ChartSeries | None):
     """The goal as a reference line: for a YoY goal, each period's value a year earlier
     raised by the goal; for a target, the target; for "maintain", the baseline."""
@@ -245,9 +238,9 @@ def _goal_points(data: MetricChartData, total: ChartSeries | None):
         by_start = {p.period_start: p.value for p in total.points}
         factor = 1 + data.goal_value / 100
         points = [
-            (p, by_start[_year_earlier(p.period_start)] * factor)
+            (p, by_start[day_year_earlier(p.period_start)] * factor)
             for p in total.points
-            if _year_earlier(p.period_start) in by_start
+            if day_year_earlier(p.period_start) in by_start
         ]
         goal_text = data.goal_text or format_yoy(data.goal_value / 100)
         if points:

@@ -87,6 +87,14 @@ def months_later(day: date, months: int) -> date:
     return date(year, month, 1)
 
 
+def day_year_earlier(day: date) -> date:
+    """The same day a year earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 def month_end(day: date) -> date:
     year, month = _add_months(day.year, day.month, 1)
     return date(year, month, 1) - timedelta(days=1)

@@ -36,3 +36,16 @@ def test_a_stored_quarter_takes_its_dates_and_label_from_the_fiscal_calendar(set
             fiscal.label,
         )
         stored.delete()
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2021, 10, 1), date(2020, 10, 1)),
+        (date(2024, 2, 29), date(2023, 2, 28)),
+    ],
+)
+def test_a_day_a_year_earlier(day, expected):
+    from metrics.fiscal import day_year_earlier
+
+    assert day_year_earlier(day) == expected

@@ -1,6 +1,6 @@
 from django import forms
 
-from metrics.forms.checkin import TextAreaField
+from metrics.forms.checkin import TextAreaField, VersionedRowForm
 from metrics.services.validation import MAX_MARKDOWN_CHARS
 
 MARKDOWN_HELP = "Markdown: **bold**, *italic*, lists with - , links. HTML is removed."
@@ -16,15 +16,15 @@ def markdown_field(label: str, *, required: bool = False) -> forms.CharField:
     )
 
 
-class ObjectiveNarrativeForm(forms.Form):
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+# Versioned like the check-in's rows: `seen` carries what the person read, so a conflict
+# keeps only the fields they edited (metrics/forms/conflicts.py).
+class ObjectiveNarrativeForm(VersionedRowForm):
     statement = markdown_field("Objective", required=True)
     narrative = markdown_field("Narrative")
     target_quarter_text = forms.CharField(label="Target quarter", required=False, max_length=50)
 
 
-class DrilldownForm(forms.Form):
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+class DrilldownForm(VersionedRowForm):
     title = forms.CharField(required=False, max_length=200)
     situation = markdown_field("The situation")
     impact = markdown_field("The impact")

@@ -38,7 +38,7 @@ def changes_between(instance: models.Model, new_values: Mapping[str, Any]) -> di
     return changes
 
 
-def history_record(
+def history_entries(
     *,
     instance: models.Model,
     changes: Mapping[str, tuple[Any, Any]],
@@ -46,11 +46,11 @@ def history_record(
     source: str = ChangeSource.FORM,
     changed_at: datetime | None = None,
 ) -> list[HistoryEntry]:
-    if not changes:
-        return []
+    """The history rows of one row's changes ({field: (old, new)}), not yet saved: bulk
+    writers collect them over many rows and save them in one query."""
     content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
     when = changed_at or timezone.now()
-    entries = [
+    return [
         HistoryEntry(
             content_type=content_type,
             object_id=instance.pk,
@@ -63,7 +63,13 @@ def history_record(
         )
         for field, (old, new) in changes.items()
     ]
-    return HistoryEntry.objects.bulk_create(entries)
+
+
+def history_record(*, changes: Mapping[str, tuple[Any, Any]], **context) -> list[HistoryEntry]:
+    """Save the history rows of one row's changes; `context` as for history_entries."""
+    if not changes:
+        return []
+    return HistoryEntry.objects.bulk_create(history_entries(changes=changes, **context))
 
 
 def history_record_created(

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from metrics.fiscal import quarter_of
 from metrics.models import HistoryEntry, Metric, Observation, Segment
-from metrics.services.history import changes_between, history_value
+from metrics.services.history import changes_between, history_entries
 from metrics.services.submissions import submission_ensure_unlocked, submission_locked_quarters
 from metrics.services.validation import (
     ascii_int,
@@ -27,7 +27,7 @@ from metrics.services.validation import (
     validate_source,
     validate_value_for_unit,
 )
-from metrics.services.versioned import actor_or_none, versioned_row_save
+from metrics.services.versioned import actor_or_none, is_stale, version_bump, versioned_row_save
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 UPSERT_ATTEMPTS = 4
@@ -289,7 +289,7 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
         if not changes:
             result.status = UNCHANGED
             continue
-        if expected_version is not None and int(expected_version) != current.version:
+        if is_stale(current, expected_version):
             result.errors = {
                 "value": [
                     f"Changed by someone else since you read it (now {current.value}, "
@@ -298,11 +298,7 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
             }
             continue
         result.status = UPDATED
-        for name, (_old, new) in changes.items():
-            setattr(current, name, new)
-        current.version += 1
-        current.updated_by = actor_or_none(actor)
-        current.updated_at = now
+        version_bump(current, changes, actor=actor, now=now)
         to_update.append((current, changes))
 
     if dry_run:
@@ -313,30 +309,14 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
             [observation for observation, _ in to_update],
             ["value", "is_derived", "version", "updated_by", "updated_at"],
         )
-    for observation in to_create:
-        history.append(_entry(observation, "value", None, observation.value, actor, source, now))
-    for observation, changes in to_update:
-        history += [
-            _entry(observation, name, old, new, actor, source, now)
-            for name, (old, new) in changes.items()
-        ]
+    for observation, changes in [
+        (observation, {"value": (None, observation.value)}) for observation in to_create
+    ] + to_update:
+        history += history_entries(
+            instance=observation, changes=changes, actor=actor, source=source, changed_at=now
+        )
     HistoryEntry.objects.bulk_create(history)
     return UpsertResult(rows=results)
-
-
-def _entry(observation, name, old, new, actor, source, when) -> HistoryEntry:
-    from django.contrib.contenttypes.models import ContentType
-
-    return HistoryEntry(
-        content_type=ContentType.objects.get_for_model(Observation),
-        object_id=observation.pk,
-        field=name,
-        old_value=history_value(old),
-        new_value=history_value(new),
-        actor=actor_or_none(actor),
-        source=source,
-        changed_at=when,
-    )
 
 
 def _metrics_for(rows) -> dict:

@@ -46,7 +46,7 @@ from metrics.services.validation import (
     validate_markdown_length,
     validate_source,
 )
-from metrics.services.versioned import actor_or_none, versioned_instance_update
+from metrics.services.versioned import actor_or_none, is_stale, versioned_instance_update
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _bump(session: TuningSession, *, expected_version: int | None, actor) -> Non
     a form read before the change is told someone else edited the session meanwhile."""
     from metrics.services.errors import ConflictError
 
-    if expected_version is not None and session.version != expected_version:
+    if is_stale(session, expected_version):
         raise ConflictError(session)
     TuningSession.objects.filter(pk=session.pk).update(
         version=F("version") + 1, updated_by=actor_or_none(actor), updated_at=timezone.now()

@@ -21,6 +21,23 @@ def actor_or_none(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+def is_stale(current, expected_version) -> bool:
+    """Has the row changed since the caller read it? `expected_version` None: the caller
+    did not say (last write wins); 0: they saw no row. The one test of "this changed since
+    you read it" every write path makes (forms, API, upsert, narratives, admin)."""
+    return expected_version is not None and int(expected_version) != current.version
+
+
+def version_bump(instance: models.Model, changes: Mapping[str, tuple[Any, Any]], *, actor, now):
+    """Apply `changes` ({field: (old, new)}) to the row in memory as the next version, by
+    `actor` at `now`. The caller stores it (a conditional UPDATE, or a bulk_update of many)."""
+    for field, (_old, new) in changes.items():
+        setattr(instance, field, new)
+    instance.version += 1
+    instance.updated_by = actor_or_none(actor)
+    instance.updated_at = now
+
+
 def versioned_row_save(
     *,
     model: type[models.Model],
@@ -66,7 +83,7 @@ def versioned_instance_update(
     if not changes:
         # Already says what the caller wants: nothing to overwrite, so no conflict either.
         return current, False
-    if expected_version is not None and current.version != expected_version:
+    if is_stale(current, expected_version):
         raise ConflictError(current)
     now = timezone.now()
     updated = model.objects.filter(pk=current.pk, version=current.version).update(
@@ -78,11 +95,7 @@ def versioned_instance_update(
     if not updated:
         raise ConflictError(model.objects.get(pk=current.pk))
     history_record(instance=current, changes=changes, actor=actor, source=source, changed_at=now)
-    for field, (_old, new) in changes.items():
-        setattr(current, field, new)
-    current.version += 1
-    current.updated_by = actor_or_none(actor)
-    current.updated_at = now
+    version_bump(current, changes, actor=actor, now=now)
     return current, True
 
 

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from metrics import permissions
 from metrics.fiscal import fiscal_year_label
 from metrics.forms.checkin import KeyResultRowForm, StatusRowForm
+from metrics.forms.conflicts import data_after_conflict
 from metrics.forms.errors import form_add_service_errors
 from metrics.forms.quarters import QuarterPickForm
 from metrics.models import ChangeSource
@@ -213,15 +214,7 @@ def _form_after_conflict(form, current):
     fields this person edited (shown next to the row), and only in those."""
     initial = type(form).initial_for(current)
     stored = type(form)(prefix=form.prefix, initial=initial).as_data()
-    edited = set(form.edited_names())
-    data = form.data.copy()
-    for name in form.fields:
-        if name in edited:
-            continue  # as typed, an unticked box included
-        key = form.add_prefix(name)
-        data.pop(key, None)
-        if key in stored:
-            data[key] = stored[key]
+    data = data_after_conflict(form, edited=form.edited_names(), stored=stored)
     rebound = type(form)(data, prefix=form.prefix, initial=initial)
     rebound.is_valid()
     who = current.updated_by.get_username() if current.updated_by else "someone else"

@@ -10,6 +10,7 @@ from metrics import permissions
 from metrics.fiscal import is_valid_fiscal_year
 from metrics.models import Quarter
 from metrics.selectors.entry import department_by_slug, quarter_stored
+from metrics.services.validation import quarter_resolve
 from metrics.views.lookups import found_or_404
 
 
@@ -48,7 +49,7 @@ class QuarterEntryMixin(DepartmentEntryMixin):
                 found = quarter_stored(fiscal_year=fiscal_year, number=number)
                 self._quarter = found or Quarter.unsaved(fiscal_year, number)
             else:
-                self._quarter = Quarter.objects.get_or_create_fiscal(fiscal_year, number)
+                self._quarter = quarter_resolve((fiscal_year, number))
         return self._quarter
 
     def quarter_url_kwargs(self) -> dict:

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from metrics import permissions
+from metrics.forms.conflicts import data_after_conflict
 from metrics.forms.errors import form_add_service_errors
 from metrics.forms.narratives import DrilldownForm, ObjectiveNarrativeForm
 from metrics.models import ChangeSource
@@ -38,9 +39,10 @@ class NarrativeEditView(LoginRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def initial(self):
-        return {"version": self.object.version} | {
-            name: getattr(self.object, name) for name in self.fields
-        }
+        return self.form_class.with_seen(
+            {"version": self.object.version}
+            | {name: getattr(self.object, name) for name in self.fields}
+        )
 
     def get(self, request, *args, **kwargs):
         return self.render_form(self.form_class(initial=self.initial()))
@@ -51,8 +53,8 @@ class NarrativeEditView(LoginRequiredMixin, TemplateView):
             # Fields absent from the post were not on the form: never read them as blanks.
             changed = {
                 name: form.cleaned_data[name]
-                for name in form.changed_data
-                if name != "version" and name in request.POST
+                for name in form.edited_names()
+                if name in request.POST
             }
             try:
                 self.object = self.update(
@@ -60,14 +62,15 @@ class NarrativeEditView(LoginRequiredMixin, TemplateView):
                 )
             except ConflictError as conflict:
                 self.object = conflict.current
-                data = form.data.copy()
-                data["version"] = str(conflict.current.version)
+                stored = self.form_class(initial=self.initial()).as_data()
+                data = data_after_conflict(form, edited=changed, stored=stored)
                 form = self.form_class(data, initial=self.initial())
                 form.is_valid()
                 form.add_error(
                     None,
                     "Someone else saved this text meanwhile; their version is shown under "
-                    "“Saved now”. Save again to replace it with yours.",
+                    "“Saved now”. Save again to replace it with yours, in the fields you "
+                    "edited.",
                 )
                 return self.render_form(form, conflict=conflict.current)
             except LockedError as error:

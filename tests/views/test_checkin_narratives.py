@@ -113,3 +113,22 @@ def test_another_departments_lead_cannot_edit_the_narrative(client, world):
     assert client.get(edit_url(world)).status_code == 403
     assert client.post(edit_url(world), form_data(world, narrative="x")).status_code == 403
     assert models.Objective.objects.get(pk=world.objective.pk).narrative == "- first bullet"
+
+
+def test_after_a_conflict_saving_again_replaces_only_the_fields_this_person_edited(client, world):
+    """The check-in's rule (metrics/forms/conflicts.py): the other person's statement stays,
+    this person's narrative wins."""
+    page = client.get(edit_url(world)).context["form"]
+    read = {page.add_prefix(name): page[name].value() for name in page.fields}
+    objective_update(
+        objective=world.objective, actor=world.admin, source="form", statement="Their statement"
+    )
+
+    conflict = client.post(edit_url(world), read | {"narrative": "- my bullet"})
+    assert "Someone else saved this text meanwhile" in conflict.content.decode()
+    rebound = conflict.context["form"]
+    again = client.post(edit_url(world), rebound.data.dict())
+
+    assert again.status_code == 302
+    objective = models.Objective.objects.get(pk=world.objective.pk)
+    assert (objective.statement, objective.narrative) == ("Their statement", "- my bullet")

@@ -16,8 +16,8 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 WRITES = ("insert", "update", "delete", "replace", "merge")
-# A year no row of the seed has: a GET of it must not create its quarter.
-# The furthest fiscal year a page accepts: a quarter no one has entered yet.
+# A year no row of the seed has, yet a valid one (metrics/fiscal.py): a GET of it must not
+# create its quarter.
 FAR_YEAR = last_fiscal_year()
 
 
