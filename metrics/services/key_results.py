@@ -5,6 +5,7 @@ from django.db import transaction
 
 from metrics.models import KeyResult, KeyResultStatus, StatusState
 from metrics.services.submissions import submission_ensure_unlocked
+from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
     parse_number,
     quarter_resolve,
@@ -17,6 +18,7 @@ from metrics.services.versioned import versioned_row_save
 KEY_RESULT_EDITABLE_FIELDS = ("state", "text", "number", "milestones_done", "is_done", "comment")
 
 
+@retried_when_transient
 def key_result_status_save(
     *,
     key_result: KeyResult,

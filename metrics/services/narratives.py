@@ -7,6 +7,7 @@ from django.db import transaction
 from metrics.models import Drilldown, Objective
 from metrics.services.sessions import draft_narratives_follow, session_ensure_draft
 from metrics.services.submissions import submission_ensure_unlocked
+from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
     validate_known_fields,
     validate_markdown_length,
@@ -18,6 +19,7 @@ OBJECTIVE_EDITABLE_FIELDS = ("narrative", "statement", "target_quarter_text")
 DRILLDOWN_EDITABLE_FIELDS = ("title", "situation", "impact", "recommendation", "next_steps")
 
 
+@retried_when_transient
 def objective_update(
     *, objective: Objective, actor, source: str, expected_version: int | None = None, **fields
 ) -> Objective:
@@ -42,6 +44,7 @@ def objective_update(
     return objective
 
 
+@retried_when_transient
 def drilldown_update(
     *, drilldown: Drilldown, actor, source: str, expected_version: int | None = None, **fields
 ) -> Drilldown:

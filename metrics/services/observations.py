@@ -18,6 +18,7 @@ from metrics.fiscal import quarter_of
 from metrics.models import HistoryEntry, Metric, Observation, Segment
 from metrics.services.history import changes_between, history_entries
 from metrics.services.submissions import submission_ensure_unlocked, submission_locked_quarters
+from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
     ascii_int,
     parse_date,
@@ -37,6 +38,7 @@ WRITERS_LOCK_CLASS = 7301
 logger = logging.getLogger(__name__)
 
 
+@retried_when_transient
 def observation_save(
     *,
     metric: Metric,

@@ -41,6 +41,7 @@ from metrics.services.errors import LockedError
 from metrics.services.history import changes_between, history_record, history_record_created
 from metrics.services.reminders import checkin_link
 from metrics.services.submissions import submission_lock, submission_reopen
+from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
     validate_known_fields,
     validate_markdown_length,
@@ -788,6 +789,7 @@ def definition_move(
         _move(rows, definition, step, actor=actor, source=source)
 
 
+@retried_when_transient
 def session_objective_update(
     *,
     row: SessionObjective,

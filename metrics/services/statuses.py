@@ -5,11 +5,8 @@ A quarter's value has one source of truth, the observations: a value entered for
 quarter, which the recompute lets win over months beside it. The status keeps what only a
 person says (the state chosen, the markers, the comment); its value is the recompute's."""
 
-import logging
-import time
-
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from metrics.models import (
@@ -20,9 +17,10 @@ from metrics.models import (
     Segment,
     StatusState,
 )
-from metrics.services.errors import ConflictError, is_transient
+from metrics.services.errors import ConflictError
 from metrics.services.history import history_record
 from metrics.services.submissions import submission_ensure_unlocked
+from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
     parse_number,
     quarter_resolve,
@@ -32,11 +30,6 @@ from metrics.services.validation import (
     validate_value_for_unit,
 )
 from metrics.services.versioned import versioned_row_save
-
-logger = logging.getLogger(__name__)
-
-# A save rolled back by a deadlock or serialisation failure is run again this often in all.
-SAVE_ATTEMPTS = 3
 
 STATUS_EDITABLE_FIELDS = (
     "state",
@@ -88,20 +81,8 @@ def quarterly_status_save(
 
 def _save_retrying(lookup, values, **kwargs) -> QuarterlyStatus:
     """`_save`, run again when PostgreSQL rolled it back for a deadlock or a serialisation
-    failure (a save, an upsert and the recompute meeting on the same rows and the data
-    version's counter): the user gets the save, not a 503. Inside a caller's transaction
-    the whole of it was rolled back, so only the caller can run it again."""
-    for attempt in range(1, SAVE_ATTEMPTS + 1):
-        try:
-            return _save(lookup, values, **kwargs)
-        except OperationalError as error:
-            if attempt == SAVE_ATTEMPTS or not is_transient(error):
-                raise
-            if transaction.get_connection().in_atomic_block:
-                raise
-            logger.warning("Status save attempt %s failed (%s); retrying.", attempt, error)
-            time.sleep(0.02 * 2**attempt)
-    raise AssertionError("unreachable")
+    failure (metrics.services.transactions)."""
+    return retried_when_transient(_save)(lookup, values, **kwargs)
 
 
 def _save(lookup, values, *, expected_version, actor, source) -> QuarterlyStatus:

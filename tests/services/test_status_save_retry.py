@@ -6,7 +6,7 @@ import pytest
 from django.db import OperationalError, transaction
 
 from metrics import models
-from metrics.services import statuses
+from metrics.services import statuses, transactions
 from metrics.services.statuses import quarterly_status_save
 from tests import factories
 
@@ -73,7 +73,7 @@ def test_a_save_deadlocked_every_time_gives_up_after_three_attempts(fails_first)
     with pytest.raises(OperationalError):
         save(metric, quarter)
 
-    assert calls["n"] == statuses.SAVE_ATTEMPTS
+    assert calls["n"] == transactions.ATTEMPTS
     assert not models.QuarterlyStatus.objects.exists()
 
 
