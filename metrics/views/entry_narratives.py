@@ -15,6 +15,7 @@ from metrics.selectors.checkin import history_latest
 from metrics.selectors.entry import drilldown_for_edit, objective_for_edit
 from metrics.services.errors import ConflictError, LockedError
 from metrics.services.narratives import drilldown_update, objective_update
+from metrics.services.sessions import session_ensure_draft
 from metrics.views.lookups import found_or_404
 
 
@@ -28,6 +29,11 @@ class NarrativeEditView(LoginRequiredMixin, TemplateView):
 
     def update(self, obj, *, expected_version, fields):
         raise NotImplementedError
+
+    def locked_reason(self) -> str:
+        """Why the text cannot be saved now ("" when it can): the page then shows it read-only
+        instead of a form whose save would be refused."""
+        return ""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -93,6 +99,7 @@ class NarrativeEditView(LoginRequiredMixin, TemplateView):
                 conflict=conflict,
                 history=history,
                 fields=self.fields,
+                locked_reason=self.locked_reason(),
             )
         )
 
@@ -120,6 +127,13 @@ class DrilldownEditView(NarrativeEditView):
 
     def get_object(self):
         return found_or_404(drilldown_for_edit(self.kwargs["pk"]))
+
+    def locked_reason(self) -> str:
+        try:
+            session_ensure_draft(self.object.session)
+        except LockedError as held:
+            return str(held)
+        return ""
 
     def update(self, obj, *, expected_version, fields):
         return drilldown_update(

@@ -107,6 +107,24 @@ def test_drilldowns_are_edited_and_locked_quarters_refuse(client, world):
     assert models.Drilldown.objects.get().impact == ""
 
 
+def test_a_held_sessions_drilldown_reads_as_presented_without_a_form_to_save(client, world):
+    session = factories.TuningSessionFactory(quarter=world.q3)
+    drilldown = models.Drilldown.objects.create(
+        objective=world.objective, session=session, situation="As presented"
+    )
+    url = reverse("metrics:drilldown-edit", kwargs={"pk": drilldown.pk})
+    assert 'id="narrative-form"' in client.get(url).content.decode()
+
+    models.TuningSession.objects.filter(pk=session.pk).update(state=models.SessionState.HELD)
+    page = client.get(url).content.decode()
+
+    assert 'id="narrative-form"' not in page
+    assert "session was held" in page and "As presented" in page
+    refused = client.post(url, {"version": 1, "situation": "changed"})
+    assert "session was held" in refused.content.decode()
+    assert models.Drilldown.objects.get().situation == "As presented"
+
+
 def test_another_departments_lead_cannot_edit_the_narrative(client, world):
     client.force_login(world.lead_legal)
 

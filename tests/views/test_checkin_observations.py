@@ -212,3 +212,17 @@ def test_the_backfill_page_without_a_row_lists_nothing(client, world):
 
     assert response.status_code == 200
     assert "Stored values of" not in response.content.decode()
+
+
+def test_a_preview_where_every_row_is_refused_offers_no_import_button(client, world):
+    refused_only = "\n".join(CSV.splitlines()[:1] + CSV.splitlines()[3:])
+
+    preview = client.post(import_url(), {"text": refused_only, "preview": "1"})
+
+    html = preview.content.decode()
+    assert preview.context["result"].counts["rejected"] == 4
+    assert 'id="import-confirm"' not in html
+    assert "Nothing to import: every row was refused" in html
+
+    two_rows = client.post(import_url(), {"text": CSV, "preview": "1"}).content.decode()
+    assert 'id="import-confirm"' in two_rows and "Import 2 rows, skip 4 refused" in two_rows
