@@ -40,7 +40,7 @@ from metrics.models import (
 from metrics.services.errors import LockedError
 from metrics.services.history import changes_between, history_record, history_record_created
 from metrics.services.reminders import checkin_link
-from metrics.services.submissions import submission_lock, submission_reopen
+from metrics.services.submissions import submission_lock, submission_unlock
 from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
     validate_known_fields,
@@ -492,7 +492,8 @@ def session_hold(*, actor, session: TuningSession, source: str = "form") -> Tuni
 
 def session_reopen(*, actor, session: TuningSession, source: str = "form") -> TuningSession:
     """Back to preparation (an admin's action): the snapshot is dropped, so the pages show the
-    current figures again, and the quarter's locks are lifted. Recorded in history."""
+    current figures again, and the quarter's locks are lifted: each department's quarter goes
+    back to what it was before the hold (submitted stays submitted). Recorded in history."""
     validate_source(source)
     with transaction.atomic():
         session = _locked_session(session)
@@ -511,7 +512,7 @@ def session_reopen(*, actor, session: TuningSession, source: str = "form") -> Tu
         for submission in Submission.objects.filter(
             quarter=session.quarter, state=SubmissionState.LOCKED
         ).select_related("department"):
-            submission_reopen(
+            submission_unlock(
                 department=submission.department, quarter=session.quarter, actor=actor
             )
     return session

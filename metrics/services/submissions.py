@@ -4,11 +4,19 @@ it. Permission checks are the caller's (metrics.permissions.can_submit / can_loc
 
 from collections.abc import Iterable
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from metrics.models import ChangeSource, Department, Quarter, Submission, SubmissionState
+from metrics.models import (
+    ChangeSource,
+    Department,
+    HistoryEntry,
+    Quarter,
+    Submission,
+    SubmissionState,
+)
 from metrics.services.errors import LockedError
 from metrics.services.history import history_record
 from metrics.services.versioned import actor_or_none
@@ -48,7 +56,14 @@ def submission_get(*, department: Department, quarter: Quarter) -> Submission:
 
 
 def _transition(
-    *, department, quarter, actor, to_state: str, allowed_from: set[str], source: str
+    *,
+    department,
+    quarter,
+    actor,
+    to_state: str,
+    allowed_from: set[str],
+    source: str,
+    restoring: bool = False,
 ) -> Submission:
     with transaction.atomic():
         submission, _ = Submission.objects.select_for_update(of=("self",)).get_or_create(
@@ -69,7 +84,7 @@ def _transition(
         now = timezone.now()
         submission.state = to_state
         update_fields = ["state"]
-        if to_state == SubmissionState.SUBMITTED:
+        if to_state == SubmissionState.SUBMITTED and not restoring:
             submission.submitted_at, submission.submitted_by = now, actor_or_none(actor)
             update_fields += ["submitted_at", "submitted_by"]
         elif to_state == SubmissionState.LOCKED:
@@ -127,6 +142,39 @@ def submission_reopen(
         source=source,
         to_state=SubmissionState.DRAFT,
         allowed_from={SubmissionState.SUBMITTED, SubmissionState.LOCKED},
+    )
+
+
+def submission_unlock(
+    *, department: Department, quarter: Quarter, actor, source: str = ChangeSource.FORM
+) -> Submission:
+    """Lift a lock back to the state the quarter had before it (a reopened session): a
+    department that had submitted stays submitted, with its submission's time and author;
+    one locked from a draft is a draft again. Read from the submission's history."""
+    current = submission_get(department=department, quarter=quarter)
+    before = SubmissionState.DRAFT
+    if current.pk is not None:
+        locked = (
+            HistoryEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Submission),
+                object_id=current.pk,
+                field="state",
+                new_value=SubmissionState.LOCKED,
+            )
+            .order_by("-changed_at", "-id")
+            .values_list("old_value", flat=True)
+            .first()
+        )
+        if locked == SubmissionState.SUBMITTED and current.submitted_at is not None:
+            before = SubmissionState.SUBMITTED
+    return _transition(
+        department=department,
+        quarter=quarter,
+        actor=actor,
+        source=source,
+        to_state=before,
+        allowed_from={SubmissionState.LOCKED},
+        restoring=True,
     )
 
 

@@ -13,6 +13,7 @@ from metrics.services import sessions as cycle
 from metrics.services.errors import LockedError
 from metrics.services.narratives import objective_update
 from metrics.services.statuses import quarterly_status_save
+from metrics.services.submissions import submission_submit
 from tests import factories
 
 Q2_TITLE = "Thriving Movement Tuning Session Q2 FY20-21"
@@ -420,3 +421,32 @@ def test_a_status_deadline_before_the_quarter_begins_is_refused_and_opens_nothin
         actor=facilitator, source=q2, status_deadline=date(2021, 3, 31), notify=False
     )
     assert opened.session.quarter.status_deadline == date(2021, 3, 31)
+
+
+def test_reopening_gives_each_department_back_the_state_it_had_before_the_hold(
+    q2, facilitator, leads
+):
+    q3 = cycle.session_open_next(actor=facilitator, source=q2, notify=False).session
+    product = models.Department.objects.get(slug="product")
+    submitted = submission_submit(department=product, quarter=q3.quarter, actor=leads)
+    admin = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
+
+    cycle.session_hold(actor=facilitator, session=q3)
+    cycle.session_reopen(actor=admin, session=q3)
+
+    states = dict(
+        models.Submission.objects.filter(quarter=q3.quarter).values_list(
+            "department__slug", "state"
+        )
+    )
+    assert states.pop("product") == models.SubmissionState.SUBMITTED
+    assert set(states.values()) == {models.SubmissionState.DRAFT}
+    again = models.Submission.objects.get(department=product, quarter=q3.quarter)
+    assert (again.submitted_at, again.submitted_by) == (
+        submitted.submitted_at,
+        leads,
+    )
+    last = models.HistoryEntry.objects.filter(
+        content_type__model="submission", object_id=again.pk, field="state"
+    ).latest("id")
+    assert (last.old_value, last.new_value, last.actor) == ("locked", "submitted", admin)
