@@ -11,7 +11,7 @@ class MetricsConfig(AppConfig):
         from django.contrib.auth.signals import user_login_failed
         from django.db.models.signals import post_save, pre_save
 
-        from metrics import accounts, tasks  # noqa: F401 - tasks registers the services' job queue
+        from metrics import accounts, checks, tasks  # noqa: F401 - checks and tasks register
         from metrics.services.data_version import data_version_signals_connect
 
         user_model = get_user_model()

@@ -33,10 +33,30 @@ def test_production_settings_pass_check_deploy():
             "SECRET_KEY": "x7#kq-production-like-secret-for-the-deploy-check-9f2a1c0d5e8b3a6f",
             "ALLOWED_HOSTS": "okr.example.org",
             "DATABASE_URL": "sqlite:///:memory:",
+            # The check does not connect; a deployment names its shared Redis.
+            "CACHE_URL": "redis://127.0.0.1:6379/15",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_sign_in_limits_would_count_per_worker():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "okrtracker.settings.production",
+            "SECRET_KEY": "x7#kq-production-like-secret-for-the-deploy-check-9f2a1c0d5e8b3a6f",
+            "ALLOWED_HOSTS": "okr.example.org",
+            "DATABASE_URL": "sqlite:///:memory:",
+        },
+    )
+    assert result.returncode != 0
+    assert "okrtracker.W001" in result.stderr + result.stdout
+    assert "CACHE_URL" in result.stderr + result.stdout
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():

@@ -1,0 +1,26 @@
+"""System checks of a deployment (`manage.py check --deploy`) that Django's own do not make."""
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@register(Tags.security, Tags.caches, deploy=True)
+def shared_cache_check(app_configs, **kwargs):
+    """Sign-in limits and API throttles count in the cache: a cache local to each process lets
+    an attacker try N times per worker, and each worker renders its own pages."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend not in LOCAL_CACHES:
+        return []
+    return [
+        Warning(
+            "The cache is local to each process: sign-in limits and API throttles are counted "
+            "per worker, not across the deployment.",
+            hint="Set CACHE_URL (or REDIS_URL) to a Redis shared by every web process.",
+            id="okrtracker.W001",
+        )
+    ]
