@@ -13,6 +13,14 @@ class SessionState(models.TextChoices):
     HELD = "held", "Held"
 
 
+class TuningSessionManager(models.Manager):
+    """Leaves out the stored deck of a held session (megabytes at scale), which only the deck
+    build reads (`.defer(None)`): lists, headers and locks do not parse it."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("snapshot")
+
+
 class TuningSession(Versioned):
     """One quarter's review of a priority: the deck. A draft session is live (its pages show
     the figures as they are saved); once held, its pages render `snapshot`, the deck as it
@@ -34,6 +42,8 @@ class TuningSession(Versioned):
     snapshot = models.JSONField(
         null=True, blank=True, editable=False, help_text="The deck as presented (held sessions)."
     )
+
+    objects = TuningSessionManager()
 
     class Meta:
         ordering = ["priority", "quarter"]

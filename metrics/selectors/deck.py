@@ -541,7 +541,8 @@ def build_live_deck(session_id: int) -> Deck:
 
 def _session_deck(session_id: int, *, presented: bool) -> Deck:
     session = (
-        models.TuningSession.objects.select_related("priority", "quarter")
+        models.TuningSession.objects.defer(None)
+        .select_related("priority", "quarter")
         .filter(pk=session_id)
         .first()
     )

@@ -17,6 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.fields.json import KT
+
 from metrics import models
 from metrics.selectors import deck as deck_selectors
 from metrics.selectors.deck import (
@@ -70,20 +73,25 @@ class MetricPage:
 
 def session_header(session_id: int) -> SessionHeader:
     """One query; NotFoundError for an unknown session."""
+    # A held session's bar reads as presented too (a priority renamed later is not shown):
+    # the two names are read out of the stored deck in SQL, not the whole deck parsed.
     session = (
         models.TuningSession.objects.select_related("priority", "quarter")
+        .annotate(
+            is_presented=ExpressionWrapper(Q(snapshot__isnull=False), output_field=BooleanField()),
+            presented_title=KT("snapshot__deck__title"),
+            presented_priority=KT("snapshot__deck__priority"),
+        )
         .filter(pk=session_id)
         .first()
     )
     if session is None:
         raise NotFoundError("No such tuning session.")
     quarter = session.quarter
-    # A held session's bar reads as presented too: a priority renamed later is not shown.
-    presented = (session.snapshot or {}).get("deck", {})
     return SessionHeader(
         session_id=session.id,
-        title=presented.get("title", session.title),
-        priority=presented.get("priority", session.priority.name),
+        title=session.presented_title or session.title,
+        priority=session.presented_priority or session.priority.name,
         priority_id=session.priority_id,
         quarter_id=quarter.id,
         quarter_number=quarter.number,
@@ -91,8 +99,8 @@ def session_header(session_id: int) -> SessionHeader:
         quarter_end_date=quarter.end_date,
         fiscal_year=quarter.fiscal_year,
         # A held session shows its snapshot, the deck as it was presented.
-        is_held=session.snapshot is not None,
-        session_state=models.SessionState.HELD if session.snapshot is not None else session.state,
+        is_held=session.is_presented,
+        session_state=models.SessionState.HELD if session.is_presented else session.state,
     )
 
 
