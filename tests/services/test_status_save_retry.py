@@ -9,21 +9,10 @@ from metrics import models
 from metrics.services import statuses, transactions
 from metrics.services.statuses import quarterly_status_save
 from tests import factories
+from tests.db_errors import database_error
 
 # Real transactions: a retry is only possible when the save is not inside a test transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class PgError(Exception):
-    def __init__(self, pgcode):
-        super().__init__(pgcode)
-        self.pgcode = pgcode
-
-
-def database_error(pgcode: str) -> OperationalError:
-    error = OperationalError("deadlock detected" if pgcode == "40P01" else "connection lost")
-    error.__cause__ = PgError(pgcode)
-    return error
 
 
 @pytest.fixture

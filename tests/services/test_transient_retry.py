@@ -12,20 +12,9 @@ from metrics.services.narratives import objective_update
 from metrics.services.observations import observation_save
 from metrics.services.transactions import retried_when_transient
 from tests import factories
+from tests.db_errors import database_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class PgError(Exception):
-    def __init__(self, pgcode):
-        super().__init__(pgcode)
-        self.pgcode = pgcode
-
-
-def deadlock() -> OperationalError:
-    error = OperationalError("deadlock detected")
-    error.__cause__ = PgError("40P01")
-    return error
 
 
 def failing_first(monkeypatch, module, name, count=1):
@@ -35,7 +24,7 @@ def failing_first(monkeypatch, module, name, count=1):
     def flaky(**kwargs):
         calls["n"] += 1
         if calls["n"] <= count:
-            raise deadlock()
+            raise database_error("40P01")
         return real(**kwargs)
 
     monkeypatch.setattr(module, name, flaky)
@@ -91,7 +80,7 @@ def test_a_deadlock_every_time_gives_up_after_the_last_attempt():
     @retried_when_transient
     def always_deadlocks():
         calls["n"] += 1
-        raise deadlock()
+        raise database_error("40P01")
 
     with pytest.raises(OperationalError):
         always_deadlocks()
@@ -104,7 +93,7 @@ def test_inside_a_callers_transaction_the_deadlock_goes_up_at_once():
     @retried_when_transient
     def deadlocks():
         calls["n"] += 1
-        raise deadlock()
+        raise database_error("40P01")
 
     with pytest.raises(OperationalError), transaction.atomic():
         deadlocks()
