@@ -328,12 +328,11 @@ def _inline_cell(quarter: int, own_status, segment_statuses, metric, segments) -
     own = _status_cell(quarter, own_status, metric)
     present = [(s, segment_statuses.get(s.id)) for s in segments]
     present = [(s, st) for s, st in present if st is not None]
-    states = {st.state for _, st in present}
-    collapsed = own_status is not None and own_status.state != "reported"
-    if present and not collapsed and len(states) == 1 and states != {"reported"}:
+    form = _inline_collapses(own_status, [st for _, st in present])
+    if form == "one":
         # Every segment says the same thing ("Measured annually Q2"): the deck prints it once.
         return _status_cell(quarter, present[0][1], metric, present[0][0])
-    if collapsed or not present:
+    if form == "own":
         return own
     inline = []
     pieces = [own.display] if own_status is not None else []
@@ -356,9 +355,6 @@ def _inline_cell(quarter: int, own_status, segment_statuses, metric, segments) -
                 display=text,
             )
         )
-    attainments = [st.attainment for _, st in present]
-    if own_status is not None:
-        attainments.append(own_status.attainment)
     return Cell(
         quarter=quarter,
         state="reported",
@@ -369,13 +365,54 @@ def _inline_cell(quarter: int, own_status, segment_statuses, metric, segments) -
         arrow_tone=own.arrow_tone,
         footnote_markers=own.footnote_markers,
         state_markers=own.state_markers,
-        attainment=max(attainments, key=lambda a: ATTAINMENT_SEVERITY.get(a, 0)),
+        attainment=_inline_attainment(own_status, [st for _, st in present]),
         comment=own.comment,
         parts=own.parts,
         inline=tuple(inline),
         display=" ".join(pieces),
         status_id=own.status_id,
     )
+
+
+def _inline_attainment(own_status, segment_statuses) -> str:
+    """A survey metric's cell attainment when it prints its segments: the worst of them."""
+    attainments = [st.attainment for st in segment_statuses]
+    if own_status is not None:
+        attainments.append(own_status.attainment)
+    return max(attainments, key=lambda a: ATTAINMENT_SEVERITY.get(a, 0))
+
+
+def _inline_collapses(own_status, present_statuses) -> str:
+    """How a survey metric's cell prints: "one" when every segment says the same non-reported
+    thing (the deck prints it once, from the first), "own" when the metric's own status
+    stands alone (it is not "reported", or no segment has a status), else "inline"."""
+    states = {st.state for st in present_statuses}
+    collapsed = own_status is not None and own_status.state != "reported"
+    if present_statuses and not collapsed and len(states) == 1 and states != {"reported"}:
+        return "one"
+    if collapsed or not present_statuses:
+        return "own"
+    return "inline"
+
+
+def metric_attainment(*, paused: bool, segments_inline: bool, own_status, segment_statuses):
+    """A metric row's goal attainment in the session's quarter, from that quarter's statuses
+    (anything with .state and .attainment: model rows or plain rows), the same rule
+    _metric_row applies: the overview's tally reads it without building rows."""
+    if paused:
+        return "paused"
+    if segments_inline:
+        form = _inline_collapses(own_status, segment_statuses)
+        if form == "one":
+            current = segment_statuses[0].attainment
+        elif form == "own":
+            current = own_status.attainment if own_status is not None else ""
+        else:
+            current = _inline_attainment(own_status, segment_statuses)
+        return current or "no_data"
+    if own_status is not None and own_status.attainment:
+        return own_status.attainment
+    return _worst_attainment(st.attainment for st in segment_statuses)
 
 
 def _worst_attainment(values) -> str:
@@ -528,10 +565,55 @@ def _with_segment_markers(row: MetricRow, segment_markers: dict) -> MetricRow:
     return replace(row, segments=segments)
 
 
-def session_deck(session_id: int) -> Deck:
-    """The whole deck of one tuning session (as presented, for a held session). Raises
-    NotFoundError for an unknown session."""
-    return _session_deck(session_id, presented=True)
+@dataclass(frozen=True)
+class DeckWindow:
+    """A part of a deck to build: some rows of the metrics tables and some objectives (None:
+    all of them). A page that shows a part builds only that part; the rest of the deck (its
+    texts, acronyms, deliverables) is small and always there. An outcome keeps the part's
+    rows (an outcome longer than a page is cut); the footnotes are those the part uses."""
+
+    metric_ids: frozenset[int] | None = None
+    objective_ids: frozenset[int] | None = None
+
+    def applied(self, deck: Deck) -> Deck:
+        """The part of a whole deck (a held session's stored one) this window shows."""
+        outcomes = tuple(
+            replace(group, metrics=rows, footnotes=_group_footnotes(deck, rows))
+            for group in deck.outcomes
+            if (rows := tuple(m for m in group.metrics if self.shows_metric(m.metric_id)))
+        )
+        objectives = tuple(
+            block
+            for block in deck.objectives
+            if self.objective_ids is None or block.objective_id in self.objective_ids
+        )
+        used = _used_markers(
+            [row for group in outcomes for row in group.metrics],
+            [kr for block in objectives for kr in block.key_results],
+        )
+        return replace(
+            deck,
+            outcomes=outcomes,
+            objectives=objectives,
+            footnotes=tuple(f for f in deck.footnotes if f.marker in used),
+        )
+
+    def shows_metric(self, metric_id: int) -> bool:
+        return self.metric_ids is None or metric_id in self.metric_ids
+
+
+def _group_footnotes(deck: Deck, rows) -> tuple[FootnoteItem, ...]:
+    used = _used_markers(rows, ())
+    return tuple(f for f in deck.footnotes if f.marker in used)
+
+
+WHOLE_DECK = DeckWindow()
+
+
+def session_deck(session_id: int, window: DeckWindow = WHOLE_DECK) -> Deck:
+    """The deck of one tuning session (as presented, for a held session), whole or the part
+    `window` names. Raises NotFoundError for an unknown session."""
+    return _session_deck(session_id, presented=True, window=window)
 
 
 def build_live_deck(session_id: int) -> Deck:
@@ -539,7 +621,7 @@ def build_live_deck(session_id: int) -> Deck:
     return _session_deck(session_id, presented=False)
 
 
-def _session_deck(session_id: int, *, presented: bool) -> Deck:
+def _session_deck(session_id: int, *, presented: bool, window: DeckWindow = WHOLE_DECK) -> Deck:
     session = (
         models.TuningSession.objects.defer(None)
         .select_related("priority", "quarter")
@@ -551,21 +633,19 @@ def _session_deck(session_id: int, *, presented: bool) -> Deck:
     if presented and session.snapshot is not None:
         from metrics.selectors.snapshots import snapshot_deck
 
-        return snapshot_deck(session.snapshot)
+        deck = snapshot_deck(session.snapshot)
+        return deck if window == WHOLE_DECK else window.applied(deck)
     quarter = session.quarter
     fiscal_year = quarter.fiscal_year
 
-    definitions = list(
-        models.MetricDefinition.objects.filter(session=session, is_retired=False)
-        .select_related("metric__department", "outcome")
-        .order_by("order", "id")
-    )
     kr_statuses = models.KeyResultStatus.objects.filter(
         quarter__fiscal_year=fiscal_year, quarter__number__lte=quarter.number
     ).select_related("quarter")
+    objectives = models.Objective.objects.filter(priority=session.priority, fiscal_year=fiscal_year)
+    if window.objective_ids is not None:
+        objectives = objectives.filter(pk__in=window.objective_ids)
     objectives = list(
-        models.Objective.objects.filter(priority=session.priority, fiscal_year=fiscal_year)
-        .select_related("department")
+        objectives.select_related("department")
         .prefetch_related(
             Prefetch(
                 "key_results",
@@ -586,6 +666,16 @@ def _session_deck(session_id: int, *, presented: bool) -> Deck:
         .order_by("order", "id")
     )
     objectives, narratives = _presented_objectives(objectives)
+    definitions = models.MetricDefinition.objects.filter(session=session, is_retired=False)
+    if window.metric_ids is not None:
+        # The part's rows, and the definitions of its key results' metrics (which name them).
+        key_result_metrics = {
+            kr.metric_id for o in objectives for kr in o.key_results.all() if kr.metric_id
+        }
+        definitions = definitions.filter(metric_id__in=window.metric_ids | key_result_metrics)
+    definitions = list(
+        definitions.select_related("metric__department", "outcome").order_by("order", "id")
+    )
     metrics_by_id = {d.metric_id: d.metric for d in definitions}
     for objective in objectives:
         for kr in objective.key_results.all():
@@ -621,18 +711,19 @@ def _session_deck(session_id: int, *, presented: bool) -> Deck:
     for definition in definitions:
         row = row_for(definition.metric, definition)
         rows_by_metric[definition.metric_id] = row
+        if not window.shows_metric(definition.metric_id):
+            continue  # only named by a key result of the part
         groups.setdefault(definition.outcome_id, []).append(row)
         outcome_of[definition.outcome_id] = definition.outcome
 
     drilldowns_by_objective = defaultdict(list)
-    for drilldown in (
-        models.Drilldown.objects.filter(session=session)
-        .prefetch_related(
-            Prefetch("tables", queryset=models.DrilldownTable.objects.order_by("order", "id")),
-            Prefetch("tables__rows", queryset=models.DrilldownRow.objects.order_by("order", "id")),
-        )
-        .order_by("order", "id")
-    ):
+    drilldowns = models.Drilldown.objects.filter(session=session)
+    if window.objective_ids is not None:
+        drilldowns = drilldowns.filter(objective_id__in=window.objective_ids)
+    for drilldown in drilldowns.prefetch_related(
+        Prefetch("tables", queryset=models.DrilldownTable.objects.order_by("order", "id")),
+        Prefetch("tables__rows", queryset=models.DrilldownRow.objects.order_by("order", "id")),
+    ).order_by("order", "id"):
         drilldowns_by_objective[drilldown.objective_id].append(
             DrilldownBlock(
                 drilldown_id=drilldown.id,
@@ -669,6 +760,16 @@ def _session_deck(session_id: int, *, presented: bool) -> Deck:
             if f.marker in used
         )
 
+    if window.metric_ids is not None:
+        # The deck's order of outcomes is that of their first rows among all the session's.
+        order = {}
+        for outcome_id in (
+            models.MetricDefinition.objects.filter(session=session, is_retired=False)
+            .order_by("order", "id")
+            .values_list("outcome_id", flat=True)
+        ):
+            order.setdefault(outcome_id, len(order))
+        groups = dict(sorted(groups.items(), key=lambda item: order[item[0]]))
     outcomes = tuple(
         OutcomeGroup(
             outcome_id=oid,

@@ -266,3 +266,26 @@ def objective_page(header: SessionHeader, slug: str, deck: Deck | None = None) -
     if block is None:
         raise NotFoundError("This session has no such objective.")
     return block
+
+
+def objective_id_in_session(header: SessionHeader, slug: str) -> int:
+    """The id of the objective `slug` that the (live) session presents (one or two queries);
+    NotFoundError when it presents no such objective."""
+    presented = models.SessionObjective.objects.filter(session_id=header.session_id)
+    if presented.exists():
+        objective_id = (
+            presented.filter(objective__slug=slug, is_retired=False)
+            .values_list("objective_id", flat=True)
+            .first()
+        )
+    else:
+        objective_id = (
+            models.Objective.objects.filter(
+                priority_id=header.priority_id, fiscal_year=header.fiscal_year, slug=slug
+            )
+            .values_list("id", flat=True)
+            .first()
+        )
+    if objective_id is None:
+        raise NotFoundError("This session has no such objective.")
+    return objective_id

@@ -21,12 +21,18 @@ from django.views.generic import TemplateView
 
 from metrics import permissions
 from metrics.charts import metric_charts
-from metrics.models import Attainment
 from metrics.selectors.cell_history import key_result_status_history, status_history
 from metrics.selectors.charts import chart_window_start, metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
+from metrics.selectors.deck import DeckWindow, session_deck
+from metrics.selectors.deck_layout import DeckLayout, deck_layout
 from metrics.selectors.job_runs import recompute_pending_count
-from metrics.selectors.overview import departments, last_recompute, submissions_for_quarter
+from metrics.selectors.overview import (
+    attainment_tally,
+    departments,
+    last_recompute,
+    submissions_for_quarter,
+)
 from metrics.selectors.page_cache import (
     RELEASE,
     TIMEOUT,
@@ -38,6 +44,7 @@ from metrics.selectors.page_cache import (
 from metrics.selectors.session_cycle import submission_progress
 from metrics.selectors.session_pages import (
     metric_page,
+    objective_id_in_session,
     objective_page,
     session_acronyms,
     session_header,
@@ -50,7 +57,8 @@ from metrics.selectors.snapshots import (
     session_earlier_deck,
 )
 from metrics.views.conditional import ConditionalGetMixin
-from metrics.views.query import BadQuery, QueryErrorsMixin, query_choice, query_int
+from metrics.views.pager import pager_for
+from metrics.views.query import BadQuery, QueryErrorsMixin, query_choice, query_int, query_page
 
 
 class ReadAccessMixin(QueryErrorsMixin, AccessMixin):
@@ -96,6 +104,22 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
     @cached_property
     def deck(self):
         return deck_for(self.version, self.kwargs["session_id"])
+
+    def deck_part(self, window: DeckWindow):
+        """The part of the deck a page shows, built alone (a held session's: cut from the
+        deck as presented, which its pages share)."""
+        if self.header.is_held:
+            return window.applied(self.deck)
+        return session_deck(self.header.session_id, window)
+
+    def layout(self, department: str = "") -> DeckLayout:
+        """How the session's deck is cut into pages (cached under the version)."""
+        header = self.header
+        return cached(
+            self.version,
+            ("layout", header.session_id, department),
+            lambda: deck_layout(header, department=department, held_deck=lambda: self.deck),
+        )
 
     def page_key(self, *parts) -> str:
         """What the page's cached content depends on besides its template."""
@@ -170,6 +194,23 @@ class MetricsTablesView(SessionPageMixin, TemplateView):
     template_name = "metrics/metrics_tables.html"
     section = "metrics"
 
+    def page_deck(self):
+        return self.header
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        layout = self.layout()
+        number = query_page(self.request, layout.metrics_page_count, what="pages of metrics")
+        context.update(
+            deck=SimpleLazyObject(lambda: self.deck_part(layout.metrics_window(number))),
+            page_key=self.page_key(number),
+            pager=pager_for(self.request, number, layout.metrics_page_count),
+            outcome_offset=layout.outcome_offset(number),
+            outcome_total=layout.outcome_count,
+            continued_outcome=layout.continued_outcome(number),
+        )
+        return context
+
 
 class MetricView(SessionPageMixin, TemplateView):
     """One metric: its table row and its charts (one metric read, observations of the years
@@ -230,13 +271,19 @@ class ObjectiveView(SessionPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         slug = self.kwargs["objective_slug"]
-        header = self.header
         context.update(
-            objective=SimpleLazyObject(lambda: objective_page(header, slug, deck=self.deck)),
+            objective=SimpleLazyObject(lambda: self._objective(slug)),
             current_slug=slug,
             page_key=self.page_key(slug),
         )
         return context
+
+    def _objective(self, slug: str):
+        if self.header.is_held:
+            return objective_page(self.header, slug, deck=self.deck)
+        objective_id = objective_id_in_session(self.header, slug)
+        part = self.deck_part(DeckWindow(metric_ids=frozenset(), objective_ids={objective_id}))
+        return objective_page(self.header, slug, deck=part)
 
 
 class OverviewView(SessionPageMixin, TemplateView):
@@ -251,13 +298,20 @@ class OverviewView(SessionPageMixin, TemplateView):
         chosen = query_choice(
             self.request, "department", {d.slug for d in all_departments}, what="department"
         )
-        tables = SimpleLazyObject(lambda: self._tables(chosen))
+        layout = self.layout(chosen)
+        number = query_page(self.request, layout.page_count)
+        tables = SimpleLazyObject(lambda: self._tables(chosen, layout.window(number)))
         submissions, recomputed_at, recompute_pending = self.live
+        header = self.header
         context.update(
             departments=all_departments,
             department=chosen,
-            page_key=self.page_key(chosen),
-            tally=SimpleLazyObject(lambda: tables.tally),
+            page_key=self.page_key(chosen, number),
+            pager=pager_for(self.request, number, layout.page_count),
+            deck=header,
+            tally=SimpleLazyObject(
+                lambda: attainment_tally(header, department=chosen, held_deck=lambda: self.deck)
+            ),
             outcomes=SimpleLazyObject(lambda: tables.outcomes),
             objectives=SimpleLazyObject(lambda: tables.objectives),
             submissions=submissions,
@@ -283,18 +337,14 @@ class OverviewView(SessionPageMixin, TemplateView):
             pending,
         )
 
-    def _tables(self, chosen: str) -> SimpleNamespace:
-        deck = self.deck
+    def _tables(self, chosen: str, window: DeckWindow) -> SimpleNamespace:
+        """The page's part of every metric and objective (of the department chosen)."""
+        deck = self.deck_part(window)
         outcomes = [
             (group, [m for m in group.metrics if not chosen or m.department_slug == chosen])
             for group in deck.outcomes
         ]
-        shown = [row for _, rows in outcomes for row in rows]
         return SimpleNamespace(
-            tally=[
-                {"attainment": value, "count": sum(1 for r in shown if r.attainment == value)}
-                for value in Attainment.values
-            ],
             outcomes=[(group, rows) for group, rows in outcomes if rows],
             objectives=[o for o in deck.objectives if not chosen or o.department_slug == chosen],
         )

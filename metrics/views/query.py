@@ -76,3 +76,14 @@ def query_text(request, name: str) -> str:
     if any(unicodedata.category(char) == "Cc" and not char.isspace() for char in raw):
         raise BadQuery(name, f"?{name}= cannot contain control characters such as NUL.")
     return raw
+
+
+def query_page(request, count: int, *, name: str = "page", what: str = "pages") -> int:
+    """`?page=` as a page number from 1 to `count` (1 when absent); a BadQuery naming the
+    range for anything else."""
+    number = query_int(request, name)
+    if number is None:
+        return 1
+    if not 1 <= number <= count:
+        raise BadQuery(name, f"?{name}= must be from 1 to {count}: there are {count} {what}.")
+    return number

@@ -179,19 +179,31 @@ def test_the_overview_live_strip_is_never_stored_stale(viewer, session):
     assert b"waiting for a recompute" in viewer.get(url).content
 
 
-def test_pages_of_one_version_build_the_deck_once(viewer, session, monkeypatch):
+def test_pages_of_one_version_build_the_whole_deck_once_and_parts_only_where_shown(
+    viewer, session, monkeypatch
+):
     from metrics.selectors import deck as deck_selectors
 
-    built = []
-    real = deck_selectors.session_deck
-    monkeypatch.setattr(deck_selectors, "session_deck", lambda sid: built.append(sid) or real(sid))
+    whole, parts = [], []
+    real = deck_selectors._session_deck
+
+    def recording(sid, *, presented, window=deck_selectors.WHOLE_DECK):
+        (whole if window == deck_selectors.WHOLE_DECK else parts).append(sid)
+        return real(sid, presented=presented, window=window)
+
+    monkeypatch.setattr(deck_selectors, "_session_deck", recording)
     for url in pages(session.id):
         viewer.get(url)
-    assert built == [session.id]
+    # The whole deck page and the deck API share one build; the metrics tables, the overview
+    # and the objective page each build only the part they show.
+    assert whole == [session.id]
+    assert parts == [session.id] * 3
 
     save_editors_q2(Decimal("95500"))
     assert b"96K" in viewer.get(pages(session.id)[0]).content
-    assert built == [session.id, session.id]
+    assert whole == [session.id]
+    assert b"96K" in viewer.get(pages(session.id)[4]).content
+    assert whole == [session.id, session.id]
 
 
 def test_an_api_client_without_cookies_gets_304s_and_stored_bytes(session):

@@ -1,0 +1,189 @@
+"""How a session's deck is cut into pages, so that a page reads and prints a bounded part of it
+whatever the size of the organisation.
+
+    deck_layout(header, department="", held_deck=None) -> DeckLayout
+      .outcome_pages    the metrics tables' outcomes, page by page (deck order, whole outcomes)
+      .objective_pages  the objectives, page by page (deck order, whole objectives)
+
+A page holds whole outcomes up to METRICS_PER_PAGE metric rows (an outcome with more gets a
+page of its own) and whole objectives up to KEY_RESULTS_PER_PAGE key results. The seed deck
+(16 metrics, 20 key results) is one page of each, so a deck of a real organisation's size
+reads as it always did; at 100x its metrics tables are about fifty pages of the seed's size.
+
+Read from `.values()` rows (two or three queries, no model instances), or, for a held session,
+from its deck as presented (`held_deck`, the stored deck the pages already share).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from metrics import models
+from metrics.selectors.deck import Deck, DeckWindow
+
+METRICS_PER_PAGE = 25
+KEY_RESULTS_PER_PAGE = 25
+NOTHING = frozenset()
+
+
+@dataclass(frozen=True)
+class DeckLayout:
+    # Each page of the metrics tables: its (outcome id, metric id) rows, in deck order.
+    metric_pages: tuple[tuple[tuple[int, int], ...], ...]
+    # Each page of objectives: their ids, in deck order.
+    objective_pages: tuple[tuple[int, ...], ...]
+
+    @property
+    def metrics_page_count(self) -> int:
+        return max(1, len(self.metric_pages))
+
+    @property
+    def page_count(self) -> int:
+        """Pages of a listing that shows both (the overview): the longer of the two."""
+        return max(1, len(self.metric_pages), len(self.objective_pages))
+
+    @property
+    def outcome_count(self) -> int:
+        return len({outcome for page in self.metric_pages for outcome, _ in page})
+
+    def outcome_offset(self, page: int) -> int:
+        """How many outcomes the metrics pages before `page` began: the first table of the
+        page is outcome offset + 1, unless it goes on from the page before (continued_outcome)."""
+        before = {outcome for rows in self.metric_pages[: page - 1] for outcome, _ in rows}
+        return len(before) - (1 if self.continued_outcome(page) else 0)
+
+    def continued_outcome(self, page: int) -> int | None:
+        """The outcome whose table the page goes on with from the page before, if any."""
+        if not 2 <= page <= len(self.metric_pages):
+            return None
+        first, last_before = self.metric_pages[page - 1][0][0], self.metric_pages[page - 2][-1][0]
+        return first if first == last_before else None
+
+    def metrics_window(self, page: int) -> DeckWindow:
+        """The rows of metrics page `page` (1-based), no objectives."""
+        return DeckWindow(metric_ids=self._metrics(page), objective_ids=NOTHING)
+
+    def window(self, page: int) -> DeckWindow:
+        """Page `page` of both lists (an empty part once a list has ended)."""
+        objectives = self.objective_pages
+        return DeckWindow(
+            metric_ids=self._metrics(page),
+            objective_ids=(
+                frozenset(objectives[page - 1]) if 1 <= page <= len(objectives) else NOTHING
+            ),
+        )
+
+    def _metrics(self, page: int) -> frozenset[int]:
+        if 1 <= page <= len(self.metric_pages):
+            return frozenset(metric for _, metric in self.metric_pages[page - 1])
+        return NOTHING
+
+
+def paged(sizes: Iterable[tuple[int, int]], budget: int) -> tuple[tuple[int, ...], ...]:
+    """(id, size) in order, packed into pages of whole items up to `budget` in all (an item
+    larger than the budget alone on its page)."""
+    pages, current, used = [], [], 0
+    for item_id, size in sizes:
+        if current and used + size > budget:
+            pages.append(tuple(current))
+            current, used = [], 0
+        current.append(item_id)
+        used += size
+    if current:
+        pages.append(tuple(current))
+    return tuple(pages)
+
+
+def metric_paged(rows: Iterable[tuple[int, int]], budget: int):
+    """(outcome id, metric id) rows in deck order, packed into pages of up to `budget` rows:
+    an outcome's table stays whole on one page when it fits on one, else it is cut."""
+    tables: dict[int, list[int]] = {}
+    for outcome, metric in rows:
+        tables.setdefault(outcome, []).append(metric)
+    pages, current = [], []
+    for outcome, metrics in tables.items():
+        if current and len(current) + len(metrics) > budget:
+            pages.append(tuple(current))
+            current = []
+        for metric in metrics:
+            if len(current) == budget:
+                pages.append(tuple(current))
+                current = []
+            current.append((outcome, metric))
+    if current:
+        pages.append(tuple(current))
+    return tuple(pages)
+
+
+def deck_layout(
+    header, *, department: str = "", held_deck: Callable[[], Deck] | None = None
+) -> DeckLayout:
+    """The session's pages; with `department`, only the outcomes and objectives that show
+    something of that department (the overview's filter)."""
+    if header.is_held:
+        return _held_layout(held_deck(), department)
+    return DeckLayout(
+        metric_pages=metric_paged(_metric_rows(header, department), METRICS_PER_PAGE),
+        objective_pages=paged(_objective_sizes(header, department), KEY_RESULTS_PER_PAGE),
+    )
+
+
+def _held_layout(deck: Deck, department: str) -> DeckLayout:
+    rows = (
+        (group.outcome_id, row.metric_id)
+        for group in deck.outcomes
+        for row in group.metrics
+        if not department or row.department_slug == department
+    )
+    objectives = (
+        (block.objective_id, max(1, len(block.key_results)))
+        for block in deck.objectives
+        if not department or block.department_slug == department
+    )
+    return DeckLayout(
+        metric_pages=metric_paged(rows, METRICS_PER_PAGE),
+        objective_pages=paged(objectives, KEY_RESULTS_PER_PAGE),
+    )
+
+
+def _metric_rows(header, department: str):
+    """(outcome id, metric id) of the session's metrics tables in deck order: the deck groups
+    rows by outcome, in the order each outcome first appears (metric_paged groups them)."""
+    rows = models.MetricDefinition.objects.filter(
+        session_id=header.session_id, is_retired=False
+    ).order_by("order", "id")
+    if department:
+        rows = rows.filter(metric__department__slug=department)
+    return rows.values_list("outcome_id", "metric_id")
+
+
+def _objective_sizes(header, department: str) -> list[tuple[int, int]]:
+    """The objectives the session presents, in its order (see deck._presented_objectives),
+    with their key results."""
+    key_results = Count("key_results", filter=Q(key_results__is_retired=False))
+    presented = models.SessionObjective.objects.filter(session_id=header.session_id)
+    if presented.exists():
+        objectives = (
+            models.Objective.objects.filter(
+                priority_id=header.priority_id,
+                fiscal_year=header.fiscal_year,
+                session_objectives__session_id=header.session_id,
+                session_objectives__is_retired=False,
+            )
+            .annotate(size=key_results)
+            .order_by("session_objectives__order", "id")
+        )
+    else:
+        objectives = (
+            models.Objective.objects.filter(
+                priority_id=header.priority_id, fiscal_year=header.fiscal_year
+            )
+            .annotate(size=key_results)
+            .order_by("order", "id")
+        )
+    if department:
+        objectives = objectives.filter(department__slug=department)
+    return [(oid, max(1, size)) for oid, size in objectives.values_list("id", "size")]
