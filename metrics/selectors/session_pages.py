@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.fields.json import KT
@@ -50,6 +50,10 @@ class SessionHeader:
     is_held: bool
     session_state: str
     quarters: tuple[int, ...] = field(default=QUARTERS)
+    # When the deck its pages show was held, if they read nothing but that stored deck (its
+    # charts and the earlier session's slide kept too): their content is cached under the
+    # hold, not the data version (metrics.selectors.page_cache.session_content_version).
+    frozen_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,11 @@ def session_header(session_id: int) -> SessionHeader:
         models.TuningSession.objects.select_related("priority", "quarter")
         .annotate(
             is_presented=ExpressionWrapper(Q(snapshot__isnull=False), output_field=BooleanField()),
+            # A snapshot stored before it kept the charts and the earlier slide falls back
+            # to live figures for those.
+            is_complete=ExpressionWrapper(
+                Q(snapshot__has_keys=["charts", "earlier"]), output_field=BooleanField()
+            ),
             presented_title=KT("snapshot__deck__title"),
             presented_priority=KT("snapshot__deck__priority"),
         )
@@ -101,6 +110,7 @@ def session_header(session_id: int) -> SessionHeader:
         # A held session shows its snapshot, the deck as it was presented.
         is_held=session.is_presented,
         session_state=models.SessionState.HELD if session.is_presented else session.state,
+        frozen_at=session.held_at if session.is_presented and session.is_complete else None,
     )
 
 
