@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Func, IntegerField, Q, Subquery
+from django.db.models import DateTimeField, F, Func, IntegerField, Q, Subquery
 
 from metrics.models import JobOutcome, JobRun, RecomputeRequest
 
@@ -53,25 +53,24 @@ def recompute_state() -> RecomputeState:
     """The last successful recompute and the pending count, in one query: the executive
     overview reads both on every request, since both move without a data-version bump (a
     recompute that changes no figure bumps nothing, yet finishes a run and its requests)."""
-    # COUNT(DISTINCT ...) leaves NULL out: a request for everything counts as metric 0.
-    pending = (
-        RecomputeRequest.objects.order_by()
-        .annotate(
-            count=Func(
-                F("metric_id"),
-                template="COUNT(DISTINCT COALESCE(%(expressions)s, 0))",
-                output_field=IntegerField(),
-            )
-        )
-        .values("count")
-    )
     latest = (
         JobRun.objects.filter(task_name__in=RECOMPUTE_TASK_NAMES, outcome=JobOutcome.SUCCESS)
         .order_by("-finished_at", "-id")
-        .annotate(pending=Subquery(pending))
-        .values_list("finished_at", "pending")
-        .first()
+        .values("finished_at")[:1]
     )
-    if latest is None:  # no recompute has run yet (a new installation)
-        return RecomputeState(None, recompute_pending_count())
-    return RecomputeState(*latest)
+    # An aggregate without GROUP BY: one row, also when nothing is pending. COUNT(DISTINCT)
+    # leaves NULL out, so a request for everything counts as metric 0.
+    finished_at, pending = (
+        RecomputeRequest.objects.order_by()
+        .annotate(
+            finished_at=Subquery(latest, output_field=DateTimeField()),
+            pending=Func(
+                F("metric_id"),
+                template="COUNT(DISTINCT COALESCE(%(expressions)s, 0))",
+                output_field=IntegerField(),
+            ),
+        )
+        .values_list("finished_at", "pending")
+        .get()
+    )
+    return RecomputeState(finished_at, pending)
