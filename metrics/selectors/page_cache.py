@@ -60,16 +60,17 @@ class DataVersionToken:
 
 @dataclass(frozen=True)
 class HoldToken:
-    """What a held session's stored deck depends on: which session and when it was held.
-    Reopening drops the snapshot and holding again stamps a new time, so either changes it.
+    """What a held session's stored deck depends on: which session, and which snapshot
+    (`SessionHeader.frozen`: when it was held and the token the snapshot was stored with).
+    Reopening drops the snapshot and holding again stores a new one, so either changes it.
     Used wherever a DataVersionToken is (`cached`, `deck_for`, the ETag)."""
 
     session_id: int
-    held_at: datetime
+    stamp: str
 
     @property
     def key(self) -> str:
-        return f"held.{self.session_id}.{self.held_at.timestamp():.6f}"
+        return f"held.{self.session_id}.{self.stamp}"
 
 
 ContentVersion = DataVersionToken | HoldToken
@@ -77,9 +78,9 @@ ContentVersion = DataVersionToken | HoldToken
 
 def session_content_version(version: DataVersionToken, header) -> ContentVersion:
     """What a session page's own content is cached under: the hold for a held session whose
-    pages read only its stored deck (`SessionHeader.frozen_at`), else the data version."""
-    if header.frozen_at is not None:
-        return HoldToken(header.session_id, header.frozen_at)
+    pages read only its stored deck (`SessionHeader.frozen`), else the data version."""
+    if header.frozen:
+        return HoldToken(header.session_id, header.frozen)
     return version
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.fields.json import KT
@@ -50,10 +50,11 @@ class SessionHeader:
     is_held: bool
     session_state: str
     quarters: tuple[int, ...] = field(default=QUARTERS)
-    # When the deck its pages show was held, if they read nothing but that stored deck (its
-    # charts and the earlier session's slide kept too): their content is cached under the
-    # hold, not the data version (metrics.selectors.page_cache.session_content_version).
-    frozen_at: datetime | None = None
+    # Which stored deck its pages show (when it was held, the snapshot's token), if they read
+    # nothing but that deck (its charts and the earlier session's slide kept too); empty
+    # otherwise. Their content is cached under it, not under the data version
+    # (metrics.selectors.page_cache.session_content_version).
+    frozen: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def session_header(session_id: int) -> SessionHeader:
             ),
             presented_title=KT("snapshot__deck__title"),
             presented_priority=KT("snapshot__deck__priority"),
+            snapshot_token=KT("snapshot__token"),
         )
         .filter(pk=session_id)
         .first()
@@ -110,8 +112,16 @@ def session_header(session_id: int) -> SessionHeader:
         # A held session shows its snapshot, the deck as it was presented.
         is_held=session.is_presented,
         session_state=models.SessionState.HELD if session.is_presented else session.state,
-        frozen_at=session.held_at if session.is_presented and session.is_complete else None,
+        frozen=_frozen(session),
     )
+
+
+def _frozen(session) -> str:
+    if not (session.is_presented and session.is_complete and session.held_at):
+        return ""
+    # The token too: a snapshot stored again at the same hold time (the seed, reloaded and
+    # frozen again) is another deck.
+    return f"{session.held_at.timestamp():.6f}.{session.snapshot_token or ''}"
 
 
 def session_nav(header: SessionHeader) -> SessionNav:

@@ -139,13 +139,15 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
 
     def etag_parts(self) -> tuple:
         """A held session's ETag names its hold, not the data version: add what its page
-        shows that follows the data version (the header and the session switcher; the
-        reader's role, for their links)."""
+        shows that follows the data version (the header and the session switcher) and what
+        it shows of the reader (their role's links, their name, the admin link)."""
         if self.content_version is self.version:
             return ()
-        version = self.version
+        version, user = self.version, self.request.user
         return (
-            viewer_variant(self.request.user),
+            viewer_variant(user),
+            user.get_username(),
+            user.is_staff,
             cached(
                 version,
                 ("held-chrome", self.header.session_id),
