@@ -1,8 +1,10 @@
 """Reads of the background-job bookkeeping."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Func, IntegerField, Q, Subquery
 
 from metrics.models import JobOutcome, JobRun, RecomputeRequest
 
@@ -39,3 +41,36 @@ def recompute_pending_for_department(department_id: int) -> bool:
     return RecomputeRequest.objects.filter(
         Q(metric__department_id=department_id) | Q(metric__isnull=True)
     ).exists()
+
+
+@dataclass(frozen=True)
+class RecomputeState:
+    finished_at: datetime | None  # when a recompute last finished successfully
+    pending: int  # as recompute_pending_count()
+
+
+def recompute_state() -> RecomputeState:
+    """The last successful recompute and the pending count, in one query: the executive
+    overview reads both on every request, since both move without a data-version bump (a
+    recompute that changes no figure bumps nothing, yet finishes a run and its requests)."""
+    latest = (
+        JobRun.objects.filter(task_name__in=RECOMPUTE_TASK_NAMES, outcome=JobOutcome.SUCCESS)
+        .order_by("-finished_at", "-id")
+        .values("finished_at")[:1]
+    )
+    # An aggregate without GROUP BY: one row, also when nothing is pending. COUNT(DISTINCT)
+    # leaves NULL out, so a request for everything counts as metric 0.
+    finished_at, pending = (
+        RecomputeRequest.objects.order_by()
+        .annotate(
+            finished_at=Subquery(latest, output_field=DateTimeField()),
+            pending=Func(
+                F("metric_id"),
+                template="COUNT(DISTINCT COALESCE(%(expressions)s, 0))",
+                output_field=IntegerField(),
+            ),
+        )
+        .values_list("finished_at", "pending")
+        .get()
+    )
+    return RecomputeState(finished_at, pending)

@@ -1,7 +1,12 @@
 """What the pages and the API cache, and under which key: everything is keyed by the data
 version (metrics/services/data_version.py), read once per request before any data, so a
 cached copy is never served after a write. Old versions are never read again and simply
-expire (or are culled by the local-memory cache)."""
+expire (or are culled by the local-memory cache).
+
+One exception: what a held session's pages show of its stored deck, which no write can
+change, is keyed by the hold (`HoldToken`) instead, so a check-in saved elsewhere leaves it
+cached; what those pages show besides the deck (the session switcher, the reader's links)
+still follows the data version."""
 
 from __future__ import annotations
 
@@ -53,6 +58,32 @@ class DataVersionToken:
         return f"{self.version}.{stamp:.6f}"
 
 
+@dataclass(frozen=True)
+class HoldToken:
+    """What a held session's stored deck depends on: which session, and which snapshot
+    (`SessionHeader.frozen`: when it was held and the token the snapshot was stored with).
+    Reopening drops the snapshot and holding again stores a new one, so either changes it.
+    Used wherever a DataVersionToken is (`cached`, `deck_for`, the ETag)."""
+
+    session_id: int
+    stamp: str
+
+    @property
+    def key(self) -> str:
+        return f"held.{self.session_id}.{self.stamp}"
+
+
+ContentVersion = DataVersionToken | HoldToken
+
+
+def session_content_version(version: DataVersionToken, header) -> ContentVersion:
+    """What a session page's own content is cached under: the hold for a held session whose
+    pages read only its stored deck (`SessionHeader.frozen`), else the data version."""
+    if header.frozen:
+        return HoldToken(header.session_id, header.frozen)
+    return version
+
+
 def data_version_current() -> DataVersionToken:
     """The current version: one query by primary key."""
     row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
@@ -75,12 +106,12 @@ def viewer_variant(user) -> str:
     return f"{role.value or 'none'}:{','.join(map(str, led))}"
 
 
-def cache_key(version: DataVersionToken, *parts) -> str:
+def cache_key(version: ContentVersion, *parts) -> str:
     raw = ":".join(str(part) for part in (RELEASE, version.key, *parts))
     return "okr:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
 
 
-def cached(version: DataVersionToken, parts: tuple, build: Callable[[], T]) -> T:
+def cached(version: ContentVersion, parts: tuple, build: Callable[[], T]) -> T:
     """The value stored under (version, *parts), built and stored on a miss."""
     key = cache_key(version, *parts)
     value = cache.get(key)
@@ -113,7 +144,8 @@ def stored_response_set(etag: str, encoding: str, body: bytes, headers: dict) ->
 
 
 # The decks built in this process, by (version, session): every page of a session reads the
-# same deck, so after a write the first cold page builds it and the others reuse it. Kept in
+# same deck, so after a write the first cold page builds it and the others reuse it (a held
+# session's, keyed by its hold, is not built again after a write at all). Kept in
 # process, not in the shared cache: unpickling 36k dataclasses at 100x costs a third of
 # building them. A deck is immutable (frozen dataclasses of tuples) so sharing it is safe.
 _DECKS: OrderedDict = OrderedDict()
@@ -121,8 +153,9 @@ _DECKS_KEPT = 4
 _DECKS_LOCK = threading.Lock()
 
 
-def deck_for(version: DataVersionToken, session_id: int):
-    """session_deck(session_id) as of `version`, built once per process and version."""
+def deck_for(version: ContentVersion, session_id: int):
+    """session_deck(session_id) as of `version` (a held session's: its hold), built once per
+    process and version."""
     from metrics.selectors.deck import session_deck
 
     # The cache's epoch too: emptying the cache (a deploy's flush, a test) drops these decks.

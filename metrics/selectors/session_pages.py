@@ -50,6 +50,11 @@ class SessionHeader:
     is_held: bool
     session_state: str
     quarters: tuple[int, ...] = field(default=QUARTERS)
+    # Which stored deck its pages show (when it was held, the snapshot's token), if they read
+    # nothing but that deck (its charts and the earlier session's slide kept too); empty
+    # otherwise. Their content is cached under it, not under the data version
+    # (metrics.selectors.page_cache.session_content_version).
+    frozen: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,14 @@ def session_header(session_id: int) -> SessionHeader:
         models.TuningSession.objects.select_related("priority", "quarter")
         .annotate(
             is_presented=ExpressionWrapper(Q(snapshot__isnull=False), output_field=BooleanField()),
+            # A snapshot stored before it kept the charts and the earlier slide falls back
+            # to live figures for those.
+            is_complete=ExpressionWrapper(
+                Q(snapshot__has_keys=["charts", "earlier"]), output_field=BooleanField()
+            ),
             presented_title=KT("snapshot__deck__title"),
             presented_priority=KT("snapshot__deck__priority"),
+            snapshot_token=KT("snapshot__token"),
         )
         .filter(pk=session_id)
         .first()
@@ -101,7 +112,16 @@ def session_header(session_id: int) -> SessionHeader:
         # A held session shows its snapshot, the deck as it was presented.
         is_held=session.is_presented,
         session_state=models.SessionState.HELD if session.is_presented else session.state,
+        frozen=_frozen(session),
     )
+
+
+def _frozen(session) -> str:
+    if not (session.is_presented and session.is_complete and session.held_at):
+        return ""
+    # The token too: a snapshot stored again at the same hold time (the seed, reloaded and
+    # frozen again) is another deck.
+    return f"{session.held_at.timestamp():.6f}.{session.snapshot_token or ''}"
 
 
 def session_nav(header: SessionHeader) -> SessionNav:

@@ -10,6 +10,7 @@ by the dataclass's type hints (Decimals as strings, so 92000.000000 stays exactl
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import types
 import typing
 from datetime import date, datetime
@@ -102,6 +103,9 @@ def snapshot_build(session_id: int) -> dict:
     earlier = _earlier_deck_now(session_id)
     return {
         "format": SNAPSHOT_FORMAT,
+        # Names this stored deck in the keys its pages are cached under (page_cache.HoldToken):
+        # a snapshot stored again is cached anew, even at the same hold time.
+        "token": secrets.token_hex(8),
         "deck": to_data(deck),
         "charts": {str(metric_id): to_data(data) for metric_id, data in charts.items()},
         # The deck's last slide (S17): the earlier session's table as it read that day, so

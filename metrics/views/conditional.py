@@ -10,7 +10,9 @@ Since the ETag names everything a response depends on, the response itself is st
 it, compressed once (metrics/compression.py stores it on the way out): the same request again
 without If-None-Match (another tab, a client that keeps no copy) is sent the stored bytes,
 neither rendered nor compressed again. A view whose page shows something that moves without
-a write adds it to the ETag (`etag_parts`)."""
+a write adds it to the ETag (`etag_parts`); one whose content is keyed by something steadier
+than the data version (a held session's pages: its hold) names that instead
+(`etag_version`), and adds to `etag_parts` what it shows that still follows the data version."""
 
 import hashlib
 import re
@@ -56,8 +58,8 @@ def response_encoding(request) -> str:
     return "gzip" if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else "identity"
 
 
-def data_etag(request, extra=()) -> str:
-    version = request_data_version(request)
+def data_etag(request, extra=(), version=None) -> str:
+    version = version or request_data_version(request)
     user = request.user
     parts = (
         RELEASE,
@@ -86,15 +88,16 @@ def _stored(etag: str, encoding: str) -> HttpResponse | None:
     return response
 
 
-def conditional_get(request, render, *, extra=()):
+def conditional_get(request, render, *, extra=(), version=None):
     """`render()` unless the client holds the current copy (then a 304) or the same response
-    is stored (then its stored bytes). `extra`: what the page shows besides the data."""
+    is stored (then its stored bytes). `extra`: what the page shows besides the data;
+    `version`: what the data is keyed by (None: the data version)."""
     if request.method not in ("GET", "HEAD"):
         return render()
     # A pending message (a save just confirmed) is shown once, by a fresh rendering.
     if len(messages.get_messages(request)):
         return render()
-    etag = data_etag(request, extra)
+    etag = data_etag(request, extra, version)
     version = request_data_version(request)
     last_modified = int(version.changed_at.timestamp()) if version.changed_at else None
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
@@ -123,8 +126,15 @@ class ConditionalGetMixin:
         """What the page shows that moves without a write (none by default)."""
         return ()
 
+    def etag_version(self):
+        """What the page's data is keyed by (None: the data version)."""
+        return None
+
     def get(self, request, *args, **kwargs):
         parent = super()
         return conditional_get(
-            request, lambda: parent.get(request, *args, **kwargs), extra=self.etag_parts()
+            request,
+            lambda: parent.get(request, *args, **kwargs),
+            extra=self.etag_parts(),
+            version=self.etag_version(),
         )

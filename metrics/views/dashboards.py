@@ -6,6 +6,7 @@ the pages that print all of it), and its content is rendered once per data versi
 templates wrap it in `{% cache %}` under `page_key`, and the data it needs is built lazily,
 so a cached page runs no query for it. A reload with nothing changed is a 304 (ETag)."""
 
+import hashlib
 from functools import cached_property
 from types import SimpleNamespace
 
@@ -26,19 +27,15 @@ from metrics.selectors.charts import chart_window_start, metric_chart_data, metr
 from metrics.selectors.comparison import compare_sessions
 from metrics.selectors.deck import DeckWindow, session_deck
 from metrics.selectors.deck_layout import DeckLayout, deck_layout
-from metrics.selectors.job_runs import recompute_pending_count
-from metrics.selectors.overview import (
-    attainment_tally,
-    departments,
-    last_recompute,
-    submissions_for_quarter,
-)
+from metrics.selectors.job_runs import recompute_state
+from metrics.selectors.overview import attainment_tally, departments, submissions_for_quarter
 from metrics.selectors.page_cache import (
     RELEASE,
     TIMEOUT,
     cached,
     deck_for,
     request_data_version,
+    session_content_version,
     viewer_variant,
 )
 from metrics.selectors.session_cycle import submission_progress
@@ -59,6 +56,10 @@ from metrics.selectors.snapshots import (
 from metrics.views.conditional import ConditionalGetMixin
 from metrics.views.pager import pager_for
 from metrics.views.query import BadQuery, QueryErrorsMixin, query_choice, query_int, query_page
+
+
+def _digest(value) -> str:
+    return hashlib.sha1(repr(value).encode(), usedforsecurity=False).hexdigest()
 
 
 class ReadAccessMixin(QueryErrorsMixin, AccessMixin):
@@ -102,8 +103,14 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         return cached(self.version, ("header", session_id), lambda: session_header(session_id))
 
     @cached_property
+    def content_version(self):
+        """What the deck and the page's content are keyed by: the data version, or a held
+        session's hold (no write changes its stored deck, so a write elsewhere leaves it)."""
+        return session_content_version(self.version, self.header)
+
+    @cached_property
     def deck(self):
-        return deck_for(self.version, self.kwargs["session_id"])
+        return deck_for(self.content_version, self.kwargs["session_id"])
 
     def deck_part(self, window: DeckWindow):
         """The part of the deck a page shows, built alone (a held session's: cut from the
@@ -113,21 +120,20 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         return session_deck(self.header.session_id, window)
 
     def layout(self, department: str = "") -> DeckLayout:
-        """How the session's deck is cut into pages (cached under the version)."""
+        """How the session's deck is cut into pages (cached like the page's content)."""
         header = self.header
         return cached(
-            self.version,
+            self.content_version,
             ("layout", header.session_id, department),
             lambda: deck_layout(header, department=department, held_deck=lambda: self.deck),
         )
 
-    def page_key(self, *parts) -> str:
-        """What the page's cached content depends on besides its template."""
+    def _key(self, version, *parts) -> str:
         return "|".join(
             str(part)
             for part in (
                 RELEASE,
-                self.version.key,
+                version.key,
                 self.header.session_id,
                 self.section,
                 type(self).__name__,
@@ -136,11 +142,39 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
             )
         )
 
+    def page_key(self, *parts) -> str:
+        """What the page's cached content depends on besides its template."""
+        return self._key(self.content_version, *parts)
+
     def chrome_key(self) -> str:
         """The navigation and the sidebar: the same on every page of a section but for the
-        page marked current."""
+        page marked current. Under the data version even for a held session: the session
+        switcher lists the sessions there are now."""
         slug = self.kwargs.get("metric_slug") or self.kwargs.get("objective_slug") or ""
-        return self.page_key("chrome", slug)
+        return self._key(self.version, "chrome", slug)
+
+    def etag_version(self):
+        return self.content_version
+
+    def etag_parts(self) -> tuple:
+        """A held session's ETag names its hold, not the data version: add what its page
+        shows that follows the data version (the header and the session switcher) and what
+        it shows of the reader (their role's links, their name, the admin link)."""
+        if self.content_version is self.version:
+            return ()
+        version, user = self.version, self.request.user
+        return (
+            viewer_variant(user),
+            user.get_username(),
+            user.is_staff,
+            cached(
+                version,
+                ("held-chrome", self.header.session_id),
+                lambda: _digest(
+                    (self.header, cached(version, ("session-choices",), session_choices))
+                ),
+            ),
+        )
 
     def page_deck(self):
         """What the content's templates read as `deck`: the whole deck, lazily."""
@@ -152,8 +186,11 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         context.update(
             header=header,
             deck=self.page_deck(),
+            # A held session's sidebar comes from its stored deck: keyed by its hold.
             nav=SimpleLazyObject(
-                lambda: cached(version, ("nav", header.session_id), lambda: session_nav(header))
+                lambda: cached(
+                    self.content_version, ("nav", header.session_id), lambda: session_nav(header)
+                )
             ),
             sessions=SimpleLazyObject(
                 lambda: cached(version, ("session-choices",), session_choices)
@@ -301,12 +338,14 @@ class OverviewView(SessionPageMixin, TemplateView):
         layout = self.layout(chosen)
         number = query_page(self.request, layout.page_count)
         tables = SimpleLazyObject(lambda: self._tables(chosen, layout.window(number)))
-        submissions, recomputed_at, recompute_pending = self.live
+        submissions, recompute = self.live
         header = self.header
         context.update(
             departments=all_departments,
             department=chosen,
-            page_key=self.page_key(chosen, number),
+            # The department filter lists the departments there are now (for a held session
+            # too, whose tables are keyed by its hold).
+            page_key=self.page_key(chosen, number, _digest(all_departments)),
             pager=pager_for(self.request, number, layout.page_count),
             deck=header,
             tally=SimpleLazyObject(
@@ -316,25 +355,35 @@ class OverviewView(SessionPageMixin, TemplateView):
             objectives=SimpleLazyObject(lambda: tables.objectives),
             submissions=submissions,
             progress=submission_progress(submissions),
-            recomputed_at=recomputed_at,
-            recompute_pending=recompute_pending,
+            recomputed_at=recompute.finished_at,
+            recompute_pending=recompute.pending,
         )
         return context
 
     @cached_property
     def live(self):
-        """Not cached: "recomputed 3 minutes ago" and the pending count move without a
-        write, so they are part of the page's ETag (and of its stored response's key)."""
-        all_departments = cached(self.version, ("departments",), departments)
-        submissions = submissions_for_quarter(self.header.quarter_id, all_departments)
-        return submissions, last_recompute(), recompute_pending_count()
+        """The status strip. Submissions are written with a version bump: cached under it.
+        The last recompute and the pending count are not (a recompute that changes no figure
+        bumps nothing, yet finishes a run and fulfils its requests): read on every request,
+        in one query, and part of the page's ETag (and of its stored response's key)."""
+        version, quarter_id = self.version, self.header.quarter_id
+        submissions = cached(
+            version,
+            ("submissions", quarter_id),
+            lambda: submissions_for_quarter(
+                quarter_id, cached(version, ("departments",), departments)
+            ),
+        )
+        return submissions, recompute_state()
 
     def etag_parts(self) -> tuple:
-        submissions, recomputed_at, pending = self.live
+        submissions, recompute = self.live
         return (
+            *super().etag_parts(),
+            _digest(cached(self.version, ("departments",), departments)),
             [(item.department_slug, item.state) for item in submissions],
-            timesince(recomputed_at) if recomputed_at else "",
-            pending,
+            timesince(recompute.finished_at) if recompute.finished_at else "",
+            recompute.pending,
         )
 
     def _tables(self, chosen: str, window: DeckWindow) -> SimpleNamespace:

@@ -179,6 +179,31 @@ def test_the_overview_live_strip_is_never_stored_stale(viewer, session):
     assert b"waiting for a recompute" in viewer.get(url).content
 
 
+def test_a_recompute_that_changes_nothing_shows_on_the_next_overview(
+    viewer, session, django_assert_max_num_queries
+):
+    from metrics.selectors.job_runs import job_run_latest
+    from metrics.services.recompute_requests import recompute_request
+    from metrics.services.recompute_runs import recompute_pending_run, recompute_run
+
+    url = reverse("metrics:session_overview", kwargs={"session_id": session.id})
+    recompute_run(task_name="metrics.recompute_all", metric_ids=None)
+    # Owed and then fulfilled without changing a figure: no data-version bump either way.
+    recompute_request(metric_ids=[models.Metric.objects.first().pk], reason="a save")
+    version = models.DataVersion.objects.get(pk=1).version
+    assert b"1 metric waiting for a recompute" in viewer.get(url).content
+
+    recompute_pending_run(task_name="metrics.recompute_pending")
+
+    assert models.DataVersion.objects.get(pk=1).version == version
+    response = viewer.get(url)
+    assert b"waiting for a recompute" not in response.content
+    assert response.context["recomputed_at"] == job_run_latest().finished_at
+    # Read again: the reader (3), the version (1) and the recompute strip (1), nothing else.
+    with django_assert_max_num_queries(5):
+        assert viewer.get(url).status_code == 200
+
+
 def test_pages_of_one_version_build_the_whole_deck_once_and_parts_only_where_shown(
     viewer, session, monkeypatch
 ):

@@ -19,7 +19,13 @@ from metrics.api.serializers.sessions import (
 from metrics.api.views import resources
 from metrics.models import ChangeSource
 from metrics.pptx_export import PPTX_CONTENT_TYPE, deck_pptx
-from metrics.selectors.page_cache import cached, deck_for, request_data_version
+from metrics.selectors.page_cache import (
+    cached,
+    deck_for,
+    request_data_version,
+    session_content_version,
+)
+from metrics.selectors.session_pages import session_header
 from metrics.services.sessions import (
     SessionAlreadyOpenError,
     session_delete,
@@ -126,18 +132,21 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
                 headers={"Content-Disposition": f'attachment; filename="{pptx.filename}"'},
             )
 
+        # The document rendered once per data version (a held session's: once per hold, which
+        # no write elsewhere changes), then served as stored bytes.
+        data_version = request_data_version(request)
+        header = cached(data_version, ("header", session.pk), lambda: session_header(session.pk))
+        version = session_content_version(data_version, header)
+
         def render():
-            # The document rendered once per data version, then served as stored bytes.
             body = cached(
-                request_data_version(request),
+                version,
                 ("deck-api", session.pk),
-                lambda: JSONRenderer().render(
-                    DeckSerializer(deck_for(request_data_version(request), session.pk)).data
-                ),
+                lambda: JSONRenderer().render(DeckSerializer(deck_for(version, session.pk)).data),
             )
             return HttpResponse(body, content_type="application/json")
 
-        return conditional_get(request, render)
+        return conditional_get(request, render, version=version)
 
     @extend_schema(
         summary="Open the next session from this one (the latest)",
