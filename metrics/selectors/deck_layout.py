@@ -62,6 +62,9 @@ class DeckLayout:
         first, last_before = self.metric_pages[page - 1][0][0], self.metric_pages[page - 2][-1][0]
         return first if first == last_before else None
 
+    def metrics_on(self, page: int) -> frozenset[int]:
+        return self._metrics(page)
+
     def metrics_window(self, page: int) -> DeckWindow:
         """The rows of metrics page `page` (1-based), no objectives."""
         return DeckWindow(metric_ids=self._metrics(page), objective_ids=NOTHING)
@@ -75,6 +78,25 @@ class DeckLayout:
                 frozenset(objectives[page - 1]) if 1 <= page <= len(objectives) else NOTHING
             ),
         )
+
+    def metric_page_of(self, metric_id: int) -> int:
+        """The metrics page that shows the metric (1 when none does)."""
+        return next(
+            (
+                n
+                for n, rows in enumerate(self.metric_pages, 1)
+                if any(m == metric_id for _, m in rows)
+            ),
+            1,
+        )
+
+    def objective_page_of(self, objective_id: int) -> int:
+        return next((n for n, ids in enumerate(self.objective_pages, 1) if objective_id in ids), 1)
+
+    def objectives_on(self, page: int) -> frozenset[int]:
+        if 1 <= page <= len(self.objective_pages):
+            return frozenset(self.objective_pages[page - 1])
+        return NOTHING
 
     def _metrics(self, page: int) -> frozenset[int]:
         if 1 <= page <= len(self.metric_pages):

@@ -61,6 +61,7 @@ class SessionHeader:
 class NavLink:
     slug: str
     label: str
+    id: int = 0  # the metric's or the objective's
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,10 @@ def session_nav(header: SessionHeader) -> SessionNav:
     if header.is_held:
         deck = session_deck(header.session_id)
         return SessionNav(
-            metrics=tuple(NavLink(r.slug, r.title) for r in deck.metric_rows),
-            objectives=tuple(NavLink(o.slug, o.short_name) for o in deck.objectives),
+            metrics=tuple(NavLink(r.slug, r.title, r.metric_id) for r in deck.metric_rows),
+            objectives=tuple(
+                NavLink(o.slug, o.short_name, o.objective_id) for o in deck.objectives
+            ),
         )
     definitions = models.MetricDefinition.objects.filter(
         session_id=header.session_id, is_retired=False
@@ -139,32 +142,32 @@ def session_nav(header: SessionHeader) -> SessionNav:
     outcome_order: dict[int, int] = {}
     rows = list(
         definitions.order_by("order", "id").values_list(
-            "outcome_id", "metric__slug", "metric__chart_title", "name"
+            "outcome_id", "metric__slug", "metric__chart_title", "name", "metric_id"
         )
     )
     for outcome_id, *_ in rows:
         outcome_order.setdefault(outcome_id, len(outcome_order))
     # The deck groups rows by outcome, in the order each outcome first appears.
-    for _, slug, chart_title, name in sorted(rows, key=lambda r: outcome_order[r[0]]):
-        metric_links.append(NavLink(slug, chart_title or name))
+    for _, slug, chart_title, name, metric_id in sorted(rows, key=lambda r: outcome_order[r[0]]):
+        metric_links.append(NavLink(slug, chart_title or name, metric_id))
     presented = list(
         models.SessionObjective.objects.filter(session_id=header.session_id)
         .order_by("order", "objective_id")
-        .values_list("objective__slug", "objective__short_name", "is_retired")
+        .values_list("objective__slug", "objective__short_name", "objective_id", "is_retired")
     )
     if presented:  # the session's own list of objectives (see deck._presented_objectives)
-        objectives = [(slug, name) for slug, name, retired in presented if not retired]
+        objectives = [(slug, name, oid) for slug, name, oid, retired in presented if not retired]
     else:
         objectives = (
             models.Objective.objects.filter(
                 priority_id=header.priority_id, fiscal_year=header.fiscal_year
             )
             .order_by("order", "id")
-            .values_list("slug", "short_name")
+            .values_list("slug", "short_name", "id")
         )
     return SessionNav(
         metrics=tuple(metric_links),
-        objectives=tuple(NavLink(slug, name) for slug, name in objectives),
+        objectives=tuple(NavLink(slug, name, oid) for slug, name, oid in objectives),
     )
 
 

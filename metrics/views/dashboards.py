@@ -151,7 +151,7 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         page marked current. Under the data version even for a held session: the session
         switcher lists the sessions there are now."""
         slug = self.kwargs.get("metric_slug") or self.kwargs.get("objective_slug") or ""
-        return self._key(self.version, "chrome", slug)
+        return self._key(self.version, "chrome", slug, *self.sidebar_pages())
 
     def etag_version(self):
         return self.content_version
@@ -176,6 +176,31 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
             ),
         )
 
+    @cached_property
+    def nav(self):
+        # A held session's sidebar comes from its stored deck: keyed by its hold.
+        header = self.header
+        return cached(self.content_version, ("nav", header.session_id), lambda: session_nav(header))
+
+    def sidebar_pages(self) -> tuple[int, int]:
+        """Which page of the metrics and of the objectives the sidebar lists: the part the
+        page shows. A session of the seed's size has one page of each: all of it."""
+        return 1, 1
+
+    def sidebar(self) -> SimpleNamespace:
+        layout = self.layout()
+        metrics_page, objectives_page = self.sidebar_pages()
+        metric_ids = layout.metrics_on(metrics_page)
+        objective_ids = layout.objectives_on(objectives_page)
+        return SimpleNamespace(
+            metrics=[link for link in self.nav.metrics if link.id in metric_ids],
+            objectives=[link for link in self.nav.objectives if link.id in objective_ids],
+            metrics_page=metrics_page,
+            metrics_pages=layout.metrics_page_count,
+            objectives_page=objectives_page,
+            objectives_pages=max(1, len(layout.objective_pages)),
+        )
+
     def page_deck(self):
         """What the content's templates read as `deck`: the whole deck, lazily."""
         return SimpleLazyObject(lambda: self.deck)
@@ -186,12 +211,7 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         context.update(
             header=header,
             deck=self.page_deck(),
-            # A held session's sidebar comes from its stored deck: keyed by its hold.
-            nav=SimpleLazyObject(
-                lambda: cached(
-                    self.content_version, ("nav", header.session_id), lambda: session_nav(header)
-                )
-            ),
+            sidebar=SimpleLazyObject(self.sidebar),
             sessions=SimpleLazyObject(
                 lambda: cached(version, ("session-choices",), session_choices)
             ),
@@ -234,10 +254,16 @@ class MetricsTablesView(SessionPageMixin, TemplateView):
     def page_deck(self):
         return self.header
 
+    @cached_property
+    def page_number(self) -> int:
+        return query_page(self.request, self.layout().metrics_page_count, what="pages of metrics")
+
+    def sidebar_pages(self) -> tuple[int, int]:
+        return self.page_number, 1
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        layout = self.layout()
-        number = query_page(self.request, layout.metrics_page_count, what="pages of metrics")
+        layout, number = self.layout(), self.page_number
         context.update(
             deck=SimpleLazyObject(lambda: self.deck_part(layout.metrics_window(number))),
             page_key=self.page_key(number),
@@ -256,6 +282,11 @@ class MetricView(SessionPageMixin, TemplateView):
     template_name = "metrics/metric.html"
     section = "metrics"
     include_charts = True
+
+    def sidebar_pages(self) -> tuple[int, int]:
+        slug = self.kwargs["metric_slug"]
+        metric_id = next((link.id for link in self.nav.metrics if link.slug == slug), 0)
+        return self.layout().metric_page_of(metric_id), 1
 
     def page_deck(self):
         return self.header
@@ -301,6 +332,11 @@ class ObjectiveView(SessionPageMixin, TemplateView):
 
     template_name = "metrics/objective.html"
     section = "objectives"
+
+    def sidebar_pages(self) -> tuple[int, int]:
+        slug = self.kwargs["objective_slug"]
+        objective_id = next((link.id for link in self.nav.objectives if link.slug == slug), 0)
+        return 1, self.layout().objective_page_of(objective_id)
 
     def page_deck(self):
         return self.header

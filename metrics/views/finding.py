@@ -1,11 +1,16 @@
 """Finding things: the header's search and the objectives index. Thin: the selectors query."""
 
+from functools import cached_property
+
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
+from metrics.selectors.deck import DeckWindow
 from metrics.selectors.search import search
 from metrics.selectors.sessions import session_choices
 from metrics.views.dashboards import ReadAccessMixin, SessionPageMixin
-from metrics.views.query import query_text
+from metrics.views.pager import pager_for
+from metrics.views.query import query_page, query_text
 
 
 class SearchView(ReadAccessMixin, TemplateView):
@@ -20,12 +25,31 @@ class SearchView(ReadAccessMixin, TemplateView):
 
 
 class ObjectivesIndexView(SessionPageMixin, TemplateView):
-    """Every objective of a session with its department, target quarter and key results."""
+    """Every objective of a session with its department, target quarter and key results, in
+    the pages the deck is cut into (one for a deck of the seed's size)."""
 
     template_name = "metrics/objectives_index.html"
     section = "objectives"
 
+    @cached_property
+    def page_number(self) -> int:
+        count = max(1, len(self.layout().objective_pages))
+        return query_page(self.request, count, what="pages of objectives")
+
+    def sidebar_pages(self) -> tuple[int, int]:
+        return 1, self.page_number
+
+    def page_deck(self):
+        return self.header
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        layout, number = self.layout(), self.page_number
+        window = DeckWindow(metric_ids=frozenset(), objective_ids=layout.objectives_on(number))
+        context.update(
+            deck=SimpleLazyObject(lambda: self.deck_part(window)),
+            page_key=self.page_key(number),
+            pager=pager_for(self.request, number, max(1, len(layout.objective_pages))),
+        )
         context.setdefault("sessions", session_choices())
         return context

@@ -102,3 +102,52 @@ def test_a_large_session_page_runs_as_many_queries_as_a_small_one(
         url = reverse(f"metrics:{name}", kwargs={"session_id": session.id})
         with django_assert_max_num_queries(PAGE_BOUNDS[bound or name]):
             assert viewer.get(url, {"page": 2}).status_code == 200
+
+
+def sidebar_links(html: str, kind: str) -> list[str]:
+    aside = html[html.index('<aside class="sidebar"') : html.index("</aside>")]
+    return re.findall(rf'href="[^"]*/{kind}/([^/"]+)/"', aside)
+
+
+def test_the_sidebar_lists_the_part_a_page_shows(viewer, session):
+    from metrics.selectors.deck_layout import deck_layout
+    from metrics.selectors.session_pages import session_header
+
+    layout = deck_layout(session_header(session.id))
+    whole = session_deck(session.id)
+    slug_of = {row.metric_id: row.slug for row in whole.metric_rows}
+    tables = reverse("metrics:session_metrics", kwargs={"session_id": session.id})
+    html = viewer.get(tables, {"page": 3}).content.decode()
+    page_three = [slug_of[m] for _, m in layout.metric_pages[2]]
+    assert sidebar_links(html, "metrics") == page_three
+    assert "Tables page 3 of" in html
+
+    # A metric's page lists the metrics of its table's page, itself marked.
+    metric = page_three[-1]
+    html = viewer.get(
+        reverse("metrics:metric", kwargs={"session_id": session.id, "metric_slug": metric})
+    ).content.decode()
+    assert sidebar_links(html, "metrics") == page_three
+    assert f'{metric}/" aria-current="page"' in html
+
+    # An objective's page lists the objectives of its page.
+    last = whole.objectives[-1]
+    html = viewer.get(
+        reverse("metrics:objective", kwargs={"session_id": session.id, "objective_slug": last.slug})
+    ).content.decode()
+    on_its_page = [b.slug for b in whole.objectives if b.objective_id in layout.objective_pages[-1]]
+    assert sidebar_links(html, "objectives") == on_its_page
+
+
+def test_the_objectives_index_comes_in_the_same_pages(viewer, session):
+    whole = session_deck(session.id)
+    url = reverse("metrics:objectives_index", kwargs={"session_id": session.id})
+    html = viewer.get(url).content.decode()
+    pages = int(re.search(r"Page 1 of (\d+)", html).group(1))
+    listed = []
+    for number in range(1, pages + 1):
+        html = viewer.get(url, {"page": number}).content.decode()
+        page = html[html.index('class="objective-list"') :]
+        listed += re.findall(r'href="[^"]*/objectives/([^/"]+)/"', page)
+    assert listed == [block.slug for block in whole.objectives]
+    assert viewer.get(url, {"page": pages + 1}).status_code == 400
