@@ -574,6 +574,12 @@ class DeckWindow:
 
     metric_ids: frozenset[int] | None = None
     objective_ids: frozenset[int] | None = None
+    # The session's key deliverables and acronyms (S1, S16): hundreds of rows at scale,
+    # left out of the parts of pages that do not print them.
+    extras: bool = True
+
+    def without_extras(self) -> DeckWindow:
+        return replace(self, extras=False)
 
     def applied(self, deck: Deck) -> Deck:
         """The part of a whole deck (a held session's stored one) this window shows."""
@@ -596,6 +602,8 @@ class DeckWindow:
             outcomes=outcomes,
             objectives=objectives,
             footnotes=tuple(f for f in deck.footnotes if f.marker in used),
+            key_deliverables=deck.key_deliverables if self.extras else (),
+            acronyms=deck.acronyms if self.extras else (),
         )
 
     def shows_metric(self, metric_id: int) -> bool:
@@ -844,16 +852,20 @@ def _session_deck(session_id: int, *, presented: bool, window: DeckWindow = WHOL
         )
 
     footnotes = footnotes_for([row for group in outcomes for row in group.metrics], all_kr_rows)
-    acronyms = tuple(
-        AcronymItem(term=a.term, meaning=a.meaning)
-        for a in models.Acronym.objects.filter(session=session).order_by("term")
-    )
-    deliverables = tuple(
-        DeliverableItem(title=d.title, objective_slug=d.objective.slug if d.objective else "")
-        for d in models.KeyDeliverable.objects.filter(session=session)
-        .select_related("objective")
-        .order_by("order", "id")
-    )
+    acronyms = deliverables = ()
+    if window.extras:
+        acronyms = tuple(
+            AcronymItem(term=term, meaning=meaning)
+            for term, meaning in models.Acronym.objects.filter(session=session)
+            .order_by("term")
+            .values_list("term", "meaning")
+        )
+        deliverables = tuple(
+            DeliverableItem(title=title, objective_slug=slug or "")
+            for title, slug in models.KeyDeliverable.objects.filter(session=session)
+            .order_by("order", "id")
+            .values_list("title", "objective__slug")
+        )
 
     return Deck(
         session_id=session.id,

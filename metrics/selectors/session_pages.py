@@ -125,10 +125,11 @@ def _frozen(session) -> str:
     return f"{session.held_at.timestamp():.6f}.{session.snapshot_token or ''}"
 
 
-def session_nav(header: SessionHeader) -> SessionNav:
-    """The sidebar's links, in deck order (two queries of plain rows)."""
+def session_nav(header: SessionHeader, held_deck=None) -> SessionNav:
+    """The sidebar's links, in deck order (two queries of plain rows); a held session's from
+    its deck as presented (`held_deck`, the one its pages share, else read again)."""
     if header.is_held:
-        deck = session_deck(header.session_id)
+        deck = held_deck() if held_deck else session_deck(header.session_id)
         return SessionNav(
             metrics=tuple(NavLink(r.slug, r.title, r.metric_id) for r in deck.metric_rows),
             objectives=tuple(

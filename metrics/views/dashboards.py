@@ -62,6 +62,10 @@ def _digest(value) -> str:
     return hashlib.sha1(repr(value).encode(), usedforsecurity=False).hexdigest()
 
 
+# S1 alone: the session's texts and key deliverables, no metrics table or objective.
+SESSION_TEXTS = DeckWindow(metric_ids=frozenset(), objective_ids=frozenset())
+
+
 class ReadAccessMixin(QueryErrorsMixin, AccessMixin):
     """Any signed-in role reads the dashboards; anonymous visitors go to the login page."""
 
@@ -112,9 +116,11 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
     def deck(self):
         return deck_for(self.content_version, self.kwargs["session_id"])
 
-    def deck_part(self, window: DeckWindow):
+    def deck_part(self, window: DeckWindow, *, extras: bool = False):
         """The part of the deck a page shows, built alone (a held session's: cut from the
-        deck as presented, which its pages share)."""
+        deck as presented, which its pages share). Without `extras`, the key deliverables
+        and acronyms are left out (only S1, the appendix and the whole deck print them)."""
+        window = window if extras else window.without_extras()
         if self.header.is_held:
             return window.applied(self.deck)
         return session_deck(self.header.session_id, window)
@@ -180,7 +186,11 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
     def nav(self):
         # A held session's sidebar comes from its stored deck: keyed by its hold.
         header = self.header
-        return cached(self.content_version, ("nav", header.session_id), lambda: session_nav(header))
+        return cached(
+            self.content_version,
+            ("nav", header.session_id),
+            lambda: session_nav(header, held_deck=lambda: self.deck),
+        )
 
     def sidebar_pages(self) -> tuple[int, int]:
         """Which page of the metrics and of the objectives the sidebar lists: the part the
@@ -230,6 +240,10 @@ class SessionView(SessionPageMixin, TemplateView):
 
     template_name = "metrics/session.html"
     section = "session"
+
+    def page_deck(self):
+        # Its texts and key deliverables: no metric row or objective is built.
+        return SimpleLazyObject(lambda: self.deck_part(SESSION_TEXTS, extras=True))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
