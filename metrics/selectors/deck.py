@@ -646,9 +646,14 @@ def _session_deck(session_id: int, *, presented: bool, window: DeckWindow = WHOL
     quarter = session.quarter
     fiscal_year = quarter.fiscal_year
 
-    kr_statuses = models.KeyResultStatus.objects.filter(
-        quarter__fiscal_year=fiscal_year, quarter__number__lte=quarter.number
-    ).select_related("quarter")
+    # Read into dicts by quarter: no order needed (the models' default one joins and sorts).
+    kr_statuses = (
+        models.KeyResultStatus.objects.filter(
+            quarter__fiscal_year=fiscal_year, quarter__number__lte=quarter.number
+        )
+        .select_related("quarter")
+        .order_by()
+    )
     objectives = models.Objective.objects.filter(priority=session.priority, fiscal_year=fiscal_year)
     if window.objective_ids is not None:
         objectives = objectives.filter(pk__in=window.objective_ids)
@@ -697,11 +702,15 @@ def _session_deck(session_id: int, *, presented: bool, window: DeckWindow = WHOL
         segments_by_metric[segment.metric_id].append(segment)
 
     statuses_by_metric = defaultdict(dict)
-    for status in models.QuarterlyStatus.objects.filter(
-        metric_id__in=metrics_by_id,
-        quarter__fiscal_year=fiscal_year,
-        quarter__number__lte=quarter.number,
-    ).select_related("quarter"):
+    for status in (
+        models.QuarterlyStatus.objects.filter(
+            metric_id__in=metrics_by_id,
+            quarter__fiscal_year=fiscal_year,
+            quarter__number__lte=quarter.number,
+        )
+        .select_related("quarter")
+        .order_by()
+    ):
         statuses_by_metric[status.metric_id][(status.segment_id, status.quarter.number)] = status
 
     def row_for(metric, definition=None) -> MetricRow:

@@ -92,9 +92,13 @@ def _live_attainments(header, department: str):
     ):
         segment_order[metric_id].append(segment_id)
     statuses = defaultdict(dict)
-    for metric_id, segment_id, state, attainment in models.QuarterlyStatus.objects.filter(
-        metric_id__in=metric_ids, quarter_id=header.quarter_id
-    ).values_list("metric_id", "segment_id", "state", "attainment"):
+    for metric_id, segment_id, state, attainment in (
+        models.QuarterlyStatus.objects.filter(
+            metric_id__in=metric_ids, quarter_id=header.quarter_id
+        )
+        .order_by()
+        .values_list("metric_id", "segment_id", "state", "attainment")
+    ):
         statuses[metric_id][segment_id] = SimpleNamespace(state=state, attainment=attainment)
     for metric_id, state, segments_inline in metrics:
         by_segment = statuses[metric_id]

@@ -205,11 +205,15 @@ def _metric_rows(header: SessionHeader, metrics, definitions) -> dict[int, Metri
     ):
         segments[segment.metric_id].append(segment)
     statuses = defaultdict(dict)
-    for status in models.QuarterlyStatus.objects.filter(
-        metric__in=metrics,
-        quarter__fiscal_year=header.fiscal_year,
-        quarter__number__lte=header.quarter_number,
-    ).select_related("quarter"):
+    for status in (
+        models.QuarterlyStatus.objects.filter(
+            metric__in=metrics,
+            quarter__fiscal_year=header.fiscal_year,
+            quarter__number__lte=header.quarter_number,
+        )
+        .select_related("quarter")
+        .order_by()
+    ):
         statuses[status.metric_id][(status.segment_id, status.quarter.number)] = status
     return {
         metric.id: deck_selectors._metric_row(
