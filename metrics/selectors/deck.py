@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 
 from metrics import models
 from metrics.formatting import (
@@ -630,19 +630,22 @@ def build_live_deck(session_id: int) -> Deck:
 
 
 def _session_deck(session_id: int, *, presented: bool, window: DeckWindow = WHOLE_DECK) -> Deck:
+    # The stored snapshot stays in the database (it runs to megabytes): a held session's deck
+    # is read out of it alone, and only the window's part of it turned into objects.
     session = (
-        models.TuningSession.objects.defer(None)
-        .select_related("priority", "quarter")
+        models.TuningSession.objects.select_related("priority", "quarter")
+        .annotate(is_presented=ExpressionWrapper(Q(snapshot__isnull=False), BooleanField()))
         .filter(pk=session_id)
         .first()
     )
     if session is None:
         raise NotFoundError("No such tuning session.")
-    if presented and session.snapshot is not None:
-        from metrics.selectors.snapshots import snapshot_deck
+    if presented and session.is_presented:
+        from metrics.selectors.snapshots import held_deck
 
-        deck = snapshot_deck(session.snapshot)
-        return deck if window == WHOLE_DECK else window.applied(deck)
+        deck = held_deck(session.id, window)
+        if deck is not None:
+            return deck
     quarter = session.quarter
     fiscal_year = quarter.fiscal_year
 

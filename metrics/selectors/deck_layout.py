@@ -1,7 +1,7 @@
 """How a session's deck is cut into pages, so that a page reads and prints a bounded part of it
 whatever the size of the organisation.
 
-    deck_layout(header, department="", held_deck=None) -> DeckLayout
+    deck_layout(header, department="") -> DeckLayout
       .outcome_pages    the metrics tables' outcomes, page by page (deck order, whole outcomes)
       .objective_pages  the objectives, page by page (deck order, whole objectives)
 
@@ -11,18 +11,19 @@ page of its own) and whole objectives up to KEY_RESULTS_PER_PAGE key results. Th
 reads as it always did; at 100x its metrics tables are about fifty pages of the seed's size.
 
 Read from `.values()` rows (two or three queries, no model instances), or, for a held session,
-from its deck as presented (`held_deck`, the stored deck the pages already share).
+from its deck as presented (the stored deck's data, read out of its snapshot: no object built).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
 from metrics import models
-from metrics.selectors.deck import Deck, DeckWindow
+from metrics.selectors.deck import DeckWindow
+from metrics.selectors.snapshots import held_deck_data
 
 METRICS_PER_PAGE = 25
 KEY_RESULTS_PER_PAGE = 25
@@ -140,30 +141,31 @@ def metric_paged(rows: Iterable[tuple[int, int]], budget: int):
     return tuple(pages)
 
 
-def deck_layout(
-    header, *, department: str = "", held_deck: Callable[[], Deck] | None = None
-) -> DeckLayout:
+def deck_layout(header, *, department: str = "") -> DeckLayout:
     """The session's pages; with `department`, only the outcomes and objectives that show
     something of that department (the overview's filter)."""
     if header.is_held:
-        return _held_layout(held_deck(), department)
+        return _held_layout(held_deck_data(header.session_id) or EMPTY_DECK, department)
     return DeckLayout(
         metric_pages=metric_paged(_metric_rows(header, department), METRICS_PER_PAGE),
         objective_pages=paged(_objective_sizes(header, department), KEY_RESULTS_PER_PAGE),
     )
 
 
-def _held_layout(deck: Deck, department: str) -> DeckLayout:
+EMPTY_DECK = {"outcomes": [], "objectives": []}
+
+
+def _held_layout(deck: dict, department: str) -> DeckLayout:
     rows = (
-        (group.outcome_id, row.metric_id)
-        for group in deck.outcomes
-        for row in group.metrics
-        if not department or row.department_slug == department
+        (group["outcome_id"], row["metric_id"])
+        for group in deck["outcomes"]
+        for row in group["metrics"]
+        if not department or row["department_slug"] == department
     )
     objectives = (
-        (block.objective_id, max(1, len(block.key_results)))
-        for block in deck.objectives
-        if not department or block.department_slug == department
+        (block["objective_id"], max(1, len(block["key_results"])))
+        for block in deck["objectives"]
+        if not department or block["department_slug"] == department
     )
     return DeckLayout(
         metric_pages=metric_paged(rows, METRICS_PER_PAGE),

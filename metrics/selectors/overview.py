@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from metrics import models
 from metrics.selectors.deck import metric_attainment
 from metrics.selectors.job_runs import job_run_latest
+from metrics.selectors.snapshots import held_deck_data
 
 
 @dataclass(frozen=True)
@@ -59,18 +60,19 @@ def last_recompute() -> datetime | None:
     return run.finished_at if run else None
 
 
-def attainment_tally(header, *, department: str = "", held_deck=None) -> list[dict]:
+def attainment_tally(header, *, department: str = "") -> list[dict]:
     """How many of the session's metrics (of `department`) stand at each goal attainment in
     its quarter, with the rule of the deck's rows (deck.metric_attainment) applied to plain
     rows: three queries, no row built, whatever the number of metrics. A held session counts
-    its deck as presented (`held_deck`)."""
+    its deck as presented (the stored rows' attainment)."""
     if header.is_held:
-        rows = [
-            row
-            for row in held_deck().metric_rows
-            if not department or row.department_slug == department
-        ]
-        counted = Counter(row.attainment for row in rows)
+        deck = held_deck_data(header.session_id) or {"outcomes": []}
+        counted = Counter(
+            row["attainment"]
+            for group in deck["outcomes"]
+            for row in group["metrics"]
+            if not department or row["department_slug"] == department
+        )
     else:
         counted = Counter(_live_attainments(header, department))
     return [{"attainment": value, "count": counted[value]} for value in models.Attainment.values]

@@ -32,6 +32,7 @@ from metrics.selectors.deck import (
     session_deck,
 )
 from metrics.selectors.errors import NotFoundError
+from metrics.selectors.snapshots import from_data, held_deck_data
 
 
 @dataclass(frozen=True)
@@ -125,15 +126,19 @@ def _frozen(session) -> str:
     return f"{session.held_at.timestamp():.6f}.{session.snapshot_token or ''}"
 
 
-def session_nav(header: SessionHeader, held_deck=None) -> SessionNav:
+def session_nav(header: SessionHeader) -> SessionNav:
     """The sidebar's links, in deck order (two queries of plain rows); a held session's from
-    its deck as presented (`held_deck`, the one its pages share, else read again)."""
+    its deck as presented (the stored rows' data, no object built)."""
     if header.is_held:
-        deck = held_deck() if held_deck else session_deck(header.session_id)
+        deck = held_deck_data(header.session_id) or {"outcomes": [], "objectives": []}
         return SessionNav(
-            metrics=tuple(NavLink(r.slug, r.title, r.metric_id) for r in deck.metric_rows),
+            metrics=tuple(
+                NavLink(r["slug"], r["chart_title"] or r["name"], r["metric_id"])
+                for group in deck["outcomes"]
+                for r in group["metrics"]
+            ),
             objectives=tuple(
-                NavLink(o.slug, o.short_name, o.objective_id) for o in deck.objectives
+                NavLink(o["slug"], o["short_name"], o["objective_id"]) for o in deck["objectives"]
             ),
         )
     definitions = models.MetricDefinition.objects.filter(
@@ -227,28 +232,11 @@ def _metric_rows(header: SessionHeader, metrics, definitions) -> dict[int, Metri
     }
 
 
-def _row_in_deck(deck: Deck, slug: str) -> MetricRow | None:
-    return deck.metric(slug) or next(
-        (
-            kr.metric_row
-            for objective in deck.objectives
-            for kr in objective.key_results
-            if kr.metric_row and kr.metric_row.slug == slug
-        ),
-        None,
-    )
-
-
 def metric_page(header: SessionHeader, slug: str) -> MetricPage:
     """One metric as the session shows it: in its metrics table, or as a key result's metric.
     NotFoundError when the session shows no such metric."""
     if header.is_held:
-        deck = session_deck(header.session_id)
-        row = _row_in_deck(deck, slug)
-        if row is None:
-            raise NotFoundError("This session has no such metric.")
-        group = deck.outcome_of(slug)
-        return MetricPage(row, group.statement if group else "", _used_footnotes(deck, row))
+        return _held_metric_page(header, slug)
     definition = (
         models.MetricDefinition.objects.filter(
             session_id=header.session_id, metric__slug=slug, is_retired=False
@@ -280,9 +268,38 @@ def metric_page(header: SessionHeader, slug: str) -> MetricPage:
     )
 
 
-def _used_footnotes(deck: Deck, row: MetricRow) -> tuple[FootnoteItem, ...]:
+def _held_metric_page(header: SessionHeader, slug: str) -> MetricPage:
+    """The metric as the held session presented it: its row alone turned into objects out
+    of the stored deck's data."""
+    deck = held_deck_data(header.session_id) or {"outcomes": [], "objectives": [], "footnotes": []}
+    found = next(
+        (
+            (group["statement"], row)
+            for group in deck["outcomes"]
+            for row in group["metrics"]
+            if row["slug"] == slug
+        ),
+        None,
+    ) or next(
+        (
+            ("", kr["metric_row"])
+            for block in deck["objectives"]
+            for kr in block["key_results"]
+            if kr["metric_row"] and kr["metric_row"]["slug"] == slug
+        ),
+        None,
+    )
+    if found is None:
+        raise NotFoundError("This session has no such metric.")
+    statement, data = found
+    row = from_data(MetricRow, data)
     used = deck_selectors._used_markers([row], ())
-    return tuple(f for f in deck.footnotes if f.marker in used)
+    footnotes = tuple(
+        FootnoteItem(marker=f["marker"], meaning=f["meaning"])
+        for f in deck["footnotes"]
+        if f["marker"] in used
+    )
+    return MetricPage(row, statement, footnotes)
 
 
 def objective_page(header: SessionHeader, slug: str, deck: Deck | None = None) -> ObjectiveBlock:

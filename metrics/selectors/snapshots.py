@@ -10,12 +10,15 @@ by the dataclass's type hints (Decimals as strings, so 92000.000000 stays exactl
 from __future__ import annotations
 
 import dataclasses
+import json
 import secrets
 import types
 import typing
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+
+from django.db import connection
 
 from metrics import models
 
@@ -85,11 +88,66 @@ def from_data(kind, data):
 
 # --- the session's snapshot -------------------------------------------------------------------
 
+# A part of a stored snapshot that is not there at all (a snapshot stored before it kept it),
+# as against one stored as null.
+MISSING = object()
+
+
+def _stored_part(session_id: int, *keys: str):
+    """The part of a session's stored snapshot at `keys` ("deck"; "charts", "12"), read out
+    of the JSON by the database: a scale-100 snapshot is ~130 MB of JSON (charts for 1,300
+    metrics, two decks), which a page must not fetch and parse to print one metric.
+    MISSING when the snapshot (or the part) is not there; None for a null."""
+    table = models.TuningSession._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT (snapshot #> %s)::text FROM {table} WHERE id = %s",  # noqa: S608
+                [list(keys), session_id],
+            )
+        else:
+            path = "$" + "".join(f'."{key}"' for key in keys)
+            cursor.execute(
+                f"SELECT json_type(snapshot, %s), snapshot -> %s FROM {table} "  # noqa: S608
+                "WHERE id = %s",
+                [path, path, session_id],
+            )
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        return MISSING
+    return json.loads(row[-1])
+
+
+def _stored_charts(session_id: int, metric_ids) -> dict:
+    """{metric id as str: stored chart data} of those metrics a snapshot kept: one query
+    that reads only them out of the stored charts."""
+    table = models.TuningSession._meta.db_table
+    keys = [str(metric_id) for metric_id in metric_ids]
+    if not keys:
+        return {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT (SELECT jsonb_object_agg(key, value) FROM jsonb_each(snapshot -> "  # noqa: S608
+                f"'charts') WHERE key = ANY(%s))::text FROM {table} WHERE id = %s",
+                [keys, session_id],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(keys))
+            cursor.execute(
+                "SELECT json_group_object(charts.key, json(charts.value)) "  # noqa: S608
+                f"FROM {table}, json_each({table}.snapshot, '$.charts') AS charts "
+                f"WHERE {table}.id = %s AND charts.key IN ({marks})",
+                [session_id, *keys],
+            )
+        row = cursor.fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
+
 
 def snapshot_build(session_id: int) -> dict:
     """The live deck of a session and the charts of each of its metric rows, as JSON data.
     Called by the hold service before the session is marked held."""
-    from metrics.selectors.charts import metrics_chart_data
+    from metrics.selectors.charts import chart_window_start, metrics_chart_data
     from metrics.selectors.deck import build_live_deck
 
     deck = build_live_deck(session_id)
@@ -99,7 +157,13 @@ def snapshot_build(session_id: int) -> dict:
         for kr in objective.key_results
         if kr.metric_row
     }
-    charts = metrics_chart_data(sorted(metric_ids), until=deck.quarter_end_date)
+    # The years the session's charts show, as its pages read them (not every observation
+    # since the metric began: that was ~100 MB of JSON at scale 100).
+    charts = metrics_chart_data(
+        sorted(metric_ids),
+        since=chart_window_start(deck.fiscal_year),
+        until=deck.quarter_end_date,
+    )
     earlier = _earlier_deck_now(session_id)
     return {
         "format": SNAPSHOT_FORMAT,
@@ -130,23 +194,54 @@ def session_earlier_deck(deck, *, build=None):
     from metrics.selectors.deck import Deck
 
     if deck.session_state == models.SessionState.HELD:
-        snapshot = (
-            models.TuningSession.objects.filter(pk=deck.session_id)
-            .values_list("snapshot", flat=True)
-            .first()
-        ) or {}
-        if "earlier" in snapshot:
-            stored = snapshot["earlier"]
+        stored = _stored_part(deck.session_id, "earlier")
+        if stored is not MISSING:
             return from_data(Deck, stored) if stored is not None else None
     return _earlier_deck_now(deck.session_id, build)
 
 
 def snapshot_deck(snapshot: dict):
     """The Deck stored in a snapshot, marked held."""
-    from metrics.selectors.deck import Deck
+    return stored_deck(snapshot["deck"])
 
-    deck = from_data(Deck, snapshot["deck"])
+
+def stored_deck(data: dict, window=None):
+    """The Deck of a snapshot's stored deck data, marked held; with a DeckWindow, only its
+    part (the rest of the data is never turned into objects)."""
+    from metrics.selectors.deck import WHOLE_DECK, Deck
+
+    if window is not None and window != WHOLE_DECK:
+        data = dict(data)
+        if window.metric_ids is not None:
+            data["outcomes"] = [
+                {**group, "metrics": metrics}
+                for group in data["outcomes"]
+                if (metrics := [m for m in group["metrics"] if m["metric_id"] in window.metric_ids])
+            ]
+        if window.objective_ids is not None:
+            data["objectives"] = [
+                block
+                for block in data["objectives"]
+                if block["objective_id"] in window.objective_ids
+            ]
+        deck = window.applied(from_data(Deck, data))
+    else:
+        deck = from_data(Deck, data)
     return dataclasses.replace(deck, session_state=models.SessionState.HELD)
+
+
+def held_deck_data(session_id: int) -> dict | None:
+    """A held session's stored deck as JSON data, for reads that need a few fields of every
+    row (a layout, a tally, the sidebar) without building the deck's objects."""
+    data = _stored_part(session_id, "deck")
+    return None if data is MISSING else data
+
+
+def held_deck(session_id: int, window=None):
+    """A held session's deck as presented (or its part), read out of its snapshot: None when
+    the session has no snapshot."""
+    data = _stored_part(session_id, "deck")
+    return None if data is MISSING or data is None else stored_deck(data, window)
 
 
 def presented_chart_data(session_id: int, metric_ids) -> dict:
@@ -154,12 +249,7 @@ def presented_chart_data(session_id: int, metric_ids) -> dict:
     {metric_id: MetricChartData} as metrics_chart_data()."""
     from metrics.selectors.charts import MetricChartData
 
-    snapshot = (
-        models.TuningSession.objects.filter(pk=session_id)
-        .values_list("snapshot", flat=True)
-        .first()
-    ) or {}
-    stored = snapshot.get("charts", {})
+    stored = _stored_charts(session_id, metric_ids)
     return {
         int(metric_id): from_data(MetricChartData, stored[str(metric_id)])
         for metric_id in metric_ids
@@ -169,11 +259,14 @@ def presented_chart_data(session_id: int, metric_ids) -> dict:
 
 def session_chart_data(deck, metric_ids, *, until) -> dict:
     """Chart data for a session's pages: as presented for a held session, live otherwise."""
-    from metrics.selectors.charts import metrics_chart_data
+    from metrics.selectors.charts import chart_window_start, metrics_chart_data
 
     presented = {}
     if deck.session_state == models.SessionState.HELD:
         presented = presented_chart_data(deck.session_id, metric_ids)
     # A held session without a snapshot (loaded from a fixture) shows the live figures.
     missing = [metric_id for metric_id in metric_ids if metric_id not in presented]
-    return {**(metrics_chart_data(missing, until=until) if missing else {}), **presented}
+    live = {}
+    if missing:
+        live = metrics_chart_data(missing, since=chart_window_start(deck.fiscal_year), until=until)
+    return {**live, **presented}

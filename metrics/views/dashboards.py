@@ -117,12 +117,10 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         return deck_for(self.content_version, self.kwargs["session_id"])
 
     def deck_part(self, window: DeckWindow, *, extras: bool = False):
-        """The part of the deck a page shows, built alone (a held session's: cut from the
-        deck as presented, which its pages share). Without `extras`, the key deliverables
-        and acronyms are left out (only S1, the appendix and the whole deck print them)."""
+        """The part of the deck a page shows, built alone (a held session's: that part of its
+        deck as presented). Without `extras`, the key deliverables and acronyms are left out
+        (only S1, the appendix and the whole deck print them)."""
         window = window if extras else window.without_extras()
-        if self.header.is_held:
-            return window.applied(self.deck)
         return session_deck(self.header.session_id, window)
 
     def layout(self, department: str = "") -> DeckLayout:
@@ -131,7 +129,7 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         return cached(
             self.content_version,
             ("layout", header.session_id, department),
-            lambda: deck_layout(header, department=department, held_deck=lambda: self.deck),
+            lambda: deck_layout(header, department=department),
         )
 
     def _key(self, version, *parts) -> str:
@@ -189,7 +187,7 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         return cached(
             self.content_version,
             ("nav", header.session_id),
-            lambda: session_nav(header, held_deck=lambda: self.deck),
+            lambda: session_nav(header),
         )
 
     def sidebar_pages(self) -> tuple[int, int]:
@@ -366,9 +364,10 @@ class ObjectiveView(SessionPageMixin, TemplateView):
         return context
 
     def _objective(self, slug: str):
-        if self.header.is_held:
-            return objective_page(self.header, slug, deck=self.deck)
-        objective_id = objective_id_in_session(self.header, slug)
+        if self.header.is_held:  # the objectives it presented, as its sidebar lists them
+            objective_id = next((o.id for o in self.nav.objectives if o.slug == slug), 0)
+        else:
+            objective_id = objective_id_in_session(self.header, slug)
         part = self.deck_part(DeckWindow(metric_ids=frozenset(), objective_ids={objective_id}))
         return objective_page(self.header, slug, deck=part)
 
@@ -398,9 +397,7 @@ class OverviewView(SessionPageMixin, TemplateView):
             page_key=self.page_key(chosen, number, _digest(all_departments)),
             pager=pager_for(self.request, number, layout.page_count),
             deck=header,
-            tally=SimpleLazyObject(
-                lambda: attainment_tally(header, department=chosen, held_deck=lambda: self.deck)
-            ),
+            tally=SimpleLazyObject(lambda: attainment_tally(header, department=chosen)),
             outcomes=SimpleLazyObject(lambda: tables.outcomes),
             objectives=SimpleLazyObject(lambda: tables.objectives),
             submissions=submissions,

@@ -52,7 +52,7 @@ def test_an_outcome_table_stays_on_one_page_when_it_fits_and_is_cut_when_it_cann
 
 def test_the_seed_deck_is_one_page_of_metrics_and_one_of_objectives(seed_deck):
     for session in models.TuningSession.objects.all():
-        layout = deck_layout(session_header(session.id), held_deck=lambda: None)
+        layout = deck_layout(session_header(session.id))
         assert layout.metrics_page_count == 1
         assert layout.page_count == 1
 
@@ -121,9 +121,7 @@ def test_the_tally_of_the_seed_deck_and_of_one_department(seed_deck):
                 for r in whole.metric_rows
                 if not department or r.department_slug == department
             )
-            tally = attainment_tally(
-                header, department=department, held_deck=lambda whole=whole: whole
-            )
+            tally = attainment_tally(header, department=department)
             assert {i["attainment"]: i["count"] for i in tally if i["count"]} == dict(expected)
 
 
@@ -134,13 +132,13 @@ def test_a_held_session_is_laid_out_and_counted_from_its_deck_as_presented(small
     presented = session_deck(session.id)
     # Edits after the hold change neither the pages nor the counts.
     models.QuarterlyStatus.objects.filter(quarter_id=held.quarter_id).update(attainment="")
-    layout = deck_layout(held, held_deck=lambda: presented)
+    layout = deck_layout(held)
     assert [m for page in layout.metric_pages for _, m in page] == [
         r.metric_id for r in presented.metric_rows
     ]
     part = session_deck(session.id, layout.window(2))
     assert part == layout.window(2).applied(presented)
-    tally = attainment_tally(held, held_deck=lambda: presented)
+    tally = attainment_tally(held)
     assert sum(i["count"] for i in tally) == len(presented.metric_rows)
     assert {i["attainment"]: i["count"] for i in tally if i["count"]} == dict(
         Counter(r.attainment for r in presented.metric_rows)
