@@ -145,7 +145,9 @@ def deck_layout(header, *, department: str = "") -> DeckLayout:
     """The session's pages; with `department`, only the outcomes and objectives that show
     something of that department (the overview's filter)."""
     if header.is_held:
-        return _held_layout(held_deck_data(header.session_id) or EMPTY_DECK, department)
+        return _held_layout(
+            held_deck_data(header.session_id, header.frozen) or EMPTY_DECK, department
+        )
     return DeckLayout(
         metric_pages=metric_paged(_metric_rows(header, department), METRICS_PER_PAGE),
         objective_pages=paged(_objective_sizes(header, department), KEY_RESULTS_PER_PAGE),

@@ -12,8 +12,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
+import threading
 import types
 import typing
+from collections import OrderedDict
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -230,18 +232,40 @@ def stored_deck(data: dict, window=None):
     return dataclasses.replace(deck, session_state=models.SessionState.HELD)
 
 
-def held_deck_data(session_id: int) -> dict | None:
+# Stored decks read in this process, by (session, hold): a hold's deck never changes, so the
+# pages of a held session parse its data once per process, not once per page (12 MB of JSON
+# at scale 100). Kept few: each is ~100 MB of Python objects at that scale.
+_HELD_DATA: OrderedDict = OrderedDict()
+_HELD_DATA_KEPT = 2
+_HELD_DATA_LOCK = threading.Lock()
+
+
+def held_deck_data(session_id: int, frozen: str = "") -> dict | None:
     """A held session's stored deck as JSON data, for reads that need a few fields of every
-    row (a layout, a tally, the sidebar) without building the deck's objects."""
+    row (a layout, a tally, the sidebar) without building the deck's objects. With `frozen`
+    (SessionHeader.frozen, which names the hold), kept in this process."""
+    key = (session_id, frozen)
+    if frozen:
+        with _HELD_DATA_LOCK:
+            if key in _HELD_DATA:
+                _HELD_DATA.move_to_end(key)
+                return _HELD_DATA[key]
     data = _stored_part(session_id, "deck")
-    return None if data is MISSING else data
+    if data is MISSING:
+        return None
+    if frozen and data is not None:
+        with _HELD_DATA_LOCK:
+            _HELD_DATA[key] = data
+            while len(_HELD_DATA) > _HELD_DATA_KEPT:
+                _HELD_DATA.popitem(last=False)
+    return data
 
 
-def held_deck(session_id: int, window=None):
+def held_deck(session_id: int, window=None, frozen: str = ""):
     """A held session's deck as presented (or its part), read out of its snapshot: None when
     the session has no snapshot."""
-    data = _stored_part(session_id, "deck")
-    return None if data is MISSING or data is None else stored_deck(data, window)
+    data = held_deck_data(session_id, frozen)
+    return None if data is None else stored_deck(data, window)
 
 
 def presented_chart_data(session_id: int, metric_ids) -> dict:

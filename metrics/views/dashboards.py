@@ -49,6 +49,7 @@ from metrics.selectors.session_pages import (
 )
 from metrics.selectors.sessions import latest_session_id, session_choices
 from metrics.selectors.snapshots import (
+    held_deck,
     presented_chart_data,
     session_chart_data,
     session_earlier_deck,
@@ -121,7 +122,10 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         deck as presented). Without `extras`, the key deliverables and acronyms are left out
         (only S1, the appendix and the whole deck print them)."""
         window = window if extras else window.without_extras()
-        return session_deck(self.header.session_id, window)
+        header = self.header
+        if header.frozen:
+            return held_deck(header.session_id, window, frozen=header.frozen)
+        return session_deck(header.session_id, window)
 
     def layout(self, department: str = "") -> DeckLayout:
         """How the session's deck is cut into pages (cached like the page's content)."""
