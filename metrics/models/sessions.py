@@ -42,6 +42,10 @@ class TuningSession(Versioned):
     snapshot = models.JSONField(
         null=True, blank=True, editable=False, help_text="The deck as presented (held sessions)."
     )
+    # What every page's header reads of the snapshot (its title and priority as presented,
+    # the token naming it, whether it is complete), kept apart: reading a key out of the
+    # snapshot itself decompresses all of it (tens of MB at scale).
+    snapshot_head = models.JSONField(null=True, blank=True, editable=False)
 
     objects = TuningSessionManager()
 

@@ -86,14 +86,13 @@ def session_header(session_id: int) -> SessionHeader:
         models.TuningSession.objects.select_related("priority", "quarter")
         .annotate(
             is_presented=ExpressionWrapper(Q(snapshot__isnull=False), output_field=BooleanField()),
-            # A snapshot stored before it kept the charts and the earlier slide falls back
-            # to live figures for those.
-            is_complete=ExpressionWrapper(
-                Q(snapshot__has_keys=["charts", "earlier"]), output_field=BooleanField()
-            ),
-            presented_title=KT("snapshot__deck__title"),
-            presented_priority=KT("snapshot__deck__priority"),
-            snapshot_token=KT("snapshot__token"),
+            # Read from the snapshot's small head, never out of the snapshot itself (reading
+            # a key there decompresses all of it). A snapshot stored before it kept the
+            # charts and the earlier slide ("complete") falls back to live figures for those.
+            is_complete=KT("snapshot_head__complete"),
+            presented_title=KT("snapshot_head__title"),
+            presented_priority=KT("snapshot_head__priority"),
+            snapshot_token=KT("snapshot_head__token"),
         )
         .filter(pk=session_id)
         .first()
@@ -119,7 +118,11 @@ def session_header(session_id: int) -> SessionHeader:
 
 
 def _frozen(session) -> str:
-    if not (session.is_presented and session.is_complete and session.held_at):
+    if not (
+        session.is_presented
+        and str(session.is_complete).lower() in ("true", "1")
+        and session.held_at
+    ):
         return ""
     # The token too: a snapshot stored again at the same hold time (the seed, reloaded and
     # frozen again) is another deck.

@@ -180,6 +180,21 @@ def snapshot_build(session_id: int) -> dict:
     }
 
 
+def snapshot_head(snapshot: dict | None) -> dict | None:
+    """What a page's header needs of a snapshot, stored beside it (TuningSession.snapshot_head)."""
+    if snapshot is None:
+        return None
+    deck = snapshot.get("deck") or {}
+    return {
+        "title": deck.get("title", ""),
+        "priority": deck.get("priority", ""),
+        "token": snapshot.get("token", ""),
+        # A snapshot stored before it kept the charts and the earlier slide falls back to live
+        # figures for those: its pages follow the data version.
+        "complete": "charts" in snapshot and "earlier" in snapshot,
+    }
+
+
 def _earlier_deck_now(session_id: int, build=None):
     from metrics.selectors.deck import session_deck
     from metrics.selectors.sessions import earlier_session_id

@@ -451,7 +451,7 @@ def _objectives_only_presented_by(session: TuningSession) -> list[Objective]:
 def session_hold(*, actor, session: TuningSession, source: str = "form") -> TuningSession:
     """Marks the session held: stores its deck and charts as presented and locks its quarter
     for every department. Holding a held session changes nothing."""
-    from metrics.selectors.snapshots import snapshot_build
+    from metrics.selectors.snapshots import snapshot_build, snapshot_head
 
     validate_source(source)
     with transaction.atomic():
@@ -470,7 +470,7 @@ def session_hold(*, actor, session: TuningSession, source: str = "form") -> Tuni
             now,
             actor_or_none(actor),
         )
-        session.snapshot = snapshot
+        session.snapshot, session.snapshot_head = snapshot, snapshot_head(snapshot)
         session.version += 1
         session.updated_by = actor_or_none(actor)
         session.save(
@@ -479,6 +479,7 @@ def session_hold(*, actor, session: TuningSession, source: str = "form") -> Tuni
                 "held_at",
                 "held_by",
                 "snapshot",
+                "snapshot_head",
                 "version",
                 "updated_by",
                 "updated_at",
@@ -505,10 +506,19 @@ def session_reopen(*, actor, session: TuningSession, source: str = "form") -> Tu
             actor=actor,
             source=source,
         )
-        session.state, session.snapshot = SessionState.DRAFT, None
+        session.state, session.snapshot, session.snapshot_head = SessionState.DRAFT, None, None
         session.version += 1
         session.updated_by = actor_or_none(actor)
-        session.save(update_fields=["state", "snapshot", "version", "updated_by", "updated_at"])
+        session.save(
+            update_fields=[
+                "state",
+                "snapshot",
+                "snapshot_head",
+                "version",
+                "updated_by",
+                "updated_at",
+            ]
+        )
         for submission in Submission.objects.filter(
             quarter=session.quarter, state=SubmissionState.LOCKED
         ).select_related("department"):
@@ -526,10 +536,13 @@ def session_freeze_presented(*, actor=None, source: str = "form") -> int:
     for session in TuningSession.objects.filter(
         state=SessionState.HELD, snapshot__isnull=True
     ).select_related("quarter"):
-        from metrics.selectors.snapshots import snapshot_build
+        from metrics.selectors.snapshots import snapshot_build, snapshot_head
 
         with transaction.atomic():
-            TuningSession.objects.filter(pk=session.pk).update(snapshot=snapshot_build(session.pk))
+            snapshot = snapshot_build(session.pk)
+            TuningSession.objects.filter(pk=session.pk).update(
+                snapshot=snapshot, snapshot_head=snapshot_head(snapshot)
+            )
             for department in Department.objects.all():
                 submission_lock(
                     department=department, quarter=session.quarter, actor=actor, source=source

@@ -7,6 +7,7 @@ import pytest
 from metrics import models
 from metrics.selectors.page_cache import HoldToken, data_version_current, session_content_version
 from metrics.selectors.session_pages import session_header
+from metrics.selectors.snapshots import snapshot_head
 from metrics.services import sessions as cycle
 from tests.factories import UserFactory
 from tests.selectors.builders import build_small_deck
@@ -36,7 +37,7 @@ def test_a_held_session_is_keyed_by_its_hold(held):
 def test_a_snapshot_stored_again_at_the_same_hold_time_is_another_deck(held):
     first = session_header(held.pk).frozen
     # As a reseed does: the session loaded held, without its snapshot, then frozen again.
-    models.TuningSession.objects.filter(pk=held.pk).update(snapshot=None)
+    models.TuningSession.objects.filter(pk=held.pk).update(snapshot=None, snapshot_head=None)
     assert session_header(held.pk).frozen == ""
 
     cycle.session_freeze_presented()
@@ -49,8 +50,26 @@ def test_a_snapshot_stored_again_at_the_same_hold_time_is_another_deck(held):
 def test_a_snapshot_that_leaves_pages_to_live_figures_follows_the_data_version(held, missing):
     snapshot = models.TuningSession.objects.defer(None).get(pk=held.pk).snapshot
     del snapshot[missing]
-    models.TuningSession.objects.filter(pk=held.pk).update(snapshot=snapshot)
+    models.TuningSession.objects.filter(pk=held.pk).update(
+        snapshot=snapshot, snapshot_head=snapshot_head(snapshot)
+    )
 
     header = session_header(held.pk)
 
     assert header.is_held and header.frozen == ""
+
+
+def test_the_header_reads_the_snapshot_head_not_the_snapshot(held):
+    """Reading a key out of the stored snapshot decompresses all of it (tens of MB at
+    scale): the header reads the small head stored beside it."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        header = session_header(held.pk)
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert not re.search(r'"snapshot"\s*(->|#>)|json_extract\([^,]*"snapshot",', sql, re.I)
+    assert header.is_held and header.frozen
+    assert header.title == held.title

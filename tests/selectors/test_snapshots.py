@@ -7,7 +7,7 @@ import pytest
 from metrics import models
 from metrics.selectors.charts import MetricChartData, metrics_chart_data
 from metrics.selectors.deck import Deck, build_live_deck, session_deck
-from metrics.selectors.snapshots import from_data, snapshot_build, to_data
+from metrics.selectors.snapshots import from_data, snapshot_build, snapshot_head, to_data
 from metrics.services.recompute_runs import recompute_run
 
 
@@ -37,7 +37,10 @@ def test_chart_data_round_trip_is_lossless(q2):
 
 def test_a_held_session_reads_its_snapshot(q2, django_assert_max_num_queries):
     live = build_live_deck(q2.pk)
-    models.TuningSession.objects.filter(pk=q2.pk).update(snapshot=snapshot_build(q2.pk))
+    snapshot = snapshot_build(q2.pk)
+    models.TuningSession.objects.filter(pk=q2.pk).update(
+        snapshot=snapshot, snapshot_head=snapshot_head(snapshot)
+    )
     # The session, then its stored deck read out of the snapshot (nothing else of it).
     with django_assert_max_num_queries(2):
         presented = session_deck(q2.pk)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from metrics import models
-from metrics.selectors.snapshots import snapshot_build
+from metrics.selectors.snapshots import snapshot_build, snapshot_head
 from metrics.services import sessions as cycle
 from tests import factories
 
@@ -15,7 +15,10 @@ def held_q3(seed_deck):
     facilitator = factories.UserFactory(username="facilitator", roles=["Facilitator"])
     q2 = models.TuningSession.objects.get(quarter__number=2)
     # As seed_demo leaves it: the earlier session (the deck's last slide) held as presented.
-    models.TuningSession.objects.filter(pk=q2.pk).update(snapshot=snapshot_build(q2.pk))
+    snapshot = snapshot_build(q2.pk)
+    models.TuningSession.objects.filter(pk=q2.pk).update(
+        snapshot=snapshot, snapshot_head=snapshot_head(snapshot)
+    )
     q3 = cycle.session_open_next(actor=facilitator, source=q2, notify=False).session
     return cycle.session_hold(actor=facilitator, session=q3)
 
