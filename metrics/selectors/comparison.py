@@ -5,7 +5,7 @@ deck is the one it presented, so a figure revised since shows as changed (a revi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from metrics.selectors.deck import QUARTERS, Deck, MetricRow, session_deck
 
@@ -78,6 +78,8 @@ class SessionComparison:
     metrics: tuple[MetricComparison, ...]
     key_results: tuple[RowComparison, ...]  # only key results whose cells changed
     quarters: tuple[int, ...]  # the quarters either session has a figure for
+    page: int = 1  # which page of the later session's deck (deck_layout) this compares
+    pages: int = 1
 
 
 def _summary(deck: Deck) -> SessionSummary:
@@ -122,8 +124,28 @@ def _metric_comparison(before: MetricRow | None, after: MetricRow | None) -> Met
     return MetricComparison(either.slug, either.name, presence, tuple(changes), tuple(rows))
 
 
-def compare_sessions(before_id: int, after_id: int) -> SessionComparison:
-    before, after = session_deck(before_id), session_deck(after_id)
+def compare_sessions(before_id: int, after_id: int, *, page: int = 1) -> SessionComparison:
+    """Page `page` of the comparison, in the later session's pages (deck_layout: its metrics
+    and objectives pages; the metrics only the earlier session has come on the last page):
+    each page builds only its part of the two decks."""
+    from metrics.selectors.deck_layout import deck_layout
+    from metrics.selectors.session_pages import session_header
+
+    after_layout = deck_layout(session_header(after_id))
+    after_metrics = {m for rows in after_layout.metric_pages for _, m in rows}
+    removed = frozenset(
+        m
+        for rows in deck_layout(session_header(before_id)).metric_pages
+        for _, m in rows
+        if m not in after_metrics
+    )
+    pages = after_layout.page_count
+    after_window = after_layout.window(page).without_extras()
+    before_window = replace(
+        after_window, metric_ids=after_window.metric_ids | (removed if page == pages else set())
+    )
+    before = session_deck(before_id, before_window)
+    after = session_deck(after_id, after_window)
     before_rows = {row.slug: row for row in before.metric_rows}
     after_rows = {row.slug: row for row in after.metric_rows}
     slugs = list(after_rows) + [s for s in before_rows if s not in after_rows]
@@ -151,5 +173,11 @@ def compare_sessions(before_id: int, after_id: int) -> SessionComparison:
         if any(row.cells[q - 1].before != "-" or row.cells[q - 1].after != "-" for row in rows)
     )
     return SessionComparison(
-        _summary(before), _summary(after), metrics, tuple(key_results), quarters or QUARTERS
+        _summary(before),
+        _summary(after),
+        metrics,
+        tuple(key_results),
+        quarters or QUARTERS,
+        page=page,
+        pages=pages,
     )

@@ -530,10 +530,22 @@ class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
         if before is None and len(ids) > 1:
             before = ids[1] if ids[1] != after else ids[0]
         context.update(sessions=sessions, before_id=before, after_id=after, section="compare")
+        page = query_int(self.request, "page")
+        page = 1 if page is None else page
         if before is not None and after is not None:
-            context["comparison"] = cached(
-                version, ("compare", before, after), lambda: compare_sessions(before, after)
+            comparison = cached(
+                version,
+                ("compare", before, after, page),
+                lambda: compare_sessions(before, after, page=page),
             )
+            if not 1 <= page <= comparison.pages:
+                raise BadQuery(
+                    "page",
+                    f"?page= must be from 1 to {comparison.pages}: "
+                    f"there are {comparison.pages} pages.",
+                )
+            context["comparison"] = comparison
+            context["pager"] = pager_for(self.request, page, comparison.pages)
         return context
 
     def _chosen(self, name, ids):

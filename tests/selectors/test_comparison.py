@@ -56,3 +56,30 @@ def test_key_results_with_new_statuses_are_listed(two_sessions):
     comparison = compare_sessions(earlier.id, later.id)
     labels = [row.label for row in comparison.key_results]
     assert any("Prioritization" in label for label in labels)
+
+
+def test_a_large_comparison_comes_in_pages_that_together_are_the_whole(monkeypatch):
+    from metrics.management.commands.generate_demo_data import demo_data_generate
+    from metrics.selectors import deck_layout as layout_module
+
+    demo_data_generate(scale=2, seed=5)
+    later, earlier = models.TuningSession.objects.order_by(
+        "-quarter__fiscal_year", "-quarter__number"
+    )[:2]
+    # A definition only the earlier session has: compared as removed, on the last page.
+    only_earlier = models.MetricDefinition.objects.filter(session=later).first()
+    only_earlier.is_retired = True
+    only_earlier.save()
+    monkeypatch.setattr(layout_module, "METRICS_PER_PAGE", 10**6)
+    monkeypatch.setattr(layout_module, "KEY_RESULTS_PER_PAGE", 10**6)
+    whole = compare_sessions(earlier.id, later.id)
+    assert whole.pages == 1
+
+    monkeypatch.setattr(layout_module, "METRICS_PER_PAGE", 3)
+    monkeypatch.setattr(layout_module, "KEY_RESULTS_PER_PAGE", 4)
+    first = compare_sessions(earlier.id, later.id)
+    assert first.pages > 3
+    parts = [compare_sessions(earlier.id, later.id, page=n) for n in range(1, first.pages + 1)]
+    assert [m for part in parts for m in part.metrics] == list(whole.metrics)
+    assert [k for part in parts for k in part.key_results] == list(whole.key_results)
+    assert parts[-1].metrics[-1].presence == "removed"
