@@ -187,3 +187,85 @@ def _objective_sizes(header, department: str) -> list[tuple[int, int]]:
     if department:
         objectives = objectives.filter(department__slug=department)
     return [(oid, max(1, size)) for oid, size in objectives.values_list("id", "size")]
+
+
+def metrics_layout(header, *, held_deck: Callable[[], Deck] | None = None) -> DeckLayout:
+    """The pages of a session's metrics tables alone (the earlier session's table that ends a
+    deck, S17): one query, or none for a held session (its deck as presented)."""
+    if header.is_held:
+        return layout_of_deck(held_deck(), objectives=False)
+    return DeckLayout(
+        metric_pages=metric_paged(_metric_rows(header, ""), METRICS_PER_PAGE), objective_pages=()
+    )
+
+
+def layout_of_deck(deck: Deck, *, objectives: bool = True) -> DeckLayout:
+    """The pages of a deck already read (a stored one)."""
+    layout = _held_layout(deck, "")
+    return layout if objectives else DeckLayout(layout.metric_pages, objective_pages=())
+
+
+# --- the whole deck in parts -----------------------------------------------------------------
+
+# Pages of the metrics tables or of objectives (about a hundred rows) a part of the whole-deck
+# page prints at most: the seed deck (one page of metrics, one of objectives, one of the earlier
+# session's table) is one part, the deck at 100x about forty.
+PAGES_PER_PART = 4
+
+
+@dataclass(frozen=True)
+class DeckPart:
+    """One part of the whole deck, its slides in deck order: S1 and the first section slide,
+    pages of the metrics tables (with their chart slides), the objectives' section slide and
+    pages of objectives, the appendix, pages of the earlier session's table (S17). Page
+    numbers are those of the layouts (1-based); a session without metrics has its one "no
+    metrics" slide as metrics page 0."""
+
+    number: int
+    intro: bool = False
+    metric_pages: tuple[int, ...] = ()
+    okrs_slide: bool = False
+    objective_pages: tuple[int, ...] = ()
+    appendix: bool = False
+    earlier_pages: tuple[int, ...] = ()
+
+
+def deck_parts(layout: DeckLayout, earlier: DeckLayout | None) -> tuple[DeckPart, ...]:
+    """The whole deck's slides cut into parts of up to PAGES_PER_PART pages. A section slide
+    goes with the first page after it; consecutive pages share a part while they fit."""
+    # (field, value) units in deck order, each section's slide leading its first page.
+    units: list[list[tuple[str, object]]] = []
+    metric_pages = range(1, len(layout.metric_pages) + 1) or (0,)
+    for index, number in enumerate(metric_pages):
+        units.append(([("intro", True)] if index == 0 else []) + [("metric_pages", number)])
+    for index, number in enumerate(range(1, len(layout.objective_pages) + 1)):
+        units.append(([("okrs_slide", True)] if index == 0 else []) + [("objective_pages", number)])
+    if not layout.objective_pages:
+        units.append([("okrs_slide", True)])
+    earlier_pages = range(1, len(earlier.metric_pages) + 1) if earlier else ()
+    for index, number in enumerate(earlier_pages):
+        units.append(([("appendix", True)] if index == 0 else []) + [("earlier_pages", number)])
+    if not earlier_pages:
+        units.append([("appendix", True)])
+
+    parts: list[list[tuple[str, object]]] = []
+    used = PAGES_PER_PART
+    for unit in units:
+        size = sum(1 for name, _ in unit if name.endswith("_pages"))
+        if parts and (not size or used + size <= PAGES_PER_PART):
+            parts[-1] += unit
+            used += size
+        else:
+            parts.append(list(unit))
+            used = size
+    return tuple(_part(number, unit) for number, unit in enumerate(parts, start=1))
+
+
+def _part(number: int, items: list[tuple[str, object]]) -> DeckPart:
+    fields: dict[str, object] = {"number": number}
+    for name, value in items:
+        if name.endswith("_pages"):
+            fields[name] = (*fields.get(name, ()), value)
+        else:
+            fields[name] = value
+    return DeckPart(**fields)

@@ -130,15 +130,30 @@ def session_earlier_deck(deck, *, build=None):
     from metrics.selectors.deck import Deck
 
     if deck.session_state == models.SessionState.HELD:
-        snapshot = (
-            models.TuningSession.objects.filter(pk=deck.session_id)
-            .values_list("snapshot", flat=True)
-            .first()
-        ) or {}
-        if "earlier" in snapshot:
-            stored = snapshot["earlier"]
-            return from_data(Deck, stored) if stored is not None else None
+        stored = held_earlier_deck(deck.session_id)
+        if stored is not NOT_STORED:
+            return stored
     return _earlier_deck_now(deck.session_id, build)
+
+
+# A held session's snapshot stored before it kept the earlier session's slide.
+NOT_STORED = object()
+
+
+def held_earlier_deck(session_id: int):
+    """The earlier session's deck as stored when this session was held (one query): a Deck,
+    None when there was no earlier session, or NOT_STORED."""
+    from metrics.selectors.deck import Deck
+
+    snapshot = (
+        models.TuningSession.objects.filter(pk=session_id)
+        .values_list("snapshot", flat=True)
+        .first()
+    ) or {}
+    if "earlier" not in snapshot:
+        return NOT_STORED
+    stored = snapshot["earlier"]
+    return from_data(Deck, stored) if stored is not None else None
 
 
 def snapshot_deck(snapshot: dict):

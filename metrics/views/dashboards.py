@@ -26,7 +26,13 @@ from metrics.selectors.cell_history import key_result_status_history, status_his
 from metrics.selectors.charts import chart_window_start, metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
 from metrics.selectors.deck import DeckWindow, session_deck
-from metrics.selectors.deck_layout import DeckLayout, deck_layout
+from metrics.selectors.deck_layout import (
+    DeckLayout,
+    deck_layout,
+    deck_parts,
+    layout_of_deck,
+    metrics_layout,
+)
 from metrics.selectors.job_runs import recompute_state
 from metrics.selectors.overview import attainment_tally, departments, submissions_for_quarter
 from metrics.selectors.page_cache import (
@@ -47,11 +53,12 @@ from metrics.selectors.session_pages import (
     session_header,
     session_nav,
 )
-from metrics.selectors.sessions import latest_session_id, session_choices
+from metrics.selectors.sessions import earlier_session_id, latest_session_id, session_choices
 from metrics.selectors.snapshots import (
+    NOT_STORED,
+    held_earlier_deck,
     presented_chart_data,
     session_chart_data,
-    session_earlier_deck,
 )
 from metrics.views.conditional import ConditionalGetMixin
 from metrics.views.pager import pager_for
@@ -416,30 +423,110 @@ class PrintDeckView(SessionPageMixin, TemplateView):
     """Every slide in deck order, each printed on a landscape page of its own: S1, the section
     slides, per outcome its metrics table and a slide per chart (for the metrics the deck
     charts, those with a chart title), the objectives, the appendix and the earlier
-    session's metrics table (S17). Printing it to PDF gives the deck."""
+    session's metrics table (S17). Printing it to PDF gives the deck.
+
+    A large deck comes in parts (`?part=N`, deck_layout.deck_parts): each prints a bounded
+    run of those slides, building only its part of the deck and charting only its metrics;
+    a deck of the seed's size is one part."""
 
     template_name = "metrics/print_deck.html"
     section = "print"
     include_charts = True
 
+    def page_deck(self):
+        return self.header
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        slides = SimpleLazyObject(self._slides)
+        layout = self.layout()
+        earlier = self.earlier_layout()
+        parts = deck_parts(layout, earlier.layout)
+        number = query_page(self.request, len(parts), name="part", what="parts of the deck")
+        part = parts[number - 1]
+        first_page = part.metric_pages[0] if part.metric_pages else 0
+        slides = SimpleLazyObject(lambda: self._slides(layout, earlier, part))
         # Lazy: a page served from the cache never builds them.
         context.update(
+            deck=SimpleLazyObject(lambda: slides["deck"]),
+            part=part,
+            part_count=len(parts),
+            pager=pager_for(self.request, number, len(parts), name="part"),
+            page_key=self.page_key(number),
+            outcome_offset=layout.outcome_offset(first_page) if first_page else 0,
+            outcome_total=layout.outcome_count,
+            continued_outcome=layout.continued_outcome(first_page),
             outcome_slides=SimpleLazyObject(lambda: slides["outcome_slides"]),
             earlier_deck=SimpleLazyObject(lambda: slides["earlier_deck"]),
         )
         return context
 
-    def _slides(self) -> dict:
-        deck = self.deck
+    def earlier_layout(self) -> SimpleNamespace:
+        """The earlier session's table that ends the deck (S17), cut in pages by its own
+        layout: where it comes from (`stored` in this held session's snapshot, or the
+        session `session_id` as it reads now) and its pages (`layout` None without one).
+        Cached like the page's content."""
+        header, version = self.header, self.version
+
+        def build():
+            if header.is_held:
+                stored = held_earlier_deck(header.session_id)
+                if stored is not NOT_STORED:
+                    if stored is None:
+                        return NO_EARLIER
+                    return SimpleNamespace(
+                        stored=True,
+                        session_id=stored.session_id,
+                        is_held=True,
+                        layout=layout_of_deck(stored, objectives=False),
+                    )
+            earlier_id = earlier_session_id(header.session_id)
+            if earlier_id is None:
+                return NO_EARLIER
+            earlier_header = cached(
+                version, ("header", earlier_id), lambda: session_header(earlier_id)
+            )
+            return SimpleNamespace(
+                stored=False,
+                session_id=earlier_id,
+                is_held=earlier_header.is_held,
+                layout=metrics_layout(
+                    earlier_header, held_deck=lambda: deck_for(version, earlier_id)
+                ),
+            )
+
+        return cached(self.content_version, ("earlier-layout", header.session_id), build)
+
+    def _earlier_part(self, earlier, pages: tuple[int, ...]):
+        """The earlier session's deck with the tables of `pages` (its metrics, no objectives)."""
+        if earlier.layout is None or not pages:
+            return None
+        everything = len(pages) == len(earlier.layout.metric_pages)
+        window = _metrics_only(earlier.layout, None if everything else pages)
+        if earlier.stored:
+            return window.applied(held_earlier_deck(self.header.session_id))
+        if earlier.is_held:
+            return window.applied(deck_for(self.version, earlier.session_id))
+        return session_deck(earlier.session_id, window)
+
+    def _slides(self, layout: DeckLayout, earlier, part) -> dict:
+        # The part's rows named even when they are all of them: a part costs the same queries
+        # whatever its share of the deck (the one part of a small deck as any part of a large).
+        metric_ids = _page_metrics(layout, part.metric_pages)
+        objective_ids = None
+        if len(part.objective_pages) != len(layout.objective_pages):
+            objective_ids = frozenset(
+                objective
+                for page in part.objective_pages
+                for objective in layout.objective_pages[page - 1]
+            )
+        window = DeckWindow(metric_ids=metric_ids, objective_ids=objective_ids)
+        deck = self.deck_part(window)
         rows = [row for row in deck.metric_rows if row.chart_title]
         ids = [row.metric_id for row in rows]
         data = {}
-        if deck.session_state == "held":  # as presented, when the snapshot kept the charts
+        if ids and deck.session_state == "held":  # as presented, when the snapshot kept them
             data = session_chart_data(deck, ids, until=deck.quarter_end_date)
-        if not data:
+        if ids and not data:
             data = metrics_chart_data(
                 ids, since=chart_window_start(deck.fiscal_year), until=deck.quarter_end_date
             )
@@ -459,8 +546,26 @@ class PrintDeckView(SessionPageMixin, TemplateView):
             )
             for group in deck.outcomes
         ]
-        earlier = session_earlier_deck(deck, build=lambda pk: deck_for(self.version, pk))
-        return {"outcome_slides": outcome_slides, "earlier_deck": earlier}
+        earlier_deck = self._earlier_part(earlier, part.earlier_pages)
+        return {"deck": deck, "outcome_slides": outcome_slides, "earlier_deck": earlier_deck}
+
+
+# A session without an earlier one (a value, not None: the cache stores it).
+NO_EARLIER = SimpleNamespace(layout=None)
+
+
+def _page_metrics(layout: DeckLayout, pages) -> frozenset[int]:
+    return frozenset(
+        metric for page in pages if page for _, metric in layout.metric_pages[page - 1]
+    )
+
+
+def _metrics_only(layout: DeckLayout, pages) -> DeckWindow:
+    """The metrics tables of `pages` (None: all of them), no objectives."""
+    return DeckWindow(
+        metric_ids=None if pages is None else _page_metrics(layout, pages),
+        objective_ids=frozenset(),
+    )
 
 
 class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
