@@ -127,7 +127,6 @@ def session_earlier_deck(deck, *, build=None):
     session was held, for a held session; as it reads now otherwise (and for a snapshot
     stored before it kept that slide), built by `build(session_id)` (a page's per-version
     deck) or session_deck."""
-    from metrics.selectors.deck import Deck
 
     if deck.session_state == models.SessionState.HELD:
         stored = held_earlier_deck(deck.session_id)
