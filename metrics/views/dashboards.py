@@ -501,26 +501,31 @@ class PrintDeckView(SessionPageMixin, TemplateView):
         if earlier.layout is None or not pages:
             return None
         everything = len(pages) == len(earlier.layout.metric_pages)
-        window = _metrics_only(earlier.layout, None if everything else pages)
         if earlier.stored:
-            return window.applied(held_earlier_deck(self.header.session_id))
-        if earlier.is_held:
-            return window.applied(deck_for(self.version, earlier.session_id))
-        return session_deck(earlier.session_id, window)
+            stored = held_earlier_deck(self.header.session_id)
+            return stored if everything else _metrics_only(earlier.layout, pages).applied(stored)
+        if earlier.is_held:  # its deck as presented, shared with its own pages
+            whole = deck_for(self.version, earlier.session_id)
+            return whole if everything else _metrics_only(earlier.layout, pages).applied(whole)
+        # Its tables alone, even all of them: the whole deck's objectives are no part of S17.
+        return session_deck(earlier.session_id, _metrics_only(earlier.layout, pages))
 
     def _slides(self, layout: DeckLayout, earlier, part) -> dict:
-        # The part's rows named even when they are all of them: a part costs the same queries
-        # whatever its share of the deck (the one part of a small deck as any part of a large).
-        metric_ids = _page_metrics(layout, part.metric_pages)
-        objective_ids = None
-        if len(part.objective_pages) != len(layout.objective_pages):
-            objective_ids = frozenset(
-                objective
-                for page in part.objective_pages
-                for objective in layout.objective_pages[page - 1]
+        if len(part.metric_pages) == max(1, len(layout.metric_pages)) and len(
+            part.objective_pages
+        ) == len(layout.objective_pages):
+            deck = self.deck  # the whole deck (one part): the one build the deck API shares
+        else:
+            deck = self.deck_part(
+                DeckWindow(
+                    metric_ids=_page_metrics(layout, part.metric_pages),
+                    objective_ids=frozenset(
+                        objective
+                        for page in part.objective_pages
+                        for objective in layout.objective_pages[page - 1]
+                    ),
+                )
             )
-        window = DeckWindow(metric_ids=metric_ids, objective_ids=objective_ids)
-        deck = self.deck_part(window)
         rows = [row for row in deck.metric_rows if row.chart_title]
         ids = [row.metric_id for row in rows]
         data = {}
@@ -561,11 +566,8 @@ def _page_metrics(layout: DeckLayout, pages) -> frozenset[int]:
 
 
 def _metrics_only(layout: DeckLayout, pages) -> DeckWindow:
-    """The metrics tables of `pages` (None: all of them), no objectives."""
-    return DeckWindow(
-        metric_ids=None if pages is None else _page_metrics(layout, pages),
-        objective_ids=frozenset(),
-    )
+    """The metrics tables of `pages`, no objectives."""
+    return DeckWindow(metric_ids=_page_metrics(layout, pages), objective_ids=frozenset())
 
 
 class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
