@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from metrics import models
-from metrics.selectors.deck import Deck, DeckWindow
+from metrics.selectors.deck import WHOLE_DECK, Deck, DeckWindow
 
 METRICS_PER_PAGE = 25
 KEY_RESULTS_PER_PAGE = 25
@@ -205,6 +205,75 @@ def layout_of_deck(deck: Deck, *, objectives: bool = True) -> DeckLayout:
     return layout if objectives else DeckLayout(layout.metric_pages, objective_pages=())
 
 
+# --- the earlier session's table (S17) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarlierTable:
+    """Where the earlier session's table that ends a deck (S17) comes from, and its pages
+    (`layout` None: the session has no earlier one): kept in this held session's snapshot
+    (`stored`), or the session `session_id` as it reads now (`is_held`: its deck as
+    presented)."""
+
+    layout: DeckLayout | None
+    session_id: int | None = None
+    stored: bool = False
+    is_held: bool = False
+
+
+def earlier_table(header, *, header_of, deck_of) -> EarlierTable:
+    """The earlier table of `header`'s deck, cut in pages by its own layout: one query for a
+    held session (its snapshot), else the earlier session's id (two), header and rows (one
+    each). `header_of(id)` and `deck_of(id)` are the page's cached header and whole deck."""
+    from metrics.selectors.sessions import earlier_session_id
+    from metrics.selectors.snapshots import NOT_STORED, held_earlier_deck
+
+    if header.is_held:
+        stored = held_earlier_deck(header.session_id)
+        if stored is None:
+            return EarlierTable(layout=None)
+        if stored is not NOT_STORED:
+            return EarlierTable(
+                layout=layout_of_deck(stored, objectives=False),
+                session_id=stored.session_id,
+                stored=True,
+                is_held=True,
+            )
+    earlier_id = earlier_session_id(header.session_id)
+    if earlier_id is None:
+        return EarlierTable(layout=None)
+    earlier_header = header_of(earlier_id)
+    return EarlierTable(
+        layout=metrics_layout(earlier_header, held_deck=lambda: deck_of(earlier_id)),
+        session_id=earlier_id,
+        is_held=earlier_header.is_held,
+    )
+
+
+def earlier_table_part(table: EarlierTable, header, pages: tuple[int, ...], *, deck_of):
+    """The earlier session's deck holding the tables of `pages` (no objectives), or None."""
+    from metrics.selectors.deck import session_deck
+    from metrics.selectors.snapshots import held_earlier_deck
+
+    if table.layout is None or not pages:
+        return None
+    window = DeckWindow(metric_ids=page_metrics(table.layout, pages), objective_ids=NOTHING)
+    everything = len(pages) == len(table.layout.metric_pages)
+    if table.stored or table.is_held:
+        # Its deck as presented, cut (a held earlier session's shared with its own pages).
+        whole = held_earlier_deck(header.session_id) if table.stored else deck_of(table.session_id)
+        return whole if everything else window.applied(whole)
+    # Its tables alone, even all of them: the whole deck's objectives are no part of S17.
+    return session_deck(table.session_id, window)
+
+
+def page_metrics(layout: DeckLayout, pages) -> frozenset[int]:
+    """The metrics of these metrics pages (page 0, a session without metrics: none)."""
+    return frozenset(
+        metric for page in pages if page for _, metric in layout.metric_pages[page - 1]
+    )
+
+
 # --- the whole deck in parts -----------------------------------------------------------------
 
 # Pages of the metrics tables or of objectives (about a hundred rows) a part of the whole-deck
@@ -269,3 +338,20 @@ def _part(number: int, items: list[tuple[str, object]]) -> DeckPart:
         else:
             fields[name] = value
     return DeckPart(**fields)
+
+
+def part_window(layout: DeckLayout, part: DeckPart) -> DeckWindow:
+    """The rows and objectives of a part of the whole deck; the whole deck (WHOLE_DECK) for
+    a part that holds every page (a deck of one part)."""
+    if len(part.metric_pages) == max(1, len(layout.metric_pages)) and len(
+        part.objective_pages
+    ) == len(layout.objective_pages):
+        return WHOLE_DECK
+    return DeckWindow(
+        metric_ids=page_metrics(layout, part.metric_pages),
+        objective_ids=frozenset(
+            objective
+            for page in part.objective_pages
+            for objective in layout.objective_pages[page - 1]
+        ),
+    )

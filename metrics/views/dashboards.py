@@ -25,13 +25,15 @@ from metrics.charts import metric_charts
 from metrics.selectors.cell_history import key_result_status_history, status_history
 from metrics.selectors.charts import chart_window_start, metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
-from metrics.selectors.deck import DeckWindow, session_deck
+from metrics.selectors.deck import WHOLE_DECK, DeckWindow, session_deck
 from metrics.selectors.deck_layout import (
     DeckLayout,
+    EarlierTable,
     deck_layout,
     deck_parts,
-    layout_of_deck,
-    metrics_layout,
+    earlier_table,
+    earlier_table_part,
+    part_window,
 )
 from metrics.selectors.job_runs import recompute_state
 from metrics.selectors.overview import attainment_tally, departments, submissions_for_quarter
@@ -53,13 +55,8 @@ from metrics.selectors.session_pages import (
     session_header,
     session_nav,
 )
-from metrics.selectors.sessions import earlier_session_id, latest_session_id, session_choices
-from metrics.selectors.snapshots import (
-    NOT_STORED,
-    held_earlier_deck,
-    presented_chart_data,
-    session_chart_data,
-)
+from metrics.selectors.sessions import latest_session_id, session_choices
+from metrics.selectors.snapshots import presented_chart_data, session_chart_data
 from metrics.views.conditional import ConditionalGetMixin
 from metrics.views.pager import pager_for
 from metrics.views.query import BadQuery, QueryErrorsMixin, query_choice, query_int, query_page
@@ -460,72 +457,24 @@ class PrintDeckView(SessionPageMixin, TemplateView):
         )
         return context
 
-    def earlier_layout(self) -> SimpleNamespace:
-        """The earlier session's table that ends the deck (S17), cut in pages by its own
-        layout: where it comes from (`stored` in this held session's snapshot, or the
-        session `session_id` as it reads now) and its pages (`layout` None without one).
-        Cached like the page's content."""
+    def earlier_layout(self) -> EarlierTable:
+        """The earlier session's table that ends the deck (S17) and its pages, cached like
+        the page's content."""
         header, version = self.header, self.version
-
-        def build():
-            if header.is_held:
-                stored = held_earlier_deck(header.session_id)
-                if stored is not NOT_STORED:
-                    if stored is None:
-                        return NO_EARLIER
-                    return SimpleNamespace(
-                        stored=True,
-                        session_id=stored.session_id,
-                        is_held=True,
-                        layout=layout_of_deck(stored, objectives=False),
-                    )
-            earlier_id = earlier_session_id(header.session_id)
-            if earlier_id is None:
-                return NO_EARLIER
-            earlier_header = cached(
-                version, ("header", earlier_id), lambda: session_header(earlier_id)
-            )
-            return SimpleNamespace(
-                stored=False,
-                session_id=earlier_id,
-                is_held=earlier_header.is_held,
-                layout=metrics_layout(
-                    earlier_header, held_deck=lambda: deck_for(version, earlier_id)
-                ),
-            )
-
-        return cached(self.content_version, ("earlier-layout", header.session_id), build)
-
-    def _earlier_part(self, earlier, pages: tuple[int, ...]):
-        """The earlier session's deck with the tables of `pages` (its metrics, no objectives)."""
-        if earlier.layout is None or not pages:
-            return None
-        everything = len(pages) == len(earlier.layout.metric_pages)
-        if earlier.stored:
-            stored = held_earlier_deck(self.header.session_id)
-            return stored if everything else _metrics_only(earlier.layout, pages).applied(stored)
-        if earlier.is_held:  # its deck as presented, shared with its own pages
-            whole = deck_for(self.version, earlier.session_id)
-            return whole if everything else _metrics_only(earlier.layout, pages).applied(whole)
-        # Its tables alone, even all of them: the whole deck's objectives are no part of S17.
-        return session_deck(earlier.session_id, _metrics_only(earlier.layout, pages))
+        return cached(
+            self.content_version,
+            ("earlier-table", header.session_id),
+            lambda: earlier_table(
+                header,
+                header_of=lambda pk: cached(version, ("header", pk), lambda: session_header(pk)),
+                deck_of=lambda pk: deck_for(version, pk),
+            ),
+        )
 
     def _slides(self, layout: DeckLayout, earlier, part) -> dict:
-        if len(part.metric_pages) == max(1, len(layout.metric_pages)) and len(
-            part.objective_pages
-        ) == len(layout.objective_pages):
-            deck = self.deck  # the whole deck (one part): the one build the deck API shares
-        else:
-            deck = self.deck_part(
-                DeckWindow(
-                    metric_ids=_page_metrics(layout, part.metric_pages),
-                    objective_ids=frozenset(
-                        objective
-                        for page in part.objective_pages
-                        for objective in layout.objective_pages[page - 1]
-                    ),
-                )
-            )
+        window = part_window(layout, part)
+        # A deck of one part: the whole deck, the one build the deck API shares.
+        deck = self.deck if window == WHOLE_DECK else self.deck_part(window)
         rows = [row for row in deck.metric_rows if row.chart_title]
         ids = [row.metric_id for row in rows]
         data = {}
@@ -551,23 +500,13 @@ class PrintDeckView(SessionPageMixin, TemplateView):
             )
             for group in deck.outcomes
         ]
-        earlier_deck = self._earlier_part(earlier, part.earlier_pages)
+        earlier_deck = earlier_table_part(
+            earlier,
+            self.header,
+            part.earlier_pages,
+            deck_of=lambda pk: deck_for(self.version, pk),
+        )
         return {"deck": deck, "outcome_slides": outcome_slides, "earlier_deck": earlier_deck}
-
-
-# A session without an earlier one (a value, not None: the cache stores it).
-NO_EARLIER = SimpleNamespace(layout=None)
-
-
-def _page_metrics(layout: DeckLayout, pages) -> frozenset[int]:
-    return frozenset(
-        metric for page in pages if page for _, metric in layout.metric_pages[page - 1]
-    )
-
-
-def _metrics_only(layout: DeckLayout, pages) -> DeckWindow:
-    """The metrics tables of `pages`, no objectives."""
-    return DeckWindow(metric_ids=_page_metrics(layout, pages), objective_ids=frozenset())
 
 
 class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
