@@ -37,13 +37,15 @@ class AsciiModelChoiceField(AsciiDigitsMixin, forms.ModelChoiceField):
 
 class BoundedIsoDateTimeField(AsciiDigitsMixin, filters.fields.IsoDateTimeField):
     """A date-time whose offset moves it out of the calendar (0001-01-01T00:00+23:59 is
-    before year 1 in UTC) is a 400, not an OverflowError in the database driver."""
+    before year 1 in UTC) is a 400, not an OverflowError in the database driver. The instant
+    is handed on in UTC: PostgreSQL refuses an offset beyond 15:59 ("+19:56"), which ISO 8601
+    and Python allow."""
 
     def to_python(self, value):
         result = super().to_python(value)
         if result is not None:
             try:
-                result.astimezone(UTC)
+                result = result.astimezone(UTC)
             except (OverflowError, ValueError):
                 raise forms.ValidationError("Date-time out of range.", code="invalid") from None
         return result

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from metrics import models
-from metrics.selectors.deck import DeckWindow
+from metrics.selectors.deck import WHOLE_DECK, Deck, DeckWindow
 from metrics.selectors.snapshots import held_deck_data
 
 METRICS_PER_PAGE = 25
@@ -213,3 +213,180 @@ def _objective_sizes(header, department: str) -> list[tuple[int, int]]:
     if department:
         objectives = objectives.filter(department__slug=department)
     return [(oid, max(1, size)) for oid, size in objectives.values_list("id", "size")]
+
+
+def metrics_layout(header) -> DeckLayout:
+    """The pages of a session's metrics tables alone (the earlier session's table that ends a
+    deck, S17): one query (for a held session, of its stored deck's data)."""
+    if header.is_held:
+        held = _held_layout(held_deck_data(header.session_id, header.frozen) or EMPTY_DECK, "")
+        return DeckLayout(held.metric_pages, objective_pages=())
+    return DeckLayout(
+        metric_pages=metric_paged(_metric_rows(header, ""), METRICS_PER_PAGE), objective_pages=()
+    )
+
+
+def layout_of_deck(deck: Deck, *, objectives: bool = True) -> DeckLayout:
+    """The pages of a deck already read (a stored one)."""
+    rows = ((group.outcome_id, row.metric_id) for group in deck.outcomes for row in group.metrics)
+    return DeckLayout(
+        metric_pages=metric_paged(rows, METRICS_PER_PAGE),
+        objective_pages=paged(
+            ((block.objective_id, max(1, len(block.key_results))) for block in deck.objectives),
+            KEY_RESULTS_PER_PAGE,
+        )
+        if objectives
+        else (),
+    )
+
+
+# --- the earlier session's table (S17) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarlierTable:
+    """Where the earlier session's table that ends a deck (S17) comes from, and its pages
+    (`layout` None: the session has no earlier one): kept in this held session's snapshot
+    (`stored`), or the session `session_id` as it reads now (`is_held`: its deck as
+    presented)."""
+
+    layout: DeckLayout | None
+    session_id: int | None = None
+    stored: bool = False
+    is_held: bool = False
+
+
+def earlier_table(header, *, header_of, deck_of) -> EarlierTable:
+    """The earlier table of `header`'s deck, cut in pages by its own layout: one query for a
+    held session (its snapshot), else the earlier session's id (two), header and rows (one
+    each). `header_of(id)` and `deck_of(id)` are the page's cached header and whole deck."""
+    from metrics.selectors.sessions import earlier_session_id
+    from metrics.selectors.snapshots import NOT_STORED, held_earlier_deck
+
+    if header.is_held:
+        stored = held_earlier_deck(header.session_id)
+        if stored is None:
+            return EarlierTable(layout=None)
+        if stored is not NOT_STORED:
+            return EarlierTable(
+                layout=layout_of_deck(stored, objectives=False),
+                session_id=stored.session_id,
+                stored=True,
+                is_held=True,
+            )
+    earlier_id = earlier_session_id(header.session_id)
+    if earlier_id is None:
+        return EarlierTable(layout=None)
+    earlier_header = header_of(earlier_id)
+    return EarlierTable(
+        layout=metrics_layout(earlier_header),
+        session_id=earlier_id,
+        is_held=earlier_header.is_held,
+    )
+
+
+def earlier_table_part(table: EarlierTable, header, pages: tuple[int, ...], *, deck_of):
+    """The earlier session's deck holding the tables of `pages` (no objectives), or None."""
+    from metrics.selectors.deck import session_deck
+    from metrics.selectors.snapshots import held_earlier_deck
+
+    if table.layout is None or not pages:
+        return None
+    window = DeckWindow(metric_ids=page_metrics(table.layout, pages), objective_ids=NOTHING)
+    everything = len(pages) == len(table.layout.metric_pages)
+    if table.stored or table.is_held:
+        # Its deck as presented, cut (a held earlier session's shared with its own pages).
+        whole = held_earlier_deck(header.session_id) if table.stored else deck_of(table.session_id)
+        return whole if everything else window.applied(whole)
+    # Its tables alone, even all of them: the whole deck's objectives are no part of S17.
+    return session_deck(table.session_id, window)
+
+
+def page_metrics(layout: DeckLayout, pages) -> frozenset[int]:
+    """The metrics of these metrics pages (page 0, a session without metrics: none)."""
+    return frozenset(
+        metric for page in pages if page for _, metric in layout.metric_pages[page - 1]
+    )
+
+
+# --- the whole deck in parts -----------------------------------------------------------------
+
+# Pages of the metrics tables or of objectives (about a hundred rows) a part of the whole-deck
+# page prints at most: the seed deck (one page of metrics, one of objectives, one of the earlier
+# session's table) is one part, the deck at 100x about forty.
+PAGES_PER_PART = 4
+
+
+@dataclass(frozen=True)
+class DeckPart:
+    """One part of the whole deck, its slides in deck order: S1 and the first section slide,
+    pages of the metrics tables (with their chart slides), the objectives' section slide and
+    pages of objectives, the appendix, pages of the earlier session's table (S17). Page
+    numbers are those of the layouts (1-based); a session without metrics has its one "no
+    metrics" slide as metrics page 0."""
+
+    number: int
+    intro: bool = False
+    metric_pages: tuple[int, ...] = ()
+    okrs_slide: bool = False
+    objective_pages: tuple[int, ...] = ()
+    appendix: bool = False
+    earlier_pages: tuple[int, ...] = ()
+
+
+def deck_parts(layout: DeckLayout, earlier: DeckLayout | None) -> tuple[DeckPart, ...]:
+    """The whole deck's slides cut into parts of up to PAGES_PER_PART pages. A section slide
+    goes with the first page after it; consecutive pages share a part while they fit."""
+    # (field, value) units in deck order, each section's slide leading its first page.
+    units: list[list[tuple[str, object]]] = []
+    metric_pages = range(1, len(layout.metric_pages) + 1) or (0,)
+    for index, number in enumerate(metric_pages):
+        units.append(([("intro", True)] if index == 0 else []) + [("metric_pages", number)])
+    for index, number in enumerate(range(1, len(layout.objective_pages) + 1)):
+        units.append(([("okrs_slide", True)] if index == 0 else []) + [("objective_pages", number)])
+    if not layout.objective_pages:
+        units.append([("okrs_slide", True)])
+    earlier_pages = range(1, len(earlier.metric_pages) + 1) if earlier else ()
+    for index, number in enumerate(earlier_pages):
+        units.append(([("appendix", True)] if index == 0 else []) + [("earlier_pages", number)])
+    if not earlier_pages:
+        units.append([("appendix", True)])
+
+    parts: list[list[tuple[str, object]]] = []
+    used = PAGES_PER_PART
+    for unit in units:
+        size = sum(1 for name, _ in unit if name.endswith("_pages"))
+        if parts and (not size or used + size <= PAGES_PER_PART):
+            parts[-1] += unit
+            used += size
+        else:
+            parts.append(list(unit))
+            used = size
+    return tuple(_part(number, unit) for number, unit in enumerate(parts, start=1))
+
+
+def _part(number: int, items: list[tuple[str, object]]) -> DeckPart:
+    fields: dict[str, object] = {"number": number}
+    for name, value in items:
+        if name.endswith("_pages"):
+            fields[name] = (*fields.get(name, ()), value)
+        else:
+            fields[name] = value
+    return DeckPart(**fields)
+
+
+def part_window(layout: DeckLayout, part: DeckPart) -> DeckWindow:
+    """The rows and objectives of a part of the whole deck; the whole deck (WHOLE_DECK) for
+    a part that holds every page (a deck of one part)."""
+    if len(part.metric_pages) == max(1, len(layout.metric_pages)) and len(
+        part.objective_pages
+    ) == len(layout.objective_pages):
+        return WHOLE_DECK
+    return DeckWindow(
+        metric_ids=page_metrics(layout, part.metric_pages),
+        objective_ids=frozenset(
+            objective
+            for page in part.objective_pages
+            for objective in layout.objective_pages[page - 1]
+        ),
+    )

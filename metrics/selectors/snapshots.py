@@ -208,13 +208,28 @@ def session_earlier_deck(deck, *, build=None):
     session was held, for a held session; as it reads now otherwise (and for a snapshot
     stored before it kept that slide), built by `build(session_id)` (a page's per-version
     deck) or session_deck."""
-    from metrics.selectors.deck import Deck
 
     if deck.session_state == models.SessionState.HELD:
-        stored = _stored_part(deck.session_id, "earlier")
-        if stored is not MISSING:
-            return from_data(Deck, stored) if stored is not None else None
+        stored = held_earlier_deck(deck.session_id)
+        if stored is not NOT_STORED:
+            return stored
     return _earlier_deck_now(deck.session_id, build)
+
+
+# A held session's snapshot stored before it kept the earlier session's slide.
+NOT_STORED = MISSING
+
+
+def held_earlier_deck(session_id: int):
+    """The earlier session's deck as stored when this session was held (one query, reading
+    that part of the snapshot alone): a Deck, None when there was no earlier session, or
+    NOT_STORED."""
+    from metrics.selectors.deck import Deck
+
+    stored = _stored_part(session_id, "earlier")
+    if stored is MISSING:
+        return NOT_STORED
+    return from_data(Deck, stored) if stored is not None else None
 
 
 def snapshot_deck(snapshot: dict):

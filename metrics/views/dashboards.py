@@ -25,8 +25,16 @@ from metrics.charts import metric_charts
 from metrics.selectors.cell_history import key_result_status_history, status_history
 from metrics.selectors.charts import chart_window_start, metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
-from metrics.selectors.deck import DeckWindow, session_deck
-from metrics.selectors.deck_layout import DeckLayout, deck_layout
+from metrics.selectors.deck import WHOLE_DECK, DeckWindow, session_deck
+from metrics.selectors.deck_layout import (
+    DeckLayout,
+    EarlierTable,
+    deck_layout,
+    deck_parts,
+    earlier_table,
+    earlier_table_part,
+    part_window,
+)
 from metrics.selectors.job_runs import recompute_state
 from metrics.selectors.overview import attainment_tally, departments, submissions_for_quarter
 from metrics.selectors.page_cache import (
@@ -48,12 +56,7 @@ from metrics.selectors.session_pages import (
     session_nav,
 )
 from metrics.selectors.sessions import latest_session_id, session_choices
-from metrics.selectors.snapshots import (
-    held_deck,
-    presented_chart_data,
-    session_chart_data,
-    session_earlier_deck,
-)
+from metrics.selectors.snapshots import held_deck, presented_chart_data, session_chart_data
 from metrics.views.conditional import ConditionalGetMixin
 from metrics.views.pager import pager_for
 from metrics.views.query import BadQuery, QueryErrorsMixin, query_choice, query_int, query_page
@@ -467,30 +470,72 @@ class PrintDeckView(SessionPageMixin, TemplateView):
     """Every slide in deck order, each printed on a landscape page of its own: S1, the section
     slides, per outcome its metrics table and a slide per chart (for the metrics the deck
     charts, those with a chart title), the objectives, the appendix and the earlier
-    session's metrics table (S17). Printing it to PDF gives the deck."""
+    session's metrics table (S17). Printing it to PDF gives the deck.
+
+    A large deck comes in parts (`?part=N`, deck_layout.deck_parts): each prints a bounded
+    run of those slides, building only its part of the deck and charting only its metrics;
+    a deck of the seed's size is one part."""
 
     template_name = "metrics/print_deck.html"
     section = "print"
     include_charts = True
 
+    def page_deck(self):
+        return self.header
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        slides = SimpleLazyObject(self._slides)
+        layout = self.layout()
+        earlier = self.earlier_layout()
+        parts = deck_parts(layout, earlier.layout)
+        number = query_page(self.request, len(parts), name="part", what="parts of the deck")
+        part = parts[number - 1]
+        first_page = part.metric_pages[0] if part.metric_pages else 0
+        slides = SimpleLazyObject(lambda: self._slides(layout, earlier, part))
         # Lazy: a page served from the cache never builds them.
         context.update(
+            deck=SimpleLazyObject(lambda: slides["deck"]),
+            part=part,
+            part_count=len(parts),
+            pager=pager_for(self.request, number, len(parts), name="part"),
+            page_key=self.page_key(number),
+            outcome_offset=layout.outcome_offset(first_page) if first_page else 0,
+            outcome_total=layout.outcome_count,
+            continued_outcome=layout.continued_outcome(first_page),
             outcome_slides=SimpleLazyObject(lambda: slides["outcome_slides"]),
             earlier_deck=SimpleLazyObject(lambda: slides["earlier_deck"]),
         )
         return context
 
-    def _slides(self) -> dict:
-        deck = self.deck
+    def earlier_layout(self) -> EarlierTable:
+        """The earlier session's table that ends the deck (S17) and its pages, cached like
+        the page's content."""
+        header, version = self.header, self.version
+        return cached(
+            self.content_version,
+            ("earlier-table", header.session_id),
+            lambda: earlier_table(
+                header,
+                header_of=lambda pk: cached(version, ("header", pk), lambda: session_header(pk)),
+                deck_of=lambda pk: deck_for(version, pk),
+            ),
+        )
+
+    def _slides(self, layout: DeckLayout, earlier, part) -> dict:
+        window = part_window(layout, part)
+        # A deck of one part: the whole deck, the one build the deck API shares.
+        # Its key deliverables (S1) and acronyms (the appendix) only where the part prints them.
+        deck = (
+            self.deck
+            if window == WHOLE_DECK
+            else self.deck_part(window, extras=part.intro or part.appendix)
+        )
         rows = [row for row in deck.metric_rows if row.chart_title]
         ids = [row.metric_id for row in rows]
         data = {}
-        if deck.session_state == "held":  # as presented, when the snapshot kept the charts
+        if ids and deck.session_state == "held":  # as presented, when the snapshot kept them
             data = session_chart_data(deck, ids, until=deck.quarter_end_date)
-        if not data:
+        if ids and not data:
             data = metrics_chart_data(
                 ids, since=chart_window_start(deck.fiscal_year), until=deck.quarter_end_date
             )
@@ -510,8 +555,13 @@ class PrintDeckView(SessionPageMixin, TemplateView):
             )
             for group in deck.outcomes
         ]
-        earlier = session_earlier_deck(deck, build=lambda pk: deck_for(self.version, pk))
-        return {"outcome_slides": outcome_slides, "earlier_deck": earlier}
+        earlier_deck = earlier_table_part(
+            earlier,
+            self.header,
+            part.earlier_pages,
+            deck_of=lambda pk: deck_for(self.version, pk),
+        )
+        return {"deck": deck, "outcome_slides": outcome_slides, "earlier_deck": earlier_deck}
 
 
 class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):

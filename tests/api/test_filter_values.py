@@ -184,3 +184,12 @@ def test_an_unknown_department_is_a_400_naming_the_filter(world, clients, name, 
 
     assert response.status_code == 400
     assert set(response.json()) == {"department"}
+
+
+def test_updated_since_takes_any_offset_iso_8601_allows(world, clients):
+    # PostgreSQL refuses an offset beyond 15:59 in SQL: the filter hands on the instant in UTC.
+    response = clients["viewer"].get(
+        api_url("observation-list"), {"updated_since": "2020-01-01T00:00:00+19:56"}
+    )
+    assert response.status_code == 200
+    assert world.observation.pk in ids(response)

@@ -62,6 +62,8 @@ def known_rows_config(world) -> SchemathesisConfig:
         # one of its periods.
         "period_starts": ["2020-10-01"],
         "period_ends": ["2020-10-31"],
+        # A deck's parts run from 1 to as many as its size makes (a small deck: one).
+        "part_numbers": [1],
     }
     bindings = {
         "body.metric": "metric_ids",
@@ -81,6 +83,7 @@ def known_rows_config(world) -> SchemathesisConfig:
         "query.department": "department_keys",
         "query.priority": "priority_keys",
         "query.objective": "objective_keys",
+        "query.part": "part_numbers",
     }
     return SchemathesisConfig.from_dict(
         {

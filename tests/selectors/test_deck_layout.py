@@ -143,3 +143,28 @@ def test_a_held_session_is_laid_out_and_counted_from_its_deck_as_presented(small
     assert {i["attainment"]: i["count"] for i in tally if i["count"]} == dict(
         Counter(r.attainment for r in presented.metric_rows)
     )
+
+
+def test_the_whole_deck_is_cut_in_parts_of_whole_pages_each_section_slide_with_its_first(
+    monkeypatch,
+):
+    from metrics.selectors.deck_layout import DeckLayout, DeckPart, deck_parts
+
+    layout = DeckLayout(
+        metric_pages=(((1, 1),), ((1, 2),), ((2, 3),)), objective_pages=((7,), (8,))
+    )
+    earlier = DeckLayout(metric_pages=(((1, 1),), ((1, 2),)), objective_pages=())
+    assert deck_parts(layout, earlier) == (
+        DeckPart(1, intro=True, metric_pages=(1, 2, 3), okrs_slide=True, objective_pages=(1,)),
+        DeckPart(2, objective_pages=(2,), appendix=True, earlier_pages=(1, 2)),
+    )
+    monkeypatch.setattr(layout_module, "PAGES_PER_PART", 2)
+    assert deck_parts(layout, None) == (
+        DeckPart(1, intro=True, metric_pages=(1, 2)),
+        DeckPart(2, metric_pages=(3,), okrs_slide=True, objective_pages=(1,)),
+        DeckPart(3, objective_pages=(2,), appendix=True),
+    )
+    # A session without metrics prints its "no metrics" slide (page 0).
+    assert deck_parts(DeckLayout((), ()), None) == (
+        DeckPart(1, intro=True, metric_pages=(0,), okrs_slide=True, appendix=True),
+    )

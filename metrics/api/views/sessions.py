@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import permissions as drf_permissions
 from rest_framework import status as http
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -19,6 +20,8 @@ from metrics.api.serializers.sessions import (
 from metrics.api.views import resources
 from metrics.models import ChangeSource
 from metrics.pptx_export import PPTX_CONTENT_TYPE, deck_pptx
+from metrics.selectors.deck import session_deck
+from metrics.selectors.deck_layout import deck_layout
 from metrics.selectors.page_cache import (
     cached,
     deck_for,
@@ -26,6 +29,7 @@ from metrics.selectors.page_cache import (
     session_content_version,
 )
 from metrics.selectors.session_pages import session_header
+from metrics.selectors.snapshots import held_deck
 from metrics.services.sessions import (
     SessionAlreadyOpenError,
     session_delete,
@@ -34,7 +38,41 @@ from metrics.services.sessions import (
     session_open_next_validate,
     session_reopen,
 )
+from metrics.services.validation import ascii_int
 from metrics.views.conditional import conditional_get
+
+PART = "part"
+
+
+def _requested_part(request) -> int:
+    """`?part=` as a whole number from 1 (1 when left out); a 400 naming it else."""
+    values = request.query_params.getlist(PART)
+    if len(values) > 1:
+        raise ValidationError({PART: ["Give this parameter once."]})
+    raw = values[0] if values else ""
+    if raw == "":
+        return 1
+    number = ascii_int(raw)
+    if number is None or number < 1:
+        raise ValidationError({PART: ["Enter a whole number from 1."]})
+    return number
+
+
+def _part_links(request, number: int, count: int) -> str:
+    """The RFC 8288 Link header to the other parts, absolute, keeping the rest of the query."""
+
+    def url(part: int) -> str:
+        query = request.query_params.copy()
+        query[PART] = str(part)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    links = [(1, "first")]
+    if number > 1:
+        links.append((number - 1, "prev"))
+    if number < count:
+        links.append((number + 1, "next"))
+    links.append((count, "last"))
+    return ", ".join(f'<{url(part)}>; rel="{rel}"' for part, rel in links)
 
 
 class CanFacilitate(drf_permissions.BasePermission):
@@ -91,16 +129,24 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
         return queryset.prefetch_related(None) if self.action == "deck" else queryset
 
     @extend_schema(
-        summary="One session's whole deck",
+        summary="One session's deck, whole or in parts",
         description=(
             "Outcomes -> metrics -> segment rows -> Q1..Q4 cells (value, YoY, arrow, state, "
             "footnote markers and the text the dashboard prints), objectives with key results "
             "and drill-downs, footnotes, acronyms, key deliverables: enough to rebuild the "
             "slides. Built by the same selector as the dashboards; for a held session, the "
             "deck as it was presented.\n\n"
+            "A large deck comes in parts of a bounded size (`?part=N`, 1 when left out): the "
+            "same document with the part's outcomes (whole outcomes of up to 25 metric rows, "
+            "one longer cut across parts, each part holding its rows) and objectives (up to "
+            "25 key results); footnotes are those the part uses; the rest (texts, acronyms, "
+            "key deliverables) comes with every part. A deck of up to 25 metrics and 25 key "
+            "results is one part: the whole deck. Follow the `Link` header (RFC 8288: "
+            "`first`, `prev`, `next`, `last`); `X-Part` and `X-Total-Parts` say where you are. "
+            "A part out of range is a 400 naming `part`.\n\n"
             "As a PowerPoint file with `?format=pptx`, `/deck.pptx` or an `Accept` of "
             f"`{PPTX_CONTENT_TYPE}`: the same deck as the session's download button (native, "
-            "editable tables and charts)."
+            "editable tables and charts), always whole."
         ),
         filters=False,
         parameters=[
@@ -109,7 +155,30 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
                 OpenApiTypes.STR,
                 enum=["json", "pptx"],
                 description="`pptx` for the deck as a PowerPoint file.",
-            )
+            ),
+            OpenApiParameter(
+                PART,
+                OpenApiTypes.INT,
+                description="Which part of the deck (from 1 to `X-Total-Parts`; default 1).",
+            ),
+            *(
+                OpenApiParameter(
+                    name,
+                    kind,
+                    location=OpenApiParameter.HEADER,
+                    response=[200],
+                    description=description,
+                )
+                for name, kind, description in (
+                    (
+                        "Link",
+                        OpenApiTypes.STR,
+                        'The other parts (RFC 8288): rel="first", "prev", "next", "last".',
+                    ),
+                    ("X-Part", OpenApiTypes.INT, "This part's number."),
+                    ("X-Total-Parts", OpenApiTypes.INT, "How many parts the deck has."),
+                )
+            ),
         ],
         responses={
             (200, "application/json"): DeckSerializer,
@@ -125,28 +194,54 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
     )
     def deck(self, request, *args, **kwargs):
         session = self.get_object()
-        if request.accepted_renderer.format == PptxRenderer.format:
+        number = _requested_part(request)
+        if request.accepted_renderer.format == PptxRenderer.format:  # always the whole deck
             pptx = deck_pptx(session.pk)
             return Response(
                 pptx.content,
                 headers={"Content-Disposition": f'attachment; filename="{pptx.filename}"'},
             )
 
-        # The document rendered once per data version (a held session's: once per hold, which
-        # no write elsewhere changes), then served as stored bytes.
         data_version = request_data_version(request)
         header = cached(data_version, ("header", session.pk), lambda: session_header(session.pk))
         version = session_content_version(data_version, header)
 
+        def whole():
+            return deck_for(version, session.pk)
+
+        # How the deck is cut in parts: the layout the dashboards' pages share.
+        layout = cached(version, ("layout", session.pk, ""), lambda: deck_layout(header))
+        count = layout.page_count
+        if number > count:
+            raise ValidationError(
+                {PART: [f"Enter a whole number from 1 to {count}: the deck has {count} parts."]}
+            )
+
+        def part():
+            if count == 1:  # the whole deck, as it always was
+                return whole()
+            window = layout.window(number)
+            if header.frozen:
+                return held_deck(session.pk, window, frozen=header.frozen)
+            return session_deck(session.pk, window)
+
+        # The document rendered once per data version (a held session's: once per hold, which
+        # no write elsewhere changes), then served as stored bytes.
         def render():
             body = cached(
                 version,
-                ("deck-api", session.pk),
-                lambda: JSONRenderer().render(DeckSerializer(deck_for(version, session.pk)).data),
+                ("deck-api", session.pk) if count == 1 else ("deck-api", session.pk, number),
+                lambda: JSONRenderer().render(DeckSerializer(part()).data),
             )
             return HttpResponse(body, content_type="application/json")
 
-        return conditional_get(request, render, version=version)
+        response = conditional_get(request, render, version=version)
+        # Set on every answer (a stored response keeps only what describes its body): the
+        # links name this request's host.
+        response.headers["Link"] = _part_links(request, number, count)
+        response.headers["X-Part"] = str(number)
+        response.headers["X-Total-Parts"] = str(count)
+        return response
 
     @extend_schema(
         summary="Open the next session from this one (the latest)",
