@@ -311,10 +311,10 @@ def page_metrics(layout: DeckLayout, pages) -> frozenset[int]:
 
 # --- the whole deck in parts -----------------------------------------------------------------
 
-# Pages of the metrics tables or of objectives (about a hundred rows) a part of the whole-deck
+# Pages of the metrics tables or of objectives (about seventy-five rows) a part of the whole-deck
 # page prints at most: the seed deck (one page of metrics, one of objectives, one of the earlier
-# session's table) is one part, the deck at 100x about forty.
-PAGES_PER_PART = 4
+# session's table) is exactly one part, the deck at 100x about fifty.
+PAGES_PER_PART = 3
 
 
 @dataclass(frozen=True)

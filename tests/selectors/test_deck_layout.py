@@ -154,6 +154,7 @@ def test_the_whole_deck_is_cut_in_parts_of_whole_pages_each_section_slide_with_i
         metric_pages=(((1, 1),), ((1, 2),), ((2, 3),)), objective_pages=((7,), (8,))
     )
     earlier = DeckLayout(metric_pages=(((1, 1),), ((1, 2),)), objective_pages=())
+    monkeypatch.setattr(layout_module, "PAGES_PER_PART", 4)
     assert deck_parts(layout, earlier) == (
         DeckPart(1, intro=True, metric_pages=(1, 2, 3), okrs_slide=True, objective_pages=(1,)),
         DeckPart(2, objective_pages=(2,), appendix=True, earlier_pages=(1, 2)),
