@@ -25,6 +25,7 @@ from metrics.charts import Chart, metric_charts
 from metrics.pptx_export import layout as L
 from metrics.pptx_export.charts import add_figure_chart, figure_notes
 from metrics.pptx_export.layout import COVERED, CellSpec, RowSpec, paginate
+from metrics.pptx_export.package import fast_bookkeeping
 from metrics.pptx_export.text import (
     BRAND,
     MUTED,
@@ -130,6 +131,7 @@ class DeckBuilder:
     def __init__(self, deck: Deck):
         self.deck = deck
         self.prs = Presentation()
+        fast_bookkeeping(self.prs)
         self.prs.slide_width = Inches(L.SLIDE_WIDTH)
         self.prs.slide_height = Inches(L.SLIDE_HEIGHT)
         self.title_layout = self.prs.slide_layouts[0]
