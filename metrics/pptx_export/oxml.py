@@ -34,7 +34,7 @@ _CONTROL = re.compile(r"([\x00-\x08\x0B-\x1F])")
 
 
 def _escape(text: str) -> str:
-    return _CONTROL.sub(lambda match: "_x%04X_" % ord(match.group(1)), text)
+    return _CONTROL.sub(lambda match: f"_x{ord(match.group(1)):04X}_", text)
 
 
 def _rgb(hex_colour: str) -> str:
