@@ -1,6 +1,7 @@
 """The deck's fast build (metrics.pptx_export.package and .oxml: python-pptx's bookkeeping from
-counters, cells and paragraphs written straight into the XML) gives the file python-pptx's
-own way would: the same parts under the same names, the same XML in each."""
+counters, cells and paragraphs written straight into the XML; charts.py's category positions)
+gives the file python-pptx's own way would: the same parts under the same names, the same XML
+in each."""
 
 import io
 import re
@@ -11,7 +12,7 @@ from pptx import Presentation
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from metrics import models
-from metrics.pptx_export import builder, deck_pptx
+from metrics.pptx_export import builder, charts, deck_pptx
 from metrics.pptx_export.package import fast_bookkeeping
 from tests.pptx_export.test_seed_deck_pptx import Q2_TITLE
 
@@ -22,6 +23,9 @@ def _python_pptx_way(monkeypatch):
     monkeypatch.setattr(builder, "fast_bookkeeping", lambda prs: None)
     monkeypatch.setattr(builder, "append_paras", lambda *args, **kwargs: False)
     monkeypatch.setattr(builder, "prepare_cell", lambda *args: False)
+    monkeypatch.setattr(
+        charts, "_flat_categories", lambda data, labels: setattr(data, "categories", labels)
+    )
 
 
 def _parts(content: bytes) -> dict[str, bytes]:
