@@ -55,12 +55,23 @@ def send_status_reminders() -> int:
     return run.rows_changed
 
 
+@shared_task(name="metrics.deck_pptx_build", soft_time_limit=900, time_limit=960, **RETRYING)
+def deck_pptx_build(session_id: int) -> bool:
+    # Idempotent: a file already stored for the session's current version is kept.
+    from metrics.services.deck_files import deck_pptx_build as build
+
+    return build(session_id=session_id)
+
+
 # --- the services' job queue (metrics.services.jobs) ------------------------------------------
 
 
 def _send(task_name: str, *args) -> None:
     # The task object, not app.send_task: .delay() honours eager mode (runs in-process).
-    tasks = {task.name: task for task in (recompute_metric, recompute_all, recompute_pending)}
+    tasks = {
+        task.name: task
+        for task in (recompute_metric, recompute_all, recompute_pending, deck_pptx_build)
+    }
     tasks[task_name].delay(*args)
 
 

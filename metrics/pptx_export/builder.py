@@ -25,6 +25,8 @@ from metrics.charts import Chart, metric_charts
 from metrics.pptx_export import layout as L
 from metrics.pptx_export.charts import add_figure_chart, figure_notes
 from metrics.pptx_export.layout import COVERED, CellSpec, RowSpec, paginate
+from metrics.pptx_export.oxml import append_paras, prepare_cell
+from metrics.pptx_export.package import fast_bookkeeping
 from metrics.pptx_export.text import (
     BRAND,
     MUTED,
@@ -91,6 +93,14 @@ def _rgb(hex_colour: str) -> RGBColor:
 def write_paras(frame, paras: list[Para], size: float, *, colour: str = "", align=None):
     """Fill a text frame (a text box or a table cell) with styled paragraphs."""
     frame.word_wrap = True
+    if not append_paras(frame._txBody, paras, size, colour=colour, align=align):
+        write_paras_api(frame, paras, size, colour=colour, align=align)
+
+
+def write_paras_api(frame, paras: list[Para], size: float, *, colour: str = "", align=None):
+    """write_paras through python-pptx's objects: what oxml.append_paras writes faster, and
+    the way for a frame that already holds text."""
+    frame.word_wrap = True
     for index, para in enumerate(paras or [Para()]):
         p = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         if align is not None:
@@ -130,6 +140,7 @@ class DeckBuilder:
     def __init__(self, deck: Deck):
         self.deck = deck
         self.prs = Presentation()
+        fast_bookkeeping(self.prs)
         self.prs.slide_width = Inches(L.SLIDE_WIDTH)
         self.prs.slide_height = Inches(L.SLIDE_HEIGHT)
         self.title_layout = self.prs.slide_layouts[0]
@@ -343,6 +354,9 @@ class DeckBuilder:
         return height
 
     def _cell(self, cell, spec: CellSpec, size: float, colour: str = ""):
+        if prepare_cell(cell._tc, spec.fill or "FFFFFF"):
+            write_paras(cell.text_frame, spec.paras, size, colour=colour or "1D2733")
+            return
         cell.margin_left = cell.margin_right = Inches(L.CELL_MARGIN_X)
         cell.margin_top = cell.margin_bottom = Inches(L.CELL_MARGIN_Y)
         cell.vertical_anchor = MSO_ANCHOR.TOP

@@ -161,6 +161,10 @@ STORAGES = {
     },
 }
 
+# The decks as PowerPoint the worker builds for downloads too large to build in a request
+# (metrics/services/deck_files.py). Shared by the web processes and the worker.
+DECK_FILES_ROOT = Path(os.environ.get("DECK_FILES_ROOT") or BASE_DIR / "var" / "deck-files")
+
 # Bodies above this are refused before they reach a form or serializer (a 10 MB paste).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
