@@ -36,6 +36,8 @@ class DeckLayout:
     metric_pages: tuple[tuple[tuple[int, int], ...], ...]
     # Each page of objectives: their ids, in deck order.
     objective_pages: tuple[tuple[int, ...], ...]
+    # The key results each page of objectives prints (what a part of the whole deck weighs).
+    objective_weights: tuple[int, ...] = ()
 
     @property
     def metrics_page_count(self) -> int:
@@ -150,8 +152,19 @@ def deck_layout(header, *, department: str = "") -> DeckLayout:
         )
     return DeckLayout(
         metric_pages=metric_paged(_metric_rows(header, department), METRICS_PER_PAGE),
-        objective_pages=paged(_objective_sizes(header, department), KEY_RESULTS_PER_PAGE),
+        **_objectives_paged(_objective_sizes(header, department)),
     )
+
+
+def _objectives_paged(sizes) -> dict:
+    """The objective pages of (objective id, key results) in deck order, and their weights."""
+    sizes = list(sizes)
+    pages = paged(sizes, KEY_RESULTS_PER_PAGE)
+    size_of = dict(sizes)
+    return {
+        "objective_pages": pages,
+        "objective_weights": tuple(sum(size_of[o] for o in page) for page in pages),
+    }
 
 
 EMPTY_DECK = {"outcomes": [], "objectives": []}
@@ -170,8 +183,7 @@ def _held_layout(deck: dict, department: str) -> DeckLayout:
         if not department or block["department_slug"] == department
     )
     return DeckLayout(
-        metric_pages=metric_paged(rows, METRICS_PER_PAGE),
-        objective_pages=paged(objectives, KEY_RESULTS_PER_PAGE),
+        metric_pages=metric_paged(rows, METRICS_PER_PAGE), **_objectives_paged(objectives)
     )
 
 
@@ -229,14 +241,10 @@ def metrics_layout(header) -> DeckLayout:
 def layout_of_deck(deck: Deck, *, objectives: bool = True) -> DeckLayout:
     """The pages of a deck already read (a stored one)."""
     rows = ((group.outcome_id, row.metric_id) for group in deck.outcomes for row in group.metrics)
+    sizes = ((block.objective_id, max(1, len(block.key_results))) for block in deck.objectives)
     return DeckLayout(
         metric_pages=metric_paged(rows, METRICS_PER_PAGE),
-        objective_pages=paged(
-            ((block.objective_id, max(1, len(block.key_results))) for block in deck.objectives),
-            KEY_RESULTS_PER_PAGE,
-        )
-        if objectives
-        else (),
+        **(_objectives_paged(sizes) if objectives else {"objective_pages": ()}),
     )
 
 
@@ -311,10 +319,10 @@ def page_metrics(layout: DeckLayout, pages) -> frozenset[int]:
 
 # --- the whole deck in parts -----------------------------------------------------------------
 
-# Pages of the metrics tables or of objectives (about seventy-five rows) a part of the whole-deck
-# page prints at most: the seed deck (one page of metrics, one of objectives, one of the earlier
-# session's table) is exactly one part, the deck at 100x about fifty.
-PAGES_PER_PART = 3
+# Rows (metric rows, key results, the earlier session's rows) a part of the whole-deck page
+# prints at most, in whole pages: a deck of the seed's size (16 metrics, 20 key results, the
+# earlier session's 16 rows) is one part; at 100x a part is two full pages, about eighty parts.
+ROWS_PER_PART = 60
 
 
 @dataclass(frozen=True)
@@ -335,8 +343,18 @@ class DeckPart:
 
 
 def deck_parts(layout: DeckLayout, earlier: DeckLayout | None) -> tuple[DeckPart, ...]:
-    """The whole deck's slides cut into parts of up to PAGES_PER_PART pages. A section slide
-    goes with the first page after it; consecutive pages share a part while they fit."""
+    """The whole deck's slides cut into parts of up to ROWS_PER_PART rows, in whole pages (a
+    page larger than that alone in its part). A section slide goes with the first page after
+    it; consecutive pages share a part while they fit."""
+
+    def weight(name: str, number: int) -> int:
+        if name == "metric_pages":
+            return len(layout.metric_pages[number - 1]) if number else 1
+        if name == "objective_pages":
+            weights = layout.objective_weights
+            return weights[number - 1] if weights else KEY_RESULTS_PER_PAGE
+        return len(earlier.metric_pages[number - 1])
+
     # (field, value) units in deck order, each section's slide leading its first page.
     units: list[list[tuple[str, object]]] = []
     metric_pages = range(1, len(layout.metric_pages) + 1) or (0,)
@@ -353,10 +371,10 @@ def deck_parts(layout: DeckLayout, earlier: DeckLayout | None) -> tuple[DeckPart
         units.append([("appendix", True)])
 
     parts: list[list[tuple[str, object]]] = []
-    used = PAGES_PER_PART
+    used = ROWS_PER_PART
     for unit in units:
-        size = sum(1 for name, _ in unit if name.endswith("_pages"))
-        if parts and (not size or used + size <= PAGES_PER_PART):
+        size = sum(weight(name, value) for name, value in unit if name.endswith("_pages"))
+        if parts and (not size or used + size <= ROWS_PER_PART):
             parts[-1] += unit
             used += size
         else:

@@ -151,19 +151,23 @@ def test_the_whole_deck_is_cut_in_parts_of_whole_pages_each_section_slide_with_i
     from metrics.selectors.deck_layout import DeckLayout, DeckPart, deck_parts
 
     layout = DeckLayout(
-        metric_pages=(((1, 1),), ((1, 2),), ((2, 3),)), objective_pages=((7,), (8,))
+        metric_pages=(((1, 1), (1, 2)), ((1, 3),), ((2, 4), (2, 5))),
+        objective_pages=((7,), (8,)),
+        objective_weights=(3, 2),
     )
     earlier = DeckLayout(metric_pages=(((1, 1),), ((1, 2),)), objective_pages=())
-    monkeypatch.setattr(layout_module, "PAGES_PER_PART", 4)
+    # Parts weigh their rows: pages of 2, 1, 2 metric rows, 3 and 2 key results, 1 and 1.
+    monkeypatch.setattr(layout_module, "ROWS_PER_PART", 8)
     assert deck_parts(layout, earlier) == (
         DeckPart(1, intro=True, metric_pages=(1, 2, 3), okrs_slide=True, objective_pages=(1,)),
         DeckPart(2, objective_pages=(2,), appendix=True, earlier_pages=(1, 2)),
     )
-    monkeypatch.setattr(layout_module, "PAGES_PER_PART", 2)
+    monkeypatch.setattr(layout_module, "ROWS_PER_PART", 3)
     assert deck_parts(layout, None) == (
         DeckPart(1, intro=True, metric_pages=(1, 2)),
-        DeckPart(2, metric_pages=(3,), okrs_slide=True, objective_pages=(1,)),
-        DeckPart(3, objective_pages=(2,), appendix=True),
+        DeckPart(2, metric_pages=(3,)),
+        DeckPart(3, okrs_slide=True, objective_pages=(1,)),
+        DeckPart(4, objective_pages=(2,), appendix=True),
     )
     # A session without metrics prints its "no metrics" slide (page 0).
     assert deck_parts(DeckLayout((), ()), None) == (
