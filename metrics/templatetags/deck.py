@@ -1,6 +1,9 @@
 """Template filters and tags of the dashboards: deck cells, markdown, attainment badges."""
 
+from functools import lru_cache
+
 from django import template
+from django.urls import get_script_prefix, reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -22,6 +25,25 @@ def markdown_filter(text):
 @register.filter(name="markdown_inline")
 def markdown_inline_filter(text):
     return render_markdown_inline(text)
+
+
+@lru_cache(maxsize=256)
+def _objective_url_around(script_prefix: str, session_id: int) -> tuple[str, str]:
+    placeholder = "objective-slug-placeholder"
+    url = reverse(
+        "metrics:objective", kwargs={"session_id": session_id, "objective_slug": placeholder}
+    )
+    before, after = url.split(placeholder)
+    return before, after
+
+
+@register.simple_tag
+def objective_url(session_id: int, slug: str) -> str:
+    """`{% url 'metrics:objective' ... %}` for lists of hundreds of links (a large session's
+    key deliverables): the URL around the slug is reversed once per session, not per link.
+    Slugs are URL-safe as they are."""
+    before, after = _objective_url_around(get_script_prefix(), session_id)
+    return before + slug + after
 
 
 @register.simple_tag

@@ -212,9 +212,12 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
         def whole():
             return deck_for(version, session.pk)
 
-        # How the deck is cut in parts: the layout the dashboards' pages share.
-        layout = cached(version, ("layout", session.pk, ""), lambda: deck_layout(header))
-        count = layout.page_count
+        # How the deck is cut in parts: the layout the dashboards' pages share, read only to
+        # build a part (a stored part needs the count alone).
+        def layout():
+            return cached(version, ("layout", session.pk, ""), lambda: deck_layout(header))
+
+        count = cached(version, ("deck-part-count", session.pk), lambda: layout().page_count)
         if number > count:
             raise ValidationError(
                 {PART: [f"Enter a whole number from 1 to {count}: the deck has {count} parts."]}
@@ -223,7 +226,7 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
         def part():
             if count == 1:  # the whole deck, as it always was
                 return whole()
-            window = layout.window(number)
+            window = layout().window(number)
             if header.frozen:
                 return held_deck(session.pk, window, frozen=header.frozen)
             return session_deck(session.pk, window)
