@@ -320,9 +320,10 @@ def page_metrics(layout: DeckLayout, pages) -> frozenset[int]:
 # --- the whole deck in parts -----------------------------------------------------------------
 
 # Rows (metric rows, key results, the earlier session's rows) a part of the whole-deck page
-# prints at most, in whole pages: a deck of the seed's size (16 metrics, 20 key results, the
-# earlier session's 16 rows) is one part; at 100x a part is two full pages, about eighty parts.
-ROWS_PER_PART = 60
+# prints at most, in whole pages: a deck of the seed's size (its Q2: 4 metric rows, 20 key
+# results, Q1's 12 rows) is one part; at 100x a part is one full page (25 rows with their
+# chart slides: a cold part then costs about what a metrics-tables page does).
+ROWS_PER_PART = 45
 
 
 @dataclass(frozen=True)
