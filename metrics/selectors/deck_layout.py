@@ -65,22 +65,32 @@ class DeckLayout:
         first, last_before = self.metric_pages[page - 1][0][0], self.metric_pages[page - 2][-1][0]
         return first if first == last_before else None
 
-    def metrics_on(self, page: int) -> frozenset[int]:
-        return self._metrics(page)
+    def metrics_on(self, *pages: int) -> frozenset[int]:
+        """The metrics of these metrics pages (1-based; none for a page there is not, such as
+        the "no metrics" slide's page 0)."""
+        return frozenset(
+            metric
+            for page in pages
+            if 1 <= page <= len(self.metric_pages)
+            for _, metric in self.metric_pages[page - 1]
+        )
+
+    def objectives_on(self, *pages: int) -> frozenset[int]:
+        """The objectives of these objectives pages (none for a page there is not)."""
+        return frozenset(
+            objective
+            for page in pages
+            if 1 <= page <= len(self.objective_pages)
+            for objective in self.objective_pages[page - 1]
+        )
 
     def metrics_window(self, page: int) -> DeckWindow:
         """The rows of metrics page `page` (1-based), no objectives."""
-        return DeckWindow(metric_ids=self._metrics(page), objective_ids=NOTHING)
+        return DeckWindow(metric_ids=self.metrics_on(page), objective_ids=NOTHING)
 
     def window(self, page: int) -> DeckWindow:
         """Page `page` of both lists (an empty part once a list has ended)."""
-        objectives = self.objective_pages
-        return DeckWindow(
-            metric_ids=self._metrics(page),
-            objective_ids=(
-                frozenset(objectives[page - 1]) if 1 <= page <= len(objectives) else NOTHING
-            ),
-        )
+        return DeckWindow(metric_ids=self.metrics_on(page), objective_ids=self.objectives_on(page))
 
     def metric_page_of(self, metric_id: int) -> int:
         """The metrics page that shows the metric (1 when none does)."""
@@ -95,16 +105,6 @@ class DeckLayout:
 
     def objective_page_of(self, objective_id: int) -> int:
         return next((n for n, ids in enumerate(self.objective_pages, 1) if objective_id in ids), 1)
-
-    def objectives_on(self, page: int) -> frozenset[int]:
-        if 1 <= page <= len(self.objective_pages):
-            return frozenset(self.objective_pages[page - 1])
-        return NOTHING
-
-    def _metrics(self, page: int) -> frozenset[int]:
-        if 1 <= page <= len(self.metric_pages):
-            return frozenset(metric for _, metric in self.metric_pages[page - 1])
-        return NOTHING
 
 
 def paged(sizes: Iterable[tuple[int, int]], budget: int) -> tuple[tuple[int, ...], ...]:
@@ -147,9 +147,7 @@ def deck_layout(header, *, department: str = "") -> DeckLayout:
     """The session's pages; with `department`, only the outcomes and objectives that show
     something of that department (the overview's filter)."""
     if header.is_held:
-        return _held_layout(
-            held_deck_data(header.session_id, header.frozen) or EMPTY_DECK, department
-        )
+        return _held_layout(held_deck_data(header.session_id, header.frozen), department)
     return DeckLayout(
         metric_pages=metric_paged(_metric_rows(header, department), METRICS_PER_PAGE),
         **_objectives_paged(_objective_sizes(header, department)),
@@ -165,9 +163,6 @@ def _objectives_paged(sizes) -> dict:
         "objective_pages": pages,
         "objective_weights": tuple(sum(size_of[o] for o in page) for page in pages),
     }
-
-
-EMPTY_DECK = {"outcomes": [], "objectives": []}
 
 
 def _held_layout(deck: dict, department: str) -> DeckLayout:
@@ -231,7 +226,7 @@ def metrics_layout(header) -> DeckLayout:
     """The pages of a session's metrics tables alone (the earlier session's table that ends a
     deck, S17): one query (for a held session, of its stored deck's data)."""
     if header.is_held:
-        held = _held_layout(held_deck_data(header.session_id, header.frozen) or EMPTY_DECK, "")
+        held = _held_layout(held_deck_data(header.session_id, header.frozen), "")
         return DeckLayout(held.metric_pages, objective_pages=())
     return DeckLayout(
         metric_pages=metric_paged(_metric_rows(header, ""), METRICS_PER_PAGE), objective_pages=()
@@ -300,7 +295,7 @@ def earlier_table_part(table: EarlierTable, header, pages: tuple[int, ...], *, d
 
     if table.layout is None or not pages:
         return None
-    window = DeckWindow(metric_ids=page_metrics(table.layout, pages), objective_ids=NOTHING)
+    window = DeckWindow(metric_ids=table.layout.metrics_on(*pages), objective_ids=NOTHING)
     everything = len(pages) == len(table.layout.metric_pages)
     if table.stored or table.is_held:
         # Its deck as presented, cut (a held earlier session's shared with its own pages).
@@ -308,13 +303,6 @@ def earlier_table_part(table: EarlierTable, header, pages: tuple[int, ...], *, d
         return whole if everything else window.applied(whole)
     # Its tables alone, even all of them: the whole deck's objectives are no part of S17.
     return session_deck(table.session_id, window)
-
-
-def page_metrics(layout: DeckLayout, pages) -> frozenset[int]:
-    """The metrics of these metrics pages (page 0, a session without metrics: none)."""
-    return frozenset(
-        metric for page in pages if page for _, metric in layout.metric_pages[page - 1]
-    )
 
 
 # --- the whole deck in parts -----------------------------------------------------------------
@@ -402,10 +390,6 @@ def part_window(layout: DeckLayout, part: DeckPart) -> DeckWindow:
     ) == len(layout.objective_pages):
         return WHOLE_DECK
     return DeckWindow(
-        metric_ids=page_metrics(layout, part.metric_pages),
-        objective_ids=frozenset(
-            objective
-            for page in part.objective_pages
-            for objective in layout.objective_pages[page - 1]
-        ),
+        metric_ids=layout.metrics_on(*part.metric_pages),
+        objective_ids=layout.objectives_on(*part.objective_pages),
     )

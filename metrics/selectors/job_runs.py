@@ -3,12 +3,11 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
-from django.db import connection
 from django.db.models import DateTimeField, F, Func, IntegerField, Q, Subquery
 
 from metrics.models import JobOutcome, JobRun, RecomputeRequest
+from metrics.selectors.compiled import compiled_first_row
 
 # Every way a recompute is started and recorded (see services/recompute_runs.py).
 RECOMPUTE_TASK_NAMES = (
@@ -57,18 +56,10 @@ def recompute_state() -> RecomputeState:
     recompute that changes no figure bumps nothing, yet finishes a run and its requests).
     The query is compiled once per process: compiling it was two thirds of its cost, and of
     a cached overview's time."""
-    sql, params = _recompute_state_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        finished_at, pending = cursor.fetchone()
-    convert = getattr(connection.ops, "convert_datetimefield_value", None)
-    if convert is not None:  # SQLite returns text
-        finished_at = convert(finished_at, None, connection)
-    return RecomputeState(finished_at, pending)
+    return RecomputeState(*compiled_first_row(_recompute_state_query, datetime_columns=(0,)))
 
 
-@lru_cache(maxsize=4)
-def _recompute_state_sql(vendor: str) -> tuple[str, tuple]:
+def _recompute_state_query():
     latest = (
         JobRun.objects.filter(task_name__in=RECOMPUTE_TASK_NAMES, outcome=JobOutcome.SUCCESS)
         .order_by("-finished_at", "-id")
@@ -76,7 +67,7 @@ def _recompute_state_sql(vendor: str) -> tuple[str, tuple]:
     )
     # An aggregate without GROUP BY: one row, also when nothing is pending. COUNT(DISTINCT)
     # leaves NULL out, so a request for everything counts as metric 0.
-    query = (
+    return (
         RecomputeRequest.objects.order_by()
         .annotate(
             finished_at=Subquery(latest, output_field=DateTimeField()),
@@ -88,5 +79,3 @@ def _recompute_state_sql(vendor: str) -> tuple[str, tuple]:
         )
         .values_list("finished_at", "pending")
     )
-    sql, params = query.query.sql_with_params()
-    return sql, tuple(params)

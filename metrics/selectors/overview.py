@@ -66,7 +66,7 @@ def attainment_tally(header, *, department: str = "") -> list[dict]:
     rows: three queries, no row built, whatever the number of metrics. A held session counts
     its deck as presented (the stored rows' attainment)."""
     if header.is_held:
-        deck = held_deck_data(header.session_id, header.frozen) or {"outcomes": []}
+        deck = held_deck_data(header.session_id, header.frozen)
         counted = Counter(
             row["attainment"]
             for group in deck["outcomes"]

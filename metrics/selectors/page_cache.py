@@ -17,16 +17,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 
 from metrics import permissions
 from metrics.models import DataVersion
+from metrics.selectors.compiled import compiled_first_row
 
 T = TypeVar("T")
 # A page's rendering is only worth keeping while its version is current: a day at most.
@@ -89,24 +88,12 @@ def session_content_version(version: DataVersionToken, header) -> ContentVersion
 def data_version_current() -> DataVersionToken:
     """The current version: one query by primary key, compiled once per process (every
     request reads it, and compiling it cost more than running it)."""
-    sql, params = _data_version_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return DataVersionToken(0, None)
-    version, changed_at = row
-    convert = getattr(connection.ops, "convert_datetimefield_value", None)
-    if convert is not None:  # SQLite returns text
-        changed_at = convert(changed_at, None, connection)
-    return DataVersionToken(version, changed_at)
+    row = compiled_first_row(_data_version_query, datetime_columns=(1,))
+    return DataVersionToken(*row) if row else DataVersionToken(0, None)
 
 
-@lru_cache(maxsize=4)
-def _data_version_sql(vendor: str) -> tuple[str, tuple]:
-    query = DataVersion.objects.filter(pk=1).order_by().values_list("version", "changed_at")
-    sql, params = query.query.sql_with_params()
-    return sql, tuple(params)
+def _data_version_query():
+    return DataVersion.objects.filter(pk=1).order_by().values_list("version", "changed_at")
 
 
 def request_data_version(request) -> DataVersionToken:

@@ -133,10 +133,7 @@ def session_nav(header: SessionHeader) -> SessionNav:
     """The sidebar's links, in deck order (two queries of plain rows); a held session's from
     its deck as presented (the stored rows' data, no object built)."""
     if header.is_held:
-        deck = held_deck_data(header.session_id, header.frozen) or {
-            "outcomes": [],
-            "objectives": [],
-        }
+        deck = held_deck_data(header.session_id, header.frozen)
         return SessionNav(
             metrics=tuple(
                 NavLink(r["slug"], r["chart_title"] or r["name"], r["metric_id"])
@@ -277,11 +274,7 @@ def metric_page(header: SessionHeader, slug: str) -> MetricPage:
 def _held_metric_page(header: SessionHeader, slug: str) -> MetricPage:
     """The metric as the held session presented it: its row alone turned into objects out
     of the stored deck's data."""
-    deck = held_deck_data(header.session_id, header.frozen) or {
-        "outcomes": [],
-        "objectives": [],
-        "footnotes": [],
-    }
+    deck = held_deck_data(header.session_id, header.frozen)
     found = next(
         (
             (group["statement"], row)

@@ -270,10 +270,15 @@ _HELD_DATA_KEPT = 2
 _HELD_DATA_LOCK = threading.Lock()
 
 
-def held_deck_data(session_id: int, frozen: str = "") -> dict | None:
+# What the readers of a stored deck's data see for a session without one: nothing to list.
+NO_STORED_DECK = {"outcomes": [], "objectives": [], "footnotes": []}
+
+
+def held_deck_data(session_id: int, frozen: str = "") -> dict:
     """A held session's stored deck as JSON data, for reads that need a few fields of every
-    row (a layout, a tally, the sidebar) without building the deck's objects. With `frozen`
-    (SessionHeader.frozen, which names the hold), kept in this process."""
+    row (a layout, a tally, the sidebar) without building the deck's objects; NO_STORED_DECK
+    without one. With `frozen` (SessionHeader.frozen, which names the hold), kept in this
+    process."""
     key = (session_id, frozen)
     if frozen:
         with _HELD_DATA_LOCK:
@@ -281,9 +286,9 @@ def held_deck_data(session_id: int, frozen: str = "") -> dict | None:
                 _HELD_DATA.move_to_end(key)
                 return _HELD_DATA[key]
     data = _stored_part(session_id, "deck")
-    if data is MISSING:
-        return None
-    if frozen and data is not None:
+    if data is MISSING or data is None:
+        return NO_STORED_DECK
+    if frozen:
         with _HELD_DATA_LOCK:
             _HELD_DATA[key] = data
             while len(_HELD_DATA) > _HELD_DATA_KEPT:
@@ -295,7 +300,7 @@ def held_deck(session_id: int, window=None, frozen: str = ""):
     """A held session's deck as presented (or its part), read out of its snapshot: None when
     the session has no snapshot."""
     data = held_deck_data(session_id, frozen)
-    return None if data is None else stored_deck(data, window)
+    return None if data is NO_STORED_DECK else stored_deck(data, window)
 
 
 def presented_chart_data(session_id: int, metric_ids) -> dict:
