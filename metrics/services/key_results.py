@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from metrics.models import KeyResult, KeyResultStatus, StatusState
+from metrics.services.events import EventKind, event_publish
 from metrics.services.submissions import submission_ensure_unlocked
 from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
@@ -53,6 +54,21 @@ def key_result_status_save(
             recompute_request(
                 metric_ids=[key_result.metric_id],
                 reason=f"key result status {quarter.label} saved ({source})",
+            )
+        if changed:
+            event_publish(
+                kind=EventKind.STATUS_SAVED,
+                actor=actor,
+                payload={
+                    "kind": "key_result",
+                    "status_id": status.pk,
+                    "key_result_id": key_result.pk,
+                    "objective_id": key_result.objective_id,
+                    "department_id": key_result.objective.department_id,
+                    "fiscal_year": quarter.fiscal_year,
+                    "quarter_number": quarter.number,
+                    "source": source,
+                },
             )
     return status
 

@@ -38,6 +38,7 @@ from metrics.models import (
     TuningSession,
 )
 from metrics.services.errors import LockedError
+from metrics.services.events import EventKind, event_publish
 from metrics.services.history import changes_between, history_record, history_record_created
 from metrics.services.reminders import checkin_link
 from metrics.services.submissions import submission_lock, submission_unlock
@@ -242,6 +243,7 @@ def session_open_next(
             source=source_of_change,
         )
         _carry_over(source=source, session=session, new_year=target.fiscal_year)
+        _session_event(EventKind.SESSION_OPENED, session=session, actor=actor)
     emailed = session_open_notify(session=session) if notify else 0
     return OpenResult(session, created=True, emailed=emailed)
 
@@ -395,6 +397,20 @@ def session_open_notify(*, session: TuningSession) -> int:
 # --- delete, hold, reopen -------------------------------------------------------------------
 
 
+def _session_event(kind: str, *, session: TuningSession, actor) -> None:
+    event_publish(
+        kind=kind,
+        actor=actor,
+        payload={
+            "session_id": session.pk,
+            "title": session.title,
+            "fiscal_year": session.quarter.fiscal_year,
+            "quarter_number": session.quarter.number,
+            "quarter": session.quarter.label,
+        },
+    )
+
+
 def session_delete(*, actor, session: TuningSession, source: str = "form") -> None:
     """Deletes a session opened by mistake. Refused for a held session and for one whose
     quarter has entered statuses."""
@@ -415,6 +431,7 @@ def session_delete(*, actor, session: TuningSession, source: str = "form") -> No
             source=source,
         )
         orphans = _objectives_only_presented_by(session)
+        _session_event(EventKind.SESSION_DELETED, session=session, actor=actor)
         session.delete()
         for objective in orphans:
             history_record(
@@ -488,6 +505,7 @@ def session_hold(*, actor, session: TuningSession, source: str = "form") -> Tuni
         history_record(instance=session, changes=changes, actor=actor, source=source)
         for department in Department.objects.all():
             submission_lock(department=department, quarter=session.quarter, actor=actor)
+        _session_event(EventKind.SESSION_HELD, session=session, actor=actor)
     return session
 
 
@@ -525,6 +543,7 @@ def session_reopen(*, actor, session: TuningSession, source: str = "form") -> Tu
             submission_unlock(
                 department=submission.department, quarter=session.quarter, actor=actor
             )
+        _session_event(EventKind.SESSION_REOPENED, session=session, actor=actor)
     return session
 
 

@@ -18,6 +18,7 @@ from metrics.models import (
     StatusState,
 )
 from metrics.services.errors import ConflictError
+from metrics.services.events import EventKind, event_publish
 from metrics.services.history import history_record
 from metrics.services.submissions import submission_ensure_unlocked
 from metrics.services.transactions import retried_when_transient
@@ -114,6 +115,20 @@ def _save(lookup, values, *, expected_version, actor, source) -> QuarterlyStatus
 
             recompute_request(
                 metric_ids=[metric.pk], reason=f"status {quarter.label} saved ({source})"
+            )
+            event_publish(
+                kind=EventKind.STATUS_SAVED,
+                actor=actor,
+                payload={
+                    "kind": "metric",
+                    "status_id": status.pk,
+                    "metric_id": metric.pk,
+                    "segment_id": getattr(segment, "pk", None),
+                    "department_id": metric.department_id,
+                    "fiscal_year": quarter.fiscal_year,
+                    "quarter_number": quarter.number,
+                    "source": source,
+                },
             )
     return status
 

@@ -18,6 +18,7 @@ from metrics.models import (
     SubmissionState,
 )
 from metrics.services.errors import LockedError
+from metrics.services.events import EventKind, event_publish
 from metrics.services.history import history_record
 from metrics.services.versioned import actor_or_none
 
@@ -97,6 +98,21 @@ def _transition(
             actor=actor,
             source=source,
             changed_at=now,
+        )
+        event_publish(
+            kind=EventKind.SUBMISSION_CHANGED,
+            actor=actor,
+            payload={
+                "submission_id": submission.pk,
+                "department_id": department.pk,
+                "department": department.name,
+                "fiscal_year": quarter.fiscal_year,
+                "quarter_number": quarter.number,
+                "quarter": quarter.label,
+                "from_state": old_state,
+                "to_state": to_state,
+                "source": source,
+            },
         )
         if old_state == SubmissionState.LOCKED:
             # The recompute left the locked cells alone; figures they depend on may have
