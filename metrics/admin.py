@@ -369,3 +369,22 @@ class HistoryEntryAdmin(RecordAdmin):
 
 admin.site.register(models.JobRun, JobRunAdmin)
 admin.site.register(models.RecomputeRequest, RecomputeRequestAdmin)
+
+
+@admin.register(models.ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Read-only: identities are linked by signing in through the provider. To stop someone
+    signing in, deactivate their account."""
+
+    list_display = ["user", "issuer", "email", "last_sign_in", "linked_at"]
+    search_fields = ["user__username", "email", "subject"]
+    readonly_fields = ["user", "issuer", "subject", "email", "groups", "linked_at", "last_sign_in"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -24,3 +24,17 @@ def shared_cache_check(app_configs, **kwargs):
             id="okrtracker.W001",
         )
     ]
+
+
+@register()
+def sso_group_map_check(app_configs=None, **kwargs):
+    """A mistyped OIDC_GROUP_MAP stops the start, rather than every sign-in."""
+    from django.core.checks import Error
+
+    from metrics.sso.config import MappingError, group_mapping
+
+    try:
+        group_mapping()
+    except MappingError as error:
+        return [Error(f"OIDC_GROUP_MAP: {error}", id="okrtracker.E010")]
+    return []

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from metrics.sso.views import SignOutView, password_sign_in_or_redirect
 from metrics.views.accounts import (
     LimitedAdminAuthenticationForm,
     password_reset,
@@ -13,11 +14,17 @@ from metrics.views.accounts import (
 admin.site.login_form = LimitedAdminAuthenticationForm
 
 urlpatterns = [
-    path("admin/login/", signin_limited(admin.site.login), name="admin-login"),
+    path(
+        "admin/login/",
+        password_sign_in_or_redirect(signin_limited(admin.site.login)),
+        name="admin-login",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/login/", sign_in, name="login"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("oidc/", include("metrics.sso.urls")),
     path("api/", include("metrics.api.urls")),
     path("", include("metrics.urls")),
 ]

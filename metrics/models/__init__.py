@@ -83,3 +83,8 @@ __all__ = [
     "Unit",
     "ValueBasis",
 ]
+
+# Single sign-on
+from metrics.models.sso import ExternalIdentity  # noqa: E402
+
+__all__ += ["ExternalIdentity"]

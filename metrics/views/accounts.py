@@ -6,10 +6,11 @@ from functools import wraps
 
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView, PasswordResetView
+from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import ValidationError
 
 from metrics.accounts import password_reset_attempt, signin_retry_after, signin_wait_message
+from metrics.sso.views import SignInView
 
 
 class SignInLimitMixin:
@@ -46,7 +47,7 @@ def signin_limited(view):
     return wrapped
 
 
-sign_in = signin_limited(LoginView.as_view(authentication_form=LimitedAuthenticationForm))
+sign_in = signin_limited(SignInView.as_view(authentication_form=LimitedAuthenticationForm))
 
 
 class LimitedPasswordResetView(PasswordResetView):

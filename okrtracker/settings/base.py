@@ -126,9 +126,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # With PASSWORD_SIGN_IN=0 (and SSO configured) refuses every password, on every path.
+    "metrics.sso.backend.PasswordSignInSwitch",
     # Refuses accounts and addresses over their failed sign-in limit before any password check.
     "metrics.accounts.SignInLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (inert until OIDC_ISSUER and OIDC_CLIENT_ID are set): see the block at
+    # the end.
+    "metrics.sso.backend.OrganisationOIDCBackend",
 ]
 # Failed sign-ins (login page, admin login, token endpoint) allowed per account and per
 # client address within a window of LOGIN_FAILURE_WINDOW seconds; then 429 until it ends.
@@ -310,3 +315,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# --- Single sign-on: OpenID Connect (metrics/sso/, mozilla-django-oidc) -----------------------
+# On when OIDC_ISSUER and OIDC_CLIENT_ID are set; endpoints come from the issuer's discovery
+# document. docs/sso.md says how to plug a provider.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your organisation's account")
+# The claim that lists a person's groups, and how groups map to roles and led departments:
+# "okr-admins=admin,okr-facilitators=facilitator,okr-exec=executive,okr-product=lead:product".
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_GROUP_MAP = os.environ.get("OIDC_GROUP_MAP", "")
+# PASSWORD_SIGN_IN=0 turns password sign-in off (login page, admin, token endpoint) once SSO
+# is configured; without SSO it stays on, so nobody is locked out by a typo.
+PASSWORD_SIGN_IN = os.environ.get("PASSWORD_SIGN_IN", "1") not in ("0", "false", "no")
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "5"))
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's sign-out (id_token_hint)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+LOGIN_REDIRECT_URL_FAILURE = "login"

@@ -263,6 +263,12 @@ def test_no_payload_in_any_text_field_is_executable_in_any_page_or_api_answer(su
     models.TuningSession.objects.update(
         state=models.SessionState.DRAFT, snapshot=None, held_at=None
     )
+    # What an identity provider says of a person (issuer, subject, email) is typed elsewhere.
+    models.ExternalIdentity.objects.create(
+        user=models.Department.leads.field.related_model.objects.get(username="root"),
+        issuer="https://sso.example.org",
+        subject="root",
+    )
     pages, api = page_urls(), api_urls()
     shapes = {url: page_shape(get_page(superuser_client, url)) for url in pages}
     coverage: dict[str, set[str]] = {}

@@ -1,11 +1,12 @@
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.throttling import AnonRateThrottle
 
 from metrics.accounts import client_address, signin_retry_after, signin_wait_message
 from metrics.api.parsers import SizeLimitedJSONParser
 from metrics.api.schema import ApiAutoSchema
+from metrics.sso.config import password_sign_in_enabled
 
 
 class PasswordGuessThrottle(AnonRateThrottle):
@@ -30,6 +31,11 @@ class ObtainTokenView(ObtainAuthToken):
     throttle_classes = [PasswordGuessThrottle]
 
     def post(self, request, *args, **kwargs):
+        if not password_sign_in_enabled():
+            raise PermissionDenied(
+                "Password sign-in is turned off: sign in through the organisation's provider "
+                "and take your token from the token page."
+            )
         username = request.data.get("username") if hasattr(request.data, "get") else None
         wait = signin_retry_after(request, str(username or ""))
         if wait:
