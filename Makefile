@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format seed worker beat clean
+.PHONY: install run test lint format seed worker beat clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,6 +29,14 @@ lint: install
 test: lint
 	scripts/ensure-chromium
 	$(BIN)/python -m pytest
+
+# Extract the interface's strings into locale/<lang>/LC_MESSAGES/django.po and compile them
+# (docs/languages.md); LANG=es by default.
+messages: install
+	$(BIN)/python manage.py makemessages -l $${LANG_CODE:-es} --no-location --no-obsolete \
+		--ignore='tests/*' --ignore='benchmarks/*' --ignore='fixtures/*' --ignore='scripts/*' \
+		--ignore='staticfiles/*' --ignore='var/*' --ignore='docs/*'
+	$(BIN)/python manage.py compilemessages -l $${LANG_CODE:-es}
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -9,6 +9,7 @@ from metrics.views.accounts import (
     sign_in,
     signin_limited,
 )
+from metrics.views.languages import LanguageChoiceView
 
 # The admin's login counts failed sign-ins with the login page's limits.
 admin.site.login_form = LimitedAdminAuthenticationForm
@@ -25,6 +26,7 @@ urlpatterns = [
     path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("oidc/", include("metrics.sso.urls")),
+    path("language/", LanguageChoiceView.as_view(), name="language"),
     path("api/", include("metrics.api.urls")),
     path("", include("metrics.urls")),
 ]

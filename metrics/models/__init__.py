@@ -88,3 +88,8 @@ __all__ = [
 from metrics.models.sso import ExternalIdentity  # noqa: E402
 
 __all__ += ["ExternalIdentity"]
+
+# A person's own settings
+from metrics.models.accounts import AccountSettings  # noqa: E402
+
+__all__ += ["AccountSettings"]

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from metrics import permissions
 from metrics.models import DataVersion
@@ -109,7 +110,7 @@ def viewer_variant(user) -> str:
     departments (edit links). Part of every cache key of a rendered page."""
     role = permissions.role_of(user)
     led = sorted(permissions.led_department_ids(user)) if role == permissions.Role.LEAD else []
-    return f"{role.value or 'none'}:{','.join(map(str, led))}"
+    return f"{role.value or 'none'}:{','.join(map(str, led))}:{translation.get_language()}"
 
 
 def cache_key(version: ContentVersion, *parts) -> str:

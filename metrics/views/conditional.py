@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
@@ -71,6 +72,7 @@ def data_etag(request, extra=(), version=None) -> str:
         # copy rendered then is already the one a reload matches).
         _csrf_secret(request),
         request.headers.get("Accept", ""),
+        translation.get_language(),
         *extra,
     )
     raw = "|".join(str(p) for p in parts)
