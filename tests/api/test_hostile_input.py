@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from metrics.api.parsers import MAX_JSON_DEPTH
 from tests.api.conftest import api_url
 from tests.entry_world import entry_world_build
 
@@ -66,15 +67,39 @@ def test_deep_json_to_the_anonymous_token_endpoint_is_a_400(db):
         assert "nested" in response.json()["detail"]
 
 
-def test_json_just_deeper_than_any_document_is_refused_too(world, clients):
-    body = {"metric": world.metric.pk, "quarter": world.quarter.pk, "value": 1}
+def lists_in_lists(count: int):
+    """`count` lists nested in each other: as a field of the body (the body's object is level
+    1) the innermost list sits at level count + 1."""
     value = 1
-    for _ in range(40):
+    for _ in range(count):
         value = [value]
+    return value
+
+
+def test_json_one_level_deeper_than_the_limit_is_refused_by_the_parser(world, clients):
+    body = {"metric": world.metric.pk, "quarter": world.quarter.pk, "value": 1}
     response = clients["admin"].post(
-        api_url("quarterly-status-list"), {**body, "comment": value}, format="json"
+        api_url("quarterly-status-list"),
+        {**body, "comment": lists_in_lists(MAX_JSON_DEPTH)},
+        format="json",
     )
+
     assert response.status_code == 400
+    assert "nested deeper than" in response.json()["detail"]
+
+
+def test_json_at_the_limit_reaches_the_fields_checks(world, clients):
+    body = {"metric": world.metric.pk, "quarter": world.quarter.pk, "value": 1}
+    response = clients["admin"].post(
+        api_url("quarterly-status-list"),
+        {**body, "comment": lists_in_lists(MAX_JSON_DEPTH - 1)},
+        format="json",
+    )
+
+    # Parsed: refused by the serializer for what the field holds, not for its depth.
+    assert response.status_code == 400
+    assert "comment" in response.json()
+    assert "nested" not in str(response.json())
 
 
 def numeric_query_parameters(client):
