@@ -1,19 +1,29 @@
-"""Benchmark: the pages and API reads of the latest session served by gunicorn under wrk, each
-against two floors measured on the same server in the same run.
+"""Benchmark: the pages and API reads of the latest session served by gunicorn, each against
+a floor measured on the same server, the same way, in the same run.
 
     .venv/bin/python benchmarks/web.py \
-        --database-url postgres://postgres@127.0.0.1:5432/okr_perf_s100
+        --database-url postgres://postgres@127.0.0.1:5432/okr_perf_s100 \
+        --cache-url redis://127.0.0.1:6379/1 --broker-url redis://127.0.0.1:6379/2
 
 Fill the database first (`manage.py generate_demo_data --scale N`; its name must contain
-"bench" or "perf" as a word: okr_bench_s1, okr_perf_s100). The run: collectstatic, gunicorn with production settings (sync workers, 2 x cores +
-1), wrk with 16 connections for --duration seconds per URL, first for the two floors (a bare
-template view with a 50-row loop, a bare `.values()` JSON list of 100 rows: BENCHMARK_FLOORS
-routes them, for this run only), then every page, cached (the steady state: nothing written
-between requests) and, for the pages, uncached (the cache emptied before each request is not
-possible under wrk, so "uncached" is the in-process cold time, printed apart). Prints per URL:
-req/s, p50, p95, errors, SQL queries per request (cached and cold, counted in-process), the
-ratio of p95 to its floor, and the peak RSS of a worker. `--in-process` prints only the
-in-process cold and cached timings.
+"bench" or "perf" as a word: okr_bench_s1, okr_perf_s100). The run: collectstatic, gunicorn with
+production settings (sync workers, 2 x cores + 1) and, with --broker-url, a Celery worker; then
+
+1. cached reads: wrk at --connections for --duration seconds per URL, after a warm-up (the
+   steady state: nothing written between requests), against the floors measured the same way
+   (a bare template view with a 50-row loop for pages, a bare `.values()` JSON list of 100 rows
+   for the API: BENCHMARK_FLOORS routes them, for this run only);
+2. the first read after a write, over HTTP: each client saves a status through the API, then
+   reads the URL, with 1 client and with --connections clients; the floor is the same write
+   followed by a read of the floor view. The ratio is read p50 over floor p50, same clients;
+3. a check-in week: --connections writers saving statuses while as many readers browse every
+   URL, for --week-seconds; the save and read p50/p95 and the worker's backlog (pending
+   recompute requests plus messages queued at the broker) every few seconds.
+
+Every section prints the load average beside its figures: this machine is noisy. SQL queries
+per request (cached, and cold with the cache emptied) are counted in-process. `--in-process`
+prints only the in-process timings and query counts (no ratios: nothing there is measured
+like a floor).
 """
 
 import argparse
@@ -21,6 +31,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +39,10 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import writeload  # noqa: E402
+from writeload import Write, percentile  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LUA = """
@@ -38,26 +53,24 @@ done = function(summary, latency, requests)
     latency:percentile(95), errors))
 end
 """
-POST_LUA = """
-counter = 0
-request = function()
-  counter = counter + 1
-  local body = string.format(
-    '{"rows": [{"metric": "%s", "period_start": "2020-12-01", "value": %d}]}', "METRIC", 1000 + counter)
-  return wrk.format("POST", nil, nil, body)
-end
-"""
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
-    parser.add_argument("--port", type=int, default=8510)
+    parser.add_argument("--port", type=int, default=0, help="0: a free port.")
     parser.add_argument("--duration", type=int, default=10, help="Seconds of wrk per URL.")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument(
         "--requests", type=int, default=8, help="In-process cold samples per page (0: none)."
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=10, help="Write-then-read rounds per client and URL."
+    )
+    parser.add_argument("--week-seconds", type=int, default=30, help="0: no check-in week.")
+    parser.add_argument(
+        "--broker-url", default="", help="redis://... to run a Celery worker (default: eager)."
     )
     parser.add_argument("--in-process", action="store_true")
     parser.add_argument(
@@ -86,11 +99,6 @@ def setup(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def percentile(values, fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def world():
     """The reader, their session cookie and API token, and the URLs to measure."""
     from django.contrib.auth.models import Group, User
@@ -113,11 +121,29 @@ def world():
     session = models.TuningSession.objects.order_by(
         "-quarter__fiscal_year", "-quarter__number"
     ).first()
+    if session.state == models.SessionState.HELD:
+        # A check-in week is the session in preparation: its quarter open for entry, its pages
+        # live. Opening it is idempotent (a second run finds it).
+        from metrics.services.sessions import session_open_next
+
+        session = session_open_next(actor=user, source=session, notify=False).session
     definition = models.MetricDefinition.objects.filter(session=session).order_by("order").first()
     objective = models.Objective.objects.filter(
         priority=session.priority, fiscal_year=session.quarter.fiscal_year
     ).first()
     sid = session.id
+    status_url = reverse("api:quarterly-status-list", kwargs={"version": "v1"})
+    # One department's figure per writer, in the session's quarter: what check-in saves write.
+    locked = models.Submission.objects.filter(
+        quarter=session.quarter, state=models.SubmissionState.LOCKED
+    ).values("department")
+    metrics_of_session = list(
+        models.MetricDefinition.objects.filter(session=session)
+        .exclude(metric__department__in=locked)
+        .order_by("order")
+        .values_list("metric_id", flat=True)[:16]
+    )
+    writes = [Write(status_url, metric_id, session.quarter_id) for metric_id in metrics_of_session]
     pages = {
         "executive overview": reverse("metrics:session_overview", kwargs={"session_id": sid}),
         "metrics table": reverse("metrics:session_metrics", kwargs={"session_id": sid}),
@@ -140,7 +166,7 @@ def world():
         f"{models.QuarterlyStatus.objects.count():,} statuses, "
         f"{models.KeyResult.objects.count():,} key results; {session}"
     )
-    return user, store.session_key, token, pages, api, definition.metric.slug, summary
+    return user, store.session_key, token, pages, api, writes, summary
 
 
 def in_process(user, pages, api, samples):
@@ -268,77 +294,188 @@ def wrk(args, url: str, headers: list[str], script: str) -> tuple[float, float, 
     return requests / args.duration, p50 / 1000, p95 / 1000, errors
 
 
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
+
+
+def print_in_process(figures) -> None:
+    print(f"\nin-process, {load()}")
+    for name, (p50, p95, cold_q, cached_q) in figures.items():
+        print(f"{name:<22} cold p50 {p50 * 1000:.0f} ms p95 {p95 * 1000:.0f} ms, "
+              f"{cold_q} queries cold, {cached_q} cached")  # fmt: skip
+
+
+def cached_reads(args, server, pages, api, page_headers, api_headers, figures) -> None:
+    warm_up(args, "/bench/template/", page_headers)
+    warm_up(args, "/bench/values/", page_headers)
+    floors = {
+        "template": wrk(args, "/bench/template/", page_headers, LUA),
+        "values": wrk(args, "/bench/values/", page_headers, LUA),
+    }
+    print(
+        f"\n1. cached reads: wrk {args.connections} connections, {args.duration} s per URL, "
+        f"after a warm-up; {load()}"
+    )
+    print(
+        f"{'URL':<22} {'req/s':>7} {'p50':>8} {'p95':>8} {'err':>4} {'p95/floor':>9} "
+        f"{'q cached':>8} {'q cold':>6} {'RSS MB':>7}"
+    )
+    for name, (rps, p50, p95, errors) in floors.items():
+        print(f"floor: {name:<15} {rps:>7.0f} {p50:>6.1f}ms {p95:>6.1f}ms {errors:>4}")
+    for urls, headers, floor in (
+        (pages, page_headers, floors["template"][2]),
+        (api, api_headers, floors["values"][2]),
+    ):
+        for name, url in urls.items():
+            warm_up(args, url, headers)
+            rps, p50, p95, errors = wrk(args, url, headers, LUA)
+            _, _, cold_q, cached_q = figures[name]
+            print(
+                f"{name:<22} {rps:>7.0f} {p50:>6.1f}ms {p95:>6.1f}ms {errors:>4} "
+                f"{p95 / floor:>8.1f}x {cached_q:>8} {cold_q:>6} {peak_rss_mb(server):>7.0f}"
+            )
+
+
+def first_reads_after_writes(args, make_client, pages, api, writes) -> None:
+    print(
+        f"\n2. the first read after a write (each client: save a status, read the URL), "
+        f"{args.rounds} rounds per client; ratio: read p50 / the floor's read p50 measured the "
+        "same way"
+    )
+    for clients in (1, args.connections):
+        print(f"{clients} client{'s' if clients > 1 else ''}; {load()}")
+        print(f"{'URL':<22} {'read p50':>9} {'read p95':>9} {'p50/floor':>9} {'errors':>6}")
+        floors = {}
+        for name, url, api_read in (
+            ("floor: template", "/bench/template/", False),
+            ("floor: values", "/bench/values/", True),
+        ):
+            reads, failed = writeload.first_reads(
+                make_client, url=url, api=api_read, writes=writes, clients=clients,
+                rounds=args.rounds,
+            )  # fmt: skip
+            floors[api_read] = percentile(reads, 0.5) or float("nan")
+            print(f"{name:<22} {floors[api_read] * 1000:>7.1f}ms "
+                  f"{percentile(reads, 0.95) * 1000:>7.1f}ms {'':>9} {failed:>6}")  # fmt: skip
+        for urls, api_read in ((pages, False), (api, True)):
+            for name, url in urls.items():
+                reads, failed = writeload.first_reads(
+                    make_client, url=url, api=api_read, writes=writes, clients=clients,
+                    rounds=args.rounds,
+                )  # fmt: skip
+                p50 = percentile(reads, 0.5)
+                print(f"{name:<22} {p50 * 1000:>7.1f}ms {percentile(reads, 0.95) * 1000:>7.1f}ms "
+                      f"{p50 / floors[api_read]:>8.1f}x {failed:>6}")  # fmt: skip
+
+
+def backlog_counter(broker_url: str):
+    from metrics.models import RecomputeRequest
+
+    redis_client = None
+    if broker_url:
+        import redis
+
+        redis_client = redis.Redis.from_url(broker_url, socket_timeout=1)
+
+    def now() -> int:
+        queued = 0
+        if redis_client is not None:
+            try:
+                queued = sum(redis_client.llen(name) for name in redis_client.keys("celery*"))
+            except redis.RedisError:
+                queued = -1
+        return RecomputeRequest.objects.count() + max(queued, 0)
+
+    return now
+
+
+def checkin_week(args, make_client, pages, api, writes) -> None:
+    if not args.week_seconds:
+        return
+    print(
+        f"\n3. a check-in week: {args.connections} writers saving statuses "
+        f"({len(writes)} metrics) while {args.connections} readers browse every URL, "
+        f"{args.week_seconds} s; {'a Celery worker' if args.broker_url else 'eager recomputes'};"
+        f" {load()}"
+    )
+    figures = writeload.checkin_week(
+        make_client,
+        pages=[(url, False) for url in pages.values()] + [(url, True) for url in api.values()],
+        writes=writes,
+        writers=args.connections,
+        readers=args.connections,
+        duration=args.week_seconds,
+        backlog_now=backlog_counter(args.broker_url),
+    )
+    for what, values in (("saves", figures.saves), ("reads", figures.reads)):
+        print(f"{what:<6} {len(values):>6} done, p50 {percentile(values, 0.5) * 1000:.0f} ms, "
+              f"p95 {percentile(values, 0.95) * 1000:.0f} ms")  # fmt: skip
+    print(f"errors {figures.errors}; {load()}")
+    samples = figures.backlog[:: max(1, len(figures.backlog) // 10)]
+    print("backlog (s: pending) " + ", ".join(f"{t:.0f}: {n}" for t, n in samples))
+
+
+def start_worker(args) -> subprocess.Popen | None:
+    if not args.broker_url:
+        return None
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="okrtracker.settings.production",
+        CELERY_BROKER_URL=args.broker_url,
+        CACHE_URL=args.cache_url,
+        LOG_LEVEL="WARNING",
+    )
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("celery")), "-A", "okrtracker", "worker",
+         "--concurrency", "2", "--loglevel", "WARNING"],
+        cwd=BASE_DIR, env=env,
+    )  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def main() -> None:
     args = parse_args()
+    args.port = args.port or free_port()
+    if args.broker_url:
+        os.environ["CELERY_BROKER_URL"] = args.broker_url
     setup(args.database_url)
-    user, session_key, token, pages, api, metric_slug, summary = world()
+    user, session_key, token, pages, api, writes, summary = world()
     print(summary)
     figures = in_process(user, pages, api, args.requests)
     if args.in_process:
-        for name, (p50, p95, cold_q, cached_q) in figures.items():
-            print(f"{name:<22} cold p50 {p50 * 1000:.0f} ms p95 {p95 * 1000:.0f} ms, "
-                  f"{cold_q} queries cold, {cached_q} cached")  # fmt: skip
+        print_in_process(figures)
         return
-    server = start_server(args)
+    server, worker = start_server(args), start_worker(args)
     try:
         # A browser's cookies after its first visit: the session and the CSRF secret (without
         # it every page is rendered for a new secret, as for a first visit).
         csrf = secrets.token_hex(16)
-        page_headers = [
-            f"Cookie: sessionid={session_key}; csrftoken={csrf}",
-            "Accept-Encoding: gzip",
-        ]
+        cookie = f"sessionid={session_key}; csrftoken={csrf}"
+        page_headers = [f"Cookie: {cookie}", "Accept-Encoding: gzip"]
         api_headers = [f"Authorization: Token {token}", "Accept-Encoding: gzip"]
-        # Every worker booted and warmed before the first figure (wrk counted the first
-        # requests' timeouts against the floor as errors).
-        warm_up(args, "/bench/template/", page_headers)
-        warm_up(args, "/bench/values/", page_headers)
-        floors = {
-            "template": wrk(args, "/bench/template/", page_headers, LUA),
-            "values": wrk(args, "/bench/values/", page_headers, LUA),
-        }
         print(
-            f"\ngunicorn {args.workers} sync workers, wrk {args.connections} connections, "
-            f"{args.duration} s per URL, production settings, "
-            f"{'Redis' if args.cache_url else 'local-memory'} cache, after a warm-up request"
+            f"\ngunicorn {args.workers} sync workers, production settings, "
+            f"{'Redis' if args.cache_url else 'local-memory'} cache"
         )
-        header = (
-            f"{'URL':<22} {'req/s':>7} {'p50':>8} {'p95':>8} {'err':>4} {'x floor':>8} "
-            f"{'q cached':>8} {'cold p50':>9} {'q cold':>6} {'x floor':>8} {'RSS MB':>7}"
-        )
-        print(header)
-        for name, (rps, p50, p95, errors) in floors.items():
-            print(f"floor: {name:<15} {rps:>7.0f} {p50:>6.1f}ms {p95:>6.1f}ms {errors:>4}")
-        for urls, headers, floor in (
-            (pages, page_headers, floors["template"][2]),
-            (api, api_headers, floors["values"][2]),
-        ):
-            for name, url in urls.items():
-                warm_up(args, url, headers)
-                rps, p50, p95, errors = wrk(args, url, headers, LUA)
-                cold_p50, _, cold_q, cached_q = figures[name]
-                print(
-                    f"{name:<22} {rps:>7.0f} {p50:>6.1f}ms {p95:>6.1f}ms {errors:>4} "
-                    f"{p95 / floor:>7.1f}x {cached_q:>8} {cold_p50 * 1000:>7.0f}ms {cold_q:>6} "
-                    f"{cold_p50 * 1000 / floor:>7.1f}x {peak_rss_mb(server):>7.0f}"
-                )
-        from django.urls import reverse
+        cached_reads(args, server, pages, api, page_headers, api_headers, figures)
 
-        upsert = reverse("api:observation-upsert", kwargs={"version": "v1"})
-        rps, p50, p95, errors = wrk(
-            args,
-            upsert,
-            api_headers + ["Content-Type: application/json"],
-            POST_LUA.replace("METRIC", metric_slug) + LUA,
-        )
-        print(
-            f"{'check-in save (API)':<22} {rps:>7.0f} {p50:>6.1f}ms {p95:>6.1f}ms {errors:>4} "
-            f"{p95 / floors['values'][2]:>7.1f}x {'':>8} {'':>9} {'':>6} {'':>8} "
-            f"{peak_rss_mb(server):>7.0f}"
-        )
+        def make_client():
+            return writeload.Client(f"http://127.0.0.1:{args.port}", cookie, token)
+
+        first_reads_after_writes(args, make_client, pages, api, writes)
+        checkin_week(args, make_client, pages, api, writes)
+        print(f"\npeak worker RSS {peak_rss_mb(server):.0f} MB; {load()}")
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        for process in (server, worker):
+            if process is not None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
 
 
 if __name__ == "__main__":
