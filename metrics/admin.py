@@ -20,6 +20,7 @@ from metrics.admin_sessions import (
     ServiceRowsAdminMixin,
     TuningSessionServiceMixin,
 )
+from metrics.admin_writes import admin_writes_bump
 
 
 @admin.register(models.Quarter)
@@ -369,3 +370,6 @@ class HistoryEntryAdmin(RecordAdmin):
 
 admin.site.register(models.JobRun, JobRunAdmin)
 admin.site.register(models.RecomputeRequest, RecomputeRequestAdmin)
+
+# Last, once every model is registered (the accounts' admin too): admin writes bump.
+admin_writes_bump(admin.site)

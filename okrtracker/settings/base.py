@@ -310,3 +310,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Caching (metrics/caching/, docs/caching.md): the cache is an accelerator, never a
+# dependency. With Redis, every call waits at most CACHE_TIMEOUT_MS (connect and each read,
+# no retry), and after a failure the cache is skipped for CACHE_RETRY_SECONDS (a store in
+# each process's memory stands in): pages, API reads and sign-in answer from the database.
+CACHE_TIMEOUT_MS = int(os.environ.get("CACHE_TIMEOUT_MS", "100"))
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"] = {
+        "BACKEND": "metrics.caching.backend.FallbackRedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {"TIMEOUT_MS": CACHE_TIMEOUT_MS, "RETRY_SECONDS": CACHE_RETRY_SECONDS},
+    }
