@@ -33,8 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from metrics.caching.compiled import compiled_rows
@@ -226,18 +225,15 @@ def data_version_bump() -> None:
 
 
 def data_versions_bump(scopes: set[str]) -> None:
-    """One UPDATE of the rows named (creating a department's row on its first write)."""
-    now = timezone.now()
+    """One statement: each row named bumped (a department's made on its first write)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     scopes = sorted(scopes)  # one lock order for every writer
-    rows = DataVersion.objects.filter(scope__in=scopes)
-    updated = rows.update(version=F("version") + 1, changed_at=now)
-    if updated < len(scopes):
-        # A flushed database (tests) or a department's first figure: the row is made, then
-        # bumped like the others (a concurrent maker's row is bumped too, never skipped).
-        with transaction.atomic():
-            existing = set(rows.values_list("scope", flat=True))
-            DataVersion.objects.bulk_create(
-                [DataVersion(scope=s, version=0) for s in scopes if s not in existing],
-                ignore_conflicts=True,
-            )
-            rows.exclude(scope__in=existing).update(version=F("version") + 1, changed_at=now)
+    table = DataVersion._meta.db_table
+    rows = ", ".join(["(%s, 1, %s)"] * len(scopes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (scope, version, changed_at) VALUES {rows} "  # noqa: S608
+            f"ON CONFLICT (scope) DO UPDATE SET version = {table}.version + 1, "
+            "changed_at = EXCLUDED.changed_at",
+            [value for scope in scopes for value in (scope, now)],
+        )
