@@ -3,6 +3,18 @@
 from django.db import migrations, models
 
 
+def sequence_past_first_row(apps, schema_editor):
+    """0007 made the structure row with id 1 without advancing PostgreSQL's sequence: the
+    departments' rows (made by an INSERT that names no id) would collide with it."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    table = apps.get_model("metrics", "DataVersion")._meta.db_table
+    schema_editor.execute(
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+        f"GREATEST((SELECT MAX(id) FROM {table}), 1))"
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,4 +27,5 @@ class Migration(migrations.Migration):
             name='scope',
             field=models.CharField(default='', max_length=40, unique=True),
         ),
+        migrations.RunPython(sequence_past_first_row, migrations.RunPython.noop),
     ]
