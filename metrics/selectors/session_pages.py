@@ -327,6 +327,21 @@ def objective_page(header: SessionHeader, slug: str, deck: Deck | None = None) -
     return block
 
 
+def objective_departments(objective_ids) -> dict[int, frozenset]:
+    """Whose figures each objective's page shows (one query of plain rows): the objective's
+    department (its key results' statuses) and those of its key results' metrics (their rows).
+    None among them for a metric or an objective without a department."""
+    rows = models.Objective.objects.filter(id__in=list(objective_ids)).values_list(
+        "id", "department_id", "key_results__metric_id", "key_results__metric__department_id"
+    )
+    departments: dict[int, set] = defaultdict(set)
+    for objective_id, department_id, metric_id, metric_department_id in rows:
+        departments[objective_id].add(department_id)
+        if metric_id is not None:
+            departments[objective_id].add(metric_department_id)
+    return {objective_id: frozenset(ids) for objective_id, ids in departments.items()}
+
+
 def objective_id_in_session(header: SessionHeader, slug: str) -> int:
     """The id of the objective `slug` that the (live) session presents (one or two queries);
     NotFoundError when it presents no such objective."""

@@ -51,6 +51,7 @@ from metrics.selectors.overview import attainment_tally, departments, submission
 from metrics.selectors.session_cycle import submission_progress
 from metrics.selectors.session_pages import (
     metric_page,
+    objective_departments,
     objective_id_in_session,
     objective_page,
     session_acronyms,
@@ -397,6 +398,17 @@ class ObjectiveView(SessionPageMixin, TemplateView):
 
     def page_deck(self):
         return self.header
+
+    def page_departments(self):
+        # Its key results' statuses (the objective's department) and their metrics' rows.
+        slug = self.kwargs["objective_slug"]
+        objective_id = next((o.id for o in self.nav.objectives if o.slug == slug), None)
+        of = cached(
+            self.version.structure_only,
+            ("objective-departments", self.header.session_id),
+            lambda: objective_departments(o.id for o in self.nav.objectives),
+        )
+        return _known(of.get(objective_id, ()))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

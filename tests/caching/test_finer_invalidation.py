@@ -140,3 +140,39 @@ def test_after_a_figure_save_the_header_layout_and_sidebar_stay_cached(
 
     assert b"96K" in response.content
     assert built == []
+
+
+def objective_url(session, slug):
+    return reverse("metrics:objective", kwargs={"session_id": session.pk, "objective_slug": slug})
+
+
+def test_an_objective_of_another_department_stays_cached(viewer, session, admin):
+    gaps = objective_url(session, "address-knowledge-gaps")  # Technology
+    armdeb = objective_url(session, "armdeb")  # Product, a key result on editors
+    gaps_first, armdeb_first = viewer.get(gaps), viewer.get(armdeb)
+
+    save("monthly-active-editors", Decimal("95500"), admin)
+
+    assert viewer.get(gaps, HTTP_IF_NONE_MATCH=gaps_first["ETag"]).status_code == 304
+    assert viewer.get(armdeb, HTTP_IF_NONE_MATCH=armdeb_first["ETag"]).status_code == 200
+
+
+def test_a_key_result_status_shows_on_its_objective_at_once(viewer, session, admin):
+    from metrics.services.key_results import key_result_status_save
+
+    gaps = objective_url(session, "address-knowledge-gaps")
+    armdeb = objective_url(session, "armdeb")
+    gaps_first, armdeb_first = viewer.get(gaps), viewer.get(armdeb)
+    key_result = models.KeyResult.objects.filter(objective__slug="address-knowledge-gaps").first()
+
+    key_result_status_save(
+        key_result=key_result,
+        quarter=models.Quarter.objects.get(fiscal_year=2020, number=2),
+        actor=admin,
+        source="form",
+        text="612 teachers",
+    )
+
+    again = viewer.get(gaps, HTTP_IF_NONE_MATCH=gaps_first["ETag"])
+    assert again.status_code == 200 and b"612 teachers" in again.content
+    assert viewer.get(armdeb, HTTP_IF_NONE_MATCH=armdeb_first["ETag"]).status_code == 304
