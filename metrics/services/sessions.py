@@ -18,7 +18,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import F, Max
 from django.utils import timezone
 
-from metrics.caching.versions import data_write
+from metrics.caching.versions import data_changed, data_write
 from metrics.fiscal import FiscalQuarter
 from metrics.models import (
     Acronym,
@@ -100,6 +100,7 @@ def _bump(session: TuningSession, *, expected_version: int | None, actor) -> Non
         version=F("version") + 1, updated_by=actor_or_none(actor), updated_at=timezone.now()
     )
     session.version += 1
+    data_changed()  # what its pages show changed: bumped at the end of the transaction
 
 
 def next_quarter_of(quarter) -> FiscalQuarter:
@@ -562,6 +563,7 @@ def session_freeze_presented(*, actor=None, source: str = "form") -> int:
             TuningSession.objects.filter(pk=session.pk).update(
                 snapshot=snapshot, snapshot_head=snapshot_head(snapshot)
             )
+            data_changed()  # its pages now read the stored deck
             for department in Department.objects.all():
                 submission_lock(
                     department=department, quarter=session.quarter, actor=actor, source=source
