@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from metrics import models
 from metrics.caching.versions import data_changed, data_version_current, data_write
+from metrics.services import sessions as cycle
 from metrics.services.statuses import quarterly_status_save
 from tests.factories import UserFactory
 from tests.selectors.builders import build_small_deck
@@ -62,12 +63,11 @@ def test_a_save_outside_the_services_bumps_nothing(session):
 
 def test_nested_writes_bump_once_at_the_outermost(session):
     product = models.Department.objects.get(slug="product").pk
-    with CaptureQueriesContext(connection) as captured:
+    with CaptureQueriesContext(connection) as captured, data_write():
+        data_changed(department_ids=[product])
         with data_write():
-            data_changed(department_ids=[product])
-            with data_write():
-                data_changed()
-            assert not [q for q in captured.captured_queries if "dataversion" in q["sql"]]
+            data_changed()
+        assert not [q for q in captured.captured_queries if "dataversion" in q["sql"]]
 
     assert len([q for q in captured.captured_queries if "dataversion" in q["sql"]]) == 1
 
@@ -84,10 +84,9 @@ def test_a_rolled_back_write_bumps_nothing(session):
 
 def test_a_failed_write_leaves_nothing_to_bump_later(session):
     before = data_version_current()
-    with pytest.raises(ZeroDivisionError):
-        with data_write():
-            data_changed()
-            1 / 0  # noqa: B018
+    with pytest.raises(ZeroDivisionError), data_write():
+        data_changed()
+        1 / 0  # noqa: B018
     with data_write():
         pass
 
@@ -149,3 +148,33 @@ def test_each_admin_write_bumps(admin_client, session, name):
 
     assert response.status_code == 302, response.content[:2000]
     assert data_version_current().version > before.version
+
+
+def _deliverable(session, admin):
+    return cycle.deliverable_add(session=session, actor=admin, title="A deliverable")
+
+
+SESSION_ACTIONS = {
+    "session texts": lambda s, a: cycle.session_update(session=s, actor=a, title="A new title"),
+    "add a deliverable": _deliverable,
+    "move a deliverable": lambda s, a: cycle.deliverable_move(
+        deliverable=_deliverable(s, a), actor=a, step=-1
+    ),
+    "a metric row's words": lambda s, a: cycle.definition_update(
+        definition=models.MetricDefinition.objects.filter(session=s).first(),
+        actor=a,
+        name="Renamed",
+    ),
+    "hold": lambda s, a: cycle.session_hold(actor=a, session=s),
+}
+
+
+@pytest.mark.parametrize("name", list(SESSION_ACTIONS))
+def test_each_session_action_changes_the_structure(session, name):
+    admin = UserFactory(is_superuser=True)
+    before = data_version_current()
+
+    SESSION_ACTIONS[name](session, admin)
+
+    after = data_version_current()
+    assert after.structure_only != before.structure_only
