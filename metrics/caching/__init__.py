@@ -15,5 +15,6 @@
 - compiled.py: constant queries compiled to SQL once per process.
 - backend.py: the Redis cache that falls through to a per-process store during an outage.
 
-No other module imports django.core.cache or keeps a per-process store of data.
+No other module imports django.core.cache or keeps a per-process store of data, but for the
+sign-in limits' counters (metrics/accounts.py), which count through the same backend.
 """
