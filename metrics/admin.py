@@ -20,6 +20,7 @@ from metrics.admin_sessions import (
     ServiceRowsAdminMixin,
     TuningSessionServiceMixin,
 )
+from metrics.admin_writes import admin_writes_bump
 
 
 @admin.register(models.Quarter)
@@ -388,3 +389,7 @@ class ExternalIdentityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Last, once every model is registered (the accounts' admin too): admin writes bump.
+admin_writes_bump(admin.site)

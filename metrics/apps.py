@@ -12,11 +12,9 @@ class MetricsConfig(AppConfig):
         from django.db.models.signals import post_save, pre_save
 
         from metrics import accounts, checks, languages, tasks  # noqa: F401 - checks, tasks register
-        from metrics.services.data_version import data_version_signals_connect
 
         user_model = get_user_model()
         user_login_failed.connect(accounts.on_login_failed, dispatch_uid="okr-login-failed")
         user_logged_in.connect(languages.on_signed_in, dispatch_uid="okr-language")
         pre_save.connect(accounts.on_user_saving, sender=user_model, dispatch_uid="okr-pw-1")
         post_save.connect(accounts.on_user_saved, sender=user_model, dispatch_uid="okr-pw-2")
-        data_version_signals_connect()

@@ -8,7 +8,7 @@ admin (which lists tokens) and anything that is not a read."""
 
 from django.middleware.gzip import GZipMiddleware
 
-from metrics.selectors.page_cache import STORED_HEADERS, stored_response_set
+from metrics.caching.store import STORED_HEADERS, stored_response_set
 
 # (namespace, url name or None for the whole namespace) of pages that show a secret.
 UNCOMPRESSED = {("api", "token"), ("api", "obtain-token"), ("admin", None)}
@@ -28,7 +28,7 @@ class CompressionMiddleware(GZipMiddleware):
             return response
         response = super().process_response(request, response)
         store = getattr(request, "_okr_store_response", None)
-        # metrics.views.conditional asked for it: kept compressed, so that the same request
+        # metrics.caching.http asked for it: kept compressed, so that the same request
         # again is sent these bytes (the CSRF token's mask is then the same in both, as in
         # any cached page: BREACH needs many differently reflected responses, and another
         # query string is another ETag, rendered afresh).

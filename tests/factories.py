@@ -7,9 +7,25 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from metrics import models
+from metrics.caching.versions import data_version_bump
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class WriteFactory(factory.django.DjangoModelFactory):
+    """A row a test makes outside the services is a write like any other: it bumps the
+    data version (what the services do explicitly), so that a page read before it and again
+    after it shows it."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        instance = super()._create(model_class, *args, **kwargs)
+        data_version_bump()
+        return instance
+
+
+class UserFactory(WriteFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -26,7 +42,7 @@ class UserFactory(factory.django.DjangoModelFactory):
                 self.groups.add(Group.objects.get_or_create(name=name)[0])
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(WriteFactory):
     class Meta:
         model = models.Department
         django_get_or_create = ("slug",)
@@ -35,7 +51,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"department-{n}")
 
 
-class PriorityFactory(factory.django.DjangoModelFactory):
+class PriorityFactory(WriteFactory):
     class Meta:
         model = models.Priority
         django_get_or_create = ("slug",)
@@ -44,7 +60,7 @@ class PriorityFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"priority-{n}")
 
 
-class QuarterFactory(factory.django.DjangoModelFactory):
+class QuarterFactory(WriteFactory):
     class Meta:
         model = models.Quarter
         django_get_or_create = ("fiscal_year", "number")
@@ -53,7 +69,7 @@ class QuarterFactory(factory.django.DjangoModelFactory):
     number = 2
 
 
-class OutcomeFactory(factory.django.DjangoModelFactory):
+class OutcomeFactory(WriteFactory):
     class Meta:
         model = models.Outcome
 
@@ -62,7 +78,7 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(int)
 
 
-class MetricFactory(factory.django.DjangoModelFactory):
+class MetricFactory(WriteFactory):
     class Meta:
         model = models.Metric
 
@@ -82,7 +98,7 @@ class MetricFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(int)
 
 
-class SegmentFactory(factory.django.DjangoModelFactory):
+class SegmentFactory(WriteFactory):
     class Meta:
         model = models.Segment
 
@@ -92,7 +108,7 @@ class SegmentFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(int)
 
 
-class ObservationFactory(factory.django.DjangoModelFactory):
+class ObservationFactory(WriteFactory):
     class Meta:
         model = models.Observation
 
@@ -107,7 +123,7 @@ class ObservationFactory(factory.django.DjangoModelFactory):
     value = Decimal("100")
 
 
-class QuarterlyStatusFactory(factory.django.DjangoModelFactory):
+class QuarterlyStatusFactory(WriteFactory):
     class Meta:
         model = models.QuarterlyStatus
 
@@ -118,7 +134,7 @@ class QuarterlyStatusFactory(factory.django.DjangoModelFactory):
     value = Decimal("92000")
 
 
-class ObjectiveFactory(factory.django.DjangoModelFactory):
+class ObjectiveFactory(WriteFactory):
     class Meta:
         model = models.Objective
 
@@ -131,7 +147,7 @@ class ObjectiveFactory(factory.django.DjangoModelFactory):
     statement = "Build useful features."
 
 
-class KeyResultFactory(factory.django.DjangoModelFactory):
+class KeyResultFactory(WriteFactory):
     class Meta:
         model = models.KeyResult
 
@@ -141,7 +157,7 @@ class KeyResultFactory(factory.django.DjangoModelFactory):
     goal_text = "2 tools"
 
 
-class KeyResultStatusFactory(factory.django.DjangoModelFactory):
+class KeyResultStatusFactory(WriteFactory):
     class Meta:
         model = models.KeyResultStatus
 
@@ -150,7 +166,7 @@ class KeyResultStatusFactory(factory.django.DjangoModelFactory):
     text = "In progress"
 
 
-class TuningSessionFactory(factory.django.DjangoModelFactory):
+class TuningSessionFactory(WriteFactory):
     class Meta:
         model = models.TuningSession
 

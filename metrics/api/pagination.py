@@ -1,8 +1,8 @@
-from django.core.exceptions import EmptyResultSet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
-from metrics.selectors.page_cache import cached, request_data_version
+from metrics.caching.store import list_count
+from metrics.caching.versions import request_data_version
 
 # Far past any list the API holds, and inside a 32-bit OFFSET on every database.
 MAX_OFFSET = 1_000_000_000
@@ -39,12 +39,8 @@ class ApiPagination(LimitOffsetPagination):
         """The list's COUNT(*), once per data version and query: at a million rows the count
         costs more than the page (every page of a list and every reader share it). Keyed by
         the SQL itself, so two lists share a count only when they count the same rows."""
-        try:
-            sql, params = queryset.query.sql_with_params()
-        except (AttributeError, EmptyResultSet):  # a list, or a filter that matches nothing
-            return super().get_count(queryset)
-        version = request_data_version(self.request)
-        return cached(version, ("count", sql, repr(params)), lambda: queryset.count())
+        count = list_count(request_data_version(self.request), queryset)
+        return super().get_count(queryset) if count is None else count
 
     def get_offset(self, request):
         return self._bounded(

@@ -2,10 +2,12 @@ from django.db import models
 
 
 class DataVersion(models.Model):
-    """One row: a counter every write bumps in its own transaction (see
-    metrics/services/data_version.py). Cached pages, fragments and ETags are keyed by it, so a
-    cached copy is never read after a write: the write changed the key."""
+    """A counter per scope that writes bump at the end of their transaction (see
+    metrics/caching/versions.py): the structure (scope "") and each department's figures
+    ("figures:<id>"). Cached pages, fragments and ETags are keyed by them, so a cached copy is
+    never read after a write: the write changed the key."""
 
+    scope = models.CharField(max_length=40, unique=True, default="")
     version = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -13,18 +15,4 @@ class DataVersion(models.Model):
         verbose_name = "data version"
 
     def __str__(self):
-        return f"Data version {self.version}"
-
-
-class HistoryEntryQuerySet(models.QuerySet):
-    """Every service records what it changed by bulk-creating history entries (one
-    statement, forms, API, import and admin alike): that statement also bumps the data
-    version, in the same transaction."""
-
-    def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
-        if created:
-            from metrics.services.data_version import data_version_bump
-
-            data_version_bump()
-        return created
+        return f"Data version {self.scope or 'structure'} {self.version}"

@@ -3,7 +3,6 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from .cache import HistoryEntryQuerySet
 from .calendar import Quarter
 from .org import Department
 
@@ -85,8 +84,6 @@ class HistoryEntry(models.Model):
     # Indexed by migration 0005: a BRIN index on PostgreSQL (entries arrive in time order, so
     # a few summary pages serve every date filter, at next to no cost per inserted row).
     changed_at = models.DateTimeField()
-
-    objects = HistoryEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-changed_at", "-id"]

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from metrics import models
+from metrics.caching.decks import held_deck_data
 from metrics.selectors.deck import WHOLE_DECK, Deck, DeckWindow
-from metrics.selectors.snapshots import held_deck_data
 
 METRICS_PER_PAGE = 25
 KEY_RESULTS_PER_PAGE = 25

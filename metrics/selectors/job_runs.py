@@ -6,8 +6,8 @@ from datetime import datetime
 
 from django.db.models import DateTimeField, F, Func, IntegerField, Q, Subquery
 
+from metrics.caching.compiled import compiled_first_row
 from metrics.models import JobOutcome, JobRun, RecomputeRequest
-from metrics.selectors.compiled import compiled_first_row
 
 # Every way a recompute is started and recorded (see services/recompute_runs.py).
 RECOMPUTE_TASK_NAMES = (

@@ -7,9 +7,9 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from metrics import models
+from metrics.caching.decks import held_deck_data
 from metrics.selectors.deck import metric_attainment
 from metrics.selectors.job_runs import job_run_latest
-from metrics.selectors.snapshots import held_deck_data
 
 
 @dataclass(frozen=True)

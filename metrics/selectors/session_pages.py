@@ -21,6 +21,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.fields.json import KT
 
 from metrics import models
+from metrics.caching.decks import held_deck_data
 from metrics.selectors import deck as deck_selectors
 from metrics.selectors.deck import (
     QUARTERS,
@@ -32,7 +33,7 @@ from metrics.selectors.deck import (
     session_deck,
 )
 from metrics.selectors.errors import NotFoundError
-from metrics.selectors.snapshots import from_data, held_deck_data
+from metrics.selectors.snapshots import from_data
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class SessionHeader:
     # Which stored deck its pages show (when it was held, the snapshot's token), if they read
     # nothing but that deck (its charts and the earlier session's slide kept too); empty
     # otherwise. Their content is cached under it, not under the data version
-    # (metrics.selectors.page_cache.session_content_version).
+    # (metrics.caching.versions.session_content_version).
     frozen: str = ""
 
 
@@ -63,6 +64,9 @@ class NavLink:
     slug: str
     label: str
     id: int = 0  # the metric's or the objective's
+    # The metric's department (None: none, or not known: a held session's stored links),
+    # which says whose figures the metric's page shows (metrics.caching.versions).
+    department_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -151,14 +155,21 @@ def session_nav(header: SessionHeader) -> SessionNav:
     outcome_order: dict[int, int] = {}
     rows = list(
         definitions.order_by("order", "id").values_list(
-            "outcome_id", "metric__slug", "metric__chart_title", "name", "metric_id"
+            "outcome_id",
+            "metric__slug",
+            "metric__chart_title",
+            "name",
+            "metric_id",
+            "metric__department_id",
         )
     )
     for outcome_id, *_ in rows:
         outcome_order.setdefault(outcome_id, len(outcome_order))
     # The deck groups rows by outcome, in the order each outcome first appears.
-    for _, slug, chart_title, name, metric_id in sorted(rows, key=lambda r: outcome_order[r[0]]):
-        metric_links.append(NavLink(slug, chart_title or name, metric_id))
+    for _, slug, chart_title, name, metric_id, department_id in sorted(
+        rows, key=lambda r: outcome_order[r[0]]
+    ):
+        metric_links.append(NavLink(slug, chart_title or name, metric_id, department_id))
     presented = list(
         models.SessionObjective.objects.filter(session_id=header.session_id)
         .order_by("order", "objective_id")
@@ -314,6 +325,21 @@ def objective_page(header: SessionHeader, slug: str, deck: Deck | None = None) -
     if block is None:
         raise NotFoundError("This session has no such objective.")
     return block
+
+
+def objective_departments(objective_ids) -> dict[int, frozenset]:
+    """Whose figures each objective's page shows (one query of plain rows): the objective's
+    department (its key results' statuses) and those of its key results' metrics (their rows).
+    None among them for a metric or an objective without a department."""
+    rows = models.Objective.objects.filter(id__in=list(objective_ids)).values_list(
+        "id", "department_id", "key_results__metric_id", "key_results__metric__department_id"
+    )
+    departments: dict[int, set] = defaultdict(set)
+    for objective_id, department_id, metric_id, metric_department_id in rows:
+        departments[objective_id].add(department_id)
+        if metric_id is not None:
+            departments[objective_id].add(metric_department_id)
+    return {objective_id: frozenset(ids) for objective_id, ids in departments.items()}
 
 
 def objective_id_in_session(header: SessionHeader, slug: str) -> int:

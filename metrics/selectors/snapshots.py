@@ -10,19 +10,21 @@ by the dataclass's type hints (Decimals as strings, so 92000.000000 stays exactl
 from __future__ import annotations
 
 import dataclasses
-import json
 import secrets
-import threading
 import types
 import typing
-from collections import OrderedDict
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 
-from django.db import connection
-
 from metrics import models
+from metrics.caching.decks import (
+    MISSING,
+    NO_STORED_DECK,
+    held_deck_data,
+    stored_charts,
+    stored_part,
+)
 
 SNAPSHOT_FORMAT = 1
 
@@ -90,61 +92,6 @@ def from_data(kind, data):
 
 # --- the session's snapshot -------------------------------------------------------------------
 
-# A part of a stored snapshot that is not there at all (a snapshot stored before it kept it),
-# as against one stored as null.
-MISSING = object()
-
-
-def _stored_part(session_id: int, *keys: str):
-    """The part of a session's stored snapshot at `keys` ("deck"; "charts", "12"), read out
-    of the JSON by the database: a scale-100 snapshot is ~130 MB of JSON (charts for 1,300
-    metrics, two decks), which a page must not fetch and parse to print one metric.
-    MISSING when the snapshot (or the part) is not there; None for a null."""
-    table = models.TuningSession._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT (snapshot #> %s)::text FROM {table} WHERE id = %s",  # noqa: S608
-                [list(keys), session_id],
-            )
-        else:
-            path = "$" + "".join(f'."{key}"' for key in keys)
-            cursor.execute(
-                f"SELECT json_type(snapshot, %s), snapshot -> %s FROM {table} "  # noqa: S608
-                "WHERE id = %s",
-                [path, path, session_id],
-            )
-        row = cursor.fetchone()
-    if row is None or row[0] is None:
-        return MISSING
-    return json.loads(row[-1])
-
-
-def _stored_charts(session_id: int, metric_ids) -> dict:
-    """{metric id as str: stored chart data} of those metrics a snapshot kept: one query
-    that reads only them out of the stored charts."""
-    table = models.TuningSession._meta.db_table
-    keys = [str(metric_id) for metric_id in metric_ids]
-    if not keys:
-        return {}
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT (SELECT jsonb_object_agg(key, value) FROM jsonb_each(snapshot -> "  # noqa: S608
-                f"'charts') WHERE key = ANY(%s))::text FROM {table} WHERE id = %s",
-                [keys, session_id],
-            )
-        else:
-            marks = ", ".join(["%s"] * len(keys))
-            cursor.execute(
-                "SELECT json_group_object(charts.key, json(charts.value)) "  # noqa: S608
-                f"FROM {table}, json_each({table}.snapshot, '$.charts') AS charts "
-                f"WHERE {table}.id = %s AND charts.key IN ({marks})",
-                [session_id, *keys],
-            )
-        row = cursor.fetchone()
-    return json.loads(row[0]) if row and row[0] else {}
-
 
 def snapshot_build(session_id: int) -> dict:
     """The live deck of a session and the charts of each of its metric rows, as JSON data.
@@ -169,7 +116,7 @@ def snapshot_build(session_id: int) -> dict:
     earlier = _earlier_deck_now(session_id)
     return {
         "format": SNAPSHOT_FORMAT,
-        # Names this stored deck in the keys its pages are cached under (page_cache.HoldToken):
+        # Names this stored deck in the keys its pages are cached under (caching HoldToken):
         # a snapshot stored again is cached anew, even at the same hold time.
         "token": secrets.token_hex(8),
         "deck": to_data(deck),
@@ -226,7 +173,7 @@ def held_earlier_deck(session_id: int):
     NOT_STORED."""
     from metrics.selectors.deck import Deck
 
-    stored = _stored_part(session_id, "earlier")
+    stored = stored_part(session_id, "earlier")
     if stored is MISSING:
         return NOT_STORED
     return from_data(Deck, stored) if stored is not None else None
@@ -262,40 +209,6 @@ def stored_deck(data: dict, window=None):
     return dataclasses.replace(deck, session_state=models.SessionState.HELD)
 
 
-# Stored decks read in this process, by (session, hold): a hold's deck never changes, so the
-# pages of a held session parse its data once per process, not once per page (12 MB of JSON
-# at scale 100). Kept few: each is ~100 MB of Python objects at that scale.
-_HELD_DATA: OrderedDict = OrderedDict()
-_HELD_DATA_KEPT = 2
-_HELD_DATA_LOCK = threading.Lock()
-
-
-# What the readers of a stored deck's data see for a session without one: nothing to list.
-NO_STORED_DECK = {"outcomes": [], "objectives": [], "footnotes": []}
-
-
-def held_deck_data(session_id: int, frozen: str = "") -> dict:
-    """A held session's stored deck as JSON data, for reads that need a few fields of every
-    row (a layout, a tally, the sidebar) without building the deck's objects; NO_STORED_DECK
-    without one. With `frozen` (SessionHeader.frozen, which names the hold), kept in this
-    process."""
-    key = (session_id, frozen)
-    if frozen:
-        with _HELD_DATA_LOCK:
-            if key in _HELD_DATA:
-                _HELD_DATA.move_to_end(key)
-                return _HELD_DATA[key]
-    data = _stored_part(session_id, "deck")
-    if data is MISSING or data is None:
-        return NO_STORED_DECK
-    if frozen:
-        with _HELD_DATA_LOCK:
-            _HELD_DATA[key] = data
-            while len(_HELD_DATA) > _HELD_DATA_KEPT:
-                _HELD_DATA.popitem(last=False)
-    return data
-
-
 def held_deck(session_id: int, window=None, frozen: str = ""):
     """A held session's deck as presented (or its part), read out of its snapshot: None when
     the session has no snapshot."""
@@ -308,7 +221,7 @@ def presented_chart_data(session_id: int, metric_ids) -> dict:
     {metric_id: MetricChartData} as metrics_chart_data()."""
     from metrics.selectors.charts import MetricChartData
 
-    stored = _stored_charts(session_id, metric_ids)
+    stored = stored_charts(session_id, metric_ids)
     return {
         int(metric_id): from_data(MetricChartData, stored[str(metric_id)])
         for metric_id in metric_ids

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 
+from metrics.caching.versions import data_write
 from metrics.models import (
     Department,
     DrilldownRow,
@@ -71,7 +72,7 @@ def metric_save(*, metric: Metric | None = None, actor, source: str, **fields) -
     """Create a metric (`metric` None) or change the given fields of one. Raises
     ValidationError (field dict) on invalid values, LockedError when a metric with cells in
     a locked quarter would change department."""
-    with transaction.atomic():
+    with data_write():
         if metric is not None and "department" in fields:
             current = Metric.objects.select_for_update().get(pk=metric.pk)
             if _pk(fields["department"]) != current.department_id:
@@ -94,7 +95,7 @@ def metric_save(*, metric: Metric | None = None, actor, source: str, **fields) -
 def metric_delete(*, metric: Metric, actor, source: str) -> None:
     """Delete a metric with its segments, observations and statuses. Refused (LockedError,
     nothing deleted) when any of its cells lies in a locked quarter."""
-    with transaction.atomic():
+    with data_write():
         _ensure_no_locked_cells(
             metric_ids=[metric.pk],
             department_ids=[metric.department_id],
@@ -106,7 +107,7 @@ def metric_delete(*, metric: Metric, actor, source: str) -> None:
 def segment_save(*, segment: Segment | None = None, actor, source: str, **fields) -> Segment:
     """Create a segment (`segment` None; `metric` among the fields) or change the given fields
     of one. A segment stays with its metric: its figures are the metric's breakdown."""
-    with transaction.atomic():
+    with data_write():
         if segment is not None:
             segment = Segment.objects.select_for_update().get(pk=segment.pk)
         if (
@@ -131,7 +132,7 @@ def segment_save(*, segment: Segment | None = None, actor, source: str, **fields
 def segment_delete(*, segment: Segment, actor, source: str) -> None:
     """Delete a segment with its observations and statuses (refused in a locked quarter), and
     recompute its metric."""
-    with transaction.atomic():
+    with data_write():
         metric = segment.metric
         _ensure_no_locked_cells(
             metric_ids=[metric.pk],
@@ -152,7 +153,7 @@ def department_save(
     """Create or change a department. `leads` (users) replaces its leads; who may edit a
     department's figures is kept in the history like any other change."""
     leads = fields.pop("leads", None)
-    with transaction.atomic():
+    with data_write():
         saved, _changes = catalog_row_save(
             model=Department, instance=department, values=fields, actor=actor, source=source
         )
@@ -164,7 +165,7 @@ def department_save(
 def department_delete(*, department: Department, actor, source: str) -> None:
     """Refused (LockedError) while the department has a locked quarter: deleting it would
     delete the locked submission with it."""
-    with transaction.atomic():
+    with data_write():
         if Submission.objects.filter(department=department, state=SubmissionState.LOCKED).exists():
             raise LockedError(
                 f"{department} has locked quarters; reopen them before deleting the department."
@@ -177,7 +178,7 @@ def priority_save(*, priority: Priority | None = None, actor, source: str, **fie
 
 
 def priority_delete(*, priority: Priority, actor, source: str) -> None:
-    with transaction.atomic():
+    with data_write():
         for outcome in priority.outcomes.all():
             catalog_row_delete(instance=outcome, actor=actor, source=source)
         catalog_row_delete(instance=priority, actor=actor, source=source)
@@ -189,7 +190,7 @@ def outcome_save(*, outcome: Outcome | None = None, actor, source: str, **fields
 
 def _plain_row_save(model, instance, fields, *, actor, source):
     """A row with no rule of its own beyond its model's validation."""
-    with transaction.atomic():
+    with data_write():
         saved, _changes = catalog_row_save(
             model=model, instance=instance, values=fields, actor=actor, source=source
         )
@@ -197,14 +198,14 @@ def _plain_row_save(model, instance, fields, *, actor, source):
 
 
 def outcome_delete(*, outcome: Outcome, actor, source: str) -> None:
-    with transaction.atomic():
+    with data_write():
         catalog_row_delete(instance=outcome, actor=actor, source=source)
 
 
 def quarter_save(*, quarter: Quarter | None = None, actor, source: str, **fields) -> Quarter:
     """Create a quarter or change its status deadline. An existing quarter keeps its fiscal
     year and number: every status, submission and session of it would move with them."""
-    with transaction.atomic():
+    with data_write():
         if quarter is not None:
             quarter = Quarter.objects.select_for_update().get(pk=quarter.pk)
             moved = [
@@ -225,7 +226,7 @@ def quarter_save(*, quarter: Quarter | None = None, actor, source: str, **fields
 
 
 def quarter_delete(*, quarter: Quarter, actor, source: str) -> None:
-    with transaction.atomic():
+    with data_write():
         catalog_row_delete(instance=quarter, actor=actor, source=source)
 
 

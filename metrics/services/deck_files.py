@@ -7,7 +7,7 @@ stored one if it is ready, else it queues `metrics.deck_pptx_build` (once per ve
 says "being prepared". In-process runs (eager Celery, no broker; tests) build it in the
 request as before and store nothing.
 
-Files are keyed like the cached pages (`selectors/page_cache.py`): by the data version, or a
+Files are keyed like the cached pages (`metrics/caching/`): by the data version, or a
 held session's hold, so a write makes the next download build a new file; storing a
 session's new file removes its older ones.
 """
@@ -19,15 +19,15 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 
-from metrics.pptx_export import PptxFile, deck_pptx, deck_pptx_filename
-from metrics.selectors.page_cache import (
+from metrics.caching.keys import cache_key
+from metrics.caching.store import claim, claim_release
+from metrics.caching.versions import (
     ContentVersion,
-    cache_key,
     data_version_current,
     session_content_version,
 )
+from metrics.pptx_export import PptxFile, deck_pptx, deck_pptx_filename
 from metrics.selectors.session_pages import session_header
 from metrics.services.jobs import job_enqueue, jobs_run_in_process
 
@@ -60,13 +60,13 @@ def deck_pptx_prepare(*, version: ContentVersion, header) -> PptxFile | None:
     stored = deck_pptx_stored(version=version, header=header)
     if stored is not None:
         return stored
-    queued = f"{cache_key(version, 'deck.pptx.queued', header.session_id)}"
-    if cache.add(queued, 1, QUEUED_FOR):
+    queued = ("deck.pptx.queued", header.session_id)
+    if claim(version, queued, QUEUED_FOR):
         try:
             job_enqueue(task=TASK, args=(header.session_id,))
         except Exception:
             # No broker to take it: the request builds the file itself, as it did before.
-            cache.delete(queued)
+            claim_release(version, queued)
             return deck_pptx(header.session_id)
     return None
 

@@ -1,8 +1,7 @@
 """Deleting the deck's data rows (statuses, observations, key-result statuses): refused in a
 locked quarter, each deletion kept in the history, and the figures recomputed."""
 
-from django.db import transaction
-
+from metrics.caching.versions import data_write
 from metrics.fiscal import quarter_of
 from metrics.models import KeyResultStatus, Observation, QuarterlyStatus
 from metrics.services.history import history_record
@@ -37,7 +36,7 @@ def data_rows_delete(*, rows, actor, source: str) -> int:
     Raises LockedError, deleting nothing, when any of them lies in a locked quarter."""
     validate_source(source)
     rows = list(rows)
-    with transaction.atomic():
+    with data_write():
         for row in rows:
             department_id, quarter = _department_and_quarter(row)
             submission_ensure_unlocked(department_id=department_id, quarter=quarter)

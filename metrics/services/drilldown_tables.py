@@ -3,8 +3,8 @@ rows: history kept, and refused once the session is held or the drill-down's dep
 locked the session's quarter, like the drill-down's own texts (services.narratives.drilldown_update)."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
+from metrics.caching.versions import data_write
 from metrics.models import Drilldown, DrilldownRow, DrilldownTable
 from metrics.services.catalog import catalog_row_delete, catalog_row_save
 from metrics.services.sessions import session_ensure_draft
@@ -15,7 +15,7 @@ def drilldown_table_save(
     *, table: DrilldownTable | None = None, actor, source: str, **fields
 ) -> DrilldownTable:
     """Create a table (`drilldown` among the fields) or change the given fields of one."""
-    with transaction.atomic():
+    with data_write():
         if table is not None:
             table = DrilldownTable.objects.select_for_update().get(pk=table.pk)
             _ensure_stays(table, fields, parent="drilldown")
@@ -27,7 +27,7 @@ def drilldown_table_save(
 
 
 def drilldown_table_delete(*, table: DrilldownTable, actor, source: str) -> None:
-    with transaction.atomic():
+    with data_write():
         _ensure_editable(table.drilldown)
         for row in table.rows.all():
             catalog_row_delete(instance=row, actor=actor, source=source)
@@ -38,7 +38,7 @@ def drilldown_row_save(
     *, row: DrilldownRow | None = None, actor, source: str, **fields
 ) -> DrilldownRow:
     """Create a row (`table` among the fields) or change the given fields of one."""
-    with transaction.atomic():
+    with data_write():
         if row is not None:
             row = DrilldownRow.objects.select_for_update().get(pk=row.pk)
             _ensure_stays(row, fields, parent="table")
@@ -51,7 +51,7 @@ def drilldown_row_save(
 
 
 def drilldown_row_delete(*, row: DrilldownRow, actor, source: str) -> None:
-    with transaction.atomic():
+    with data_write():
         _ensure_editable(row.table.drilldown)
         catalog_row_delete(instance=row, actor=actor, source=source)
 

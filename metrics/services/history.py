@@ -9,8 +9,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from metrics.caching.versions import data_changed
 from metrics.formatting import plain_decimal
-from metrics.models import ChangeSource, HistoryEntry
+from metrics.models import (
+    ChangeSource,
+    HistoryEntry,
+    KeyResultStatus,
+    Metric,
+    Objective,
+    Observation,
+    QuarterlyStatus,
+    Submission,
+)
 
 
 def history_value(value: Any) -> str | None:
@@ -69,7 +79,45 @@ def history_record(*, changes: Mapping[str, tuple[Any, Any]], **context) -> list
     """Save the history rows of one row's changes; `context` as for history_entries."""
     if not changes:
         return []
+    data_changed(department_ids=figures_departments([context["instance"]]))
     return HistoryEntry.objects.bulk_create(history_entries(changes=changes, **context))
+
+
+def figures_departments(instances: Iterable[models.Model]) -> set[int | None] | None:
+    """Whose figures these rows are (metrics.caching.versions: a page showing only other
+    departments' figures stays cached), or None when one of them is no figure (a change of
+    structure, which every cached page follows). Reads a row's department from what the
+    service already loaded, else in one small query."""
+    departments: set[int | None] = set()
+    for instance in instances:
+        department = _figure_department(instance)
+        if department is _NOT_A_FIGURE:
+            return None
+        departments.add(department)
+    return departments
+
+
+_NOT_A_FIGURE = object()
+
+
+def _figure_department(instance):
+    cache = instance._state.fields_cache
+    if isinstance(instance, Submission):
+        return instance.department_id
+    if isinstance(instance, Observation | QuarterlyStatus):
+        metric = cache.get("metric")
+        if metric is not None:
+            return metric.department_id
+        rows = Metric.objects.filter(pk=instance.metric_id)
+        return rows.values_list("department_id", flat=True).first()
+    if isinstance(instance, KeyResultStatus):
+        key_result = cache.get("key_result")
+        objective = key_result and key_result._state.fields_cache.get("objective")
+        if objective is not None:
+            return objective.department_id
+        rows = Objective.objects.filter(key_results__pk=instance.key_result_id)
+        return rows.values_list("department_id", flat=True).first()
+    return _NOT_A_FIGURE
 
 
 def history_record_created(

@@ -1,8 +1,8 @@
 """Writing a key result's status for a quarter: text, a number, milestones, a tick."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
+from metrics.caching.versions import data_write
 from metrics.models import KeyResult, KeyResultStatus, StatusState
 from metrics.services.events import EventKind, event_publish
 from metrics.services.submissions import submission_ensure_unlocked
@@ -36,7 +36,7 @@ def key_result_status_save(
     validate_source(source)
     quarter = quarter_resolve(quarter)
     values = _clean(key_result=key_result, fields=fields)
-    with transaction.atomic():
+    with data_write():
         submission_ensure_unlocked(
             department_id=key_result.objective.department_id, quarter=quarter
         )

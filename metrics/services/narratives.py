@@ -2,8 +2,8 @@
 and sanitised when rendered (metrics.markdown), so nothing a lead types can run as script."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
+from metrics.caching.versions import data_write
 from metrics.models import Drilldown, Objective
 from metrics.services.sessions import draft_narratives_follow, session_ensure_draft
 from metrics.services.submissions import submission_ensure_unlocked
@@ -29,7 +29,7 @@ def objective_update(
     )
     if "statement" in values and not values["statement"].strip():
         raise ValidationError({"statement": "An objective needs its statement."})
-    with transaction.atomic():
+    with data_write():
         objective, changed = versioned_instance_update(
             instance=objective,
             values=values,
@@ -51,7 +51,7 @@ def drilldown_update(
     """Drill-downs belong to a session; a locked session quarter refuses edits."""
     validate_source(source)
     values = _clean(fields, allowed=DRILLDOWN_EDITABLE_FIELDS, max_lengths={"title": 200})
-    with transaction.atomic():
+    with data_write():
         session_ensure_draft(drilldown.session)
         submission_ensure_unlocked(
             department_id=drilldown.objective.department_id, quarter=drilldown.session.quarter

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
 
+from metrics.caching.versions import data_changed, data_write
 from metrics.fiscal import quarter_of
 from metrics.models import HistoryEntry, Metric, Observation, Segment
 from metrics.services.history import changes_between, history_entries
@@ -66,7 +67,7 @@ def observation_save(
         value=value,
         is_derived=is_derived,
     )
-    with transaction.atomic():
+    with data_write():
         submission_ensure_unlocked(
             department_id=metric.department_id, quarter=quarter_of(period_start)
         )
@@ -172,7 +173,7 @@ def observations_upsert(
     validate_source(source)
     for attempt in range(1, UPSERT_ATTEMPTS + 1):
         try:
-            with transaction.atomic():
+            with data_write():
                 results = _upsert(
                     rows=rows,
                     actor=actor,
@@ -317,6 +318,11 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
         history += history_entries(
             instance=observation, changes=changes, actor=actor, source=source, changed_at=now
         )
+    # The figures of the departments whose rows changed (explicit: a bulk write records its
+    # history without history_record).
+    data_changed(
+        department_ids={r.metric.department_id for r in results if r.status in (CREATED, UPDATED)}
+    )
     HistoryEntry.objects.bulk_create(history)
     return UpsertResult(rows=results)
 

@@ -39,14 +39,14 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
 
+from metrics.caching.versions import data_changed, data_write
 from metrics.fiscal import QUARTERS_PER_YEAR, FiscalQuarter, quarter_index_sql
 from metrics.formatting import plain_decimal_sql
-from metrics.models import ChangeSource, Quarter, QuarterlyStatus, RecomputeRequest
-from metrics.services.data_version import data_version_bump
+from metrics.models import ChangeSource, Metric, Quarter, QuarterlyStatus, RecomputeRequest
 
 logger = logging.getLogger(__name__)
 
@@ -153,13 +153,12 @@ def metrics_recompute(
     ids = None if metric_ids is None else sorted({int(metric_id) for metric_id in metric_ids})
     for attempt in range(1, RETRY_ATTEMPTS + 1):
         try:
-            with transaction.atomic():
+            with data_write():
                 result = _Recompute(
                     connection.cursor(), metric_ids=ids, only_changed=only_changed
                 ).run()
                 if result.history_entries or result.statuses_created:
-                    # Last, so the version row is locked only for the end of the transaction.
-                    data_version_bump()
+                    data_changed(department_ids=_departments_of(ids))
                 return result
         except (IntegrityError, OperationalError) as error:
             # A status inserted by a concurrent save, a deadlock or a serialisation failure:
@@ -170,6 +169,14 @@ def metrics_recompute(
             logger.warning("Recompute attempt %s failed (%s); retrying.", attempt, error)
             time.sleep(0.05 * 2**attempt)
     raise AssertionError("unreachable")
+
+
+def _departments_of(metric_ids: list[int] | None) -> set[int] | None:
+    """Whose figures a recompute of these metrics may have changed (None: every metric's,
+    which changes as the structure does)."""
+    if metric_ids is None:
+        return None
+    return set(Metric.objects.filter(pk__in=metric_ids).values_list("department_id", flat=True))
 
 
 def recompute_pending_process() -> RecomputeResult | None:

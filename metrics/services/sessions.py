@@ -15,10 +15,10 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from metrics.caching.versions import data_changed, data_write
 from metrics.fiscal import FiscalQuarter
 from metrics.models import (
     Acronym,
@@ -100,6 +100,7 @@ def _bump(session: TuningSession, *, expected_version: int | None, actor) -> Non
         version=F("version") + 1, updated_by=actor_or_none(actor), updated_at=timezone.now()
     )
     session.version += 1
+    data_changed()  # what its pages show changed: bumped at the end of the transaction
 
 
 def next_quarter_of(quarter) -> FiscalQuarter:
@@ -210,7 +211,7 @@ def session_open_next(
                 f"({target.start_date:%Y-%m-%d})."
             }
         )
-    with transaction.atomic():
+    with data_write():
         source = _locked_session(source)
         # Checked again under the lock: two clicks at once open one session.
         try:
@@ -415,7 +416,7 @@ def session_delete(*, actor, session: TuningSession, source: str = "form") -> No
     """Deletes a session opened by mistake. Refused for a held session and for one whose
     quarter has entered statuses."""
     validate_source(source)
-    with transaction.atomic():
+    with data_write():
         session = _locked_session(session)
         session_ensure_draft(session)
         count = entered_status_count(session)
@@ -471,7 +472,7 @@ def session_hold(*, actor, session: TuningSession, source: str = "form") -> Tuni
     from metrics.selectors.snapshots import snapshot_build, snapshot_head
 
     validate_source(source)
-    with transaction.atomic():
+    with data_write():
         session = _locked_session(session)
         if session.state == SessionState.HELD:
             return session
@@ -514,7 +515,7 @@ def session_reopen(*, actor, session: TuningSession, source: str = "form") -> Tu
     current figures again, and the quarter's locks are lifted: each department's quarter goes
     back to what it was before the hold (submitted stays submitted). Recorded in history."""
     validate_source(source)
-    with transaction.atomic():
+    with data_write():
         session = _locked_session(session)
         if session.state != SessionState.HELD:
             return session
@@ -557,11 +558,12 @@ def session_freeze_presented(*, actor=None, source: str = "form") -> int:
     ).select_related("quarter"):
         from metrics.selectors.snapshots import snapshot_build, snapshot_head
 
-        with transaction.atomic():
+        with data_write():
             snapshot = snapshot_build(session.pk)
             TuningSession.objects.filter(pk=session.pk).update(
                 snapshot=snapshot, snapshot_head=snapshot_head(snapshot)
             )
+            data_changed()  # its pages now read the stored deck
             for department in Department.objects.all():
                 submission_lock(
                     department=department, quarter=session.quarter, actor=actor, source=source
@@ -594,7 +596,7 @@ def session_update(
         if len(values["title"]) > 300:
             raise ValidationError({"title": "At most 300 characters."})
     validate_markdown_length(values)
-    with transaction.atomic():
+    with data_write():
         current = _locked_session(session)
         if current.state == SessionState.HELD:
             if quarter is not None and quarter.pk != current.quarter_id:
@@ -641,7 +643,7 @@ def deliverable_add(
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise ValidationError({"title": "A deliverable needs a title of at most 200 characters."})
-    with transaction.atomic():
+    with data_write():
         session = _locked_session(session)
         session_ensure_draft(session)
         _bump(session, expected_version=expected_version, actor=actor)
@@ -675,7 +677,7 @@ def deliverable_update(
         fields["title"] = (fields["title"] or "").strip()
         if not fields["title"] or len(fields["title"]) > 200:
             raise ValidationError({"title": "A deliverable needs a title (200 characters)."})
-    with transaction.atomic():
+    with data_write():
         session = _draft_session_of(deliverable)
         changes = changes_between(deliverable, fields)
         if changes:
@@ -695,7 +697,7 @@ def deliverable_remove(
     expected_version: int | None = None,
 ) -> None:
     validate_source(source)
-    with transaction.atomic():
+    with data_write():
         session = _draft_session_of(deliverable)
         _bump(session, expected_version=expected_version, actor=actor)
         history_record(
@@ -731,7 +733,7 @@ def deliverable_move(
     expected_version: int | None = None,
 ) -> None:
     validate_source(source)
-    with transaction.atomic():
+    with data_write():
         session = _draft_session_of(deliverable)
         _bump(session, expected_version=expected_version, actor=actor)
         rows = list(KeyDeliverable.objects.filter(session=session).order_by("order", "id"))
@@ -758,7 +760,7 @@ def definition_update(
                 raise ValidationError({name: f"At most {limit} characters."})
     if "name" in fields and not fields["name"]:
         raise ValidationError({"name": "A metric row needs a name."})
-    with transaction.atomic():
+    with data_write():
         _draft_session_of(definition)
         updated, _changed = versioned_instance_update(
             instance=definition,
@@ -776,7 +778,7 @@ def definition_add(
     """Adds a metric row (the metric's current definition) at the end of its outcome's rows;
     a retired row of the same metric comes back instead."""
     validate_source(source)
-    with transaction.atomic():
+    with data_write():
         session = _locked_session(session)
         session_ensure_draft(session)
         existing = MetricDefinition.objects.filter(session=session, metric=metric).first()
@@ -812,7 +814,7 @@ def definition_move(
     *, definition: MetricDefinition, actor, step: int, source: str = "form"
 ) -> None:
     validate_source(source)
-    with transaction.atomic():
+    with data_write():
         session = _draft_session_of(definition)
         rows = list(
             MetricDefinition.objects.filter(
@@ -838,7 +840,7 @@ def session_objective_update(
     if "narrative" in fields:
         fields["narrative"] = (fields["narrative"] or "").replace("\r\n", "\n")
         validate_markdown_length({"narrative": fields["narrative"]})
-    with transaction.atomic():
+    with data_write():
         _draft_session_of(row)
         updated, _changed = versioned_instance_update(
             instance=row,
@@ -852,7 +854,7 @@ def session_objective_update(
 
 def session_objective_move(*, row: SessionObjective, actor, step: int, source: str = "form"):
     validate_source(source)
-    with transaction.atomic():
+    with data_write():
         session = _draft_session_of(row)
         rows = list(SessionObjective.objects.filter(session=session).order_by("order", "id"))
         _move(rows, row, step, actor=actor, source=source)
@@ -914,7 +916,7 @@ def objective_add(
         errors["statement"] = "An objective needs its statement."
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with data_write():
         session = _locked_session(session)
         session_ensure_draft(session)
         _bump(session, expected_version=None, actor=actor)
@@ -974,7 +976,7 @@ def key_result_add(
     values = _clean_key_result_fields(fields)
     if not values.get("description"):
         raise ValidationError({"description": "A key result needs its description."})
-    with transaction.atomic():
+    with data_write():
         session = _locked_session(session)
         session_ensure_draft(session)
         _ensure_presented(session, objective.pk)
@@ -1001,7 +1003,7 @@ def key_result_update(
     it to another objective of the session (objective)."""
     validate_source(source)
     values = _clean_key_result_fields(fields)
-    with transaction.atomic():
+    with data_write():
         session = _locked_session(session)
         session_ensure_draft(session)
         _ensure_presented(session, key_result.objective_id)
@@ -1024,7 +1026,7 @@ def key_result_move(
     *, session: TuningSession, key_result: KeyResult, actor, step: int, source: str = "form"
 ) -> None:
     validate_source(source)
-    with transaction.atomic():
+    with data_write():
         session = _locked_session(session)
         session_ensure_draft(session)
         _ensure_presented(session, key_result.objective_id)
@@ -1052,7 +1054,7 @@ def objective_duplicate_next_quarter(
     )
     if target is None:
         raise ValidationError(f"Open the {target_quarter.label} session first.")
-    with transaction.atomic():
+    with data_write():
         target = _locked_session(target)
         session_ensure_draft(target)
         source_objective = row.objective

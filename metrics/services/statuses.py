@@ -6,9 +6,9 @@ quarter, which the recompute lets win over months beside it. The status keeps wh
 person says (the state chosen, the markers, the comment); its value is the recompute's."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from metrics.caching.versions import data_write
 from metrics.models import (
     Cadence,
     Metric,
@@ -88,7 +88,7 @@ def _save_retrying(lookup, values, **kwargs) -> QuarterlyStatus:
 
 def _save(lookup, values, *, expected_version, actor, source) -> QuarterlyStatus:
     metric, segment, quarter = lookup["metric"], lookup["segment"], lookup["quarter"]
-    with transaction.atomic():
+    with data_write():
         submission_ensure_unlocked(department_id=metric.department_id, quarter=quarter)
         if expected_version == 0:
             current = QuarterlyStatus.objects.filter(**lookup).first()

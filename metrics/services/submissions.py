@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from metrics.caching.versions import data_write
 from metrics.models import (
     ChangeSource,
     Department,
@@ -66,7 +66,7 @@ def _transition(
     source: str,
     restoring: bool = False,
 ) -> Submission:
-    with transaction.atomic():
+    with data_write():
         submission, _ = Submission.objects.select_for_update(of=("self",)).get_or_create(
             department=department, quarter=quarter
         )
@@ -219,7 +219,7 @@ def submission_state_set(
 def submission_delete(*, submission: Submission, actor, source: str) -> None:
     """Forget a department's quarter (it reads as a draft again). A locked quarter is
     reopened first, on purpose (LockedError): deleting must never be a quiet unlock."""
-    with transaction.atomic():
+    with data_write():
         current = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
         if current.state == SubmissionState.LOCKED:
             raise LockedError(

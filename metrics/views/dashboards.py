@@ -2,11 +2,12 @@
 template; every query lives in metrics/selectors/.
 
 Each page reads what it shows (metrics/selectors/session_pages.py; the whole deck only for
-the pages that print all of it), and its content is rendered once per data version: the
-templates wrap it in `{% cache %}` under `page_key`, and the data it needs is built lazily,
-so a cached page runs no query for it. A reload with nothing changed is a 304 (ETag)."""
+the pages that print all of it), and its content is rendered once per version of what it
+shows (metrics/caching/: the structure, the figures of the departments it shows, or a held
+session's hold): the templates wrap it in `{% cache %}` under `page_key`, and the data it
+needs is built lazily, so a cached page runs no query for it. A reload with nothing changed
+is a 304 (ETag)."""
 
-import hashlib
 from functools import cached_property
 from types import SimpleNamespace
 
@@ -21,7 +22,17 @@ from django.utils.timesince import timesince
 from django.views.generic import TemplateView
 
 from metrics import permissions
+from metrics.caching.decks import deck_for
+from metrics.caching.http import ConditionalGetMixin
+from metrics.caching.keys import RELEASE, digest, reader_key
+from metrics.caching.store import TIMEOUT, cached
+from metrics.caching.versions import (
+    request_data_version,
+    session_content_version,
+    session_structure_version,
+)
 from metrics.charts import metric_charts
+from metrics.selectors import deck as deck_selectors
 from metrics.selectors.cell_history import key_result_status_history, status_history
 from metrics.selectors.charts import chart_window_start, metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
@@ -37,18 +48,10 @@ from metrics.selectors.deck_layout import (
 )
 from metrics.selectors.job_runs import recompute_state
 from metrics.selectors.overview import attainment_tally, departments, submissions_for_quarter
-from metrics.selectors.page_cache import (
-    RELEASE,
-    TIMEOUT,
-    cached,
-    deck_for,
-    request_data_version,
-    session_content_version,
-    viewer_variant,
-)
 from metrics.selectors.session_cycle import submission_progress
 from metrics.selectors.session_pages import (
     metric_page,
+    objective_departments,
     objective_id_in_session,
     objective_page,
     session_acronyms,
@@ -57,13 +60,19 @@ from metrics.selectors.session_pages import (
 )
 from metrics.selectors.sessions import latest_session_id, session_choices
 from metrics.selectors.snapshots import held_deck, presented_chart_data, session_chart_data
-from metrics.views.conditional import ConditionalGetMixin
 from metrics.views.pager import pager_for
 from metrics.views.query import BadQuery, QueryErrorsMixin, query_choice, query_int, query_page
 
 
 def _digest(value) -> str:
-    return hashlib.sha1(repr(value).encode(), usedforsecurity=False).hexdigest()
+    return digest(repr(value))
+
+
+def _known(departments) -> set[int] | None:
+    """These departments, or None (every one's figures) when one is unknown or none: a
+    metric without a department has its figures invalidate as the structure does."""
+    departments = set(departments)
+    return None if not departments or None in departments else departments
 
 
 # S1 alone: the session's texts and key deliverables, no metrics table or objective.
@@ -95,8 +104,9 @@ class HomeView(ReadAccessMixin, TemplateView):
 
 class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
     """Pages of one session: its header, the sidebar and the session switcher (each cached
-    under the data version), which tab is active, and the key the page's content is cached
-    under. `deck` is the whole deck, built only if the page's cached content is missing."""
+    under the structure version: no figure shows there), which tab is active, and the key
+    the page's content is cached under (`page_version`). `deck` is the whole deck, built
+    only if the page's cached content is missing."""
 
     section = ""
     include_charts = False
@@ -108,7 +118,14 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
     @cached_property
     def header(self):
         session_id = self.kwargs["session_id"]
-        return cached(self.version, ("header", session_id), lambda: session_header(session_id))
+        return cached(
+            self.version.structure_only, ("header", session_id), lambda: session_header(session_id)
+        )
+
+    @cached_property
+    def structure_version(self):
+        """What the layout and the sidebar are keyed by: no figure shows there."""
+        return session_structure_version(self.version, self.header)
 
     @cached_property
     def content_version(self):
@@ -116,9 +133,25 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         session's hold (no write changes its stored deck, so a write elsewhere leaves it)."""
         return session_content_version(self.version, self.header)
 
+    def page_departments(self):
+        """The departments whose figures the page's content shows (None: every one's)."""
+        return None
+
+    @cached_property
+    def page_version(self):
+        """What the page's content and its ETag are keyed by: the content version, or for a
+        page that shows some departments' figures only, the structure and theirs (a figure
+        saved in another department leaves it cached)."""
+        departments = None if self.header.frozen else self.page_departments()
+        if departments is None:
+            return self.content_version
+        return self.version.of_departments(departments)
+
     @cached_property
     def deck(self):
-        return deck_for(self.content_version, self.kwargs["session_id"])
+        return deck_for(
+            self.content_version, self.kwargs["session_id"], deck_selectors.session_deck
+        )
 
     def deck_part(self, window: DeckWindow, *, extras: bool = False):
         """The part of the deck a page shows, built alone (a held session's: that part of its
@@ -134,38 +167,35 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         """How the session's deck is cut into pages (cached like the page's content)."""
         header = self.header
         return cached(
-            self.content_version,
+            self.structure_version,
             ("layout", header.session_id, department),
             lambda: deck_layout(header, department=department),
         )
 
     def _key(self, version, *parts) -> str:
-        return "|".join(
-            str(part)
-            for part in (
-                RELEASE,
-                version.key,
-                self.header.session_id,
-                self.section,
-                type(self).__name__,
-                viewer_variant(self.request.user),
-                *parts,
-            )
+        return digest(
+            RELEASE,
+            version.key,
+            self.header.session_id,
+            self.section,
+            type(self).__name__,
+            reader_key(self.request.user),
+            *parts,
         )
 
     def page_key(self, *parts) -> str:
         """What the page's cached content depends on besides its template."""
-        return self._key(self.content_version, *parts)
+        return self._key(self.page_version, *parts)
 
     def chrome_key(self) -> str:
         """The navigation and the sidebar: the same on every page of a section but for the
         page marked current. Under the data version even for a held session: the session
         switcher lists the sessions there are now."""
         slug = self.kwargs.get("metric_slug") or self.kwargs.get("objective_slug") or ""
-        return self._key(self.version, "chrome", slug, *self.sidebar_pages())
+        return self._key(self.version.structure_only, "chrome", slug, *self.sidebar_pages())
 
     def etag_version(self):
-        return self.content_version
+        return self.page_version
 
     def etag_parts(self) -> tuple:
         """A held session's ETag names its hold, not the data version: add what its page
@@ -173,9 +203,8 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         it shows of the reader (their role's links, their name, the admin link)."""
         if self.content_version is self.version:
             return ()
-        version, user = self.version, self.request.user
+        version, user = self.version.structure_only, self.request.user
         return (
-            viewer_variant(user),
             user.get_username(),
             user.is_staff,
             cached(
@@ -192,7 +221,7 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         # A held session's sidebar comes from its stored deck: keyed by its hold.
         header = self.header
         return cached(
-            self.content_version,
+            self.structure_version,
             ("nav", header.session_id),
             lambda: session_nav(header),
         )
@@ -228,7 +257,7 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
             deck=self.page_deck(),
             sidebar=SimpleLazyObject(self.sidebar),
             sessions=SimpleLazyObject(
-                lambda: cached(version, ("session-choices",), session_choices)
+                lambda: cached(version.structure_only, ("session-choices",), session_choices)
             ),
             section=self.section,
             page_key=self.page_key(),
@@ -280,6 +309,11 @@ class MetricsTablesView(SessionPageMixin, TemplateView):
     def sidebar_pages(self) -> tuple[int, int]:
         return self.page_number, 1
 
+    def page_departments(self):
+        # A row prints its own metric's figures only.
+        of = {link.id: link.department_id for link in self.nav.metrics}
+        return _known(of.get(i) for i in self.layout().metrics_on(self.page_number))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         layout, number = self.layout(), self.page_number
@@ -309,6 +343,11 @@ class MetricView(SessionPageMixin, TemplateView):
 
     def page_deck(self):
         return self.header
+
+    def page_departments(self):
+        # Its row and charts: that metric's figures only.
+        slug = self.kwargs["metric_slug"]
+        return _known([next((m.department_id for m in self.nav.metrics if m.slug == slug), None)])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -360,6 +399,17 @@ class ObjectiveView(SessionPageMixin, TemplateView):
     def page_deck(self):
         return self.header
 
+    def page_departments(self):
+        # Its key results' statuses (the objective's department) and their metrics' rows.
+        slug = self.kwargs["objective_slug"]
+        objective_id = next((o.id for o in self.nav.objectives if o.slug == slug), None)
+        of = cached(
+            self.version.structure_only,
+            ("objective-departments", self.header.session_id),
+            lambda: objective_departments(o.id for o in self.nav.objectives),
+        )
+        return _known(of.get(objective_id, ()))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         slug = self.kwargs["objective_slug"]
@@ -387,7 +437,7 @@ class OverviewView(SessionPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        all_departments = cached(self.version, ("departments",), departments)
+        all_departments = cached(self.version.structure_only, ("departments",), departments)
         chosen = query_choice(
             self.request, "department", {d.slug for d in all_departments}, what="department"
         )
@@ -425,7 +475,7 @@ class OverviewView(SessionPageMixin, TemplateView):
             version,
             ("submissions", quarter_id),
             lambda: submissions_for_quarter(
-                quarter_id, cached(version, ("departments",), departments)
+                quarter_id, cached(version.structure_only, ("departments",), departments)
             ),
         )
         return submissions, recompute_state()
@@ -434,7 +484,7 @@ class OverviewView(SessionPageMixin, TemplateView):
         submissions, recompute = self.live
         return (
             *super().etag_parts(),
-            _digest(cached(self.version, ("departments",), departments)),
+            _digest(cached(self.version.structure_only, ("departments",), departments)),
             [(item.department_slug, item.state) for item in submissions],
             timesince(recompute.finished_at) if recompute.finished_at else "",
             recompute.pending,
@@ -516,8 +566,10 @@ class PrintDeckView(SessionPageMixin, TemplateView):
             ("earlier-table", header.session_id),
             lambda: earlier_table(
                 header,
-                header_of=lambda pk: cached(version, ("header", pk), lambda: session_header(pk)),
-                deck_of=lambda pk: deck_for(version, pk),
+                header_of=lambda pk: cached(
+                    version.structure_only, ("header", pk), lambda: session_header(pk)
+                ),
+                deck_of=lambda pk: deck_for(version, pk, deck_selectors.session_deck),
             ),
         )
 
@@ -559,7 +611,7 @@ class PrintDeckView(SessionPageMixin, TemplateView):
             earlier,
             self.header,
             part.earlier_pages,
-            deck_of=lambda pk: deck_for(self.version, pk),
+            deck_of=lambda pk: deck_for(self.version, pk, deck_selectors.session_deck),
         )
         return {"deck": deck, "outcome_slides": outcome_slides, "earlier_deck": earlier_deck}
 
@@ -572,7 +624,7 @@ class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         version = request_data_version(self.request)
-        sessions = cached(version, ("session-choices",), session_choices)
+        sessions = cached(version.structure_only, ("session-choices",), session_choices)
         ids = [s.session_id for s in sessions]
         before, after = self._chosen("before", ids), self._chosen("after", ids)
         if after is None and ids:

@@ -8,8 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views import View
 
+from metrics.caching.store import cached
+from metrics.caching.versions import request_data_version, session_content_version
 from metrics.pptx_export import PPTX_CONTENT_TYPE, deck_pptx
-from metrics.selectors.page_cache import cached, request_data_version, session_content_version
 from metrics.selectors.session_pages import session_header
 from metrics.services.deck_files import deck_pptx_in_request, deck_pptx_prepare
 from metrics.views.dashboards import ReadAccessMixin
@@ -23,7 +24,9 @@ class DeckPptxView(ReadAccessMixin, View):
             pptx = deck_pptx(session_id)
         else:
             version = request_data_version(request)
-            header = cached(version, ("header", session_id), lambda: session_header(session_id))
+            header = cached(
+                version.structure_only, ("header", session_id), lambda: session_header(session_id)
+            )
             pptx = deck_pptx_prepare(
                 version=session_content_version(version, header), header=header
             )

@@ -347,3 +347,15 @@ OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # for the provider's sign-out (id_token_hint)
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
 LOGIN_REDIRECT_URL_FAILURE = "login"
+# --- Caching (metrics/caching/, docs/caching.md): the cache is an accelerator, never a
+# dependency. With Redis, every call waits at most CACHE_TIMEOUT_MS (connect and each read,
+# no retry), and after a failure the cache is skipped for CACHE_RETRY_SECONDS (a store in
+# each process's memory stands in): pages, API reads and sign-in answer from the database.
+CACHE_TIMEOUT_MS = int(os.environ.get("CACHE_TIMEOUT_MS", "100"))
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"] = {
+        "BACKEND": "metrics.caching.backend.FallbackRedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {"TIMEOUT_MS": CACHE_TIMEOUT_MS, "RETRY_SECONDS": CACHE_RETRY_SECONDS},
+    }

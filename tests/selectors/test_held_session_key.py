@@ -5,7 +5,7 @@ its pages could read anything live."""
 import pytest
 
 from metrics import models
-from metrics.selectors.page_cache import HoldToken, data_version_current, session_content_version
+from metrics.caching.versions import HoldToken, data_version_current, session_content_version
 from metrics.selectors.session_pages import session_header
 from metrics.selectors.snapshots import snapshot_head
 from metrics.services import sessions as cycle

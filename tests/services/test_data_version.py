@@ -1,5 +1,6 @@
 """Every write path bumps the data version in its own transaction, so that nothing cached
-under the previous version is served after it."""
+under the previous version is served after it. (The admin's paths, and writes outside the
+services: tests/caching/test_explicit_writes.py.)"""
 
 from datetime import date
 from decimal import Decimal
@@ -8,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from metrics import models
-from metrics.selectors.page_cache import data_version_current
+from metrics.caching.versions import data_version_current
 from metrics.services.deletions import data_rows_delete
 from metrics.services.key_results import key_result_status_save
 from metrics.services.narratives import objective_update
@@ -65,13 +66,6 @@ WRITES = {
         source="admin",
     ),
     "recompute": lambda d: metrics_recompute(metric_ids=[d["editors"].id]),
-    "plain save (admin, shell)": lambda d: models.Acronym.objects.create(
-        session=d["session"], term="MTP", meaning="Medium-term plan"
-    ),
-    "plain delete": lambda d: models.Footnote.objects.filter(marker="¹").first().delete(),
-    "department leads": lambda d: models.Department.objects.get(slug="product").leads.add(
-        factories.UserFactory()
-    ),
 }  # fmt: skip
 
 

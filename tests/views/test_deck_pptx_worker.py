@@ -5,9 +5,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from metrics.caching.versions import data_version_bump
 from metrics.pptx_export import PPTX_CONTENT_TYPE
 from metrics.services import deck_files, jobs
-from metrics.services.data_version import data_version_bump
 from metrics.tasks import deck_pptx_build
 from tests.factories import UserFactory
 from tests.pptx_export.reading import open_deck, title_of

@@ -11,8 +11,8 @@ from metrics import models
 from metrics.api import filters
 from metrics.api.serializers import output
 from metrics.api.views.base import ApiViewMixin
+from metrics.caching.http import conditional_get
 from metrics.selectors.cell_history import key_result_status_history, status_history
-from metrics.views.conditional import conditional_get
 
 
 class ReadOnlyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):

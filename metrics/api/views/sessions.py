@@ -18,16 +18,19 @@ from metrics.api.serializers.sessions import (
     SessionStateSerializer,
 )
 from metrics.api.views import resources
-from metrics.models import ChangeSource
-from metrics.pptx_export import PPTX_CONTENT_TYPE, deck_pptx
-from metrics.selectors.deck import session_deck
-from metrics.selectors.deck_layout import deck_layout
-from metrics.selectors.page_cache import (
-    cached,
-    deck_for,
+from metrics.caching.decks import deck_for
+from metrics.caching.http import conditional_get
+from metrics.caching.store import cached
+from metrics.caching.versions import (
     request_data_version,
     session_content_version,
+    session_structure_version,
 )
+from metrics.models import ChangeSource
+from metrics.pptx_export import PPTX_CONTENT_TYPE, deck_pptx
+from metrics.selectors import deck as deck_selectors
+from metrics.selectors.deck import session_deck
+from metrics.selectors.deck_layout import deck_layout
 from metrics.selectors.session_pages import session_header
 from metrics.selectors.snapshots import held_deck
 from metrics.services.sessions import (
@@ -39,7 +42,6 @@ from metrics.services.sessions import (
     session_reopen,
 )
 from metrics.services.validation import ascii_int
-from metrics.views.conditional import conditional_get
 
 PART = "part"
 
@@ -211,18 +213,23 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
             )
 
         data_version = request_data_version(request)
-        header = cached(data_version, ("header", session.pk), lambda: session_header(session.pk))
+        header = cached(
+            data_version.structure_only,
+            ("header", session.pk),
+            lambda: session_header(session.pk),
+        )
         version = session_content_version(data_version, header)
+        structure = session_structure_version(data_version, header)
 
         def whole():
-            return deck_for(version, session.pk)
+            return deck_for(version, session.pk, deck_selectors.session_deck)
 
         # How the deck is cut in parts: the layout the dashboards' pages share, read only to
         # build a part (a stored part needs the count alone).
         def layout():
-            return cached(version, ("layout", session.pk, ""), lambda: deck_layout(header))
+            return cached(structure, ("layout", session.pk, ""), lambda: deck_layout(header))
 
-        count = cached(version, ("deck-part-count", session.pk), lambda: layout().page_count)
+        count = cached(structure, ("deck-part-count", session.pk), lambda: layout().page_count)
         if number > count:
             raise ValidationError(
                 {PART: [f"Enter a whole number from 1 to {count}: the deck has {count} parts."]}

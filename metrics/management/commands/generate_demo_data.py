@@ -26,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from metrics import models
+from metrics.caching.versions import data_version_bump
 from metrics.fiscal import FiscalQuarter, month_end
 from metrics.services.recompute_runs import recompute_run
 
@@ -468,7 +469,10 @@ def demo_data_generate(*, scale: int, seed: int = 1, stdout=None) -> dict[str, i
         raise CommandError(
             "The database already holds metrics or sessions: generate into an empty one."
         )
-    return Generator(scale=scale, seed=seed, stdout=stdout).run()
+    counts = Generator(scale=scale, seed=seed, stdout=stdout).run()
+    # Loaded in bulk, without the services: every cached page goes stale.
+    data_version_bump()
+    return counts
 
 
 class Command(BaseCommand):

@@ -23,6 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from metrics.caching.versions import data_version_bump
 from metrics.models import ChangeSource, Department, TuningSession
 from metrics.services.recompute_runs import recompute_run
 from metrics.services.sessions import session_freeze_presented
@@ -94,6 +95,8 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         with transaction.atomic():
             loaded = deck_load_if_empty()
+            if loaded:  # loaded from fixtures, without the services
+                data_version_bump()
             accounts = demo_accounts()
             created = {
                 account.username

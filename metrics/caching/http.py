@@ -1,9 +1,11 @@
-"""ETag and Last-Modified on pages and API reads, from the data version: a reload after no
-write is a 304 with no rendering and no query beyond the version and the reader's session.
+"""ETag and Last-Modified on pages and API reads, from the data versions: a reload after no
+write is a 304 with no rendering and no query beyond the versions, the reader's session and
+their role.
 
 The ETag names everything a response depends on besides the data: the path and query, the
 reader (a page greets them and carries their CSRF token, so their session and CSRF cookie
-too) and the release of the code. Responses stay `private, no-cache`: a browser revalidates
+too; their role and led departments as they are now, `keys.reader_key`) and the release of
+the code. Responses stay `private, no-cache`: a browser revalidates
 every time, and no shared proxy keeps a copy.
 
 Since the ETag names everything a response depends on, the response itself is stored under
@@ -14,7 +16,6 @@ a write adds it to the ETag (`etag_parts`); one whose content is keyed by someth
 than the data version (a held session's pages: its hold) names that instead
 (`etag_version`), and adds to `etag_parts` what it shows that still follows the data version."""
 
-import hashlib
 import re
 
 from django.conf import settings
@@ -25,11 +26,9 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
-from metrics.selectors.page_cache import (
-    RELEASE,
-    request_data_version,
-    stored_response_get,
-)
+from metrics.caching.keys import RELEASE, digest, reader_key
+from metrics.caching.store import stored_response_get
+from metrics.caching.versions import request_data_version
 
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
@@ -67,6 +66,7 @@ def data_etag(request, extra=(), version=None) -> str:
         version.key,
         request.get_full_path(),
         getattr(user, "pk", None) or "anonymous",
+        reader_key(user),
         getattr(request, "session", None) and request.session.session_key,
         # The CSRF secret the page's token is masked from (made now on a first visit, so the
         # copy rendered then is already the one a reload matches).
@@ -75,8 +75,7 @@ def data_etag(request, extra=(), version=None) -> str:
         translation.get_language(),
         *extra,
     )
-    raw = "|".join(str(p) for p in parts)
-    return quote_etag(hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest())
+    return quote_etag(digest(*parts))
 
 
 def _stored(etag: str, encoding: str) -> HttpResponse | None:
@@ -109,8 +108,8 @@ def conditional_get(request, render, *, extra=(), version=None):
         if response is None:
             response = render()
             if request.method == "GET" and _storable(request):
-                # metrics.compression stores it once rendered and compressed (on Django's
-                # request, which a DRF request wraps).
+                # metrics.compression stores it (store.stored_response_set) once rendered and
+                # compressed (on Django's request, which a DRF request wraps).
                 django_request = getattr(request, "_request", request)
                 django_request._okr_store_response = (etag, encoding)
     if response.status_code in (200, 304):

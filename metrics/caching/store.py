@@ -1,0 +1,73 @@
+"""The shared store (Django's cache: Redis in production, see metrics/caching/backend.py):
+values under their key, whole responses under their ETag, list counts, and short-lived
+claims. Every access goes through here; a cache that fails is a miss (the backend falls
+through to a local store), never an error."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+
+from metrics.caching.keys import cache_key, response_key
+
+T = TypeVar("T")
+# A value is only worth keeping while its version is current: a day at most.
+TIMEOUT = 24 * 3600
+
+# Headers a stored response keeps: what describes the body.
+STORED_HEADERS = ("Content-Type", "Content-Encoding", "Content-Disposition", "Vary", "ETag")
+# Compressed bodies above this are not stored (a runaway page must not fill the cache).
+STORED_MAX_BYTES = 32 * 1024 * 1024
+
+
+def cached(version, parts: tuple, build: Callable[[], T]) -> T:
+    """The value stored under (version, *parts), built and stored on a miss."""
+    key = cache_key(version, *parts)
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def fragment_key(version, *parts) -> str:
+    """The key a template's `{% cache %}` block is stored under (its name and this)."""
+    return cache_key(version, "fragment", *parts)
+
+
+def stored_response_get(etag: str, encoding: str) -> tuple[bytes, dict] | None:
+    return cache.get(response_key(etag, encoding))
+
+
+def stored_response_set(etag: str, encoding: str, body: bytes, headers: dict) -> None:
+    if len(body) <= STORED_MAX_BYTES:
+        cache.set(response_key(etag, encoding), (body, headers), TIMEOUT)
+
+
+def list_count(version, queryset) -> int | None:
+    """An API list's COUNT(*), once per version and query (keyed by the SQL itself, so two
+    lists share a count only when they count the same rows); None for what has no SQL."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except (AttributeError, EmptyResultSet):  # a list, or a filter that matches nothing
+        return None
+    return cached(version, ("count", sql, repr(params)), queryset.count)
+
+
+def claim(version, parts: tuple, seconds: int) -> bool:
+    """Whether this caller is the first to claim (version, *parts) in `seconds`."""
+    return cache.add(cache_key(version, *parts), 1, seconds)
+
+
+def claim_release(version, parts: tuple) -> None:
+    cache.delete(cache_key(version, *parts))
+
+
+def cache_epoch() -> str:
+    """Changes when the shared cache is emptied (a deploy's flush, a test): the per-process
+    stores key by it too, so that emptying the cache empties them."""
+    return cache.get_or_set("okr:deck-epoch", lambda: secrets.token_hex(8), None) or "none"
