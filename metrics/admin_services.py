@@ -164,6 +164,13 @@ class ServiceAdmin(admin.ModelAdmin):
             def __init__(self, *args, **inner_kwargs):
                 super().__init__(*args, **inner_kwargs)
                 self.request = request
+                current = getattr(getattr(request, "admin_service_refusal", None), "error", None)
+                current = getattr(current, "current", None)
+                if self.is_bound and current is not None and "seen_version" in self.fields:
+                    # An edit conflict: the form keeps what was typed, now at the version
+                    # shown in the error, so saving again knowingly replaces their values.
+                    self.data = self.data.copy()
+                    self.data[self.add_prefix("seen_version")] = current.version
 
             def clean(self):
                 cleaned = super().clean()
