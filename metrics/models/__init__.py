@@ -83,3 +83,7 @@ __all__ = [
     "Unit",
     "ValueBasis",
 ]
+
+from .safety import IdempotentRequest, SignInFailureCount  # noqa: E402
+
+__all__ += ["IdempotentRequest", "SignInFailureCount"]
