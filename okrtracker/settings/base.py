@@ -310,3 +310,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Safety (issue 19): safe retries, sign-in limits, generated files -------------------------
+# An API write sent with an Idempotency-Key header runs once per user and key; retries within
+# this many seconds get the first answer again (metrics/api/idempotency.py, docs/api.md).
+IDEMPOTENCY_KEY_TTL = int(os.environ.get("IDEMPOTENCY_KEY_TTL", str(24 * 60 * 60)))
+MIDDLEWARE = [*MIDDLEWARE, "metrics.api.idempotency.IdempotencyKeyMiddleware"]
