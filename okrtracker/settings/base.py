@@ -316,3 +316,7 @@ LOGGING = {
 # this many seconds get the first answer again (metrics/api/idempotency.py, docs/api.md).
 IDEMPOTENCY_KEY_TTL = int(os.environ.get("IDEMPOTENCY_KEY_TTL", str(24 * 60 * 60)))
 MIDDLEWARE = [*MIDDLEWARE, "metrics.api.idempotency.IdempotencyKeyMiddleware"]
+CELERY_BEAT_SCHEDULE["safety-records-purge"] = {
+    "task": "metrics.safety_records_purge",
+    "schedule": crontab(minute=40),
+}

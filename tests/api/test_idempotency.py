@@ -175,3 +175,15 @@ def test_two_requests_with_one_key_at_once_run_the_write_once(world, users):
 
     assert answers == [200, 200]
     assert models.HistoryEntry.objects.filter(field="comment", new_value="Once").count() == 1
+
+
+def test_the_hourly_purge_task_drops_expired_answers_and_sign_in_windows(world, clients):
+    from metrics.tasks import safety_records_purge
+
+    patch_comment(clients["lead"], world, "Estimated", idempotency_key=key())
+    models.IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(days=2))
+
+    assert safety_records_purge.delay().get() == {
+        "idempotent_requests": 1,
+        "signin_failure_counts": 0,
+    }
