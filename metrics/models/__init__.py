@@ -87,3 +87,7 @@ __all__ = [
 from .safety import IdempotentRequest, SignInFailureCount  # noqa: E402
 
 __all__ += ["IdempotentRequest", "SignInFailureCount"]
+
+from .files import StoredFile  # noqa: E402
+
+__all__ += ["StoredFile"]

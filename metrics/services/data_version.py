@@ -21,10 +21,27 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from metrics.models import DataVersion, HistoryEntry, JobRun, RecomputeRequest
+from metrics.models import (
+    DataVersion,
+    HistoryEntry,
+    IdempotentRequest,
+    JobRun,
+    RecomputeRequest,
+    SignInFailureCount,
+    StoredFile,
+)
 
-# Rows no page caches (bookkeeping of jobs, or covered by their own bulk hook).
-NOT_SHOWN = (DataVersion, HistoryEntry, JobRun, RecomputeRequest)
+# Rows no page caches (bookkeeping of jobs, or covered by their own bulk hook; answers kept
+# for retries, sign-in counts and generated files, which no page shows).
+NOT_SHOWN = (
+    DataVersion,
+    HistoryEntry,
+    JobRun,
+    RecomputeRequest,
+    IdempotentRequest,
+    SignInFailureCount,
+    StoredFile,
+)
 
 
 def data_version_bump() -> None:

@@ -320,3 +320,16 @@ CELERY_BEAT_SCHEDULE["safety-records-purge"] = {
     "task": "metrics.safety_records_purge",
     "schedule": crontab(minute=40),
 }
+# Where the worker stores the files it generates (the PowerPoint download), a named storage of
+# STORAGES (metrics/storage.py): "filesystem" (DECK_FILES_ROOT; one host, or a shared folder)
+# or "database" (several hosts with nothing shared but the database).
+DECK_FILES_STORAGE = os.environ.get("DECK_FILES_STORAGE", "filesystem").strip().lower()
+if DECK_FILES_STORAGE not in {"filesystem", "database"}:
+    raise ImproperlyConfigured("DECK_FILES_STORAGE must be 'filesystem' or 'database'.")
+STORAGES["deck_files"] = {
+    "BACKEND": (
+        "metrics.storage.DatabaseStorage"
+        if DECK_FILES_STORAGE == "database"
+        else "metrics.storage.AtomicFileSystemStorage"
+    )
+}
