@@ -204,11 +204,13 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         services = self.inline_services.get(formset.model)
-        if services is None:
+        if services is None and formset.has_changed():
             raise ImproperlyConfiguredInline(f"No service saves {formset.model.__name__} rows.")
         # commit=False only sorts the rows into new, changed and deleted (what the admin's
         # change message reads); each is then written by its service.
         formset.save(commit=False)
+        if services is None:
+            return  # a read-only inline (statuses shown beside their key result)
         forms_by_instance = {id(inline.instance): inline for inline in formset.saved_forms}
         fk_name = formset.fk.name
         row = None
