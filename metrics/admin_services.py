@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models as db_models
 from django.db import router, transaction
+from django.forms.fields import InvalidJSONInput
+from django.utils.translation import gettext_lazy as _
 
 from metrics import models
 from metrics.models import ChangeSource
@@ -124,6 +127,28 @@ def adopt(obj, saved) -> None:
     obj._state.db = saved._state.db
 
 
+class BoundedJSONFormField(forms.JSONField):
+    """Django's JSON form field, with JSON nested past Python's recursion limit a form error
+    instead of a 500 (json.loads raises RecursionError, which Django does not catch)."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise ValidationError(
+                _("This JSON is nested too deeply."), code="invalid", params={"value": ""}
+            ) from None
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput(data)
+
+
+BOUNDED_JSON = {db_models.JSONField: {"form_class": BoundedJSONFormField}}
+
+
 class ServiceAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves, deletions and inline rows go through services. Subclasses
     say how in `service_save`/`service_delete` (by default the catalog services) and, for
@@ -132,6 +157,13 @@ class ServiceAdmin(admin.ModelAdmin):
     source = ChangeSource.ADMIN
     inline_services: dict = {}
     unchanged_saves_nothing = True
+    formfield_overrides = BOUNDED_JSON
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            inline.formfield_overrides = {**inline.formfield_overrides, **BOUNDED_JSON}
+        return inlines
 
     # --- what subclasses change ----------------------------------------------------------
 

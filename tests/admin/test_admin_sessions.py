@@ -210,3 +210,18 @@ def test_a_footnote_added_on_the_session_page_is_saved_through_its_service(admin
     assert response.status_code == 302, response.content.decode()[:3000]
     footnote = models.Footnote.objects.get(session=q3, marker="§")
     assert history_sources(footnote) == {"admin"}
+
+
+def test_json_nested_past_the_recursion_limit_is_a_form_error_not_a_500(admin_client_q3):
+    from tests.admin.test_admin_catalog import page_as_posted
+
+    client, admin, q3 = admin_client_q3
+    key_result = models.KeyResult.objects.filter(objective__slug="ip-masking").first()
+    url = reverse("admin:metrics_keyresult_change", args=[key_result.pk])
+    deep = "[" * 100_000 + "]" * 100_000
+    data = page_as_posted(client, url) | {"segment_markers": deep}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "nested too deeply" in response.content.decode()
