@@ -2,19 +2,21 @@
 endpoint): who the client is, how many failed sign-ins it and the account have had (and how
 many password-reset mails were asked for), and what a password change revokes.
 
-Counts live in Django's cache, so with a shared cache (Redis) they hold across every worker
-process; with the local-memory default each process counts on its own.
+Counts live in the database (`SignInFailureCount`): they hold across every worker and host
+and do not depend on the cache being up.
 """
 
 import hashlib
 import ipaddress
 import math
-import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from metrics import permissions
 
@@ -58,48 +60,76 @@ def _account_key(username: str) -> str:
 
 @dataclass(frozen=True)
 class Counter:
+    """Failures under one key in a fixed window from the first failure, counted in the
+    database: shared by every worker and host, and standing when the cache is down."""
+
     key: str
     limit: int
 
-    def _window_start(self) -> float | None:
-        return cache.get(f"{self.key}:since")
+    def _live(self):
+        from metrics.models import SignInFailureCount
 
-    def count(self) -> int:
-        return cache.get(f"{self.key}:n", 0)
+        cutoff = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
+        return SignInFailureCount.objects.filter(key=self.key, window_start__gt=cutoff)
 
     def add_failure(self) -> None:
-        window = settings.LOGIN_FAILURE_WINDOW
-        # A fixed window from the first failure: `add` is a no-op while one is open, and the
-        # increment keeps the window's expiry.
-        cache.add(f"{self.key}:since", time.time(), window)
-        cache.add(f"{self.key}:n", 0, window)
-        try:
-            cache.incr(f"{self.key}:n")
-        except ValueError:  # the window closed between add and incr
-            cache.set(f"{self.key}:n", 1, window)
+        from metrics.models import SignInFailureCount
+
+        with transaction.atomic():
+            if self._live().update(count=F("count") + 1):
+                return
+            # No open window: start one (a closed one's row is reused).
+            try:
+                with transaction.atomic():
+                    SignInFailureCount.objects.update_or_create(
+                        key=self.key, defaults={"window_start": timezone.now(), "count": 1}
+                    )
+            except IntegrityError:  # another process started it meanwhile
+                self._live().update(count=F("count") + 1)
 
     def retry_after(self) -> int | None:
-        if self.count() < self.limit:
+        window = self._live().values_list("window_start", "count").first()
+        if window is None or window[1] < self.limit:
             return None
-        since = self._window_start() or time.time()
-        return max(1, math.ceil(since + settings.LOGIN_FAILURE_WINDOW - time.time()))
+        ends = window[0] + timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
+        return max(1, math.ceil((ends - timezone.now()).total_seconds()))
 
 
 def _counters(request, username: str, kind: str = "signin") -> list[Counter]:
-    counters = [
-        Counter(f"{kind}:acct:{_account_key(username)}", settings.LOGIN_FAILURES_PER_ACCOUNT)
-    ]
+    """Sign-ins count per account from one address and per address: a stranger's guesses
+    never lock an account for the address its owner signs in from. Reset mails count per
+    account (whoever asks, they land in one inbox) and per address."""
+    address = _address_key(client_address(request)) if request is not None else "-"
+    account = _account_key(username)
+    if kind == "signin":
+        account = f"{account}:addr:{address}"
+    counters = [Counter(f"{kind}:acct:{account}", settings.LOGIN_FAILURES_PER_ACCOUNT)]
     if request is not None:
-        address = _address_key(client_address(request))
         counters.append(Counter(f"{kind}:addr:{address}", settings.LOGIN_FAILURES_PER_ADDRESS))
     return counters
 
 
 def signin_retry_after(request, username: str) -> int | None:
     """Seconds until this account may be tried again from this client; None when it may
-    be tried now."""
+    be tried now. A refusal is logged (`metrics.permissions`)."""
     waits = [wait for counter in _counters(request, username) if (wait := counter.retry_after())]
-    return max(waits) if waits else None
+    if not waits:
+        return None
+    permissions.log_denied(
+        AnonymousUser(),
+        "sign in throttled",
+        f"account={username!r} address={client_address(request) if request else '-'} "
+        f"retry_after={max(waits)}",
+    )
+    return max(waits)
+
+
+def signin_failure_counts_purge() -> int:
+    """Deletes the counts whose window has closed; the number deleted."""
+    from metrics.models import SignInFailureCount
+
+    cutoff = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
+    return SignInFailureCount.objects.filter(window_start__lte=cutoff).delete()[0]
 
 
 def signin_failure_record(request, username: str) -> None:
@@ -139,9 +169,10 @@ class SignInLimitBackend:
     def authenticate(self, request, username=None, **credentials):
         from django.core.exceptions import PermissionDenied
 
-        if username is not None and signin_retry_after(request, username):
+        wait = signin_retry_after(request, username) if username is not None else None
+        if wait:
             # Stops authenticate() at once (no later backend checks the password).
-            raise PermissionDenied(signin_wait_message(signin_retry_after(request, username)))
+            raise PermissionDenied(signin_wait_message(wait))
         return None
 
     # No get_user(): sessions are the ModelBackend's (Django picks the first backend that

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models as db_models
 from django.db import router, transaction
+from django.forms.fields import InvalidJSONInput
+from django.utils.translation import gettext_lazy as _
 
 from metrics import models
 from metrics.models import ChangeSource
@@ -124,6 +127,28 @@ def adopt(obj, saved) -> None:
     obj._state.db = saved._state.db
 
 
+class BoundedJSONFormField(forms.JSONField):
+    """Django's JSON form field, with JSON nested past Python's recursion limit a form error
+    instead of a 500 (json.loads raises RecursionError, which Django does not catch)."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise ValidationError(
+                _("This JSON is nested too deeply."), code="invalid", params={"value": ""}
+            ) from None
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput(data)
+
+
+BOUNDED_JSON = {db_models.JSONField: {"form_class": BoundedJSONFormField}}
+
+
 class ServiceAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves, deletions and inline rows go through services. Subclasses
     say how in `service_save`/`service_delete` (by default the catalog services) and, for
@@ -132,6 +157,13 @@ class ServiceAdmin(admin.ModelAdmin):
     source = ChangeSource.ADMIN
     inline_services: dict = {}
     unchanged_saves_nothing = True
+    formfield_overrides = BOUNDED_JSON
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            inline.formfield_overrides = {**inline.formfield_overrides, **BOUNDED_JSON}
+        return inlines
 
     # --- what subclasses change ----------------------------------------------------------
 
@@ -164,6 +196,13 @@ class ServiceAdmin(admin.ModelAdmin):
             def __init__(self, *args, **inner_kwargs):
                 super().__init__(*args, **inner_kwargs)
                 self.request = request
+                current = getattr(getattr(request, "admin_service_refusal", None), "error", None)
+                current = getattr(current, "current", None)
+                if self.is_bound and current is not None and "seen_version" in self.fields:
+                    # An edit conflict: the form keeps what was typed, now at the version
+                    # shown in the error, so saving again knowingly replaces their values.
+                    self.data = self.data.copy()
+                    self.data[self.add_prefix("seen_version")] = current.version
 
             def clean(self):
                 cleaned = super().clean()
@@ -197,11 +236,13 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         services = self.inline_services.get(formset.model)
-        if services is None:
+        if services is None and formset.has_changed():
             raise ImproperlyConfiguredInline(f"No service saves {formset.model.__name__} rows.")
         # commit=False only sorts the rows into new, changed and deleted (what the admin's
         # change message reads); each is then written by its service.
         formset.save(commit=False)
+        if services is None:
+            return  # a read-only inline (statuses shown beside their key result)
         forms_by_instance = {id(inline.instance): inline for inline in formset.saved_forms}
         fk_name = formset.fk.name
         row = None

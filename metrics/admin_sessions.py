@@ -1,12 +1,21 @@
-"""Admin of the session rows (sessions, metric rows, deliverables, footnotes, acronyms,
-drill-downs): a held session and its rows are read-only (its deck stays as presented); a
-session's texts and quarter are saved, and a session deleted, through metrics.services.sessions
-(history, the held check, the refusal to delete a session in use)."""
+"""Admin of the session rows (sessions, objectives, key results, metric rows, deliverables,
+footnotes, acronyms, drill-downs): a held session and its rows are read-only (its deck stays as
+presented); a session's texts and quarter are saved, and a session deleted, through
+metrics.services.sessions (history, the held check, the refusal to delete a session in use);
+every other row through metrics.services.session_rows."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from metrics import models
+from metrics.admin_services import (
+    CATALOG_SERVICES,
+    SERVICE_ERRORS,
+    RowServices,
+    ServiceAdmin,
+    ServiceRefused,
+)
+from metrics.services import session_rows
 from metrics.services import sessions as cycle
 from metrics.services.errors import LockedError
 
@@ -49,24 +58,66 @@ class HeldSessionInlineMixin(HeldSessionReadOnlyMixin):
         ) and not self._held(obj)
 
 
-class TuningSessionServiceMixin(HeldSessionReadOnlyMixin):
+def _session_row_services(model) -> RowServices:
+    return RowServices(
+        save=lambda instance, **kwargs: session_rows.session_row_save(
+            model=model, row=instance, **kwargs
+        ),
+        delete=lambda instance, **kwargs: session_rows.session_row_delete(row=instance, **kwargs),
+    )
+
+
+SESSION_ROW_SERVICES = {
+    model: _session_row_services(model)
+    for model in (
+        models.Objective,
+        models.KeyResult,
+        models.Drilldown,
+        models.ContentBlock,
+        models.MetricDefinition,
+        models.KeyDeliverable,
+        models.Footnote,
+        models.Acronym,
+    )
+}
+
+
+class ServiceRowsAdminMixin(ServiceAdmin):
+    """The deck's authored rows and their inlines, saved and deleted through the public
+    services (metrics/services/session_rows.py routes each to the one owning its rules),
+    recorded with source "admin"."""
+
+    inline_services = {
+        **SESSION_ROW_SERVICES,
+        models.DrilldownTable: CATALOG_SERVICES[models.DrilldownTable],
+    }
+
+    def service_save(self, request, obj, form, change, fields):
+        return SESSION_ROW_SERVICES[self.model].save(
+            obj if change else None, actor=request.user, source=self.source, **fields
+        )
+
+    def service_delete(self, request, rows):
+        for row in rows:
+            SESSION_ROW_SERVICES[self.model].delete(row, actor=request.user, source=self.source)
+
+
+class TuningSessionServiceMixin(HeldSessionReadOnlyMixin, ServiceAdmin):
     """(Sessions are opened from the latest one on the "Open the next session" page; the admin
-    adds only the very first.)"""
+    adds only the very first.) Texts and quarter of an existing session through
+    session_update; deletion through session_delete (refused for a held session or one whose
+    quarter has statuses); its rows (inlines) through their services."""
+
+    inline_services = SESSION_ROW_SERVICES
+    readonly_fields = ["state", "held_at", "held_by", "version", "updated_by", "created_at"]
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not models.TuningSession.objects.exists()
 
-    def save_formset(self, request, form, formset, change):
-        ServiceRowsAdminMixin.save_formset(self, request, form, formset, change)
-
-    """Texts and quarter of an existing session through session_update; deletion through
-    session_delete (refused for a held session or one whose quarter has statuses)."""
-
-    readonly_fields = ["state", "held_at", "held_by", "version", "updated_by", "created_at"]
-
     def save_model(self, request, obj, form, change):
         if not change:
-            return super().save_model(request, obj, form, change)
+            obj.save()
+            return
         fields = {
             name: form.cleaned_data[name]
             for name in cycle.SESSION_TEXT_FIELDS
@@ -76,15 +127,15 @@ class TuningSessionServiceMixin(HeldSessionReadOnlyMixin):
         original = models.TuningSession.objects.get(pk=obj.pk)
         try:
             updated = cycle.session_update(
-                session=original, actor=request.user, source="admin", quarter=quarter, **fields
+                session=original, actor=request.user, source=self.source, quarter=quarter, **fields
             )
-        except (LockedError, ValidationError) as error:
-            raise ValidationError(str(error)) from error
+        except SERVICE_ERRORS as error:
+            raise ServiceRefused(error) from error
         obj.version = updated.version
 
     def delete_model(self, request, obj):
         try:
-            cycle.session_delete(actor=request.user, session=obj, source="admin")
+            cycle.session_delete(actor=request.user, session=obj, source=self.source)
         except (LockedError, ValidationError) as error:
             self.message_user(
                 request, " ".join(getattr(error, "messages", [str(error)])), messages.ERROR
@@ -93,82 +144,3 @@ class TuningSessionServiceMixin(HeldSessionReadOnlyMixin):
     def delete_queryset(self, request, queryset):
         for session in queryset:
             self.delete_model(request, session)
-
-
-def _admin_row_save(*, instance, form, actor, change: bool):
-    """One admin-edited row through the services: a versioned row by the version-checked
-    update (history, updated_by), any other by a save with its changes in history."""
-    from metrics.services.history import history_record, history_record_created
-    from metrics.services.versioned import versioned_instance_update
-
-    names = [name for name in form.changed_data if name in form.cleaned_data]
-    if not change or instance.pk is None or instance._state.adding:
-        instance.save()
-        history_record_created(instance=instance, fields=names, actor=actor, source="admin")
-        return instance
-    values = {name: form.cleaned_data[name] for name in names}
-    if not values:
-        return instance
-    if hasattr(instance, "version"):
-        stored = type(instance).objects.get(pk=instance.pk)
-        updated, _ = versioned_instance_update(
-            instance=stored, values=values, expected_version=None, actor=actor, source="admin"
-        )
-        return updated
-    stored = type(instance).objects.get(pk=instance.pk)
-    changes = {
-        name: (getattr(stored, name), value)
-        for name, value in values.items()
-        if getattr(stored, name) != value
-    }
-    instance.save()
-    history_record(instance=instance, changes=changes, actor=actor, source="admin")
-    return instance
-
-
-class ServiceRowsAdminMixin:
-    """Saves, inline rows and deletions with history; objectives' texts through
-    objective_update (so sessions in preparation follow a narrative edit)."""
-
-    def save_model(self, request, obj, form, change):
-        from metrics.services.narratives import OBJECTIVE_EDITABLE_FIELDS, objective_update
-
-        if change and isinstance(obj, models.Objective):
-            texts = {
-                name: form.cleaned_data[name]
-                for name in OBJECTIVE_EDITABLE_FIELDS
-                if name in form.changed_data
-            }
-            if texts:
-                objective_update(
-                    objective=models.Objective.objects.get(pk=obj.pk),
-                    actor=request.user,
-                    source="admin",
-                    **texts,
-                )
-            for name in texts:
-                form.changed_data.remove(name)
-        _admin_row_save(instance=obj, form=form, actor=request.user, change=change)
-
-    def save_formset(self, request, form, formset, change):
-        from metrics.services.history import history_record
-
-        instances = formset.save(commit=False)
-        for row in formset.deleted_objects:
-            history_record(instance=row, changes={"deleted": (str(row), None)}, actor=request.user)
-            row.delete()
-        by_instance = {id(f.instance): f for f in formset.forms}
-        for row in instances:
-            row_form = by_instance.get(id(row))
-            adding = row.pk is None
-            if row_form is None:
-                row.save()
-                continue
-            _admin_row_save(instance=row, form=row_form, actor=request.user, change=not adding)
-        formset.save_m2m()
-
-    def delete_model(self, request, obj):
-        from metrics.services.history import history_record
-
-        history_record(instance=obj, changes={"deleted": (str(obj), None)}, actor=request.user)
-        obj.delete()

@@ -18,8 +18,8 @@ def shared_cache_check(app_configs, **kwargs):
         return []
     return [
         Warning(
-            "The cache is local to each process: sign-in limits and API throttles are counted "
-            "per worker, not across the deployment.",
+            "The cache is local to each process: API throttles are counted per worker, not "
+            "across the deployment (sign-in limits are counted in the database).",
             hint="Set CACHE_URL (or REDIS_URL) to a Redis shared by every web process.",
             id="okrtracker.W001",
         )

@@ -129,7 +129,7 @@ def key_results_sheet(deck, objective) -> Sheet:
                 )
             )
     header = ("Code", "Key Result", "Segment", "Baseline", "Year Goal")
-    return Sheet(objective.short_name[:31], (*header, *_quarter_headers(deck)), tuple(rows))
+    return Sheet(objective.short_name, (*header, *_quarter_headers(deck)), tuple(rows))
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
@@ -141,6 +141,17 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
+# What Excel refuses in a sheet's name (openpyxl raises on it): these characters, an
+# apostrophe at either end, more than 31 characters, or nothing at all.
+_SHEET_TITLE_REFUSED = re.compile(r"[\\*?:/\[\]\x00-\x1f]")
+
+
+def sheet_title(text: str) -> str:
+    """`text` as an Excel sheet name: refused characters become "-", at most 31 kept."""
+    title = _SHEET_TITLE_REFUSED.sub("-", text or "").strip("' ")[:31].strip("' ")
+    return title or "Sheet"
+
+
 def xlsx_bytes(sheet: Sheet) -> bytes:
     """The sheet as an Excel workbook. A cell a spreadsheet would run as a formula is stored
     as text with Excel's own quote prefix: it shows as the deck prints it ("+8.1% YoY") but is
@@ -150,7 +161,7 @@ def xlsx_bytes(sheet: Sheet) -> bytes:
 
     workbook = Workbook()
     worksheet = workbook.active
-    worksheet.title = sheet.title or "Sheet"
+    worksheet.title = sheet_title(sheet.title)
     for row_number, values in enumerate((sheet.header, *sheet.rows), start=1):
         for column, value in enumerate(values, start=1):
             cell = worksheet.cell(row=row_number, column=column)

@@ -82,3 +82,15 @@ def _runs_eagerly() -> bool:
 
 
 job_queue_register(queue=JobQueue(send=_send, runs_in_process=_runs_eagerly))
+
+
+@shared_task(name="metrics.safety_records_purge", soft_time_limit=300, time_limit=360, **RETRYING)
+def safety_records_purge() -> dict:
+    # Idempotent: deletes only what has expired (idempotency answers, closed sign-in windows).
+    from metrics.accounts import signin_failure_counts_purge
+    from metrics.services.idempotency import idempotent_requests_purge
+
+    return {
+        "idempotent_requests": idempotent_requests_purge(),
+        "signin_failure_counts": signin_failure_counts_purge(),
+    }

@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from metrics.formatting import plain_decimal
 from metrics.models import StatusState
@@ -24,10 +25,17 @@ class TextAreaField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
 
 
+# A `seen` value is one field's value as the page showed it: anything else (a list, an object
+# nested a thousand deep) was not written by the page and counts as not seen.
+_SEEN_SCALARS = (str, bool, int, float, type(None))
+
+
 class VersionedRowForm(forms.Form):
     """A row with the version it was read at and, in `seen`, the values the person saw: what
     they edited is what differs from those, not from what is stored now (someone else may
-    have saved other fields since)."""
+    have saved other fields since). After an edit conflict the page offers `keep_mine`:
+    ticked, what the row shows replaces what is stored; unticked, what the person typed
+    before the conflict is not written and the other person's values stay."""
 
     version = forms.IntegerField(
         min_value=0,
@@ -35,8 +43,9 @@ class VersionedRowForm(forms.Form):
         error_messages={"required": "This row lost its version; reload the page."},
     )
     seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    keep_mine = forms.BooleanField(required=False, label=_("Keep mine"))
 
-    BOOKKEEPING = ("version", "seen")
+    BOOKKEEPING = ("version", "seen", "keep_mine")
 
     @classmethod
     def with_seen(cls, initial: dict) -> dict:
@@ -46,14 +55,20 @@ class VersionedRowForm(forms.Form):
     def _seen_values(self) -> dict | None:
         try:
             seen = json.loads(self.data.get(self.add_prefix("seen")) or "null")
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
-        return seen if isinstance(seen, dict) else None
+        if not isinstance(seen, dict):
+            return None
+        return {name: value for name, value in seen.items() if isinstance(value, _SEEN_SCALARS)}
+
+    def keeps_mine(self) -> bool:
+        name = self.add_prefix("keep_mine")
+        return self.fields["keep_mine"].widget.value_from_datadict(self.data, self.files, name)
 
     def edited_names(self) -> list[str]:
-        """The fields the person changed on the page (without `seen`, those that differ from
-        what is stored)."""
-        seen = self._seen_values()
+        """The fields the person changed on the page (without `seen`, or with "keep mine"
+        ticked, those that differ from what is stored)."""
+        seen = None if self.keeps_mine() else self._seen_values()
         if seen is None:
             return [name for name in self.changed_data if name not in self.BOOKKEEPING]
         return [

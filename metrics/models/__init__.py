@@ -93,3 +93,10 @@ __all__ += ["ExternalIdentity"]
 from metrics.models.accounts import AccountSettings  # noqa: E402
 
 __all__ += ["AccountSettings"]
+from .safety import IdempotentRequest, SignInFailureCount  # noqa: E402
+
+__all__ += ["IdempotentRequest", "SignInFailureCount"]
+
+from .files import StoredFile  # noqa: E402
+
+__all__ += ["StoredFile"]

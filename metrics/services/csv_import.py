@@ -50,7 +50,7 @@ def csv_rows_parse(text: str) -> ParsedRows:
             f"{', '.join(CSV_COLUMNS)}."
         )
     rows, line_numbers = [], []
-    for record in reader:
+    for record in _records(reader):
         cleaned = {
             (key or "").strip().lower(): (value or "").strip()
             for key, value in record.items()
@@ -65,6 +65,31 @@ def csv_rows_parse(text: str) -> ParsedRows:
     if not rows:
         raise ImportFormatError("The file has a header but no rows.")
     return ParsedRows(rows=rows, line_numbers=line_numbers)
+
+
+def _records(reader: csv.DictReader):
+    """The reader's records; a line the csv module refuses (a field over its 128 KB limit, a
+    stray quote in strict dialects) is a format error naming the line."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        limit = csv.field_size_limit() // 1024
+        if "field larger than field limit" in str(error):
+            raise ImportFormatError(
+                f"Line {reader.line_num}: a field is longer than {limit} KB."
+            ) from error
+        raise ImportFormatError(
+            f"Line {reader.line_num}: this is not readable CSV ({error})."
+        ) from error
+
+
+def _period_at(start: date, months: int, *, line: int) -> date:
+    try:
+        return months_later(start, months)
+    except (ValueError, OverflowError) as error:
+        raise ImportFormatError(
+            f"Line {line} would fall after December 9999, the last month a date can hold."
+        ) from error
 
 
 def backfill_rows_parse(
@@ -90,7 +115,7 @@ def backfill_rows_parse(
             {
                 "metric": metric,
                 "segment": segment,
-                "period_start": months_later(start, offset * step),
+                "period_start": _period_at(start, offset * step, line=offset + 1),
                 "value": cell,
             }
         )

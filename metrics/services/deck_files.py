@@ -9,16 +9,15 @@ request as before and store nothing.
 
 Files are keyed like the cached pages (`metrics/caching/`): by the data version, or a
 held session's hold, so a write makes the next download build a new file; storing a
-session's new file removes its older ones.
+session's new file removes its older ones. They are kept in the "deck_files" storage
+(STORAGES, metrics/storage.py): a folder by default, or the database, which every web host
+reads without a shared folder (DECK_FILES_STORAGE=database).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 
 from metrics.caching.keys import cache_key
 from metrics.caching.store import claim, claim_release
@@ -37,19 +36,20 @@ TASK = "metrics.deck_pptx_build"
 QUEUED_FOR = 15 * 60
 
 
-def _root() -> Path:
-    return Path(settings.DECK_FILES_ROOT)
+def _storage():
+    return storages["deck_files"]
 
 
-def _path(version: ContentVersion, session_id: int) -> Path:
+def _name(version: ContentVersion, session_id: int) -> str:
     digest = cache_key(version, "deck.pptx", session_id).removeprefix("okr:")
-    return _root() / f"session-{session_id}-{digest}.pptx"
+    return f"session-{session_id}-{digest}.pptx"
 
 
 def deck_pptx_stored(*, version: ContentVersion, header) -> PptxFile | None:
     """The stored file of this session and version, if the worker has built it."""
     try:
-        content = _path(version, header.session_id).read_bytes()
+        with _storage().open(_name(version, header.session_id), "rb") as file:
+            content = file.read()
     except FileNotFoundError:
         return None
     return PptxFile(deck_pptx_filename(header), content)
@@ -76,19 +76,18 @@ def deck_pptx_build(*, session_id: int) -> bool:
     stored already; True when it built one. NotFoundError for an unknown session."""
     header = session_header(session_id)
     version = session_content_version(data_version_current(), header)
-    path = _path(version, session_id)
-    if path.exists():
+    name = _name(version, session_id)
+    storage = _storage()
+    if storage.exists(name):
         return False
     content = deck_pptx(session_id).content
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Written aside and renamed: a download never reads half a file.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(handle, "wb") as file:
-        file.write(content)
-    os.replace(temporary, path)
-    for older in path.parent.glob(f"session-{session_id}-*.pptx"):
-        if older != path:
-            older.unlink(missing_ok=True)
+    # Each storage writes a file whole (renamed into place, or one row): a download never
+    # reads half a file.
+    storage.save(name, ContentFile(content))
+    _, files = storage.listdir("")
+    for older in files:
+        if older.startswith(f"session-{session_id}-") and older != name:
+            storage.delete(older)
     return True
 
 

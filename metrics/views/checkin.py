@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -210,8 +211,8 @@ def _row_form(form_class, row, data=None):
 
 def _form_after_conflict(form, current):
     """The row as it is now, with what this person edited typed over it, at the row's
-    current version: saving again deliberately replaces the other person's values in the
-    fields this person edited (shown next to the row), and only in those."""
+    current version: saving again keeps the other person's values unless this person ticks
+    the row's "keep mine" (forms/conflicts.py)."""
     initial = type(form).initial_for(current)
     stored = type(form)(prefix=form.prefix, initial=initial).as_data()
     data = data_after_conflict(form, edited=form.edited_names(), stored=stored)
@@ -220,8 +221,11 @@ def _form_after_conflict(form, current):
     who = current.updated_by.get_username() if current.updated_by else "someone else"
     rebound.add_error(
         None,
-        f"{who} saved this row meanwhile (version {current.version}); their values are shown "
-        "next to yours. Save again to put yours in place of theirs, in the fields you edited.",
+        _(
+            "%(who)s saved this row meanwhile (version %(version)s); their values are shown "
+            "next to yours and are kept unless you tick “Keep mine” before saving again."
+        )
+        % {"who": who, "version": current.version},
     )
     rebound.conflict = current
     return rebound

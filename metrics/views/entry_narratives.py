@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from metrics import permissions
@@ -74,9 +75,11 @@ class NarrativeEditView(LoginRequiredMixin, TemplateView):
                 form.is_valid()
                 form.add_error(
                     None,
-                    "Someone else saved this text meanwhile; their version is shown under "
-                    "“Saved now”. Save again to replace it with yours, in the fields you "
-                    "edited.",
+                    _(
+                        "Someone else saved this text meanwhile; their version is shown under "
+                        "“Saved now” and is kept unless you tick “Keep mine” before saving "
+                        "again."
+                    ),
                 )
                 return self.render_form(form, conflict=conflict.current)
             except LockedError as error:

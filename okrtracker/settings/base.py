@@ -359,3 +359,25 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         "LOCATION": CACHE_URL,
         "OPTIONS": {"TIMEOUT_MS": CACHE_TIMEOUT_MS, "RETRY_SECONDS": CACHE_RETRY_SECONDS},
     }
+# --- Safety (issue 19): safe retries, sign-in limits, generated files -------------------------
+# An API write sent with an Idempotency-Key header runs once per user and key; retries within
+# this many seconds get the first answer again (metrics/api/idempotency.py, docs/api.md).
+IDEMPOTENCY_KEY_TTL = int(os.environ.get("IDEMPOTENCY_KEY_TTL", str(24 * 60 * 60)))
+MIDDLEWARE = [*MIDDLEWARE, "metrics.api.idempotency.IdempotencyKeyMiddleware"]
+CELERY_BEAT_SCHEDULE["safety-records-purge"] = {
+    "task": "metrics.safety_records_purge",
+    "schedule": crontab(minute=40),
+}
+# Where the worker stores the files it generates (the PowerPoint download), a named storage of
+# STORAGES (metrics/storage.py): "filesystem" (DECK_FILES_ROOT; one host, or a shared folder)
+# or "database" (several hosts with nothing shared but the database).
+DECK_FILES_STORAGE = os.environ.get("DECK_FILES_STORAGE", "filesystem").strip().lower()
+if DECK_FILES_STORAGE not in {"filesystem", "database"}:
+    raise ImproperlyConfigured("DECK_FILES_STORAGE must be 'filesystem' or 'database'.")
+STORAGES["deck_files"] = {
+    "BACKEND": (
+        "metrics.storage.DatabaseStorage"
+        if DECK_FILES_STORAGE == "database"
+        else "metrics.storage.AtomicFileSystemStorage"
+    )
+}

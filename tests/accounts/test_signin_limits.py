@@ -1,12 +1,18 @@
-"""Failed sign-ins are limited per account and per client address on every way in (login
-page, admin login, token endpoint), counted in the shared cache; the client address is
-REMOTE_ADDR unless proxies are configured, never a header the client writes."""
+"""Failed sign-ins are limited per account and client address, and per client address, on
+every way in (login page, admin login, token endpoint), counted in the database; the client
+address is REMOTE_ADDR unless proxies are configured, never a header the client writes."""
+
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from metrics import models
+from metrics.accounts import signin_failure_counts_purge
 from tests import factories
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +189,59 @@ def test_password_reset_mails_are_limited_per_account_and_per_address(limits, cl
     assert others == [302] * 6 + [429]
     # Sign-ins are counted apart: the resets did not lock the account.
     assert login_page(client, "boss", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("way_in", WAYS_IN)
+def test_a_strangers_failures_never_lock_the_owner_out_from_another_address(way_in, limits, client):
+    """Failures count per account and address, and per address: ten wrong passwords from a
+    stranger's address refuse that address, not the account's owner elsewhere."""
+    factories.UserFactory(username="boss", is_staff=True, is_superuser=True)
+    attempt = WAYS_IN[way_in]
+    stranger = {"REMOTE_ADDR": "203.0.113.66"}
+    for i in range(5):
+        attempt(client, "boss", f"guess-{i}", **stranger)
+
+    assert attempt(client, "boss", PASSWORD, **stranger).status_code == 429
+    owner = attempt(client, "boss", PASSWORD, REMOTE_ADDR="198.51.100.7")
+    assert owner.status_code in (200, 302)
+
+
+def test_a_throttled_sign_in_is_logged_with_account_address_and_wait(limits, client, caplog):
+    factories.UserFactory(username="boss")
+    for i in range(5):
+        login_page(client, "boss", f"guess-{i}")
+    caplog.clear()
+
+    with caplog.at_level("WARNING", logger="metrics.permissions"):
+        assert login_page(client, "boss", PASSWORD).status_code == 429
+
+    (line,) = [r.getMessage() for r in caplog.records if "sign in throttled" in r.getMessage()]
+    assert "account='boss'" in line and "address=127.0.0.1" in line and "retry_after=" in line
+
+
+def test_the_counts_live_in_the_database_and_hold_with_the_cache_down(limits, client, settings):
+    """A Redis cache nobody answers on: sign-in still works, and the limits still hold."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    factories.UserFactory(username="boss", is_staff=True)
+    for i in range(5):
+        assert login_page(client, "boss", f"guess-{i}").status_code == 200
+
+    assert login_page(client, "boss", PASSWORD).status_code == 429
+    assert admin_login(client, "boss", PASSWORD).status_code == 429
+    assert login_page(client, "boss", PASSWORD, REMOTE_ADDR="198.51.100.7").status_code == 302
+    assert models.SignInFailureCount.objects.get(key="signin:addr:127.0.0.1").count == 5
+
+
+def test_closed_windows_are_purged(settings, client):
+    settings.LOGIN_FAILURE_WINDOW = 900
+    login_page(client, "nobody", "guess")
+    assert models.SignInFailureCount.objects.count() == 2  # the account here, the address
+    models.SignInFailureCount.objects.update(window_start=timezone.now() - timedelta(hours=1))
+
+    assert signin_failure_counts_purge() == 2
+    assert not models.SignInFailureCount.objects.exists()

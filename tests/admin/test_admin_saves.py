@@ -15,6 +15,7 @@ from tests.factories import (
     QuarterlyStatusFactory,
     UserFactory,
 )
+from tests.html_forms import form_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,21 @@ def test_a_stale_admin_form_is_refused_with_the_other_value(admin_client):
     assert "changed by someone else" in response.content.decode()
     status.refresh_from_db()
     assert status.value == Decimal("95000")
+
+
+def test_a_stale_admin_form_keeps_what_was_typed_and_saving_again_replaces_theirs(admin_client):
+    status = QuarterlyStatusFactory(value=Decimal("92000"), comment="")
+    stale = status_form(status, value="93000", comment="typed comment")
+    models.QuarterlyStatus.objects.filter(pk=status.pk).update(value=Decimal("95000"), version=2)
+
+    response = admin_client.post(change_url(status), stale)
+
+    shown = form_post_data(response.content, "quarterlystatus_form")
+    assert (shown["value"], shown["comment"]) == ("93000", "typed comment")
+    assert shown["seen_version"] == "2"
+    assert admin_client.post(change_url(status), shown).status_code == 302
+    status.refresh_from_db()
+    assert (status.value, status.comment) == (Decimal("93000"), "typed comment")
 
 
 def test_a_locked_quarter_refuses_an_admin_edit_as_a_form_error(admin_client):

@@ -113,3 +113,115 @@ def test_an_objectives_quote_is_added_in_the_admin_with_history_and_shows_on_its
         reverse("metrics:objective", kwargs={"session_id": q3.pk, "objective_slug": objective.slug})
     ).content.decode()
     assert "From a steward" in page and "<strong>works</strong>" in page
+
+
+def history_sources(row) -> set[str]:
+    return set(
+        models.HistoryEntry.objects.filter(
+            content_type__model=row._meta.model_name, object_id=row.pk
+        ).values_list("source", flat=True)
+    )
+
+
+def test_a_key_result_edit_goes_through_key_result_update_in_the_draft_session(
+    admin_client_q3,
+):
+    from tests.admin.test_admin_catalog import page_as_posted
+
+    client, admin, q3 = admin_client_q3
+    key_result = models.KeyResult.objects.filter(objective__slug="ip-masking").first()
+    url = reverse("admin:metrics_keyresult_change", args=[key_result.pk])
+    data = page_as_posted(client, url) | {"description": "  Edited\r\nin the admin  "}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    key_result.refresh_from_db()
+    # key_result_update's cleaning: line ends made LF, the text trimmed.
+    assert key_result.description == "Edited\nin the admin"
+    assert (
+        models.HistoryEntry.objects.get(
+            content_type__model="keyresult", object_id=key_result.pk, field="description"
+        ).source
+        == "admin"
+    )
+
+
+def test_a_key_result_of_a_held_session_is_refused_as_key_result_update_would(
+    admin_client_q3,
+):
+    from tests.admin.test_admin_catalog import page_as_posted
+
+    client, admin, q3 = admin_client_q3
+    key_result = models.KeyResult.objects.filter(objective__slug="ip-masking").first()
+    url = reverse("admin:metrics_keyresult_change", args=[key_result.pk])
+    data = page_as_posted(client, url) | {"description": "Changed after the hold"}
+    cycle.session_hold(actor=admin, session=q3)
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "held" in response.content.decode()
+    key_result.refresh_from_db()
+    assert key_result.description != "Changed after the hold"
+
+
+@pytest.mark.parametrize("model_name", ["footnote", "acronym", "keydeliverable"])
+def test_deleting_a_session_row_in_the_admin_is_recorded_as_admin(admin_client_q3, model_name):
+    client, admin, q3 = admin_client_q3
+    model = {
+        "footnote": models.Footnote,
+        "acronym": models.Acronym,
+        "keydeliverable": models.KeyDeliverable,
+    }[model_name]
+    row = model.objects.filter(session=q3).first() or model.objects.create(
+        session=q3,
+        **{"footnote": {"marker": "‡"}, "acronym": {"term": "X", "meaning": "x"}}.get(
+            model_name, {"title": "A deliverable"}
+        ),
+    )
+    url = reverse(f"admin:metrics_{model_name}_delete", args=[row.pk])
+
+    response = client.post(url, {"post": "yes"})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not model.objects.filter(pk=row.pk).exists()
+    deleted = models.HistoryEntry.objects.filter(
+        content_type__model=model_name, object_id=row.pk, field="deleted"
+    ).values_list("source", flat=True)
+    assert list(deleted) == ["admin"]
+
+
+def test_a_footnote_added_on_the_session_page_is_saved_through_its_service(admin_client_q3):
+    from tests.admin.test_admin_catalog import page_as_posted
+
+    client, admin, q3 = admin_client_q3
+    url = reverse("admin:metrics_tuningsession_change", args=[q3.pk])
+    data = page_as_posted(client, url)
+    total = int(data["footnotes-TOTAL_FORMS"])
+    data |= {
+        "footnotes-TOTAL_FORMS": str(total + 1),
+        f"footnotes-{total}-marker": "§",
+        f"footnotes-{total}-meaning": "Added in the admin",
+    }
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    footnote = models.Footnote.objects.get(session=q3, marker="§")
+    assert history_sources(footnote) == {"admin"}
+
+
+def test_json_nested_past_the_recursion_limit_is_a_form_error_not_a_500(admin_client_q3):
+    from tests.admin.test_admin_catalog import page_as_posted
+
+    client, admin, q3 = admin_client_q3
+    key_result = models.KeyResult.objects.filter(objective__slug="ip-masking").first()
+    url = reverse("admin:metrics_keyresult_change", args=[key_result.pk])
+    deep = "[" * 100_000 + "]" * 100_000
+    data = page_as_posted(client, url) | {"segment_markers": deep}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "nested too deeply" in response.content.decode()

@@ -158,6 +158,15 @@ def test_a_legal_lead_can_neither_see_nor_post_products_form(page, demo):
     page.problems[:] = [p for p in page.problems if not ("403" in p and refused in p)]
 
 
+def q3_editors_status():
+    return models.QuarterlyStatus.objects.get(
+        metric__slug="monthly-active-editors",
+        segment=None,
+        quarter__number=3,
+        quarter__fiscal_year=2020,
+    )
+
+
 def test_two_people_editing_the_same_row_the_second_save_gets_the_conflict_message(
     page, browser, live_server, demo, screenshot
 ):
@@ -181,12 +190,70 @@ def test_two_people_editing_the_same_row_the_second_save_gets_the_conflict_messa
         assert "96000" in conflict
         assert row_input(second, "monthly-active-editors", "value").input_value() == "97000"
         screenshot(second, "entry-03-conflict")
-        status = models.QuarterlyStatus.objects.get(
-            metric__slug="monthly-active-editors",
-            segment=None,
-            quarter__number=3,
-            quarter__fiscal_year=2020,
-        )
-        assert status.value == 96000
+        assert q3_editors_status().value == 96000
+
+        # Save again on the re-shown page, as it invites: the newer value stays.
+        second.click("#save-checkin")
+        second.wait_for_selector(".messages li")
+        assert q3_editors_status().value == 96000
+        assert row_input(second, "monthly-active-editors", "value").input_value() == "96000"
+    finally:
+        other.close()
+
+
+def test_after_a_conflict_keep_mine_replaces_their_value_and_only_the_field_typed(
+    page, browser, live_server, demo
+):
+    other = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
+    second = other.new_page()
+    try:
+        sign_in(page, "lead-product")
+        sign_in(second, "admin")
+        page.goto(checkin_path(number=3))
+        second.goto(checkin_path(number=3))
+
+        row_input(page, "monthly-active-editors", "value").fill("96000")
+        row_input(page, "monthly-active-editors", "footnote_markers").fill("†")
+        page.click("#save-checkin")
+        page.wait_for_selector(".messages li.success")
+
+        row_input(second, "monthly-active-editors", "value").fill("97000")
+        second.click("#save-checkin")
+        second.wait_for_selector(".conflict")
+        editors = models.Metric.objects.get(slug="monthly-active-editors")
+        second.check(f"[name='status-{editors.pk}-0-keep_mine']")
+        second.click("#save-checkin")
+        second.wait_for_selector(".messages li.success")
+
+        status = q3_editors_status()
+        assert (status.value, status.footnote_markers) == (97000, "†")
+    finally:
+        other.close()
+
+
+def test_a_row_someone_else_saves_meanwhile_is_no_conflict_when_left_untouched(
+    page, browser, live_server, demo
+):
+    other = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
+    second = other.new_page()
+    try:
+        sign_in(page, "lead-product")
+        sign_in(second, "admin")
+        page.goto(checkin_path(number=3))
+        second.goto(checkin_path(number=3))
+
+        row_input(second, "monthly-active-editors", "value").fill("96000")
+        second.click("#save-checkin")
+        second.wait_for_selector(".messages li.success")
+
+        # The lead edits another row only and saves the page read before the admin's save.
+        key_result = models.KeyResult.objects.get(objective__slug="ip-masking", metric=None)
+        page.fill(f"[name='kr-{key_result.pk}-comment']", "on track")
+        page.click("#save-checkin")
+        page.wait_for_selector(".messages li.success")
+        assert page.locator(".conflict").count() == 0
+        assert "Saved 1 row(s)" in page.locator(".messages").inner_text()
+        status = q3_editors_status()
+        assert (status.value, status.updated_by.username) == (96000, "admin")
     finally:
         other.close()

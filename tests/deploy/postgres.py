@@ -5,7 +5,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-PORTS = range(5440, 5445)
+from tests.ports import free_port
 
 
 def _binaries() -> Path:
@@ -31,16 +30,11 @@ class Cluster:
         self.root = os.geteuid() == 0
         self.dir = Path(tempfile.mkdtemp(prefix="okr-pg-"))
         self.data = self.dir / "data"
-        self.port = next(port for port in PORTS if self._free(port))
+        self.port = free_port()
         if self.root:
             postgres = pwd.getpwnam("postgres")
             os.chown(self.dir, postgres.pw_uid, postgres.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-
-    @staticmethod
-    def _free(port: int) -> bool:
-        with socket.socket() as probe:
-            return probe.connect_ex(("127.0.0.1", port)) != 0
 
     def _run(self, program: str, *args: str, check: bool = True):
         command = [str(self.bin / program), *args]

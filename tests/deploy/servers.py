@@ -4,7 +4,6 @@ on the production settings, in a clean environment, on a free port of this machi
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -12,22 +11,11 @@ from pathlib import Path
 
 import requests
 
+from tests.ports import free_port  # noqa: F401 (the deploy tests' import)
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-# A range of our own, so parallel runs of other suites on the machine do not collide.
-PORTS = range(int(os.environ.get("OKR_TEST_PORT_BASE", "8300")), 8400)
 SECRET = "x7#kq-production-like-secret-for-the-deploy-tests-9f2a1c0d5e8b3a6f-zz"
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"No free port in {PORTS}")
 
 
 def clean_env(tmp_path: Path, **overrides: str) -> dict[str, str]:

@@ -22,10 +22,10 @@ from metrics.services.statuses import quarterly_status_save
 from okrtracker.celery import app
 from tests import factories
 from tests.celery_helpers import broker_restore, broker_state, broker_switch
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 
-HUNG_PORT = 8201
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -34,8 +34,9 @@ def hung_broker():
     """A TCP server that accepts every connection and never sends a byte."""
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", HUNG_PORT))
+    server.bind(("127.0.0.1", 0))
     server.listen(16)
+    port = server.getsockname()[1]
     accepted, stop = [], threading.Event()
 
     def accept():
@@ -50,7 +51,7 @@ def hung_broker():
     thread.start()
     state = broker_state()
     app.conf.task_always_eager = False
-    broker_switch(f"redis://127.0.0.1:{HUNG_PORT}/0")
+    broker_switch(f"redis://127.0.0.1:{port}/0")
     yield accepted
     broker_restore(state)
     stop.set()
@@ -144,14 +145,6 @@ print(json.dumps({
 """
 
 
-def _free_port() -> int:
-    for port in range(16240, 16260):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    pytest.fail("no free port for the frozen Redis")
-
-
 @pytest.fixture
 def frozen_redis(tmp_path):
     """A real redis-server, stopped with SIGSTOP: its port accepts connections (the kernel
@@ -160,7 +153,7 @@ def frozen_redis(tmp_path):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("redis-server is needed for the frozen-broker test (CI=true)")
         pytest.skip("redis-server is not installed")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", "--dir", str(tmp_path)],

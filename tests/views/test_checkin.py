@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from metrics import models
 from metrics.services.statuses import quarterly_status_save
-from tests.entry_world import entry_world_build, status_post_data
+from tests.entry_world import entry_world_build
+from tests.html_forms import form_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +26,10 @@ def checkin_url(department="product", fiscal_year=2020, number=3):
 
 
 def page_data(client):
+    """Exactly what the rendered page posts back unchanged."""
     response = client.get(checkin_url())
     assert response.status_code == 200
-    return status_post_data(None, response.context)
+    return form_post_data(response.content, "checkin-form")
 
 
 def test_the_page_lists_every_metric_segment_and_key_result_prefilled(client, world):
@@ -371,9 +373,7 @@ def test_saving_the_page_unchanged_writes_nothing_even_with_milestones_and_multi
 
     # The browser sends the page back as shown: numbers as text, CRLF line ends.
     again = page_data(client)
-    again[f"kr-{world.kr_milestones.pk}-text"] = again[f"kr-{world.kr_milestones.pk}-text"].replace(
-        "\n", "\r\n"
-    )
+    assert "\r\n" in again[f"kr-{world.kr_milestones.pk}-text"]
     response = client.post(checkin_url(), again, follow=True)
 
     assert "Nothing had changed" in response.content.decode()
@@ -407,25 +407,93 @@ def page_read_then_saved_by_the_admin(client, world, *, comment="Admin's comment
     return data
 
 
-def test_after_a_conflict_saving_again_replaces_only_the_fields_you_edited(client, world):
+def test_after_a_conflict_saving_the_page_again_as_shown_keeps_their_value(client, world):
     data = page_read_then_saved_by_the_admin(client, world)  # read at version 1, no comment
     data[f"status-{world.editors.pk}-0-value"] = "95000"
 
     conflict = client.post(checkin_url(), data)
     assert "admin saved this row meanwhile" in conflict.content.decode()
-    # Save again: the browser posts the conflict form as it was shown.
-    form = next(
-        row.form
-        for row in conflict.context["checkin"].status_rows
-        if row.metric == world.editors and row.segment is None
-    )
-    again = page_data(client)
-    again.update({key: value for key, value in form.data.items() if key.startswith(form.prefix)})
+    # The lead presses Save again on the re-shown page, as it is.
+    again = form_post_data(conflict.content, "checkin-form")
+    assert again[f"status-{world.editors.pk}-0-value"] == "95000"  # what was typed is shown
+    assert client.post(checkin_url(), again).status_code == 302
+
+    status = models.QuarterlyStatus.objects.get(segment=None, metric=world.editors)
+    assert (status.value, status.comment, status.version) == (93000, "Admin's comment", 2)
+
+
+def test_after_a_conflict_keep_mine_replaces_only_the_fields_you_edited(client, world):
+    data = page_read_then_saved_by_the_admin(client, world)  # read at version 1, no comment
+    data[f"status-{world.editors.pk}-0-value"] = "95000"
+
+    conflict = client.post(checkin_url(), data)
+    again = form_post_data(conflict.content, "checkin-form")
+    again[f"status-{world.editors.pk}-0-keep_mine"] = "on"
     assert client.post(checkin_url(), again).status_code == 302
 
     status = models.QuarterlyStatus.objects.get(segment=None, metric=world.editors)
     assert status.value == 95000
     assert status.comment == "Admin's comment"
+
+
+def test_a_conflict_on_the_value_never_writes_the_markers_the_other_person_changed(client, world):
+    client.force_login(world.lead_product)
+    data = page_data(client)  # no row yet: version 0
+    quarterly_status_save(
+        metric=world.editors,
+        segment=None,
+        quarter=world.q3,
+        actor=world.admin,
+        source="form",
+        value=93000,
+        footnote_markers="†",
+    )
+    data[f"status-{world.editors.pk}-0-value"] = "95000"
+
+    conflict = client.post(checkin_url(), data)
+    again = form_post_data(conflict.content, "checkin-form")
+    assert again[f"status-{world.editors.pk}-0-footnote_markers"] == "†"
+    again[f"status-{world.editors.pk}-0-keep_mine"] = "on"
+    client.post(checkin_url(), again)
+
+    status = models.QuarterlyStatus.objects.get(segment=None, metric=world.editors)
+    assert (status.value, status.footnote_markers) == (95000, "†")
+
+
+def test_rows_another_person_saves_meanwhile_are_no_conflict_when_you_did_not_touch_them(
+    client, world
+):
+    """Twenty saves by the admin between the lead's read and post: the lead's untouched row
+    is never reported as a conflict, and never written."""
+    client.force_login(world.lead_product)
+    for attempt in range(20):
+        data = page_data(client)
+        quarterly_status_save(
+            metric=world.editors,
+            segment=None,
+            quarter=world.q3,
+            actor=world.admin,
+            source="form",
+            value=90000 + attempt,
+        )
+        data[f"kr-{world.kr_tools.pk}-comment"] = f"try {attempt}"
+        response = client.post(checkin_url(), data)
+        assert response.status_code == 302, response.content.decode()[:500]
+        status = models.QuarterlyStatus.objects.get(segment=None, metric=world.editors)
+        assert (status.value, status.updated_by) == (90000 + attempt, world.admin)
+
+
+@pytest.mark.parametrize("depth", [1, 100_000])
+def test_a_hostile_seen_value_is_read_as_not_seen_never_a_500(client, world, depth):
+    client.force_login(world.lead_product)
+    data = page_data(client)
+    data[f"status-{world.editors.pk}-0-seen"] = "[" * depth + "]" * depth
+    data[f"status-{world.editors.pk}-0-value"] = "95000"
+
+    response = client.post(checkin_url(), data)
+
+    assert response.status_code == 302
+    assert models.QuarterlyStatus.objects.get(segment=None, metric=world.editors).value == 95000
 
 
 def test_a_row_someone_else_changed_is_left_alone_when_you_did_not_edit_it(client, world):

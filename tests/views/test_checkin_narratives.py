@@ -5,6 +5,7 @@ from metrics import models
 from metrics.services.narratives import objective_update
 from tests import factories
 from tests.entry_world import entry_world_build
+from tests.html_forms import form_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -133,20 +134,26 @@ def test_another_departments_lead_cannot_edit_the_narrative(client, world):
     assert models.Objective.objects.get(pk=world.objective.pk).narrative == "- first bullet"
 
 
-def test_after_a_conflict_saving_again_replaces_only_the_fields_this_person_edited(client, world):
-    """The check-in's rule (metrics/forms/conflicts.py): the other person's statement stays,
-    this person's narrative wins."""
-    page = client.get(edit_url(world)).context["form"]
-    read = {page.add_prefix(name): page[name].value() for name in page.fields}
+def test_after_a_conflict_saving_again_as_shown_keeps_theirs_and_keep_mine_replaces(client, world):
+    """The check-in's rule (metrics/forms/conflicts.py): the re-shown form saved as it is
+    writes nothing; with "keep mine" ticked, this person's narrative wins and the other
+    person's statement stays."""
+    read = form_post_data(client.get(edit_url(world)).content, "narrative-form")
     objective_update(
         objective=world.objective, actor=world.admin, source="form", statement="Their statement"
     )
 
     conflict = client.post(edit_url(world), read | {"narrative": "- my bullet"})
     assert "Someone else saved this text meanwhile" in conflict.content.decode()
-    rebound = conflict.context["form"]
-    again = client.post(edit_url(world), rebound.data.dict())
+    shown = form_post_data(conflict.content, "narrative-form")
+    assert shown["narrative"] == "- my bullet"
 
-    assert again.status_code == 302
+    assert client.post(edit_url(world), shown).status_code == 302
+    objective = models.Objective.objects.get(pk=world.objective.pk)
+    assert (objective.statement, objective.narrative) == ("Their statement", "- first bullet")
+
+    conflict = client.post(edit_url(world), read | {"narrative": "- my bullet"})
+    kept = form_post_data(conflict.content, "narrative-form") | {"keep_mine": "on"}
+    assert client.post(edit_url(world), kept).status_code == 302
     objective = models.Objective.objects.get(pk=world.objective.pk)
     assert (objective.statement, objective.narrative) == ("Their statement", "- my bullet")

@@ -226,3 +226,30 @@ def test_a_preview_where_every_row_is_refused_offers_no_import_button(client, wo
 
     two_rows = client.post(import_url(), {"text": CSV, "preview": "1"}).content.decode()
     assert 'id="import-confirm"' in two_rows and "Import 2 rows, skip 4 refused" in two_rows
+
+
+def test_a_csv_field_over_the_csv_modules_limit_is_a_form_error_not_a_500(client, world):
+    huge = b"x" * (200 * 1024)
+    upload = SimpleUploadedFile(
+        "obs.csv", b"metric,period_start,value\nmonthly-active-editors,2019-01," + huge + b"\n"
+    )
+
+    response = client.post(import_url(), {"file": upload})
+
+    assert response.status_code == 200
+    assert "longer than" in response.content.decode()
+    assert not models.Observation.objects.exists()
+
+
+@pytest.mark.parametrize("values", ["1\n2\n3", "1"])
+@pytest.mark.parametrize("button", ["preview", "save"])
+def test_a_backfill_that_runs_past_the_year_9999_is_a_form_error_not_a_500(
+    client, world, button, values
+):
+    data = {"row": f"{world.editors.pk}-0", "start": "9999-12", "values": values, button: "1"}
+
+    response = client.post(backfill_url(), data)
+
+    assert response.status_code == 200
+    assert "9999" in response.content.decode()
+    assert not models.Observation.objects.exists()

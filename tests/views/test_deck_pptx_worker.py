@@ -105,3 +105,40 @@ def test_without_a_broker_to_take_it_the_request_builds_the_file(
 def test_an_unknown_session_is_a_404_with_a_worker_too(viewer, session, sent):
     assert viewer.get(url(session.id + 999)).status_code == 404
     assert sent == []
+
+
+def test_in_the_database_storage_the_file_is_stored_once_and_a_new_version_replaces_it(
+    viewer, session, sent, settings
+):
+    from metrics import models
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "deck_files": {"BACKEND": "metrics.storage.DatabaseStorage"},
+    }
+    assert deck_pptx_build(session.id) is True
+    assert deck_pptx_build(session.id) is False  # stored already: kept
+    stored = viewer.get(url(session.id))
+    assert stored.status_code == 200 and stored["Content-Type"] == PPTX_CONTENT_TYPE
+
+    data_version_bump()
+    assert deck_pptx_build(session.id) is True
+    assert models.StoredFile.objects.count() == 1  # the older version's file is gone
+
+
+def test_saving_sign_in_counts_answers_and_files_never_invalidates_the_pages(
+    db, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    from metrics.accounts import signin_failure_record
+    from metrics.models import DataVersion
+
+    settings.DECK_FILES_ROOT = tmp_path
+    before = DataVersion.objects.values_list("version", flat=True).first()
+    signin_failure_record(None, "someone")
+    storages["deck_files"].save("probe.txt", ContentFile(b"x"))
+    storages["deck_files"].delete("probe.txt")
+
+    assert DataVersion.objects.values_list("version", flat=True).first() == before

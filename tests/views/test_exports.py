@@ -122,3 +122,19 @@ def test_exports_need_a_signed_in_reader_and_a_known_objective(client, session):
         kwargs={"session_id": session.id, "objective_slug": "nothing", "kind": "csv"},
     )
     assert client.get(missing).status_code == 404
+
+
+@pytest.mark.parametrize("short_name", ["Q[1]", "a:b/c\\d?e*f", "'quoted'", "x" * 40])
+def test_a_key_result_workbook_names_its_sheet_whatever_the_objective_is_called(
+    client, session, short_name
+):
+    models.Objective.objects.filter(slug="community-programs").update(short_name=short_name)
+    client.force_login(UserFactory(roles=["Viewer"]))
+    kwargs = {"session_id": session.id, "objective_slug": "community-programs"}
+
+    response = client.get(reverse("metrics:key_results_export", kwargs={**kwargs, "kind": "xlsx"}))
+
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    (title,) = workbook.sheetnames
+    assert 0 < len(title) <= 31
