@@ -1,0 +1,194 @@
+"""Benchmark: the write paths against floors measured the same way in the same run.
+
+    .venv/bin/python benchmarks/writes.py upsert \
+        --database-url postgres://postgres@127.0.0.1:5432/okr_perf_s10
+    .venv/bin/python benchmarks/writes.py recompute --database-url ...   (one metric)
+    .venv/bin/python benchmarks/writes.py hold --database-url ...        (hold, open next)
+
+In process, on a database filled by `manage.py generate_demo_data --scale N` (its name must
+contain "bench" or "perf" as a word: these runs write). Every figure is printed with the load
+average beside it, and each ratio divides by a floor timed in the same run:
+
+- upsert: 5,000 existing observations changed through `observations_upsert` (service) and
+  `POST /api/v1/observations/upsert/` (API, DRF validation included) against a plain SQL
+  `UPDATE ... FROM unnest(...)` of the same rows by their natural key (value, version and
+  updated_at set: no history, no validation). Medians of --repeat runs, each changing every
+  row (the values alternate).
+- recompute: `metrics_recompute(metric_ids=[one])` of one metric after a change of one of its
+  observations, against `SELECT` of that metric's observations and statuses (the rows it
+  reads); the temporary tables it leaves in pg_class are counted before and after.
+- hold: `snapshot_build` of the latest session and `session_hold` (+ `session_reopen`), and
+  `session_open_next`, with the process's peak RSS; the floor is reading the session's stored
+  figures (`SELECT` of its statuses).
+"""
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", choices=("upsert", "recompute", "hold"))
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=5)
+    return parser.parse_args()
+
+
+def setup(url: str) -> None:
+    if not {"bench", "perf"} & set(re.split(r"[^a-z0-9]+", url.rsplit("/", 1)[-1].lower())):
+        sys.exit("The benchmark database's name must contain 'bench' or 'perf' (okr_perf_s10).")
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okrtracker.settings.test")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    # As with a broker: the recompute a write asks for is recorded and left to a worker, not
+    # run inside the timing (the test settings run tasks in-process).
+    from metrics.services.jobs import JobQueue, job_queue_register
+
+    job_queue_register(queue=JobQueue(send=lambda *args: None, runs_in_process=lambda: False))
+
+
+def load() -> str:
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def report(name: str, seconds: float, floor: float | None = None, rows: int | None = None):
+    parts = [f"{name:<34} {seconds * 1000:9.1f} ms"]
+    if rows:
+        parts.append(f"{rows / seconds:10,.0f} rows/s")
+    if floor:
+        parts.append(f"{seconds / floor:6.1f}x floor")
+    parts.append(load())
+    print("  ".join(parts), flush=True)
+
+
+def bench_user():
+    from django.contrib.auth.models import User
+
+    user, _ = User.objects.get_or_create(username="bench-admin")
+    user.is_superuser = user.is_staff = True
+    user.save()
+    return user
+
+
+def upsert(args) -> None:
+    from django.db import connection, transaction
+    from rest_framework.test import APIClient
+
+    from metrics.models import ChangeSource, Observation
+    from metrics.services.observations import observations_upsert
+    from metrics.services.recompute_requests import recompute_batched
+
+    user = bench_user()
+    # The latest observations: the earlier quarters of the generated data are locked.
+    observations = list(
+        Observation.objects.order_by("-period_start", "id").values(
+            "metric_id", "segment_id", "period_start", "period_end", "value"
+        )[: args.rows]
+    )
+    keys = [
+        (row["metric_id"], row["segment_id"], row["period_start"], row["period_end"])
+        for row in observations
+    ]
+    values = [abs(row["value"]) for row in observations]
+
+    def rows_with(offset: Decimal) -> list[dict]:
+        return [
+            {
+                "metric": metric_id,
+                "segment": segment_id,
+                "period_start": start.isoformat(),
+                "period_end": end.isoformat(),
+                # Every run moves every row (a percentage stays a percentage).
+                "value": str((value * offset / 100).quantize(Decimal("0.01"))),
+            }
+            for (metric_id, segment_id, start, end), value in zip(keys, values, strict=True)
+        ]
+
+    def floor(offset: Decimal) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE metrics_observation AS o
+                SET value = wanted.value, version = o.version + 1, updated_at = now()
+                FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::date[], %s::numeric[])
+                     AS wanted(metric_id, segment_id, period_start, period_end, value)
+                WHERE o.metric_id = wanted.metric_id AND o.period_start = wanted.period_start
+                  AND o.segment_id IS NOT DISTINCT FROM wanted.segment_id
+                  AND o.period_end = wanted.period_end
+                """,
+                [
+                    *([key[column] for key in keys] for column in range(4)),
+                    [row["value"] for row in rows_with(offset)],
+                ],
+            )
+
+    def service(offset: Decimal) -> dict:
+        with recompute_batched():
+            result = observations_upsert(
+                rows=rows_with(offset), actor=user, source=ChangeSource.API
+            )
+        if result.rejected:
+            print("  first rejection:", result.rejected[0].errors)
+        return result.counts
+
+    client = APIClient()
+    client.force_authenticate(user)
+
+    def api(offset: Decimal) -> dict:
+        answer = client.post(
+            "/api/v1/observations/upsert/", {"rows": rows_with(offset)}, format="json"
+        )
+        assert answer.status_code == 200, answer.content[:500]
+        return answer.json()["counts"]
+
+    print(f"upsert of {len(keys):,} existing observations, {connection.vendor}; {load()}")
+    floors, services, apis = [], [], []
+    for run in range(args.repeat):
+        base = Decimal(50 + run * 3)
+        floors.append(timed(lambda: floor(base)))
+        counts = {}
+        services.append(timed(lambda: counts.update(service(base + 1))))
+        api_counts = {}
+        apis.append(timed(lambda: api_counts.update(api(base + 2))))
+        print(f"  run {run + 1}: service {counts}, API {api_counts}", flush=True)
+    floor_median = statistics.median(floors)
+    report("floor: UPDATE ... FROM unnest", floor_median, rows=len(keys))
+    report("observations_upsert (service)", statistics.median(services), floor_median, len(keys))
+    report("POST /observations/upsert/ (API)", statistics.median(apis), floor_median, len(keys))
+
+
+def main() -> None:
+    args = parse_args()
+    setup(args.database_url)
+    {"upsert": upsert}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()
