@@ -65,17 +65,18 @@ def setup(url: str) -> None:
 
 
 def load() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(function) -> float:
+def timed(function, *args):
+    """(seconds, what function(*args) returned)."""
     start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
+    value = function(*args)
+    return time.perf_counter() - start, value
 
 
 def report(name: str, seconds: float, floor: float | None = None, rows: int | None = None):
@@ -172,11 +173,11 @@ def upsert(args) -> None:
     floors, services, apis = [], [], []
     for run in range(args.repeat):
         base = Decimal(50 + run * 3)
-        floors.append(timed(lambda: floor(base)))
-        counts = {}
-        services.append(timed(lambda: counts.update(service(base + 1))))
-        api_counts = {}
-        apis.append(timed(lambda: api_counts.update(api(base + 2))))
+        floors.append(timed(floor, base)[0])
+        seconds, counts = timed(service, base + 1)
+        services.append(seconds)
+        seconds, api_counts = timed(api, base + 2)
+        apis.append(seconds)
         print(f"  run {run + 1}: service {counts}, API {api_counts}", flush=True)
     floor_median = statistics.median(floors)
     report("floor: UPDATE ... FROM unnest", floor_median, rows=len(keys))
