@@ -47,6 +47,7 @@ from metrics.fiscal import QUARTERS_PER_YEAR, FiscalQuarter, quarter_index_sql
 from metrics.formatting import plain_decimal_sql
 from metrics.models import ChangeSource, Quarter, QuarterlyStatus, RecomputeRequest
 from metrics.services.data_version import data_version_bump
+from metrics.services.recompute_requests import QUEUED, QUEUED_STALE_AFTER
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +179,12 @@ def recompute_pending_process() -> RecomputeResult | None:
     token = uuid4().hex
     now = timezone.now()
     # The claim commits on its own, so a concurrent run skips these rows instead of redoing them.
+    # Requests whose task has waited in the queue too long (lost with a broker restart, or
+    # never sent) are taken too.
     claimed = RecomputeRequest.objects.filter(
-        Q(claim_token="") | Q(claimed_at__lt=now - CLAIM_STALE_AFTER)
+        Q(claim_token="")
+        | Q(claim_token=QUEUED, claimed_at__lt=now - QUEUED_STALE_AFTER)
+        | Q(claimed_at__lt=now - CLAIM_STALE_AFTER)
     ).update(claim_token=token, claimed_at=now)
     if not claimed:
         return None
