@@ -47,7 +47,7 @@ from metrics.fiscal import QUARTERS_PER_YEAR, FiscalQuarter, quarter_index_sql
 from metrics.formatting import plain_decimal_sql
 from metrics.models import ChangeSource, Quarter, QuarterlyStatus, RecomputeRequest
 from metrics.services.data_version import data_version_bump
-from metrics.services.recompute_requests import QUEUED, QUEUED_STALE_AFTER
+from metrics.services.recompute_requests import QUEUED
 
 logger = logging.getLogger(__name__)
 
@@ -179,12 +179,10 @@ def recompute_pending_process() -> RecomputeResult | None:
     token = uuid4().hex
     now = timezone.now()
     # The claim commits on its own, so a concurrent run skips these rows instead of redoing them.
-    # Requests whose task has waited in the queue too long (lost with a broker restart, or
-    # never sent) are taken too.
+    # Requests whose task is queued are taken too: it may never come (the broker refused it
+    # or lost it); if it does, it finds them done.
     claimed = RecomputeRequest.objects.filter(
-        Q(claim_token="")
-        | Q(claim_token=QUEUED, claimed_at__lt=now - QUEUED_STALE_AFTER)
-        | Q(claimed_at__lt=now - CLAIM_STALE_AFTER)
+        Q(claim_token__in=("", QUEUED)) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER)
     ).update(claim_token=token, claimed_at=now)
     if not claimed:
         return None

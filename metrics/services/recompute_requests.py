@@ -28,7 +28,7 @@ PER_METRIC_TASKS_UP_TO = 10
 # saves after them enqueue no task of their own, that task will see their requests.
 QUEUED = "queued"
 # A queued task not started after this long may be lost (a broker restart): the next save
-# enqueues another, and `recompute_pending` takes the requests.
+# enqueues another (and `recompute_pending` takes queued requests whatever their age).
 QUEUED_STALE_AFTER = timedelta(minutes=5)
 
 # Inside `recompute_batched`: the metric ids (None: everything) whose enqueue waits for the
