@@ -185,10 +185,66 @@ def upsert(args) -> None:
     report("POST /observations/upsert/ (API)", statistics.median(apis), floor_median, len(keys))
 
 
+def recompute(args) -> None:
+    from django.db import connection, transaction
+
+    from metrics.models import Metric, Observation, QuarterlyStatus
+    from metrics.services.recompute import metrics_recompute
+
+    # A metric with segments, as most are; the middle one by id.
+    ids = list(
+        Metric.objects.filter(segments__isnull=False)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    metric_id = ids[len(ids) // 2]
+    latest = Observation.objects.filter(metric_id=metric_id).order_by("-period_start").first()
+
+    def floor() -> None:
+        list(Observation.objects.filter(metric_id=metric_id).values_list("id", "value"))
+        list(QuarterlyStatus.objects.filter(metric_id=metric_id).values_list("id", "value"))
+
+    def catalog_rows_inserted() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_stat_get_xact_tuples_inserted('pg_class'::regclass)"
+                " + pg_stat_get_xact_tuples_inserted('pg_attribute'::regclass)"
+            )
+            return cursor.fetchone()[0]
+
+    def run(step: int) -> tuple[float, int]:
+        # One figure changed, as a save does, then the recompute of its metric (in the same
+        # transaction, to count the catalog rows it inserts: temporary tables).
+        Observation.objects.filter(pk=latest.pk).update(value=latest.value + step)
+        with transaction.atomic():
+            before = catalog_rows_inserted() if connection.vendor == "postgresql" else 0
+            seconds, _ = timed(lambda: metrics_recompute(metric_ids=[metric_id]))
+            after = catalog_rows_inserted() if connection.vendor == "postgresql" else 0
+        return seconds, after - before
+
+    observations = Observation.objects.count()
+    print(
+        f"recompute of metric {metric_id} of {Metric.objects.count():,} "
+        f"({observations:,} observations), {connection.vendor}; {load()}"
+    )
+    floors, runs, catalog = [], [], 0
+    for step in range(args.repeat):
+        floors.append(timed(floor)[0])
+        seconds, catalog = run(step + 1)
+        runs.append(seconds)
+    Observation.objects.filter(pk=latest.pk).update(value=latest.value)
+    metrics_recompute(metric_ids=[metric_id])
+    floor_median = statistics.median(floors)
+    report("floor: SELECT its rows", floor_median)
+    report("metrics_recompute(one metric)", statistics.median(runs), floor_median)
+    print(f"  catalog rows inserted per run (temporary tables): {catalog}")
+
+
 def main() -> None:
     args = parse_args()
     setup(args.database_url)
-    {"upsert": upsert}[args.what](args)
+    {"upsert": upsert, "recompute": recompute}[args.what](args)
 
 
 if __name__ == "__main__":
