@@ -266,16 +266,17 @@ class _Recompute:
 
     def _lock_scope(self) -> None:
         if self.postgres:
-            self.execute("SET LOCAL work_mem = '128MB'")
-            # Not waiting for the WAL flush at commit: a crash right after could lose this
-            # run, but all of it (its fulfilled requests too), so the next run redoes it.
-            self.execute("SET LOCAL synchronous_commit = off")
-            # Bulk joins of whole temporary tables: hashing beats the merge joins the planner
-            # picks to reuse a window's sort order (they then filter millions of pairs).
-            self.execute("SET LOCAL enable_mergejoin = off")
-            # Can only change before the session's first temporary table; later it is refused,
-            # which is harmless: the setting is a speed-up.
+            # In one round trip:
+            # - not waiting for the WAL flush at commit: a crash right after could lose this
+            #   run, but all of it (its fulfilled requests too), so the next run redoes it;
+            # - bulk joins of whole temporary tables: hashing beats the merge joins the
+            #   planner picks to reuse a window's sort order (they then filter millions of
+            #   pairs);
+            # - temp_buffers can only change before the session's first temporary table;
+            #   later it is refused, which is harmless: the setting is a speed-up.
             self.execute(
+                "SET LOCAL work_mem = '128MB'; SET LOCAL synchronous_commit = off; "
+                "SET LOCAL enable_mergejoin = off; "
                 "DO $$ BEGIN PERFORM set_config('temp_buffers', '256MB', true); "
                 "EXCEPTION WHEN OTHERS THEN NULL; END $$"
             )
@@ -290,7 +291,11 @@ class _Recompute:
             # writing the same rows concurrently; locking in id order cannot deadlock.
             # (SQLite transactions begin IMMEDIATE, holding the database's write lock: see
             # the settings.)
-            self.execute(f"{scope_sql} ORDER BY id FOR UPDATE", scope_params)
+            # NO KEY UPDATE, not UPDATE: a save inserting a row that references the metric
+            # (an observation, a status, a recompute request) takes KEY SHARE on it, which
+            # UPDATE would make wait for this whole run; NO KEY UPDATE still queues a second
+            # recompute of the metric.
+            self.execute(f"{scope_sql} ORDER BY id FOR NO KEY UPDATE", scope_params)
         self._temp_table("recompute_scope", scope_sql, scope_params)
         requests_in_scope = (
             "" if self.metric_ids is None else f"WHERE {self._in_scope('metric_id')}"
@@ -720,13 +725,13 @@ class _Recompute:
         if not self.reuse_tables:
             self.execute(f"CREATE TEMPORARY TABLE {table} AS {select_sql}", params)
             return
+        # Emptied at commit; a second run in the same transaction (tests) empties it here.
+        # One round trip for both statements.
         self.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ON COMMIT DELETE ROWS AS "
-            f"{select_sql} WITH NO DATA",
+            f"{select_sql} WITH NO DATA; DELETE FROM {table}",
             params,
         )
-        # Emptied at commit; a second run in the same transaction (tests) empties it here.
-        self.execute(f"DELETE FROM {table}")
         self.execute(f"INSERT INTO {table} {select_sql}", params)
 
     def _temp_tables_done(self) -> None:
