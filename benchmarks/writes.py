@@ -241,10 +241,62 @@ def recompute(args) -> None:
     print(f"  catalog rows inserted per run (temporary tables): {catalog}")
 
 
+def hold(args) -> None:
+    """Holds the latest session the way a facilitator does in a check-in cycle: the session
+    before it is held first (so its deck is stored, as it is for real), then the latest one;
+    then opens the session after it. Restores the sessions afterwards (reopen, delete)."""
+    import json
+
+    from django.db import connection, transaction
+
+    from metrics.models import QuarterlyStatus, TuningSession
+    from metrics.selectors.snapshots import snapshot_build
+    from metrics.services.sessions import (
+        session_delete,
+        session_hold,
+        session_open_next,
+        session_reopen,
+    )
+
+    user = bench_user()
+    sessions = list(TuningSession.objects.order_by("-quarter__fiscal_year", "-quarter__number")[:2])
+    latest, earlier = sessions
+    print(f"hold of session {latest.pk} ({latest.title}), {connection.vendor}; {load()}")
+    if earlier.state != "held":
+        seconds, _ = timed(lambda: session_hold(actor=user, session=earlier, source="admin"))
+        report(f"session_hold (earlier {earlier.pk}, its earlier live)", seconds)
+    build_seconds, snapshot = timed(snapshot_build, latest.pk)
+    text = json.dumps(snapshot)
+    del snapshot
+
+    def floor() -> None:
+        # What a hold cannot avoid: read the quarter's figures and write the document.
+        list(QuarterlyStatus.objects.filter(quarter=latest.quarter).values_list("id", "value"))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE metrics_tuningsession SET snapshot_head = %s::jsonb WHERE id = %s",
+                [text, latest.pk],
+            )
+            transaction.set_rollback(True)
+
+    floor_seconds = timed(floor)[0]
+    report(f"floor: read statuses, write {len(text) / 1e6:.0f} MB", floor_seconds)
+    report("snapshot_build", build_seconds, floor_seconds)
+    hold_seconds, held = timed(lambda: session_hold(actor=user, session=latest, source="admin"))
+    report("session_hold", hold_seconds, floor_seconds)
+    open_seconds, opened = timed(
+        lambda: session_open_next(actor=user, source=held, source_of_change="admin")
+    )
+    report("session_open_next", open_seconds)
+    print(f"  peak RSS of this process: {peak_rss_mb():.0f} MB")
+    session_delete(actor=user, session=opened.session, source="admin")
+    session_reopen(actor=user, session=held, source="admin")
+
+
 def main() -> None:
     args = parse_args()
     setup(args.database_url)
-    {"upsert": upsert, "recompute": recompute}[args.what](args)
+    {"upsert": upsert, "recompute": recompute, "hold": hold}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -53,13 +53,22 @@ def _to_data_converter(cls):
             data = {}
             for name in names:
                 item = getattr(value, name)
-                data[name] = item if item.__class__ in _PLAIN else to_data(item)
+                kind = item.__class__
+                if kind in _PLAIN:
+                    data[name] = item
+                else:
+                    data[name] = (_TO_DATA.get(kind) or _to_data_converter(kind))(item)
             return data
 
     elif issubclass(cls, tuple | list):
 
         def convert(value):
-            return [item if item.__class__ in _PLAIN else to_data(item) for item in value]
+            return [
+                item
+                if item.__class__ in _PLAIN
+                else (_TO_DATA.get(item.__class__) or _to_data_converter(item.__class__))(item)
+                for item in value
+            ]
 
     elif issubclass(cls, dict):
 
