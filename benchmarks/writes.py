@@ -17,9 +17,12 @@ average beside it, and each ratio divides by a floor timed in the same run:
 - recompute: `metrics_recompute(metric_ids=[one])` of one metric after a change of one of its
   observations, against `SELECT` of that metric's observations and statuses (the rows it
   reads); the temporary tables it leaves in pg_class are counted before and after.
-- hold: `snapshot_build` of the latest session and `session_hold` (+ `session_reopen`), and
-  `session_open_next`, with the process's peak RSS; the floor is reading the session's stored
-  figures (`SELECT` of its statuses).
+- hold: `snapshot_build` of the latest session and `session_hold` (the session before it
+  held first, as in a real cycle), and `session_open_next`, with the process's peak RSS; the
+  floor reads the quarter's statuses and writes a document of the snapshot's size. The
+  sessions are restored afterwards (reopened, the opened one deleted).
+- pptx: the PowerPoint of the latest session (`deck_pptx`, what the worker runs), with the
+  process's peak RSS, against building the deck it prints (`session_deck`).
 """
 
 import argparse
@@ -37,7 +40,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=("upsert", "recompute", "hold"))
+    parser.add_argument("what", choices=("upsert", "recompute", "hold", "pptx"))
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=5)
@@ -293,10 +296,28 @@ def hold(args) -> None:
     session_reopen(actor=user, session=held, source="admin")
 
 
+def pptx(args) -> None:
+    """The PowerPoint of the latest session, as the worker builds it, with this process's
+    peak RSS; the floor is the deck it is built from (session_deck)."""
+    from django.db import connection
+
+    from metrics.models import TuningSession
+    from metrics.pptx_export.builder import deck_pptx
+    from metrics.selectors.deck import session_deck
+
+    session = TuningSession.objects.order_by("-quarter__fiscal_year", "-quarter__number").first()
+    print(f"PowerPoint of session {session.pk}, {connection.vendor}; {load()}")
+    floor_seconds = timed(session_deck, session.pk)[0]
+    report("floor: session_deck", floor_seconds)
+    seconds, built = timed(deck_pptx, session.pk)
+    report(f"deck_pptx ({len(built.content) / 1e6:.0f} MB)", seconds, floor_seconds)
+    print(f"  peak RSS of this process: {peak_rss_mb():.0f} MB")
+
+
 def main() -> None:
     args = parse_args()
     setup(args.database_url)
-    {"upsert": upsert, "recompute": recompute, "hold": hold}[args.what](args)
+    {"upsert": upsert, "recompute": recompute, "hold": hold, "pptx": pptx}[args.what](args)
 
 
 if __name__ == "__main__":
