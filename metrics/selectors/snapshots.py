@@ -47,19 +47,7 @@ _PLAIN = (str, int, bool, float, type(None))
 
 def _to_data_converter(cls):
     if dataclasses.is_dataclass(cls):
-        names = tuple(field.name for field in dataclasses.fields(cls))
-
-        def convert(value):
-            data = {}
-            for name in names:
-                item = getattr(value, name)
-                kind = item.__class__
-                if kind in _PLAIN:
-                    data[name] = item
-                else:
-                    data[name] = (_TO_DATA.get(kind) or _to_data_converter(kind))(item)
-            return data
-
+        convert = _dataclass_converter(cls)
     elif issubclass(cls, tuple | list):
 
         def convert(value):
@@ -86,6 +74,40 @@ def _to_data_converter(cls):
 
     _TO_DATA[cls] = convert
     return convert
+
+
+def _dataclass_converter(cls):
+    """One function per dataclass that builds its dict in one expression: a field declared as
+    a date or a Decimal (or None) is converted in place, a plain one copied, anything else
+    goes through to_data (and so does a value whose class is not the declared one)."""
+    hints = _hints(cls)
+    items = []
+    for index, field in enumerate(dataclasses.fields(cls)):
+        kinds = _declared_kinds(hints.get(field.name))
+        item = f"(v{index} := value.{field.name})"
+        if kinds and kinds <= {str, int, bool, float}:
+            expression = f"v{index} if {item}.__class__ in _PLAIN else to_data(v{index})"
+        elif kinds == {date}:
+            expression = f"v{index}.isoformat() if {item}.__class__ is date else to_data(v{index})"
+        elif kinds == {Decimal}:
+            expression = f"str(v{index}) if {item}.__class__ is Decimal else to_data(v{index})"
+        else:
+            expression = f"to_data(value.{field.name})"
+        items.append(f"{field.name!r}: ({expression})")
+    source = "def convert(value):\n    return {" + ", ".join(items) + "}\n"
+    namespace = {"_PLAIN": _PLAIN, "date": date, "Decimal": Decimal, "to_data": to_data}
+    exec(source, namespace)  # noqa: S102 - built from the dataclass's own field names
+    return namespace["convert"]
+
+
+def _declared_kinds(hint) -> set | None:
+    """The classes a field's type hint allows besides None, or None when it is not simple."""
+    if hint is None:
+        return None
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    options = typing.get_args(hint) if union else (hint,)
+    kinds = {option for option in options if option is not type(None)}
+    return kinds if all(isinstance(kind, type) for kind in kinds) else None
 
 
 @cache
