@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format seed worker beat clean messages
+.PHONY: install run test lint format seed worker worker-pptx beat clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -46,8 +46,15 @@ format: install
 # targets pick dev, like manage.py, unless DJANGO_SETTINGS_MODULE is set.
 DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-okrtracker.settings.dev}
 
+# Recomputes and the other jobs; the PowerPoint build has a worker of its own (worker-pptx),
+# so a download never waits behind a recompute. Pool processes are replaced once a task took
+# them past CELERY_WORKER_MAX_MEMORY_PER_CHILD (KiB, default 300000: settings/base.py).
+WORKER_QUEUES ?= celery
 worker: install
-	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker worker --loglevel=info
+	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker worker -Q $(WORKER_QUEUES) --loglevel=info
+
+worker-pptx: install
+	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker worker -Q pptx --concurrency=1 -n pptx@%h --loglevel=info
 
 beat: install
 	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker beat --loglevel=info

@@ -11,7 +11,11 @@ from django.db import IntegrityError, InterfaceError, OperationalError
 
 from metrics.services.job_runs import job_run_recorded
 from metrics.services.jobs import JobQueue, job_queue_register
-from metrics.services.recompute_runs import recompute_pending_run, recompute_run
+from metrics.services.recompute_runs import (
+    recompute_metric_run,
+    recompute_pending_run,
+    recompute_run,
+)
 
 RETRYING = {
     "acks_late": True,
@@ -28,7 +32,9 @@ RETRYING = {
 
 @shared_task(name="metrics.recompute_metric", soft_time_limit=120, time_limit=150, **RETRYING)
 def recompute_metric(metric_id: int) -> int:
-    return recompute_run(task_name="metrics.recompute_metric", metric_ids=[metric_id]).rows_changed
+    return recompute_metric_run(
+        task_name="metrics.recompute_metric", metric_id=metric_id
+    ).rows_changed
 
 
 @shared_task(name="metrics.recompute_all", soft_time_limit=1500, time_limit=1800, **RETRYING)

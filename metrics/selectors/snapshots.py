@@ -34,17 +34,82 @@ SNAPSHOT_FORMAT = 1
 
 def to_data(value):
     """A dataclass (or anything inside one) as JSON-ready data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list):
-        return [to_data(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): to_data(item) for key, item in value.items()}
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
+    convert = _TO_DATA.get(value.__class__)
+    if convert is None:
+        convert = _to_data_converter(value.__class__)
+    return convert(value)
+
+
+# How each class is turned into data, found once per class: the generic test of each value
+# (is it a dataclass? which fields?) was most of holding a session at scale 100, where a
+# snapshot is ~2M values.
+_TO_DATA: dict = {}
+_PLAIN = (str, int, bool, float, type(None))
+
+
+def _to_data_converter(cls):
+    if dataclasses.is_dataclass(cls):
+        convert = _dataclass_converter(cls)
+    elif issubclass(cls, tuple | list):
+
+        def convert(value):
+            return [
+                item
+                if item.__class__ in _PLAIN
+                else (_TO_DATA.get(item.__class__) or _to_data_converter(item.__class__))(item)
+                for item in value
+            ]
+
+    elif issubclass(cls, dict):
+
+        def convert(value):
+            return {str(key): to_data(item) for key, item in value.items()}
+
+    elif issubclass(cls, Decimal):
+        convert = str
+    elif issubclass(cls, datetime | date):
+        convert = cls.isoformat
+    else:
+
+        def convert(value):
+            return value
+
+    _TO_DATA[cls] = convert
+    return convert
+
+
+def _dataclass_converter(cls):
+    """One function per dataclass that builds its dict in one expression: a field declared as
+    a date or a Decimal (or None) is converted in place, a plain one copied, anything else
+    goes through to_data (and so does a value whose class is not the declared one)."""
+    hints = _hints(cls)
+    items = []
+    for index, field in enumerate(dataclasses.fields(cls)):
+        kinds = _declared_kinds(hints.get(field.name))
+        item = f"(v{index} := value.{field.name})"
+        if kinds and kinds <= {str, int, bool, float}:
+            expression = f"v{index} if {item}.__class__ in _PLAIN else to_data(v{index})"
+        elif kinds == {date}:
+            expression = f"v{index}.isoformat() if {item}.__class__ is date else to_data(v{index})"
+        elif kinds == {Decimal}:
+            expression = f"str(v{index}) if {item}.__class__ is Decimal else to_data(v{index})"
+        else:
+            expression = f"to_data(value.{field.name})"
+        items.append(f"{field.name!r}: ({expression})")
+    source = "def convert(value):\n    return {" + ", ".join(items) + "}\n"
+    namespace = {"_PLAIN": _PLAIN, "date": date, "Decimal": Decimal, "to_data": to_data}
+    exec(source, namespace)  # noqa: S102 - built from the dataclass's own field names
+    return namespace["convert"]
+
+
+def _declared_kinds(hint) -> set | None:
+    """The classes a field's type hint allows besides None, or None when it is not simple."""
+    if hint is None:
+        return None
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    options = typing.get_args(hint) if union else (hint,)
+    kinds = {option for option in options if option is not type(None)}
+    return kinds if all(isinstance(kind, type) for kind in kinds) else None
 
 
 @cache
@@ -113,7 +178,7 @@ def snapshot_build(session_id: int) -> dict:
         since=chart_window_start(deck.fiscal_year),
         until=deck.quarter_end_date,
     )
-    earlier = _earlier_deck_now(session_id)
+    earlier = _earlier_deck_data(session_id)
     return {
         "format": SNAPSHOT_FORMAT,
         # Names this stored deck in the keys its pages are cached under (caching HoldToken):
@@ -123,7 +188,7 @@ def snapshot_build(session_id: int) -> dict:
         "charts": {str(metric_id): to_data(data) for metric_id, data in charts.items()},
         # The deck's last slide (S17): the earlier session's table as it read that day, so
         # that reopening and revising the earlier session later does not change this deck.
-        "earlier": to_data(earlier) if earlier is not None else None,
+        "earlier": earlier,
     }
 
 
@@ -140,6 +205,21 @@ def snapshot_head(snapshot: dict | None) -> dict | None:
         # figures for those: its pages follow the data version.
         "complete": "charts" in snapshot and "earlier" in snapshot,
     }
+
+
+def _earlier_deck_data(session_id: int):
+    """The earlier session's deck as it reads now, as JSON data: a held one's stored deck as
+    stored (what session_deck reads back, marked held; not turned into objects and back,
+    which was a third of holding at scale 100), else built; None without one."""
+    from metrics.selectors.sessions import earlier_session_id
+
+    earlier_id = earlier_session_id(session_id)
+    if earlier_id is None:
+        return None
+    stored = _stored_part(earlier_id, "deck")
+    if stored is MISSING or stored is None:
+        return to_data(_earlier_deck_now(session_id))
+    return {**stored, "session_state": models.SessionState.HELD.value}
 
 
 def _earlier_deck_now(session_id: int, build=None):

@@ -47,6 +47,7 @@ from metrics.caching.versions import data_changed, data_write
 from metrics.fiscal import QUARTERS_PER_YEAR, FiscalQuarter, quarter_index_sql
 from metrics.formatting import plain_decimal_sql
 from metrics.models import ChangeSource, Metric, Quarter, QuarterlyStatus, RecomputeRequest
+from metrics.services.recompute_requests import QUEUED
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ TEMP_TABLES = (
     "recompute_figures",
     "recompute_changes",
 )
+# Up to this many metrics a run's temporary tables are not analysed (see `_analyze`).
+SMALL_SCOPE = 10
 # The fields the recompute owns, in the order they are recorded in the history.
 DERIVED_FIELDS = ("value", "yoy_delta", "arrow", "attainment", "state")
 # Also the recompute's, but bookkeeping for the pages' explanations: not in the history.
@@ -185,8 +188,10 @@ def recompute_pending_process() -> RecomputeResult | None:
     token = uuid4().hex
     now = timezone.now()
     # The claim commits on its own, so a concurrent run skips these rows instead of redoing them.
+    # Requests whose task is queued are taken too: it may never come (the broker refused it
+    # or lost it); if it does, it finds them done.
     claimed = RecomputeRequest.objects.filter(
-        Q(claim_token="") | Q(claimed_at__lt=now - CLAIM_STALE_AFTER)
+        Q(claim_token__in=("", QUEUED)) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER)
     ).update(claim_token=token, claimed_at=now)
     if not claimed:
         return None
@@ -210,21 +215,29 @@ class _Recompute:
         self.cursor = cursor
         self.metric_ids = metric_ids
         self.only_changed = only_changed
-        # Whether the statements read whole tables (a full run) or only the scope's metrics.
+        # Whether the statements read whole tables (a full run) or only the scope's metrics,
+        # named by their ids (literals: the planner then reads them through the indexes, so a
+        # metric's run costs the same whatever the size of the database).
         self.whole_tables = metric_ids is None
+        self.scope_ids = metric_ids
+        # A run over some metrics on PostgreSQL keeps its temporary tables for the connection
+        # (emptied at commit, refilled by the next run): creating and dropping ~10 tables per
+        # run left tens of MB of dead catalog rows. A full run creates and drops its own.
+        self.reuse_tables = connection.vendor == "postgresql" and metric_ids is not None
         self.now = timezone.now()
         self.postgres = connection.vendor == "postgresql"
         # Raw SQL parameters get no field conversion: store timestamps as the ORM does.
         self.now_db = connection.ops.adapt_datetimefield_value(self.now)
 
     def run(self) -> RecomputeResult:
-        self._drop_temp_tables()
+        if not self.reuse_tables:
+            self._drop_temp_tables()
         self._lock_scope()
         if self.only_changed:
             self._collect_fingerprints(scoped=self.metric_ids is not None)
         if self.only_changed and not self._keep_changed_metrics():
             self._mark_requests_done()
-            self._drop_temp_tables()
+            self._temp_tables_done()
             logger.info("Recompute of changed metrics: nothing changed.")
             return RecomputeResult(0, 0, 0, self.now)
         self._collect_statuses()
@@ -236,7 +249,7 @@ class _Recompute:
         updated = self._update_statuses()
         self._record_fingerprints()
         self._mark_requests_done()
-        self._drop_temp_tables()
+        self._temp_tables_done()
         logger.info(
             "Recompute of %s: %s statuses created, %s updated, %s history entries.",
             "all metrics" if self.metric_ids is None else f"metrics {self.metric_ids}",
@@ -260,16 +273,17 @@ class _Recompute:
 
     def _lock_scope(self) -> None:
         if self.postgres:
-            self.execute("SET LOCAL work_mem = '128MB'")
-            # Not waiting for the WAL flush at commit: a crash right after could lose this
-            # run, but all of it (its fulfilled requests too), so the next run redoes it.
-            self.execute("SET LOCAL synchronous_commit = off")
-            # Bulk joins of whole temporary tables: hashing beats the merge joins the planner
-            # picks to reuse a window's sort order (they then filter millions of pairs).
-            self.execute("SET LOCAL enable_mergejoin = off")
-            # Can only change before the session's first temporary table; later it is refused,
-            # which is harmless: the setting is a speed-up.
+            # In one round trip:
+            # - not waiting for the WAL flush at commit: a crash right after could lose this
+            #   run, but all of it (its fulfilled requests too), so the next run redoes it;
+            # - bulk joins of whole temporary tables: hashing beats the merge joins the
+            #   planner picks to reuse a window's sort order (they then filter millions of
+            #   pairs);
+            # - temp_buffers can only change before the session's first temporary table;
+            #   later it is refused, which is harmless: the setting is a speed-up.
             self.execute(
+                "SET LOCAL work_mem = '128MB'; SET LOCAL synchronous_commit = off; "
+                "SET LOCAL enable_mergejoin = off; "
                 "DO $$ BEGIN PERFORM set_config('temp_buffers', '256MB', true); "
                 "EXCEPTION WHEN OTHERS THEN NULL; END $$"
             )
@@ -284,20 +298,22 @@ class _Recompute:
             # writing the same rows concurrently; locking in id order cannot deadlock.
             # (SQLite transactions begin IMMEDIATE, holding the database's write lock: see
             # the settings.)
-            self.execute(f"{scope_sql} ORDER BY id FOR UPDATE", scope_params)
-        self.execute(f"CREATE TEMPORARY TABLE recompute_scope AS {scope_sql}", scope_params)
+            # NO KEY UPDATE, not UPDATE: a save inserting a row that references the metric
+            # (an observation, a status, a recompute request) takes KEY SHARE on it, which
+            # UPDATE would make wait for this whole run; NO KEY UPDATE still queues a second
+            # recompute of the metric.
+            self.execute(f"{scope_sql} ORDER BY id FOR NO KEY UPDATE", scope_params)
+        self._temp_table("recompute_scope", scope_sql, scope_params)
         requests_in_scope = (
-            ""
-            if self.metric_ids is None
-            else ("WHERE metric_id IN (SELECT id FROM recompute_scope)")
+            "" if self.metric_ids is None else f"WHERE {self._in_scope('metric_id')}"
         )
-        self.execute(
-            "CREATE TEMPORARY TABLE recompute_requests_seen AS "
-            f"SELECT id FROM metrics_recomputerequest {requests_in_scope}"
+        self._temp_table(
+            "recompute_requests_seen",
+            f"SELECT id FROM metrics_recomputerequest {requests_in_scope}",
         )
-        self.execute(
-            "CREATE TEMPORARY TABLE recompute_locked AS "
-            "SELECT department_id, quarter_id FROM metrics_submission WHERE state = 'locked'"
+        self._temp_table(
+            "recompute_locked",
+            "SELECT department_id, quarter_id FROM metrics_submission WHERE state = 'locked'",
         )
         self.cursor.execute("SELECT EXISTS (SELECT 1 FROM recompute_locked)", [])
         # Without locked quarters the statements below need no lock condition at all.
@@ -307,11 +323,11 @@ class _Recompute:
         """recompute_fingerprints: per metric in scope, what its figures are computed from:
         the count and latest change of its observations and statuses, its segments, its
         definition, the locked quarters and the rules. Every write service bumps updated_at."""
-        in_scope = "metric_id IN (SELECT id FROM recompute_scope)" if scoped else "1 = 1"
-        scope = "WHERE m.id IN (SELECT id FROM recompute_scope)" if scoped else ""
-        self.execute(
+        in_scope = self._in_scope("metric_id") if scoped else "1 = 1"
+        scope = f"WHERE {self._in_scope('m.id')}" if scoped else ""
+        self._temp_table(
+            "recompute_fingerprints",
             f"""
-            CREATE TEMPORARY TABLE recompute_fingerprints AS
             SELECT m.id AS metric_id,
                    %s || '|' || CAST(m.updated_at AS TEXT)
                    || '|' || m.aggregation || m.state || m.goal_kind || m.direction
@@ -359,16 +375,17 @@ class _Recompute:
                 WHERE r.id IN (SELECT id FROM recompute_requests_seen) AND r.metric_id IS NULL)
             """
         )
-        self.cursor.execute("SELECT COUNT(*) FROM recompute_scope", [])
-        remaining = self.cursor.fetchone()[0]
-        if remaining:
+        self.cursor.execute("SELECT id FROM recompute_scope ORDER BY id", [])
+        self.scope_ids = [metric_id for (metric_id,) in self.cursor.fetchall()]
+        if self.scope_ids:
             self.whole_tables = False
             self._analyze("recompute_scope")
-        return bool(remaining)
+        return bool(self.scope_ids)
 
     def _record_fingerprints(self) -> None:
         """The fingerprints of the recomputed metrics, taken after this run's own writes."""
-        self.execute("DROP TABLE IF EXISTS recompute_fingerprints")
+        if not self.reuse_tables:
+            self.execute("DROP TABLE IF EXISTS recompute_fingerprints")
         self._collect_fingerprints(scoped=not self.whole_tables)
         self.execute(
             "DELETE FROM metrics_metricfingerprint "
@@ -396,7 +413,7 @@ class _Recompute:
             JOIN metrics_quarter q ON q.id = s.quarter_id
             WHERE {self._in_scope("s.metric_id")}"""
         if newer_than is None:
-            self.execute(f"CREATE TEMPORARY TABLE recompute_statuses AS {columns}")
+            self._temp_table("recompute_statuses", columns)
         else:
             self.execute(f"INSERT INTO recompute_statuses {columns} AND s.id > %s", [newer_than])
         self._analyze("recompute_statuses")
@@ -443,9 +460,9 @@ class _Recompute:
                 f"ELSE grouped.{kind}_0 END"
             )
 
-        self.execute(
+        self._temp_table(
+            "recompute_observed",
             f"""
-            CREATE TEMPORARY TABLE recompute_observed AS
             SELECT grouped.metric_id, grouped.segment_key, grouped.segment_id, grouped.qi,
                    ROUND(CASE m.aggregation WHEN 'last' THEN latest.value
                                             WHEN 'sum' THEN {of_top("total")}
@@ -479,7 +496,7 @@ class _Recompute:
               ON latest.metric_id = grouped.metric_id
              AND latest.segment_key = grouped.segment_key
              AND latest.qi = grouped.qi
-            """
+            """,
         )
         self._analyze("recompute_observed")
 
@@ -541,9 +558,9 @@ class _Recompute:
         """recompute_figures: the value of every status in scope, from its observations only
         (none: no value), plus the quarters that only have derived observations, which serve
         as prior-year and previous values."""
-        self.execute(
+        self._temp_table(
+            "recompute_figures",
             """
-            CREATE TEMPORARY TABLE recompute_figures AS
             SELECT st.status_id, st.metric_id, st.segment_key, st.qi, o.value,
                    COALESCE(o.value_basis, '') AS value_basis,
                    COALESCE(o.unused_observations, 0) AS unused_observations
@@ -559,7 +576,7 @@ class _Recompute:
                 SELECT 1 FROM recompute_statuses st
                 WHERE st.metric_id = o.metric_id AND st.segment_key = o.segment_key
                   AND st.qi = o.qi)
-            """
+            """,
         )
         self._analyze("recompute_figures")
 
@@ -567,9 +584,9 @@ class _Recompute:
         """recompute_changes: the new derived fields of every status in scope whose figures
         differ from the stored ones, next to the stored ones."""
         differs = " OR ".join(f"old_{field} IS DISTINCT FROM {field}" for field in COMPARED_FIELDS)
-        self.execute(
+        self._temp_table(
+            "recompute_changes",
             f"""
-            CREATE TEMPORARY TABLE recompute_changes AS
             WITH series AS (
                 SELECT status_id, metric_id, segment_key, qi, value, value_basis,
                        unused_observations,
@@ -706,7 +723,27 @@ class _Recompute:
         # and aggregate them with parallel workers (a temporary table in a query forbids it).
         if self.whole_tables:
             return "1 = 1"
-        return f"{column} IN (SELECT id FROM recompute_scope)"
+        ids = ", ".join(str(int(metric_id)) for metric_id in self.scope_ids) or "NULL"
+        return f"{column} IN ({ids})"
+
+    def _temp_table(self, table: str, select_sql: str, params: Iterable = ()) -> None:
+        """Fill temporary table `table` with the rows of `select_sql`: created for this run, or
+        (reused tables) created once per connection, emptied and refilled."""
+        if not self.reuse_tables:
+            self.execute(f"CREATE TEMPORARY TABLE {table} AS {select_sql}", params)
+            return
+        # Emptied at commit; a second run in the same transaction (tests) empties it here.
+        # One round trip for both statements.
+        self.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ON COMMIT DELETE ROWS AS "
+            f"{select_sql} WITH NO DATA; DELETE FROM {table}",
+            params,
+        )
+        self.execute(f"INSERT INTO {table} {select_sql}", params)
+
+    def _temp_tables_done(self) -> None:
+        if not self.reuse_tables:
+            self._drop_temp_tables()
 
     def _drop_temp_tables(self) -> None:
         for table in TEMP_TABLES:
@@ -714,8 +751,10 @@ class _Recompute:
 
     def _analyze(self, table: str) -> None:
         # PostgreSQL never auto-analyzes temporary tables; without statistics it plans the
-        # joins over them as if they held a handful of rows.
-        if self.postgres:
+        # joins over them as if they held a handful of rows. A run over a few metrics holds
+        # a few hundred rows, which the planner's default guesses serve as well, and each
+        # ANALYZE rewrites catalog rows (pg_statistic).
+        if self.postgres and (self.whole_tables or len(self.scope_ids) > SMALL_SCOPE):
             self.execute(f"ANALYZE {table}")
 
     def _quarter_index(self, column: str) -> str:

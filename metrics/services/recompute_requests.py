@@ -10,8 +10,11 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from metrics.broker import send_in_background
 from metrics.models import RecomputeRequest
@@ -21,6 +24,12 @@ logger = logging.getLogger(__name__)
 
 # A change touching more metrics than this (a bulk import) is recomputed in one task.
 PER_METRIC_TASKS_UP_TO = 10
+# The claim_token of requests whose metric has a task in the queue that has not started yet:
+# saves after them enqueue no task of their own, that task will see their requests.
+QUEUED = "queued"
+# A queued task not started after this long may be lost (a broker restart): the next save
+# enqueues another (and `recompute_pending` takes queued requests whatever their age).
+QUEUED_STALE_AFTER = timedelta(minutes=5)
 
 # Inside `recompute_batched`: the metric ids (None: everything) whose enqueue waits for the
 # end of the batch.
@@ -74,9 +83,37 @@ def _enqueue(metric_ids: list[int] | None) -> None:
     if jobs_run_in_process():
         _send(metric_ids)
         return
+    if metric_ids is not None and len(metric_ids) <= PER_METRIC_TASKS_UP_TO:
+        metric_ids = [metric_id for metric_id in metric_ids if _queue_mark(metric_id)]
+        if not metric_ids:
+            return
     # A hung broker must not hold the save's answer: publish from the process's sender thread.
     what = "the recompute of " + ("all metrics" if metric_ids is None else f"metrics {metric_ids}")
     send_in_background(lambda: _send(metric_ids), what=what)
+
+
+def _queue_mark(metric_id: int) -> bool:
+    """Mark the metric's unclaimed requests as queued, unless a task queued earlier has not
+    started yet: whether a task is to be sent. One statement, so two saves racing here at
+    worst both send one (harmless); a save that finds a queued task knows it starts after
+    this check (`recompute_queue_started` clears the mark first) and so sees its request."""
+    now = timezone.now()
+    waiting = RecomputeRequest.objects.filter(
+        metric_id=metric_id, claim_token=QUEUED, claimed_at__gte=now - QUEUED_STALE_AFTER
+    )
+    return bool(
+        RecomputeRequest.objects.filter(metric_id=metric_id, claim_token="")
+        .filter(~Exists(waiting.filter(metric_id=OuterRef("metric_id"))))
+        .update(claim_token=QUEUED, claimed_at=now)
+    )
+
+
+def recompute_queue_started(*, metric_id: int) -> None:
+    """A task of `metric_id` starts: later saves must send their own (called before the
+    recompute reads which requests it fulfils)."""
+    RecomputeRequest.objects.filter(metric_id=metric_id, claim_token=QUEUED).update(
+        claim_token="", claimed_at=None
+    )
 
 
 def _send(metric_ids: list[int] | None) -> None:

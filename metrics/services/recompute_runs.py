@@ -32,6 +32,15 @@ def recompute_run(
     return result
 
 
+def recompute_metric_run(*, task_name: str, metric_id: int) -> RecomputeResult:
+    """The task of one metric: it has started, so saves from now on queue their own (the
+    saves before now are fulfilled by this run), then the recorded run."""
+    from metrics.services.recompute_requests import recompute_queue_started
+
+    recompute_queue_started(metric_id=metric_id)
+    return recompute_run(task_name=task_name, metric_ids=[metric_id])
+
+
 def recompute_pending_run(*, task_name: str) -> RecomputeResult | None:
     """Fulfil the recorded recompute requests and record the run (None: nothing pending)."""
     with job_run_recorded(task_name=task_name, scope="pending requests") as run:

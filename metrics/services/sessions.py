@@ -264,15 +264,20 @@ def _carry_over(*, source: TuningSession, session: TuningSession, new_year: int)
             for d in MetricDefinition.objects.filter(session=source, is_retired=False)
         ]
     )
-    objective_map = {}
+    objective_map, session_objectives = {}, []
     for row in session_objectives_presented(source):
         objective = row.objective
         if objective.fiscal_year != new_year:
             objective = _objective_copy(objective=objective, fiscal_year=new_year)
         objective_map[row.objective_id] = objective
-        SessionObjective.objects.create(
-            session=session, objective=objective, narrative=row.narrative, order=row.order
+        session_objectives.append(
+            SessionObjective(
+                session=session, objective=objective, narrative=row.narrative, order=row.order
+            )
         )
+    # In one statement: a create each (and its data version bump) was most of opening the next
+    # session at scale 100 (800 objectives). The session's own creation bumped the version.
+    SessionObjective.objects.bulk_create(session_objectives)
     KeyDeliverable.objects.bulk_create(
         [
             KeyDeliverable(

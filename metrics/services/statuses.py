@@ -40,6 +40,11 @@ STATUS_EDITABLE_FIELDS = (
     "comment",
 )
 _MARKER_MAX = 20
+# Of a status's own fields the recompute reads only these: its state (a paused cell stays
+# paused; "reported" and "not available" follow the figures) and the value it overwrites from
+# the observations. A save of markers or a comment alone asks for no recompute.
+RECOMPUTE_INPUT_FIELDS = ("state", "value")
+RECOMPUTE_INPUTS = frozenset(RECOMPUTE_INPUT_FIELDS)
 
 
 def quarterly_status_save(
@@ -102,6 +107,7 @@ def _save(lookup, values, *, expected_version, actor, source) -> QuarterlyStatus
             actor=actor,
             source=source,
         )
+        before = _recompute_inputs(lookup) if RECOMPUTE_INPUTS & values.keys() else None
         status, changed = versioned_row_save(
             model=QuarterlyStatus,
             lookup=lookup,
@@ -110,12 +116,17 @@ def _save(lookup, values, *, expected_version, actor, source) -> QuarterlyStatus
             actor=actor,
             source=source,
         )
-        if changed or figure_changed:
+        if (
+            figure_changed
+            or status.created
+            or (changed and before is not None and before != _recompute_inputs_of(status))
+        ):
             from metrics.services.recompute_requests import recompute_request
 
             recompute_request(
                 metric_ids=[metric.pk], reason=f"status {quarter.label} saved ({source})"
             )
+        if changed or figure_changed:
             event_publish(
                 kind=EventKind.STATUS_SAVED,
                 actor=actor,
@@ -166,6 +177,15 @@ def quarter_figure_save(*, metric, segment, quarter, value, actor, source) -> bo
         source=source,
     )
     return changed
+
+
+def _recompute_inputs(lookup) -> tuple | None:
+    """What the recompute reads of the stored status, before a save that sets it."""
+    return QuarterlyStatus.objects.filter(**lookup).values_list(*RECOMPUTE_INPUT_FIELDS).first()
+
+
+def _recompute_inputs_of(status: QuarterlyStatus) -> tuple:
+    return tuple(getattr(status, name) for name in RECOMPUTE_INPUT_FIELDS)
 
 
 def _only_derived(status: QuarterlyStatus) -> bool:

@@ -381,3 +381,19 @@ STORAGES["deck_files"] = {
         else "metrics.storage.AtomicFileSystemStorage"
     )
 }
+# --- Worker queues and memory (issue 20, perf) ----------------------------------------------
+# The PowerPoint build has a queue of its own, so a download never waits behind recomputes:
+# run a worker for it (`make worker-pptx`, `celery -A okrtracker worker -Q pptx`). Blocks that
+# add queues extend the routes and WORKER_QUEUES (the queues `make worker` and the worker tests
+# consume) in the same way, in any order.
+PPTX_QUEUE = os.environ.get("PPTX_QUEUE", "pptx")
+CELERY_TASK_ROUTES = {
+    **globals().get("CELERY_TASK_ROUTES", {}),
+    "metrics.deck_pptx_build": {"queue": PPTX_QUEUE},
+}
+WORKER_QUEUES = [*globals().get("WORKER_QUEUES", ["celery"]), PPTX_QUEUE]
+# A pool process is replaced after the task that took its resident memory past this (KiB): a
+# scale-100 PowerPoint build or a full recompute leaves hundreds of MB behind otherwise.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(
+    os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "300000")
+)

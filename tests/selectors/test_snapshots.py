@@ -46,3 +46,44 @@ def test_a_held_session_reads_its_snapshot(q2, django_assert_max_num_queries):
         presented = session_deck(q2.pk)
     assert presented.session_state == "held"
     assert presented.outcomes == live.outcomes and presented.objectives == live.objectives
+
+
+def generic_data(value):
+    """The JSON data of a value by the plain recursive rule to_data stands for."""
+    import dataclasses
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if dataclasses.is_dataclass(value):
+        return {f.name: generic_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [generic_data(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): generic_data(item) for key, item in value.items()}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def test_to_data_gives_what_the_generic_recursion_gives(q2):
+    deck = build_live_deck(q2.pk)
+
+    assert json.dumps(to_data(deck)) == json.dumps(generic_data(deck))
+
+
+def test_a_held_earlier_sessions_stored_deck_is_kept_as_it_reads(q2):
+    q1 = models.TuningSession.objects.get(quarter__number=1, quarter__fiscal_year=2020)
+    q1_snapshot = snapshot_build(q1.pk)
+    models.TuningSession.objects.filter(pk=q1.pk).update(
+        state=models.SessionState.HELD,
+        snapshot=q1_snapshot,
+        snapshot_head=snapshot_head(q1_snapshot),
+    )
+
+    earlier = snapshot_build(q2.pk)["earlier"]
+
+    # As session_deck reads the held earlier session back, without turning it into objects.
+    assert earlier == json.loads(json.dumps(to_data(session_deck(q1.pk))))
+    assert earlier["session_state"] == "held"

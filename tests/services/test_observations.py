@@ -248,6 +248,44 @@ def test_upsert_runs_a_bounded_number_of_queries(
     assert result.counts["updated"] == 1
 
 
+@pytest.mark.parametrize("months", [12, 40])
+def test_upsert_of_changed_rows_bumps_each_version_once_and_records_each_old_value(
+    editors, lead, months, django_assert_max_num_queries
+):
+    segment = factories.SegmentFactory(metric=editors, slug="emerging")
+    starts = [f"{2010 + i // 12}-{i % 12 + 1:02d}-01" for i in range(months)]
+    first = [{"metric": editors.pk, "period_start": start, "value": 1} for start in starts]
+    first += [
+        {"metric": editors.pk, "segment": segment.pk, "period_start": start, "value": 10}
+        for start in starts
+    ]
+    observations_upsert(rows=first, actor=None, source="import")
+    changed = [
+        {**row, "value": row["value"] + index, "is_derived": index % 2 == 1}
+        for index, row in enumerate(first)
+    ]
+
+    with django_assert_max_num_queries(12):
+        result = observations_upsert(rows=changed, actor=lead, source="api")
+
+    assert result.counts["updated"] == 2 * months - 1  # the first row's value is unchanged
+    stored = {
+        (row.segment_id, row.period_start.isoformat()): row
+        for row in models.Observation.objects.all()
+    }
+    for index, row in enumerate(changed):
+        observation = stored[(row.get("segment"), row["period_start"])]
+        assert observation.value == row["value"]
+        assert observation.is_derived is (index % 2 == 1)
+        assert observation.version == (1 if index == 0 else 2)
+        assert observation.updated_by == (None if index == 0 else lead)
+    history = models.HistoryEntry.objects.filter(source="api", actor=lead)
+    assert history.filter(field="value").count() == 2 * months - 1
+    assert history.filter(field="is_derived").count() == months
+    entry = history.get(field="value", object_id=stored[(segment.pk, starts[1])].pk)
+    assert (entry.old_value, entry.new_value) == ("10", str(10 + months + 1))
+
+
 @pytest.mark.parametrize(
     ("period_start", "message"),
     [

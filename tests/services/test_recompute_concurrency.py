@@ -42,3 +42,68 @@ def test_concurrent_recomputes_of_one_metric_write_its_figures_once():
     assert HistoryEntry.objects.count() == written
     status = QuarterlyStatus.objects.get(metric=metric)
     assert str(status.yoy_delta) == "0.082353"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_of_a_metric_being_recomputed_does_not_wait_for_the_recompute(monkeypatch):
+    """The recompute locks its metric against a second recompute, not against the saves
+    that insert rows referencing it (PostgreSQL: FOR NO KEY UPDATE, not FOR UPDATE)."""
+    import os
+    import time
+
+    from metrics import broker
+    from metrics.services import jobs
+    from metrics.services import recompute as recompute_module
+    from metrics.services.statuses import quarterly_status_save
+    from tests.factories import QuarterFactory
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true: this lock test must run on PostgreSQL")
+        pytest.skip("needs PostgreSQL (row locks; SQLite has one writer at a time)")
+    metric = MetricFactory()
+    observe_quarter(metric, FiscalQuarter(2020, 2), "92000")
+    quarter = QuarterFactory(fiscal_year=2020, number=3)
+    holding, release = threading.Event(), threading.Event()
+    original = recompute_module._Recompute._mark_requests_done
+
+    def hold_the_locks(self):
+        original(self)
+        holding.set()
+        release.wait(timeout=20)
+
+    monkeypatch.setattr(recompute_module._Recompute, "_mark_requests_done", hold_the_locks)
+    # As with a broker: the save's own recompute is sent to a worker, not run in-process
+    # (where it would rightly queue behind the one holding the metric).
+    sent = []
+    monkeypatch.setattr(
+        jobs, "_queue", jobs.JobQueue(send=lambda *args: sent.append(args), runs_in_process=bool)
+    )
+    errors = []
+
+    def recompute():
+        try:
+            metrics_recompute(metric_ids=[metric.pk])
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            holding.set()
+            connection.close()
+
+    thread = threading.Thread(target=recompute)
+    thread.start()
+    try:
+        assert holding.wait(timeout=20)
+        started = time.perf_counter()
+        quarterly_status_save(
+            metric=metric, segment=None, quarter=quarter, actor=None, source="form", value=5
+        )
+        waited = time.perf_counter() - started
+    finally:
+        release.set()
+        thread.join(timeout=30)
+
+    assert not errors, errors
+    assert waited < 2, f"the save waited {waited:.1f} s for the recompute"
+    assert broker.flush(timeout=10)
+    assert sent == [("metrics.recompute_metric", metric.pk)]

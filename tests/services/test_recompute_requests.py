@@ -123,3 +123,76 @@ def test_a_bulk_change_is_recomputed_by_one_pending_run(django_capture_on_commit
     assert QuarterlyStatus.objects.count() == 12
     assert list(JobRun.objects.values_list("task_name", flat=True)) == ["metrics.recompute_pending"]
     assert not RecomputeRequest.objects.exists()
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """A job queue with a broker (tasks not run in-process) that records what it is sent."""
+    from metrics.services import jobs
+
+    recorded = []
+    monkeypatch.setattr(
+        jobs,
+        "_queue",
+        jobs.JobQueue(send=lambda task, *args: recorded.append((task, args)), runs_in_process=bool),
+    )
+    return recorded
+
+
+def request_committed(metric, callbacks_fixture) -> None:
+    with callbacks_fixture(execute=True):
+        recompute_request(metric_ids=[metric.pk], reason="status saved")
+    assert broker.flush(timeout=10)
+
+
+def test_saves_of_a_metric_whose_task_waits_in_the_queue_send_no_other(
+    sent, django_capture_on_commit_callbacks
+):
+    metric, other = MetricFactory(), MetricFactory()
+
+    for _ in range(3):
+        request_committed(metric, django_capture_on_commit_callbacks)
+    request_committed(other, django_capture_on_commit_callbacks)
+
+    assert sent == [
+        ("metrics.recompute_metric", (metric.pk,)),
+        ("metrics.recompute_metric", (other.pk,)),
+    ]
+    # Every save's request is kept for the one task to fulfil.
+    assert RecomputeRequest.objects.filter(metric=metric).count() == 3
+
+
+def test_a_save_after_the_task_started_sends_a_task_of_its_own(
+    sent, django_capture_on_commit_callbacks
+):
+    from metrics.services.recompute_requests import recompute_queue_started
+
+    metric = MetricFactory()
+    request_committed(metric, django_capture_on_commit_callbacks)
+    recompute_queue_started(metric_id=metric.pk)  # the worker took it: it may miss later saves
+
+    request_committed(metric, django_capture_on_commit_callbacks)
+
+    assert sent == [("metrics.recompute_metric", (metric.pk,))] * 2
+
+
+def test_a_task_queued_too_long_ago_is_sent_again_and_its_requests_are_pending(
+    sent, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from metrics.services.recompute import recompute_pending_process
+    from metrics.services.recompute_requests import QUEUED_STALE_AFTER
+
+    metric = MetricFactory()
+    observe(metric)
+    request_committed(metric, django_capture_on_commit_callbacks)
+    RecomputeRequest.objects.update(claimed_at=timezone.now() - QUEUED_STALE_AFTER * 2)
+
+    request_committed(metric, django_capture_on_commit_callbacks)
+    assert len(sent) == 2
+
+    # A lost task: the periodic pending run takes its requests.
+    assert recompute_pending_process() is not None
+    assert QuarterlyStatus.objects.get(metric=metric).value == Decimal("92000")
+    assert not RecomputeRequest.objects.exists()

@@ -327,3 +327,40 @@ def test_a_row_only_the_recompute_wrote_is_no_conflict_for_a_person_who_saw_none
 
     assert status.footnote_markers == "*"
     assert models.QuarterlyStatus.objects.count() == 1
+
+
+def requests_of(metric) -> int:
+    return models.RecomputeRequest.objects.filter(metric=metric).count()
+
+
+def test_a_comment_or_markers_alone_ask_for_no_recompute(metric, q3, lead):
+    save(metric, q3, lead, value="92000", state="reported")
+    models.RecomputeRequest.objects.all().delete()
+
+    save(metric, q3, lead, comment="Survey delayed a month.")
+    save(metric, q3, lead, footnote_markers="*", state_markers="†")
+    # The state and value as stored, sent again beside the comment: no figure changes.
+    save(metric, q3, lead, state="reported", value="92000", comment="Survey delayed.")
+
+    assert requests_of(metric) == 0
+    status = models.QuarterlyStatus.objects.get(metric=metric)
+    assert (status.comment, status.footnote_markers, status.version) == ("Survey delayed.", "*", 4)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"state": "paused"}, {"value": "93000"}, {"value": None}, {"state": "paused", "comment": "x"}],
+)
+def test_a_save_that_changes_what_the_recompute_reads_asks_for_one(metric, q3, lead, fields):
+    save(metric, q3, lead, value="92000", state="reported")
+    models.RecomputeRequest.objects.all().delete()
+
+    save(metric, q3, lead, **fields)
+
+    assert requests_of(metric) == 1
+
+
+def test_a_new_status_with_a_comment_only_asks_for_a_recompute(metric, q3, lead):
+    save(metric, q3, lead, comment="Not measured yet.")
+
+    assert requests_of(metric) == 1

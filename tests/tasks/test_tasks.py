@@ -140,3 +140,16 @@ def test_a_run_left_running_by_a_lost_worker_is_marked_failed_by_the_next_run():
     lost.refresh_from_db()
     assert lost.outcome == "failure"
     assert "worker was lost" in lost.error
+
+
+def test_the_powerpoint_build_has_a_queue_of_its_own_and_workers_consume_it():
+    from django.conf import settings
+
+    route = app.amqp.router.route({}, "metrics.deck_pptx_build")
+    default = app.amqp.router.route({}, "metrics.recompute_metric")
+
+    assert route["queue"].name == "pptx"
+    assert default["queue"].name == app.conf.task_default_queue == "celery"
+    assert {"celery", "pptx"} <= set(settings.WORKER_QUEUES)
+    # Pool processes are replaced once a task has taken them past this (KiB).
+    assert app.conf.worker_max_memory_per_child == settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from okrtracker.celery import app
@@ -161,7 +162,7 @@ def start_worker(redis_broker, tmp_path):
     def start() -> Worker:
         worker = Worker(
             broker_url=redis_broker,
-            queue="celery",
+            queue=",".join(settings.WORKER_QUEUES),
             log_path=tmp_path / f"worker-{len(workers)}.log",
         )
         workers.append(worker)
