@@ -216,7 +216,7 @@ def _earlier_deck_data(session_id: int):
     earlier_id = earlier_session_id(session_id)
     if earlier_id is None:
         return None
-    stored = _stored_part(earlier_id, "deck")
+    stored = stored_part(earlier_id, "deck")
     if stored is MISSING or stored is None:
         return to_data(_earlier_deck_now(session_id))
     return {**stored, "session_state": models.SessionState.HELD.value}

@@ -182,6 +182,16 @@ def observations_upsert(
                     dry_run=dry_run,
                     metric_allowed=metric_allowed,
                 )
+                if not dry_run:
+                    # The figures of the departments whose rows changed (explicit: a bulk
+                    # write records its history without history_record).
+                    data_changed(
+                        department_ids={
+                            r.metric.department_id
+                            for r in results.rows
+                            if r.status in (CREATED, UPDATED)
+                        }
+                    )
                 if not dry_run and results.touched_metric_ids:
                     from metrics.services.recompute_requests import recompute_request
 
@@ -355,11 +365,6 @@ def _apply(plan: _UpsertPlan, *, actor, source) -> None:
         history += history_entries(
             instance=observation, changes=changes, actor=actor, source=source, changed_at=plan.now
         )
-    # The figures of the departments whose rows changed (explicit: a bulk write records its
-    # history without history_record).
-    data_changed(
-        department_ids={r.metric.department_id for r in results if r.status in (CREATED, UPDATED)}
-    )
     HistoryEntry.objects.bulk_create(history)
 
 

@@ -11,9 +11,9 @@ import re
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import SuspiciousOperation
-from django.db import transaction
 from django.utils import timezone
 
+from metrics.caching.versions import data_changed, data_write
 from metrics.models import Department, ExternalIdentity
 from metrics.permissions import Role
 
@@ -27,7 +27,7 @@ def sso_user_sign_in(*, issuer: str, claims: dict, groups: list[str], mapping):
     roles and led departments brought in line with `groups` through `mapping`."""
     User = get_user_model()
     subject, email = str(claims["sub"]), claims["email"].strip()
-    with transaction.atomic():
+    with data_write():
         identity = (
             ExternalIdentity.objects.select_for_update()
             .select_related("user")
@@ -87,6 +87,7 @@ def _roles_apply(user, *, roles: set[Role]) -> None:
     if wanted != current:
         user.groups.remove(*Group.objects.filter(name__in=current - wanted))
         user.groups.add(*Group.objects.filter(name__in=wanted - current))
+        data_changed()  # roles are structure: pages list who leads what
         logger.info("SSO: %s now has the roles %s.", user.get_username(), sorted(wanted) or "none")
     # The Django admin opens for the admin role (superusers keep theirs whatever the groups).
     is_staff = user.is_superuser or Role.ADMIN in roles
@@ -104,4 +105,5 @@ def _leads_apply(user, *, slugs: set[str]) -> None:
     current = set(user.led_departments.values_list("pk", flat=True))
     if wanted != current:
         user.led_departments.set(wanted)
+        data_changed()
     user.__dict__.pop("_okr_led_department_ids", None)
