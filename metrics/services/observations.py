@@ -17,7 +17,7 @@ from django.utils import timezone
 from metrics.fiscal import quarter_of
 from metrics.models import HistoryEntry, Metric, Observation, Segment
 from metrics.services.history import changes_between, history_entries
-from metrics.services.submissions import submission_ensure_unlocked, submission_locked_quarters
+from metrics.services.submissions import submission_closed_quarters, submission_ensure_unlocked
 from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
     ascii_int,
@@ -68,7 +68,7 @@ def observation_save(
     )
     with transaction.atomic():
         submission_ensure_unlocked(
-            department_id=metric.department_id, quarter=quarter_of(period_start)
+            department_id=metric.department_id, quarter=quarter_of(period_start), actor=actor
         )
         observation, changed = versioned_row_save(
             model=Observation,
@@ -217,15 +217,46 @@ def _writers_lock(metric_ids) -> None:
         )
 
 
+def _open_and_distinct(valid: list, *, actor) -> list:
+    """The valid rows that may be written: not of a quarter closed to `actor` (locked, or
+    under review for a lead), and not repeating an earlier row. The quarters are taken
+    shared first (a hold of one waits for this batch, or refuses it)."""
+    closed = submission_closed_quarters(
+        department_ids={result.metric.department_id for result, *_ in valid},
+        quarters={
+            (fiscal.fiscal_year, fiscal.number)
+            for fiscal in (quarter_of(start) for _, _, start, _ in valid)
+        },
+        actor=actor,
+    )
+    cleaned, seen = [], {}
+    for result, values, start, expected_version in valid:
+        fiscal = quarter_of(start)
+        reason = closed.get((result.metric.department_id, fiscal.fiscal_year, fiscal.number))
+        if reason:
+            result.errors = {"period_start": [f"{fiscal.label} is {reason}."]}
+            continue
+        key = (
+            result.metric.pk,
+            result.segment.pk if result.segment else None,
+            start,
+            values["period_end"],
+        )
+        if key in seen:
+            result.errors = {
+                "period_start": [f"Same metric, segment and period as row {seen[key] + 1}."]
+            }
+            continue
+        seen[key] = result.index
+        cleaned.append((result, values, start, expected_version))
+    return cleaned
+
+
 def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
     metrics_by_key = _metrics_for(rows)
     segments_by_key = _segments_for(metrics_by_key.values())
-    locked = submission_locked_quarters(
-        department_ids={metric.department_id for metric in metrics_by_key.values()}
-    )
     results: list[RowResult] = []
-    cleaned: list[tuple[RowResult, dict, date, int | None]] = []
-    seen: dict[tuple, int] = {}
+    valid: list[tuple[RowResult, dict, date, int | None]] = []
     for index, row in enumerate(rows):
         result = RowResult(index=index, status=REJECTED, value=row.get("value"))
         results.append(result)
@@ -249,18 +280,8 @@ def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
             result.errors = error.message_dict
             continue
         result.period_start, result.value = start, values["value"]
-        fiscal = quarter_of(start)
-        if (metric.department_id, fiscal.fiscal_year, fiscal.number) in locked:
-            result.errors = {"period_start": [f"{fiscal.label} is locked for this department."]}
-            continue
-        key = (metric.pk, segment.pk if segment else None, start, values["period_end"])
-        if key in seen:
-            result.errors = {
-                "period_start": [f"Same metric, segment and period as row {seen[key] + 1}."]
-            }
-            continue
-        seen[key] = index
-        cleaned.append((result, values, start, row.get("expected_version")))
+        valid.append((result, values, start, row.get("expected_version")))
+    cleaned = _open_and_distinct(valid, actor=actor)
 
     if not dry_run:
         _writers_lock({result.metric.pk for result, *_ in cleaned})
