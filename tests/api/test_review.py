@@ -77,9 +77,7 @@ def test_a_reviewer_who_leads_the_department_may_not_approve_it(world, clients, 
 
 
 @pytest.mark.parametrize("role", ["other_lead", "executive", "viewer", "anonymous", "no_role"])
-def test_submitting_and_withdrawing_are_for_the_departments_leads_and_admins(
-    world, clients, role
-):
+def test_submitting_and_withdrawing_are_for_the_departments_leads_and_admins(world, clients, role):
     expected = 401 if role == "anonymous" else 403
     assert post(clients[role], "submit").status_code == expected
     post(clients["lead"], "submit")
@@ -121,9 +119,7 @@ def test_a_locked_quarter_is_a_423(world, clients):
 def test_a_lead_cannot_save_figures_of_a_submitted_check_in_over_the_api(world, clients):
     post(clients["lead"], "submit")
     response = clients["lead"].patch(
-        reverse(
-            "api:quarterly-status-detail", kwargs={"version": "v1", "pk": world.status.pk}
-        ),
+        reverse("api:quarterly-status-detail", kwargs={"version": "v1", "pk": world.status.pk}),
         {"comment": "Changed after submitting", "version": world.status.version},
         format="json",
     )
