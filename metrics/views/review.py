@@ -175,8 +175,11 @@ class HoldConfirmView(_SessionActionMixin, TemplateView):
         else:
             messages.success(
                 request,
-                f"{session.title} is held: its pages stay as presented and "
-                f"{session.quarter.label} is locked for every department.",
+                _(
+                    "%(title)s is held: its pages stay as presented and %(quarter)s is locked "
+                    "for every department."
+                )
+                % {"title": session.title, "quarter": session.quarter.label},
             )
         return redirect(self.edit_url())
 

@@ -30,9 +30,7 @@ def test_an_admin_returns_with_a_comment_then_approves(client, root, submitted):
     assert refused.status_code == 200 and "needs a review comment" in refused.content.decode()
     assert models.Submission.objects.get().state == "submitted"
 
-    client.post(
-        url, page_as_posted(client, url, state="returned", review_comment="Add October.")
-    )
+    client.post(url, page_as_posted(client, url, state="returned", review_comment="Add October."))
     returned = models.Submission.objects.get()
     assert (returned.state, returned.review_comment, returned.reviewed_by) == (
         "returned",

@@ -77,4 +77,4 @@ def test_a_check_in_under_review_is_read_only_for_leads_only(world):
     assert permissions.edits_under_review(None)
     assert permissions.edits_under_review(world.admin)
     assert not permissions.edits_under_review(world.lead_product)
-    assert permissions.UNDER_REVIEW == {"submitted", "approved"}
+    assert {"submitted", "approved"} == permissions.UNDER_REVIEW
