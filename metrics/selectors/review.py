@@ -245,6 +245,11 @@ class HoldImpact:
         """Departments neither submitted nor approved (the confirmation names them)."""
         return [item for item in self.checkins if not item.counts_as_submitted]
 
+    @property
+    def awaiting_review(self) -> list[CheckinState]:
+        """Submitted, neither approved nor returned yet."""
+        return [item for item in self.checkins if item.awaits_review]
+
 
 def hold_impact(session: models.TuningSession) -> HoldImpact:
     checkins = checkin_states(session.quarter_id)

@@ -228,6 +228,7 @@ def test_mark_as_held_names_who_is_missing_then_the_held_pages_say_exactly_who_s
     for slug in ("legal", "advancement", "technology", "communications"):
         assert f'<li data-department="{slug}">' in html
     assert '<li data-department="product">' not in html
+    assert 'id="hold-awaiting"' not in html  # Product is approved: nothing awaits review
     assert models.TuningSession.objects.get().state == "draft"  # a GET holds nothing
 
     client.post(hold_url)
@@ -244,6 +245,17 @@ def test_mark_as_held_names_who_is_missing_then_the_held_pages_say_exactly_who_s
         reverse("metrics:session", kwargs={"session_id": world.session.pk})
     ).content.decode()
     assert HELD_SUMMARY in session_page
+
+
+def test_the_hold_confirmation_names_check_ins_waiting_for_review(client, world):
+    submit(world)
+    client.force_login(world.facilitator)
+    html = client.get(
+        reverse("metrics:session_hold", kwargs={"session_id": world.session.pk})
+    ).content.decode()
+    awaiting = html.split('id="hold-awaiting"', 1)[1].split("</ul>", 1)[0]
+    assert 'data-department="product"' in awaiting
+    assert "1 of 5 departments submitted (0 approved)" in html
 
 
 def test_the_edit_page_asks_for_confirmation_instead_of_holding(client, world):

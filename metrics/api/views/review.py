@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from metrics import permissions as rules
 from metrics.api.parsers import SizeLimitedJSONParser
 from metrics.api.schema import ApiAutoSchema
+from metrics.api.serializers.input import MAX_ID
 from metrics.api.serializers.output import ErrorSerializer
 from metrics.api.serializers.review import (
     CheckinsOutput,
@@ -27,7 +28,7 @@ from metrics.selectors.errors import NotFoundError
 from metrics.selectors.review import checkin_progress, checkin_states, held_checkins, held_progress
 from metrics.selectors.session_cycle import catalog_row, session_for_action
 from metrics.services import submissions as workflow
-from metrics.services.validation import quarter_resolve
+from metrics.services.validation import ascii_int, quarter_resolve
 
 
 class CanRead(drf_permissions.BasePermission):
@@ -40,9 +41,10 @@ class CanRead(drf_permissions.BasePermission):
 
 
 def _department(value):
-    key = str(value)
+    key = str(value).strip()
+    number = ascii_int(key)
     found = (
-        catalog_row(Department, int(key)) if key.isascii() and key.isdigit() else None
+        catalog_row(Department, number) if number is not None and 0 < number <= MAX_ID else None
     ) or department_by_slug(key)
     if found is None:
         raise NotFoundError("No such department.")
