@@ -188,9 +188,11 @@ def _transition(
         if submission.state not in allowed_from:
             if submission.state == SubmissionState.LOCKED:
                 raise LockedError(f"{quarter.label} is locked for {department}.")
+            label = submission.get_state_display().lower()
+            article = "An" if label[:1] in "aeiou" else "A"
             raise ValidationError(
                 {
-                    "state": f"A {submission.get_state_display().lower()} quarter cannot become "
+                    "state": f"{article} {label} quarter cannot become "
                     f"{SubmissionState(to_state).label.lower()}."
                 }
             )

@@ -72,7 +72,7 @@ def test_a_reviewer_who_leads_the_department_may_not_approve_it(world, clients, 
     post(clients["lead"], "submit")
     assert post(clients["admin"], "approve").status_code == 403
     assert post(clients["admin"], "return", comment="Mine.").status_code == 403
-    assert post(clients["admin"], "approve", department="product").status_code == 400
+    assert post(clients["admin"], "approve", department="product").status_code == 409
     assert state() == "submitted"
 
 
@@ -96,12 +96,14 @@ def test_a_return_needs_a_comment_and_a_wrong_step_is_a_400(world, clients):
     again = post(clients["admin"], "approve")
     assert again.status_code == 200  # approving twice changes nothing
     resubmit = post(clients["lead"], "submit")
-    assert resubmit.status_code == 400 and "state" in resubmit.json()
+    assert resubmit.status_code == 409
+    assert "An approved quarter cannot become submitted" in resubmit.json()["detail"]
 
 
 def test_bad_input_is_a_400_naming_the_field_and_an_unknown_department_a_404(world, clients):
     no_quarter = clients["admin"].post(url("submit"), {"department": "community"}, format="json")
-    assert no_quarter.status_code == 400 and "quarter" in no_quarter.json()
+    assert no_quarter.status_code == 400
+    assert {"fiscal_year", "quarter_number"} <= set(no_quarter.json())
     unknown = post(clients["admin"], "submit", department="nowhere")
     assert unknown.status_code == 404
     bad_year = post(clients["admin"], "submit", fiscal_year=99999)

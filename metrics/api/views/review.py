@@ -3,9 +3,10 @@ submit, withdraw, approve or return (with a comment) a department's check-in, wi
 check-in page's and the review page's permissions; GET /api/v1/submissions/?session=<id>
 for each department's state (a held session's: as it stood when it was held)."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
+from rest_framework import status as http
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -89,13 +90,23 @@ class SubmissionActionView(APIView):
             rules.log_denied(request.user, f"api submission {self.action}", department)
             raise PermissionDenied(f"You may not {self.action} {department}'s check-in.")
         quarter = quarter_resolve(data.pop("quarter"))
-        submission = service(
-            department=department,
-            quarter=quarter,
-            actor=request.user,
-            source=ChangeSource.API,
-            **data,
-        )
+        try:
+            submission = service(
+                department=department,
+                quarter=quarter,
+                actor=request.user,
+                source=ChangeSource.API,
+                **data,
+            )
+        except ValidationError as error:
+            if "state" not in getattr(error, "message_dict", {}):
+                raise
+            # A well-formed step the check-in's current state does not allow (approving a
+            # draft): a conflict with the state, which the answer names.
+            return Response(
+                {"detail": " ".join(error.message_dict["state"])},
+                status=http.HTTP_409_CONFLICT,
+            )
         return Response(SubmissionOutput(submission).data)
 
 
@@ -114,6 +125,9 @@ def _action_view(name: str):
             200: SubmissionOutput,
             403: OpenApiResponse(ErrorSerializer),
             404: OpenApiResponse(ErrorSerializer),
+            409: OpenApiResponse(
+                ErrorSerializer, description="The check-in's state does not allow this step."
+            ),
             423: OpenApiResponse(ErrorSerializer, description="The quarter is locked."),
         },
         tags=["submissions"],
