@@ -339,9 +339,17 @@ class AcronymAdmin(HeldSessionReadOnlyMixin, ServiceRowsAdminMixin, admin.ModelA
 
 @admin.register(models.Submission)
 class SubmissionAdmin(SubmissionServiceAdmin):
-    list_display = ["department", "quarter", "state", "submitted_at", "locked_at"]
+    list_display = ["department", "quarter", "state", "submitted_at", "reviewed_at", "locked_at"]
     list_filter = ["state", "quarter", "department"]
-    readonly_fields = ["submitted_at", "submitted_by", "locked_at", "locked_by", "reminded_at"]
+    readonly_fields = [
+        "submitted_at",
+        "submitted_by",
+        "reviewed_at",
+        "reviewed_by",
+        "locked_at",
+        "locked_by",
+        "reminded_at",
+    ]
 
 
 @admin.register(models.HistoryEntry)

@@ -447,6 +447,8 @@ class SubmissionServiceAdmin(ServiceAdmin):
             state=form.cleaned_data.get("state", obj.state),
             actor=request.user,
             source=self.source,
+            # Returning needs the comment the lead will read (the review loop).
+            comment=form.cleaned_data.get("review_comment", ""),
         )
 
     def service_delete(self, request, rows):

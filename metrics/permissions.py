@@ -161,12 +161,48 @@ def can_use_checkin(user, department) -> bool:
 
 
 def can_reopen(user, submission) -> bool:
-    """Admins reopen any quarter; a lead may withdraw their own submitted (not locked) one."""
+    """Admins reopen any quarter; a lead may withdraw their own submitted or approved (not
+    locked) one."""
     if is_admin(user):
         return True
-    return submission.state == models.SubmissionState.SUBMITTED and can_edit_department(
-        user, submission.department_id
-    )
+    return submission.state in UNDER_REVIEW and can_edit_department(user, submission.department_id)
+
+
+# --- the review loop (docs/review.md) ---------------------------------------------------------
+
+# A check-in in one of these states is read-only for its leads until they withdraw it.
+UNDER_REVIEW = frozenset({models.SubmissionState.SUBMITTED, models.SubmissionState.APPROVED})
+
+
+def leads_department(user, department) -> bool:
+    """Whether the user is one of the department's leads, whatever their role (an admin or a
+    facilitator may lead a department too)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_okr_any_led_department_ids", None)
+    if cached is None:
+        cached = set(user.led_departments.values_list("id", flat=True))
+        user._okr_any_led_department_ids = cached
+    return getattr(department, "pk", department) in cached
+
+
+def can_review(user, department) -> bool:
+    """Approve a department's submitted check-in or return it with a comment: facilitators
+    and admins, and never a person for a department they lead (no approving your own)."""
+    return can_facilitate(user) and not leads_department(user, department)
+
+
+def can_withdraw(user, submission) -> bool:
+    """Take a submitted or approved check-in back to draft (which tells the reviewers): the
+    department's own leads and admins."""
+    return submission.state in UNDER_REVIEW and can_edit_department(user, submission.department_id)
+
+
+def edits_under_review(user) -> bool:
+    """Whether `user` may still change the figures of a check-in under review (submitted or
+    approved): admins (a correction, recorded in history) and the system itself (None: the
+    seed, commands). Leads withdraw it first."""
+    return user is None or is_admin(user)
 
 
 def editable_department_ids(user) -> set[int] | None:

@@ -5,6 +5,7 @@ urlpatterns = [
     # The quarterly cycle: open the next session, author, hold (before the dashboards'
     # sessions/<id>/ pages).
     path("", include("metrics.views.urls_sessions")),
+    path("", include("metrics.views.urls_review")),  # the review loop, hold and delete confirmed
     # The dashboards, "home" included.
     path("", include("metrics.views.urls_dashboards")),
     # Status entry: check-in pages, backfill, imports, narratives.

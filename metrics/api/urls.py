@@ -38,6 +38,7 @@ v1_patterns = [
     path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger"),
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include(router.urls)),
+    path("", include("metrics.api.urls_review")),  # the review loop: /submissions/...
 ]
 
 

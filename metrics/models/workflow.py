@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .calendar import Quarter
 from .org import Department
@@ -10,11 +11,16 @@ from .org import Department
 class SubmissionState(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
+    # The review loop (docs/review.md): a facilitator or an admin sends a submitted check-in
+    # back with a comment, or approves it.
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
     LOCKED = "locked", "Locked"
 
 
 class Submission(models.Model):
-    """A department's status for one quarter: draft, then submitted, then locked by an admin."""
+    """A department's status for one quarter: draft, then submitted, then approved or returned
+    by a reviewer, then locked (by an admin, or by holding the quarter's session)."""
 
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="submissions")
     quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="submissions")
@@ -30,6 +36,13 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The last review: who approved or returned it, when, and the comment a return sends back
+    # (shown at the top of the lead's check-in while it is returned).
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField(blank=True, max_length=2000)
 
     class Meta:
         ordering = ["quarter", "department"]

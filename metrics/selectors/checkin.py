@@ -133,7 +133,11 @@ def checkin_get(*, department: Department, quarter: Quarter) -> Checkin:
         .order_by("session", "order", "id")
     )
     # By id: an unsaved quarter (a GET of a quarter nobody entered yet) matches no row.
-    submission = Submission.objects.filter(department=department, quarter_id=quarter.pk).first()
+    submission = (
+        Submission.objects.filter(department=department, quarter_id=quarter.pk)
+        .select_related("submitted_by", "reviewed_by")
+        .first()
+    )
     return Checkin(
         department=department,
         quarter=quarter,

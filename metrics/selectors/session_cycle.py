@@ -137,12 +137,6 @@ def session_authoring(session_id: int) -> SessionAuthoring:
     )
 
 
-def submission_progress(submissions) -> dict:
-    """ "2 of 5 departments submitted" from the overview's submission items."""
-    done = [s for s in submissions if s.state in ("submitted", "locked")]
-    return {"submitted": len(done), "total": len(submissions)}
-
-
 # --- the rows an authoring action names by id (from a posted form); None when unknown ------
 
 

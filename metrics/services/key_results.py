@@ -38,7 +38,7 @@ def key_result_status_save(
     values = _clean(key_result=key_result, fields=fields)
     with data_write():
         submission_ensure_unlocked(
-            department_id=key_result.objective.department_id, quarter=quarter
+            department_id=key_result.objective.department_id, quarter=quarter, actor=actor
         )
         status, changed = versioned_row_save(
             model=KeyResultStatus,

@@ -19,7 +19,7 @@ from metrics.caching.versions import data_changed, data_write
 from metrics.fiscal import quarter_of
 from metrics.models import HistoryEntry, Metric, Observation, Segment
 from metrics.services.history import changes_between, history_entries, history_value
-from metrics.services.submissions import submission_ensure_unlocked, submission_locked_quarters
+from metrics.services.submissions import submission_closed_quarters, submission_ensure_unlocked
 from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
     ascii_int,
@@ -70,7 +70,7 @@ def observation_save(
     )
     with data_write():
         submission_ensure_unlocked(
-            department_id=metric.department_id, quarter=quarter_of(period_start)
+            department_id=metric.department_id, quarter=quarter_of(period_start), actor=actor
         )
         observation, changed = versioned_row_save(
             model=Observation,
@@ -229,10 +229,45 @@ def _writers_lock(metric_ids) -> None:
         )
 
 
+def _open_and_distinct(valid: list, *, actor) -> list:
+    """The valid rows that may be written: not of a quarter closed to `actor` (locked, or
+    under review for a lead), and not repeating an earlier row. The quarters are taken
+    shared first (a hold of one waits for this batch, or refuses it)."""
+    closed = submission_closed_quarters(
+        department_ids={result.metric.department_id for result, *_ in valid},
+        quarters={
+            (fiscal.fiscal_year, fiscal.number)
+            for fiscal in (quarter_of(start) for _, _, start, _ in valid)
+        },
+        actor=actor,
+    )
+    cleaned, seen = [], {}
+    for result, values, start, expected_version in valid:
+        fiscal = quarter_of(start)
+        reason = closed.get((result.metric.department_id, fiscal.fiscal_year, fiscal.number))
+        if reason:
+            result.errors = {"period_start": [f"{fiscal.label} is {reason}."]}
+            continue
+        key = (
+            result.metric.pk,
+            result.segment.pk if result.segment else None,
+            start,
+            values["period_end"],
+        )
+        if key in seen:
+            result.errors = {
+                "period_start": [f"Same metric, segment and period as row {seen[key] + 1}."]
+            }
+            continue
+        seen[key] = result.index
+        cleaned.append((result, values, start, expected_version))
+    return cleaned
+
+
 def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
     """Validate the rows, plan what each one does against the stored observations, apply the
     plan: three steps, each a bounded number of queries whatever the batch's size."""
-    results, cleaned = _validated_rows(rows, metric_allowed=metric_allowed)
+    results, cleaned = _validated_rows(rows, metric_allowed=metric_allowed, actor=actor)
     if not dry_run:
         _writers_lock({result.metric.pk for result, *_ in cleaned})
     existing = _existing_observations(cleaned, lock=not dry_run)
@@ -251,17 +286,13 @@ class _UpsertPlan:
     to_update: list[tuple[Observation, dict]] = field(default_factory=list)
 
 
-def _validated_rows(rows, *, metric_allowed) -> tuple[list[RowResult], list[tuple]]:
+def _validated_rows(rows, *, metric_allowed, actor) -> tuple[list[RowResult], list[tuple]]:
     """Every row's result (rejected with field errors, or still to plan) and the valid rows
     as (result, values, period_start, expected_version)."""
     metrics_by_key = _metrics_for(rows)
     segments_by_key = _segments_for(metrics_by_key.values())
-    locked = submission_locked_quarters(
-        department_ids={metric.department_id for metric in metrics_by_key.values()}
-    )
     results: list[RowResult] = []
-    cleaned: list[tuple[RowResult, dict, date, int | None]] = []
-    seen: dict[tuple, int] = {}
+    valid: list[tuple[RowResult, dict, date, int | None]] = []
     for index, row in enumerate(rows):
         result = RowResult(index=index, status=REJECTED, value=row.get("value"))
         results.append(result)
@@ -285,18 +316,8 @@ def _validated_rows(rows, *, metric_allowed) -> tuple[list[RowResult], list[tupl
             result.errors = error.message_dict
             continue
         result.period_start, result.value = start, values["value"]
-        fiscal = quarter_of(start)
-        if (metric.department_id, fiscal.fiscal_year, fiscal.number) in locked:
-            result.errors = {"period_start": [f"{fiscal.label} is locked for this department."]}
-            continue
-        key = (metric.pk, segment.pk if segment else None, start, values["period_end"])
-        if key in seen:
-            result.errors = {
-                "period_start": [f"Same metric, segment and period as row {seen[key] + 1}."]
-            }
-            continue
-        seen[key] = index
-        cleaned.append((result, values, start, row.get("expected_version")))
+        valid.append((result, values, start, row.get("expected_version")))
+    cleaned = _open_and_distinct(valid, actor=actor)
     return results, cleaned
 
 
@@ -426,9 +447,6 @@ def _history_insert_set_based(changed, *, actor, source, now) -> None:
                 *([entry[column] for entry in entries] for column in range(4)),
             ],
         )
-    from metrics.services.data_version import data_version_bump
-
-    data_version_bump()
 
 
 def _metrics_for(rows) -> dict:

@@ -41,7 +41,11 @@ from metrics.services.errors import LockedError
 from metrics.services.events import EventKind, event_publish
 from metrics.services.history import changes_between, history_record, history_record_created
 from metrics.services.reminders import checkin_link
-from metrics.services.submissions import submission_lock, submission_unlock
+from metrics.services.submissions import (
+    quarter_exclusive_lock,
+    submission_lock,
+    submission_unlock,
+)
 from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
     validate_known_fields,
@@ -437,6 +441,13 @@ def session_delete(*, actor, session: TuningSession, source: str = "form") -> No
             source=source,
         )
         orphans = _objectives_only_presented_by(session)
+        # Kept on the quarter: its check-in link (in the opening's emails) says so.
+        history_record(
+            instance=session.quarter,
+            changes={"session_deleted": (session.title, None)},
+            actor=actor,
+            source=source,
+        )
         _session_event(EventKind.SESSION_DELETED, session=session, actor=actor)
         session.delete()
         for objective in orphans:
@@ -473,14 +484,18 @@ def _objectives_only_presented_by(session: TuningSession) -> list[Objective]:
 
 def session_hold(*, actor, session: TuningSession, source: str = "form") -> TuningSession:
     """Marks the session held: stores its deck and charts as presented and locks its quarter
-    for every department. Holding a held session changes nothing."""
-    from metrics.selectors.snapshots import snapshot_build, snapshot_head
+    for every department, after the saves of the quarter in flight (they hold it shared; the
+    next ones are refused). Each department's check-in state at the hold is kept in the
+    snapshot's head. Holding a held session changes nothing."""
+    from metrics.selectors.review import held_snapshot_head
+    from metrics.selectors.snapshots import snapshot_build
 
     validate_source(source)
     with data_write():
         session = _locked_session(session)
         if session.state == SessionState.HELD:
             return session
+        quarter_exclusive_lock(session.quarter)
         snapshot = snapshot_build(session.pk)
         now = timezone.now()
         changes = {
@@ -493,7 +508,8 @@ def session_hold(*, actor, session: TuningSession, source: str = "form") -> Tuni
             now,
             actor_or_none(actor),
         )
-        session.snapshot, session.snapshot_head = snapshot, snapshot_head(snapshot)
+        session.snapshot = snapshot
+        session.snapshot_head = held_snapshot_head(snapshot, session.quarter_id)
         session.version += 1
         session.updated_by = actor_or_none(actor)
         session.save(
@@ -561,12 +577,14 @@ def session_freeze_presented(*, actor=None, source: str = "form") -> int:
     for session in TuningSession.objects.filter(
         state=SessionState.HELD, snapshot__isnull=True
     ).select_related("quarter"):
-        from metrics.selectors.snapshots import snapshot_build, snapshot_head
+        from metrics.selectors.review import held_snapshot_head
+        from metrics.selectors.snapshots import snapshot_build
 
         with data_write():
             snapshot = snapshot_build(session.pk)
             TuningSession.objects.filter(pk=session.pk).update(
-                snapshot=snapshot, snapshot_head=snapshot_head(snapshot)
+                snapshot=snapshot,
+                snapshot_head=held_snapshot_head(snapshot, session.quarter_id),
             )
             data_changed()  # its pages now read the stored deck
             for department in Department.objects.all():

@@ -94,7 +94,7 @@ def _save_retrying(lookup, values, **kwargs) -> QuarterlyStatus:
 def _save(lookup, values, *, expected_version, actor, source) -> QuarterlyStatus:
     metric, segment, quarter = lookup["metric"], lookup["segment"], lookup["quarter"]
     with data_write():
-        submission_ensure_unlocked(department_id=metric.department_id, quarter=quarter)
+        submission_ensure_unlocked(department_id=metric.department_id, quarter=quarter, actor=actor)
         if expected_version == 0:
             current = QuarterlyStatus.objects.filter(**lookup).first()
             if current is not None and _only_derived(current):

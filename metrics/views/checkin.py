@@ -23,12 +23,24 @@ from metrics.selectors.checkin import checkin_get
 from metrics.selectors.entry import entry_departments, recent_submissions, submission_of
 from metrics.selectors.entry_quarters import neighbour_quarters, quarter_open_for_entry
 from metrics.selectors.job_runs import recompute_pending_for_department
+from metrics.selectors.review import deleted_session_of
 from metrics.services.errors import ConflictError, LockedError
 from metrics.services.key_results import key_result_status_save
 from metrics.services.recompute_requests import recompute_batched
 from metrics.services.statuses import quarterly_status_save
-from metrics.services.submissions import submission_lock, submission_reopen, submission_submit
+from metrics.services.submissions import (
+    submission_lock,
+    submission_reopen,
+    submission_submit,
+    submission_withdraw,
+)
 from metrics.views.entry_access import QuarterEntryMixin
+from metrics.views.review import (
+    SUBMITTABLE,
+    is_read_only_under_review,
+    read_only_message,
+    render_deleted_session,
+)
 
 
 class CheckinIndexView(LoginRequiredMixin, TemplateView):
@@ -68,6 +80,11 @@ class CheckinView(QuarterEntryMixin, TemplateView):
     template_name = "entry/checkin.html"
 
     def get(self, request, *args, **kwargs):
+        deleted = (
+            None if request.GET.get("deleted") == "ignore" else deleted_session_of(self.quarter)
+        )
+        if deleted is not None:  # the link of a deleted session's emails (docs/review.md)
+            return render_deleted_session(request, self, deleted)
         checkin = checkin_get(department=self.department, quarter=self.quarter)
         return self.render_page(checkin, self._unbound_forms(checkin))
 
@@ -76,11 +93,14 @@ class CheckinView(QuarterEntryMixin, TemplateView):
         if checkin.is_locked:
             messages.error(request, f"{self.quarter.label} is locked; nothing was saved.")
             return redirect(reverse("metrics:checkin", kwargs=self.quarter_url_kwargs()))
+        if is_read_only_under_review(request.user, checkin.submission):
+            messages.error(request, read_only_message(checkin.submission))
+            return redirect(reverse("metrics:checkin", kwargs=self.quarter_url_kwargs()))
         # Each row commits on its own; the recompute runs once per metric after the last.
         with recompute_batched():
             outcome = _RowSaver(request=request, checkin=checkin, quarter=self.quarter).save_all()
         if outcome.locked:
-            messages.error(request, f"{self.quarter.label} was locked meanwhile; not saved.")
+            messages.error(request, f"{outcome.locked} Not saved.")
         if not outcome.has_problems:
             if outcome.saved:
                 messages.success(request, f"Saved {outcome.saved} row(s).")
@@ -97,10 +117,11 @@ class CheckinView(QuarterEntryMixin, TemplateView):
         return {row.prefix: _row_form(form_class, row) for form_class, row in _rows(checkin)}
 
     def render_page(self, checkin, forms):
+        read_only = is_read_only_under_review(self.request.user, checkin.submission)
         for row in checkin.status_rows + checkin.key_result_rows:
             row.form = forms[row.prefix]
             row.conflict = getattr(row.form, "conflict", None)
-            if checkin.is_locked:
+            if checkin.is_locked or read_only:
                 for field in row.form.fields.values():
                     field.disabled = True
         user = self.request.user
@@ -115,11 +136,14 @@ class CheckinView(QuarterEntryMixin, TemplateView):
             fiscal_year_label=fiscal_year_label(self.quarter.fiscal_year),
             url_kwargs=self.quarter_url_kwargs(),
             can_submit=permissions.can_submit(user, self.department)
-            and submission.state == "draft",
+            and submission.state in SUBMITTABLE,
             can_lock=permissions.can_lock(user) and submission.state != "locked",
+            can_withdraw=submission.pk is not None and permissions.can_withdraw(user, submission),
             can_reopen=submission.pk is not None
             and submission.state != "draft"
             and permissions.can_reopen(user, submission),
+            read_only=read_only,
+            read_only_message=read_only_message(submission) if read_only else "",
             figures_pending=recompute_pending_for_department(self.department.pk),
             previous_quarter=previous_quarter,
             next_quarter=next_quarter,
@@ -133,7 +157,7 @@ class _RowSaver:
     def __init__(self, *, request, checkin, quarter):
         self.request, self.checkin, self.quarter = request, checkin, quarter
         self.saved = 0
-        self.locked = False
+        self.locked = ""  # why a save was refused (locked, or under review) meanwhile
         self.problem_forms: dict = {}
 
     @property
@@ -173,8 +197,8 @@ class _RowSaver:
         except ValidationError as error:
             form_add_service_errors(form, error)
             self.problem_forms[prefix] = form
-        except LockedError:
-            self.locked = True
+        except LockedError as error:
+            self.locked = str(error)
         else:
             self.saved += 1
 
@@ -232,7 +256,8 @@ def _form_after_conflict(form, current):
 
 
 class SubmissionView(QuarterEntryMixin, View):
-    """Submit (lead or admin), lock (admin) or reopen (admin; a lead withdrawing)."""
+    """Submit (lead or admin), withdraw (lead or admin), lock (admin) or reopen (admin; a lead
+    withdrawing). Reviewers approve and return on the session's review page."""
 
     http_method_names = ["post"]
 
@@ -244,6 +269,7 @@ class SubmissionView(QuarterEntryMixin, View):
             "submit": permissions.can_submit(user, self.department),
             "lock": permissions.can_lock(user),
             "reopen": permissions.can_reopen(user, submission),
+            "withdraw": permissions.can_withdraw(user, submission),
         }
         if action not in allowed:
             messages.error(request, "Unknown action.")
@@ -255,6 +281,7 @@ class SubmissionView(QuarterEntryMixin, View):
             "submit": submission_submit,
             "lock": submission_lock,
             "reopen": submission_reopen,
+            "withdraw": submission_withdraw,
         }[action]
         try:
             result = service(department=self.department, quarter=self.quarter, actor=user)

@@ -48,7 +48,7 @@ from metrics.selectors.deck_layout import (
 )
 from metrics.selectors.job_runs import recompute_state
 from metrics.selectors.overview import attainment_tally, departments, submissions_for_quarter
-from metrics.selectors.session_cycle import submission_progress
+from metrics.selectors.review import checkin_progress, held_checkins, held_progress
 from metrics.selectors.session_pages import (
     metric_page,
     objective_departments,
@@ -289,7 +289,14 @@ class SessionView(SessionPageMixin, TemplateView):
                 lambda: submissions_for_quarter(header.quarter_id, departments())
             )
             context["submissions"] = submissions
-            context["progress"] = SimpleLazyObject(lambda: submission_progress(submissions))
+            context["progress"] = SimpleLazyObject(lambda: checkin_progress(submissions))
+        else:
+            # Held: who had submitted when it was held (kept with its hold, so cached with it).
+            submissions = SimpleLazyObject(lambda: held_checkins(header.session_id) or [])
+            context["submissions"] = submissions
+            context["progress"] = SimpleLazyObject(
+                lambda: held_progress(held_checkins(header.session_id))
+            )
         return context
 
 
@@ -458,19 +465,36 @@ class OverviewView(SessionPageMixin, TemplateView):
             outcomes=SimpleLazyObject(lambda: tables.outcomes),
             objectives=SimpleLazyObject(lambda: tables.objectives),
             submissions=submissions,
-            progress=submission_progress(submissions),
-            recomputed_at=recompute.finished_at,
-            recompute_pending=recompute.pending,
+            progress=self.progress,
+            recomputed_at=recompute.finished_at if recompute else None,
+            recompute_pending=recompute.pending if recompute else 0,
         )
         return context
+
+    @cached_property
+    def progress(self):
+        submissions, _recompute = self.live
+        if self.header.is_held:
+            return held_progress(submissions)
+        return checkin_progress(submissions)
 
     @cached_property
     def live(self):
         """The status strip. Submissions are written with a version bump: cached under it.
         The last recompute and the pending count are not (a recompute that changes no figure
         bumps nothing, yet finishes a run and fulfils its requests): read on every request,
-        in one query, and part of the page's ETag (and of its stored response's key)."""
+        in one query, and part of the page's ETag (and of its stored response's key). A
+        held session shows who had submitted when it was held, and no recompute at all (its
+        figures are the deck as presented): (its held check-ins or None, None)."""
         version, quarter_id = self.version, self.header.quarter_id
+        if self.header.is_held:
+            session_id = self.header.session_id
+            held = cached(
+                self.content_version,
+                ("held-checkins", session_id),
+                lambda: held_checkins(session_id),
+            )
+            return held, None
         submissions = cached(
             version,
             ("submissions", quarter_id),
@@ -485,9 +509,9 @@ class OverviewView(SessionPageMixin, TemplateView):
         return (
             *super().etag_parts(),
             _digest(cached(self.version.structure_only, ("departments",), departments)),
-            [(item.department_slug, item.state) for item in submissions],
-            timesince(recompute.finished_at) if recompute.finished_at else "",
-            recompute.pending,
+            [(item.department_slug, item.state) for item in submissions or ()],
+            timesince(recompute.finished_at) if recompute and recompute.finished_at else "",
+            recompute.pending if recompute else 0,
         )
 
     def _tables(self, chosen: str, window: DeckWindow) -> SimpleNamespace:

@@ -72,6 +72,7 @@ def known_rows_config(world) -> SchemathesisConfig:
         "body.quarter": "quarter_ids",
         "body.period_start": "period_starts",
         "body.period_end": "period_ends",
+        "body.department": "department_keys",
         "body.rows[*].metric": "metric_keys",
         "body.rows[*].segment": "segment_keys",
         "query.metric": "metric_keys",

@@ -144,6 +144,7 @@ def test_one_whole_quarter(page, live_server, demo, settings, screenshot):
     sign_in(page, "facilitator")
     page.goto(reverse("metrics:session_edit", kwargs={"session_id": q3.pk}))
     page.click("#hold-form button[type=submit]")
+    page.click("#hold-confirm button[type=submit]")
     page.wait_for_selector(".messages li.success")
     assert page.locator("#session-edit").get_attribute("data-state") == "held"
     held = presented(page, q3.pk)

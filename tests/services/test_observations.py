@@ -241,7 +241,9 @@ def test_upsert_runs_a_bounded_number_of_queries(
         for i in range(months)
     ]
 
-    with django_assert_max_num_queries(12):
+    # 13: on PostgreSQL the batch's quarters are taken shared first, so that a hold of one
+    # waits for it or refuses it (docs/review.md); SQLite runs one fewer.
+    with django_assert_max_num_queries(13):
         result = observations_upsert(rows=rows, actor=lead, source="import")
 
     assert result.counts["created"] == months - 1
