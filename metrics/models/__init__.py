@@ -83,3 +83,7 @@ __all__ = [
     "Unit",
     "ValueBasis",
 ]
+
+from .confidence import CONFIDENCE_SCORE_MAX, CONFIDENCE_SCORE_MIN, Confidence  # noqa: E402
+
+__all__ += ["CONFIDENCE_SCORE_MAX", "CONFIDENCE_SCORE_MIN", "Confidence"]
