@@ -36,7 +36,12 @@ from metrics.selectors.deck_layout import (
     part_window,
 )
 from metrics.selectors.job_runs import recompute_state
-from metrics.selectors.overview import attainment_tally, departments, submissions_for_quarter
+from metrics.selectors.overview import (
+    attainment_tally,
+    confidence_tally,
+    departments,
+    submissions_for_quarter,
+)
 from metrics.selectors.page_cache import (
     RELEASE,
     TIMEOUT,
@@ -405,6 +410,7 @@ class OverviewView(SessionPageMixin, TemplateView):
             pager=pager_for(self.request, number, layout.page_count),
             deck=header,
             tally=SimpleLazyObject(lambda: attainment_tally(header, department=chosen)),
+            confidence_tally=SimpleLazyObject(lambda: confidence_tally(header, department=chosen)),
             outcomes=SimpleLazyObject(lambda: tables.outcomes),
             objectives=SimpleLazyObject(lambda: tables.objectives),
             submissions=submissions,
