@@ -25,3 +25,15 @@ def attr_markdown(obj, name):
     from metrics.markdown import render_markdown
 
     return render_markdown(getattr(obj, name, ""))
+
+
+@register.filter
+def plain_number(value) -> str:
+    """A stored number as a person writes it ("7.2", "92,000"), never the stored
+    "7.200000" that floatformat would print."""
+    from metrics.formatting import format_plain
+
+    try:
+        return format_plain(value)
+    except (ArithmeticError, ValueError, TypeError):
+        return str(value)
