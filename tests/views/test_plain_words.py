@@ -27,7 +27,7 @@ def checkin_url():
 
 def test_a_conflict_shows_the_other_value_as_a_person_writes_it(client):
     world = entry_world_build()
-    save = dict(metric=world.retention, segment=None, quarter=world.q3, source="form")
+    save = {"metric": world.retention, "segment": None, "quarter": world.q3, "source": "form"}
     quarterly_status_save(actor=world.admin, value="7", **save)
     client.force_login(world.lead_product)
     data = status_post_data(None, client.get(checkin_url()).context)
