@@ -29,11 +29,13 @@ def attr_markdown(obj, name):
 
 @register.filter
 def plain_number(value) -> str:
-    """A stored number as a person writes it ("7.2", "92,000"), never the stored
-    "7.200000" that floatformat would print."""
-    from metrics.formatting import format_plain
+    """A stored number as a person types it ("7.2", "93000"), never the stored "7.200000"
+    that floatformat would print."""
+    from metrics.formatting import plain_decimal
 
+    if value is None or value == "":
+        return ""
     try:
-        return format_plain(value)
+        return plain_decimal(value)
     except (ArithmeticError, ValueError, TypeError):
         return str(value)

@@ -107,7 +107,9 @@ class SessionEditView(FacilitatorMixin, TemplateView):
         return self.render(self.texts_form())
 
     def texts_form(self, data=None, session=None):
-        session = session or session_authoring(self.kwargs["session_id"]).session
+        session = session or found_or_404(
+            session_for_action(self.kwargs["session_id"]), "No such tuning session."
+        )
         initial = {"version": session.version} | {
             name: getattr(session, name) for name in cycle.SESSION_TEXT_FIELDS
         }

@@ -202,6 +202,6 @@ def test_the_duplicate_button_shows_only_when_the_next_session_is_open(fay, q2, 
 
 
 def test_the_editor_runs_a_bounded_number_of_queries(fay, q3, django_assert_max_num_queries):
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(17):
         response = fay.get(edit_url(q3))
     assert response.status_code == 200
