@@ -222,7 +222,7 @@ class KeyResultStatusInline(admin.TabularInline):
 
     model = models.KeyResultStatus
     extra = 0
-    fields = ["quarter", "state", "text", "number", "milestones_done", "is_done"]
+    fields = ["quarter", "state", "text", "number", "milestones_done", "is_done", "confidence"]
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
@@ -247,8 +247,16 @@ class KeyResultAdmin(ServiceRowsAdminMixin, admin.ModelAdmin):
 @admin.register(models.KeyResultStatus)
 class KeyResultStatusAdmin(ServiceSavedAdmin):
     form = KeyResultStatusAdminForm
-    list_display = ["key_result", "quarter", "state", "number", "milestones_done", "is_done"]
-    list_filter = ["quarter", "state", "key_result__objective__department"]
+    list_display = [
+        "key_result",
+        "quarter",
+        "state",
+        "number",
+        "milestones_done",
+        "is_done",
+        "confidence",
+    ]
+    list_filter = ["quarter", "state", "confidence", "key_result__objective__department"]
     search_fields = ["text", "key_result__description"]
     list_select_related = ["key_result__objective", "quarter"]
     readonly_fields = ["version", "updated_by", "created_at", "updated_at"]

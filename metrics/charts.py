@@ -154,21 +154,24 @@ def _period_label(point: SeriesPoint) -> str:
     return f"{start:%b %Y} to {end:%b %Y}"
 
 
-def _time_axis(points: list[SeriesPoint]) -> tuple[list[str], str]:
-    """The periods the figure has data for, in time order, and the axis title. A category
-    axis: it spans exactly the periods shown, with no empty months between them."""
-    ordered = sorted({(p.period_start, p.period_end): p for p in points}.values(), key=_period_key)
-    labels = list(dict.fromkeys(_period_label(p) for p in ordered))
-    months = all(
-        (p.period_start.month, p.period_start.year) == (p.period_end.month, p.period_end.year)
-        for p in ordered
-    )
-    quarters = all(_period_label(p).startswith("Q") for p in ordered)
-    return labels, "Month" if months else "Fiscal quarter" if quarters else "Period"
+def _is_month(point: SeriesPoint) -> bool:
+    start, end = point.period_start, point.period_end
+    return (start.year, start.month) == (end.year, end.month)
 
 
-def _period_key(point: SeriesPoint):
-    return (point.period_start, point.period_end)
+def _period_date(point: SeriesPoint) -> str:
+    """Where a point sits on the date axis: the middle of its period (a month's middle, a
+    quarter's middle month), as an ISO date."""
+    start, end = point.period_start, point.period_end
+    return (start + (end - start) / 2).isoformat()
+
+
+def _time_axis_title(points: list[SeriesPoint]) -> str:
+    if all(_is_month(p) for p in points):
+        return "Month"
+    if all(_period_label(p).startswith("Q") for p in points):
+        return "Fiscal quarter"
+    return "Date"
 
 
 @cache
@@ -266,7 +269,7 @@ def _with_gaps(points, hover):
             y.append(None)
             texts.append("")
             symbols.append("circle")
-        x.append(_period_label(point))
+        x.append(_period_date(point))
         y.append(float(point.value))
         texts.append(text)
         symbols.append("circle-open" if point.is_derived else "circle")
@@ -281,37 +284,25 @@ def time_series_figure(data: MetricChartData) -> dict | None:
     traces: list[dict] = []
     shapes, annotations = [], []
     for index, series in enumerate(data.series):
-        if not series.points:
-            continue
-        hover = [
-            f"{series.name}<br>{p.period_start:%b %Y}"
-            + ("" if p.period_end.month == p.period_start.month else f" to {p.period_end:%b %Y}")
-            + f": <b>{format_value(p.value, unit=data.unit, unit_suffix=data.unit_suffix, decimals=series.decimals)}</b>"
-            + f" ({_exact(p.value, data.unit)})"
-            + ("<br><i>derived from the reported YoY change</i>" if p.is_derived else "")
-            for p in series.points
-        ]
-        x, y, texts, symbols = _with_gaps(series.points, hover)
-        traces.append(
-            _trace(
-                "scatter",
-                x=x,
-                y=y,
-                name=series.name,
-                mode="lines+markers",
-                line={"color": PALETTE[index % len(PALETTE)], "width": 3 if index == 0 else 2},
-                marker={"size": 7, "symbol": symbols},
-                hovertext=texts,
-                hoverinfo="text",
+        colour = PALETTE[index % len(PALETTE)]
+        # Months and whole quarters never share a line: a quarter's figure is its own series
+        # (its own markers, no line through the months), both on one date axis.
+        months = [p for p in series.points if _is_month(p)]
+        longer = [p for p in series.points if not _is_month(p)]
+        if months:
+            traces.append(_series_trace(data, series, months, name=series.name, colour=colour))
+        if longer:
+            name = f"{series.name}, {_longer_words(longer)}" if months else series.name
+            traces.append(
+                _series_trace(data, series, longer, name=name, colour=colour, whole_periods=True)
             )
-        )
     total = next((s for s in data.series if s.segment_id is None), None)
     goal, goal_name = _goal_points(data, total)
     if isinstance(goal, list):
         traces.append(
             _trace(
                 "scatter",
-                x=[_period_label(p) for p, _ in goal],
+                x=[_period_date(p) for p, _ in goal],
                 y=[float(v) for _, v in goal],
                 name=goal_name,
                 mode="lines",
@@ -333,16 +324,65 @@ def time_series_figure(data: MetricChartData) -> dict | None:
         shapes.append(shape)
         annotations.append(annotation)
     tickformat, suffix = _y_axis(data.unit)
-    categories, x_title = _time_axis([p for series in data.series for p in series.points])
+    points = [p for series in data.series for p in series.points]
     layout = _layout(
         data.chart_title,
         y_title=_value_title(data.chart_title, _unit_words(data.unit, data.unit_suffix)),
-        x_title=x_title,
+        x_title=_time_axis_title(points),
         tickformat=tickformat,
         ticksuffix=suffix,
     )
-    layout["xaxis"].update(type="category", categoryorder="array", categoryarray=categories)
+    # A date axis: months and quarters at their place in time, spanning the periods shown.
+    first = min(p.period_start for p in points)
+    last = max(p.period_end for p in points)
+    layout["xaxis"].update(
+        type="date",
+        tickformat="%b %Y",
+        hoverformat="%b %Y",
+        range=[(first - timedelta(days=15)).isoformat(), (last + timedelta(days=15)).isoformat()],
+    )
     return _figure(traces, layout, shapes=shapes, annotations=annotations)
+
+
+def _longer_words(points: list[SeriesPoint]) -> str:
+    return "quarters" if all(_period_label(p).startswith("Q") for p in points) else "periods"
+
+
+def _series_trace(
+    data: MetricChartData,
+    series: ChartSeries,
+    points: list[SeriesPoint],
+    *,
+    name: str,
+    colour: str,
+    whole_periods: bool = False,
+) -> dict:
+    hover = [
+        f"{series.name}<br>{_period_label(p)}"
+        + f": <b>{format_value(p.value, unit=data.unit, unit_suffix=data.unit_suffix, decimals=series.decimals)}</b>"
+        + f" ({_exact(p.value, data.unit)})"
+        + ("<br><i>derived from the reported YoY change</i>" if p.is_derived else "")
+        for p in points
+    ]
+    x, y, texts, symbols = _with_gaps(points, hover)
+    primary = series.segment_id is None
+    return _trace(
+        "scatter",
+        x=x,
+        y=y,
+        name=name,
+        mode="markers" if whole_periods else "lines+markers",
+        line=None if whole_periods else {"color": colour, "width": 3 if primary else 2},
+        marker={
+            "size": 10 if whole_periods else 7,
+            "symbol": ["diamond" if s == "circle" else "diamond-open" for s in symbols]
+            if whole_periods
+            else symbols,
+            "color": colour,
+        },
+        hovertext=texts,
+        hoverinfo="text",
+    )
 
 
 def yoy_figure(row: MetricRow, data: MetricChartData) -> dict | None:

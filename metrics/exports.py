@@ -55,6 +55,9 @@ class Sheet:
     rows: tuple[tuple[str, ...], ...]
 
 
+SEGMENT_MARKERS_HEADER = "Segment markers"
+
+
 def _quarter_headers(deck) -> list[str]:
     return [f"Q{q} Status" for q in deck.quarters]
 
@@ -72,6 +75,7 @@ def metrics_sheet(deck) -> Sheet:
                     row.baseline_text,
                     row.goal_text,
                     *(cell.display for cell in row.cells),
+                    "",
                 )
             )
             for segment in row.segments:
@@ -79,14 +83,17 @@ def metrics_sheet(deck) -> Sheet:
                     (
                         group.statement,
                         row.name,
-                        f"{segment.name}{segment.footnote_markers}",
+                        segment.name,
                         segment.baseline_text,
                         segment.goal_text,
                         *(cell.display for cell in segment.cells),
+                        segment.footnote_markers,
                     )
                 )
     header = ("MTP Outcome", "MTP Metric", "Segment", "Baseline", "Y2 Goal")
-    return Sheet("Metrics", (*header, *_quarter_headers(deck)), tuple(rows))
+    # The segment's footnote markers in a column of their own (a sort or filter on the segment
+    # name must not see "Emerging markets+"); last, so the other columns keep their places.
+    return Sheet("Metrics", (*header, *_quarter_headers(deck), SEGMENT_MARKERS_HEADER), tuple(rows))
 
 
 def key_results_sheet(deck, objective) -> Sheet:
@@ -104,6 +111,7 @@ def key_results_sheet(deck, objective) -> Sheet:
                     kr.baseline_text or row.baseline_text,
                     markdown_text(kr.goal_text) or row.goal_text,
                     *(cell.display for cell in row.cells),
+                    "",
                 )
             )
             for segment in row.segments:
@@ -115,6 +123,7 @@ def key_results_sheet(deck, objective) -> Sheet:
                         segment.baseline_text,
                         segment.goal_text,
                         *(cell.display for cell in segment.cells),
+                        segment.footnote_markers,
                     )
                 )
         else:
@@ -126,10 +135,15 @@ def key_results_sheet(deck, objective) -> Sheet:
                     kr.baseline_text,
                     markdown_text(kr.goal_text),
                     *(markdown_text(cell.text) if cell.text else cell.display for cell in kr.cells),
+                    "",
                 )
             )
     header = ("Code", "Key Result", "Segment", "Baseline", "Year Goal")
-    return Sheet(objective.short_name, (*header, *_quarter_headers(deck)), tuple(rows))
+    return Sheet(
+        objective.short_name,
+        (*header, *_quarter_headers(deck), SEGMENT_MARKERS_HEADER),
+        tuple(rows),
+    )
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:

@@ -298,3 +298,10 @@ def format_plain(value) -> str:
     if value is None or value == "":
         return ""
     return plain_decimal(value, grouped=True)
+
+
+def possessive(name) -> str:
+    """A name's possessive in English: "Product's", and "Communications'" for a name that
+    ends in s (never "Communications's")."""
+    name = str(name)
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"

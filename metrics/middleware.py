@@ -1,9 +1,10 @@
 """Request-level guards that must answer before any view (or Django's debug page) sees the
 request."""
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, QueryDict
-from django.urls import get_resolver
+from django.urls import Resolver404, get_resolver, resolve
 
 from metrics.selectors.errors import NotFoundError
 from metrics.views.entry_errors import too_big
@@ -59,15 +60,33 @@ def _bad_request(request, error):
 class NotFoundMiddleware:
     """A selector's NotFoundError (an unknown session, a metric the session does not show)
     is the page's 404, whether the view asked or a lazy part of the page did while its
-    template rendered (Django hands both to process_exception)."""
+    template rendered (Django hands both to process_exception).
+
+    Under DEBUG (`make run`), Django would answer every 404 with its debug page (the URL
+    patterns, the settings' hint): there too the reader gets the app's 404 page, for an unknown
+    URL (resolved here first) and for a view's Http404. CommonMiddleware, outside this one,
+    still redirects a path missing its slash."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as missing:
+                return _not_found(request, missing)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, NotFoundError):
+            if settings.DEBUG:
+                return _not_found(request, Http404(str(exception)))
             raise Http404(str(exception)) from exception
+        if isinstance(exception, Http404) and settings.DEBUG:
+            return _not_found(request, exception)
         return None
+
+
+def _not_found(request, exception):
+    return get_resolver().resolve_error_handler(404)(request, exception=exception)

@@ -341,7 +341,7 @@ class KeyResultStatusFilter(UpdatedSinceFilterSet):
 
     class Meta:
         model = models.KeyResultStatus
-        fields = ["key_result", "quarter", "state", "is_done"]
+        fields = ["key_result", "quarter", "state", "is_done", "confidence"]
 
     def filter_session(self, queryset, name, session):
         return queryset.filter(

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from metrics.formatting import plain_decimal
-from metrics.models import StatusState
+from metrics.models import Confidence, StatusState
 
 
 def number_text(value: Decimal | None) -> str:
@@ -147,6 +147,17 @@ class KeyResultRowForm(VersionedRowForm):
     comment = TextAreaField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 1, "cols": 24})
     )
+    confidence = forms.ChoiceField(
+        required=False,
+        choices=[("", _("(not given)")), *Confidence.choices],
+        label=_("Confidence"),
+    )
+    confidence_score = forms.CharField(
+        required=False,
+        max_length=4,
+        label=_("Confidence score (1-10)"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 2}),
+    )
 
     @staticmethod
     def initial_for(status) -> dict:
@@ -164,5 +175,9 @@ class KeyResultRowForm(VersionedRowForm):
                 else str(status.milestones_done),
                 "is_done": status.is_done,
                 "comment": status.comment,
+                "confidence": status.confidence,
+                "confidence_score": ""
+                if status.confidence_score is None
+                else str(status.confidence_score),
             }
         )

@@ -100,3 +100,6 @@ __all__ += ["IdempotentRequest", "SignInFailureCount"]
 from .files import StoredFile  # noqa: E402
 
 __all__ += ["StoredFile"]
+from .confidence import CONFIDENCE_SCORE_MAX, CONFIDENCE_SCORE_MIN, Confidence  # noqa: E402
+
+__all__ += ["CONFIDENCE_SCORE_MAX", "CONFIDENCE_SCORE_MIN", "Confidence"]

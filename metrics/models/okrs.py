@@ -1,9 +1,11 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from .base import Versioned
 from .calendar import Quarter
+from .confidence import CONFIDENCE_SCORE_MAX, CONFIDENCE_SCORE_MIN, Confidence
 from .metrics import VALUE_DIGITS, Metric, StatusState
 from .org import Department, Priority
 
@@ -69,6 +71,11 @@ class KeyResult(Versioned):
     is_retired = models.BooleanField(
         default=False, help_text="No longer tracked: not carried into the next session."
     )
+    carry_over = models.BooleanField(
+        default=True,
+        help_text="Carried into the next quarter's session when it is opened (unmarked: retired "
+        "there, or left behind in a new fiscal year).",
+    )
 
     class Meta:
         ordering = ["objective", "order", "id"]
@@ -91,6 +98,21 @@ class KeyResultStatus(Versioned):
     milestones_done = models.PositiveSmallIntegerField(null=True, blank=True)
     is_done = models.BooleanField(default=False, help_text="Shown as a tick (✓).")
     comment = models.TextField(blank=True)
+    confidence = models.CharField(
+        max_length=10,
+        choices=Confidence.choices,
+        blank=True,
+        help_text="The lead's confidence in the year goal this quarter; blank when not given.",
+    )
+    confidence_score = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(CONFIDENCE_SCORE_MIN),
+            MaxValueValidator(CONFIDENCE_SCORE_MAX),
+        ],
+        help_text="Optionally, the confidence from 1 (none) to 10 (certain).",
+    )
 
     class Meta:
         ordering = ["key_result", "quarter"]

@@ -77,6 +77,9 @@ class SessionObjective(Versioned):
     narrative = models.TextField(blank=True, help_text="Markdown.")
     order = models.PositiveIntegerField(default=0)
     is_retired = models.BooleanField(default=False, help_text="No longer presented.")
+    carry_over = models.BooleanField(
+        default=True, help_text="Carried into the next quarter's session when it is opened."
+    )
 
     class Meta:
         ordering = ["session", "order", "id"]

@@ -9,6 +9,8 @@ chart stays editable in PowerPoint.
 
 from __future__ import annotations
 
+from datetime import date
+
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
@@ -33,6 +35,16 @@ def _categories(traces: list[dict]) -> list[str]:
             if x is not None:
                 seen.setdefault(str(x), None)
     return list(seen)
+
+
+def _is_date_axis(layout: dict) -> bool:
+    return (layout.get("xaxis") or {}).get("type") == "date"
+
+
+def _date_categories(categories: list[str]) -> list[date]:
+    """A date axis's x values (ISO dates: months and quarters at their middles) in time
+    order: the chart gets a date axis of its own, like the page's, never a row of labels."""
+    return sorted({date.fromisoformat(x) for x in categories})
 
 
 def _number_format(layout: dict) -> str:
@@ -73,7 +85,13 @@ def add_figure_chart(slide, figure: dict, left: float, top: float, width: float,
     categories = _categories(traces)
     number_format = _number_format(layout)
     data = CategoryChartData(number_format=number_format)
-    _flat_categories(data, categories)
+    dated = _is_date_axis(layout) and chart_type == XL_CHART_TYPE.LINE_MARKERS
+    if dated:
+        days = _date_categories(categories)
+        categories = [day.isoformat() for day in days]
+        _flat_categories(data, days)
+    else:
+        _flat_categories(data, categories)
     for trace in traces:
         by_x: dict[str, float | None] = {}
         for x, y in zip(trace.get("x") or [], trace.get("y") or [], strict=False):
@@ -101,6 +119,9 @@ def add_figure_chart(slide, figure: dict, left: float, top: float, width: float,
     value_axis.tick_labels.number_format_is_linked = False
     _axis_title(value_axis, _text((layout.get("yaxis") or {}).get("title")))
     _axis_title(chart.category_axis, _text((layout.get("xaxis") or {}).get("title")))
+    if dated:
+        chart.category_axis.tick_labels.number_format = "mmm yyyy"
+        chart.category_axis.tick_labels.number_format_is_linked = False
 
     plot = chart.plots[0]
     if chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED:
@@ -124,6 +145,15 @@ def add_figure_chart(slide, figure: dict, left: float, top: float, width: float,
                 series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
             if trace.get("mode") == "lines":
                 series.marker.style = XL_MARKER_STYLE.NONE
+        if trace.get("mode") == "markers" and chart_type == XL_CHART_TYPE.LINE_MARKERS:
+            # Whole quarters: markers of their own, no line through the months.
+            series.format.line.fill.background()
+            series.marker.style = XL_MARKER_STYLE.DIAMOND
+            series.marker.size = 9
+            marker_fill = _colour(trace, "marker")
+            if marker_fill is not None:
+                series.marker.format.fill.solid()
+                series.marker.format.fill.fore_color.rgb = marker_fill
         if chart_type == XL_CHART_TYPE.LINE_MARKERS:
             series.smooth = False
         labels = trace.get("text")
@@ -142,7 +172,7 @@ def add_figure_chart(slide, figure: dict, left: float, top: float, width: float,
     return frame
 
 
-def _flat_categories(data: CategoryChartData, labels: list[str]):
+def _flat_categories(data: CategoryChartData, labels: list):
     """Set the chart's categories, each one's position looked up rather than counted:
     python-pptx finds a category's index by walking the categories before it, once per
     category for the chart's XML and again for its workbook, which is quadratic in a time

@@ -10,7 +10,7 @@ from itertools import groupby
 
 from django.contrib.contenttypes.models import ContentType
 
-from metrics.formatting import NO_STATUS, cell_display, key_result_display
+from metrics.formatting import NO_STATUS, cell_display, format_plain, key_result_display
 from metrics.models import ChangeSource, HistoryEntry, KeyResultStatus, QuarterlyStatus
 from metrics.services.validation import ascii_int
 
@@ -18,7 +18,7 @@ from metrics.services.validation import ascii_int
 # the types the formatting needs.
 DECIMAL_FIELDS = {"value", "yoy_delta", "number"}
 BOOLEAN_FIELDS = {"value_is_manual", "is_done"}
-INTEGER_FIELDS = {"milestones_done"}
+INTEGER_FIELDS = {"milestones_done", "confidence_score"}
 SOURCE_LABELS = dict(ChangeSource.choices)
 
 
@@ -65,6 +65,11 @@ class FieldChange:
 def _value_label(field: str, text: str | None) -> str:
     if text is None or text == "":
         return EMPTY
+    if field in DECIMAL_FIELDS - {"yoy_delta"}:
+        try:
+            return format_plain(text)  # "7.2", never the stored "7.200000"
+        except (ArithmeticError, ValueError):
+            return text
     return CHOICE_LABELS.get(field, {}).get(text, text)
 
 

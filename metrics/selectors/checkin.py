@@ -6,23 +6,28 @@ the number of rows."""
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 
+from metrics.fiscal import FiscalQuarter, month_end, months_later
 from metrics.models import (
     Department,
     Drilldown,
+    GoalKind,
     HistoryEntry,
     KeyResult,
     KeyResultStatus,
     Metric,
     MetricState,
     Objective,
+    Observation,
     Quarter,
     QuarterlyStatus,
     Segment,
+    StatusState,
     Submission,
 )
 
@@ -35,10 +40,18 @@ class StatusRow:
     segment: Segment | None
     status: QuarterlyStatus | None
     history: list[HistoryEntry] = field(default_factory=list)
+    # The months of the same quarter a year earlier without a figure, where the value has no
+    # YoY change for want of them (a YoY goal): the cell names them and links to the backfill.
+    missing_prior_months: tuple[date, ...] = ()
 
     @property
     def prefix(self) -> str:
         return f"status-{self.metric.pk}-{self.segment.pk if self.segment else 0}"
+
+    @property
+    def backfill_row(self) -> str:
+        """The backfill page's row choice for this metric or segment."""
+        return f"{self.metric.pk}-{self.segment.pk if self.segment else 0}"
 
     @property
     def label(self) -> str:
@@ -102,6 +115,7 @@ def checkin_get(*, department: Department, quarter: Quarter) -> Checkin:
         for segment in [None, *metric.segments.all()]:
             key = (metric.pk, segment.pk if segment else None)
             status_rows.append(StatusRow(metric, segment, statuses.get(key)))
+    _attach_missing_prior_months(status_rows, quarter)
 
     objectives = list(
         Objective.objects.filter(department=department, fiscal_year=quarter.fiscal_year)
@@ -174,6 +188,39 @@ def history_latest(objects: Iterable, *, per_object: int = HISTORY_PER_ROW) -> d
         for entry in entries:
             found[(model, entry.object_id)].append(entry)
     return found
+
+
+def _lacks_prior_year(row: StatusRow) -> bool:
+    status = row.status
+    return (
+        status is not None
+        and status.value is not None
+        and status.yoy_delta is None
+        and status.state in (StatusState.REPORTED, StatusState.NOT_AVAILABLE)
+        and row.metric.goal_kind == GoalKind.YOY_CHANGE
+    )
+
+
+def _attach_missing_prior_months(rows: list[StatusRow], quarter: Quarter) -> None:
+    """Sets missing_prior_months on the rows whose value has no YoY change (one query, none
+    when no row lacks it)."""
+    lacking = [row for row in rows if _lacks_prior_year(row)]
+    if not lacking:
+        return
+    earlier = FiscalQuarter(quarter.fiscal_year, quarter.number).year_earlier()
+    months = [months_later(earlier.start_date, step) for step in range(3)]
+    covered = defaultdict(set)
+    for metric_id, segment_id, start, end in Observation.objects.filter(
+        metric_id__in={row.metric.pk for row in lacking},
+        period_start__lte=earlier.end_date,
+        period_end__gte=earlier.start_date,
+    ).values_list("metric_id", "segment_id", "period_start", "period_end"):
+        for month in months:
+            if start <= month_end(month) and end >= month:
+                covered[(metric_id, segment_id)].add(month)
+    for row in lacking:
+        key = (row.metric.pk, row.segment.pk if row.segment else None)
+        row.missing_prior_months = tuple(m for m in months if m not in covered[key])
 
 
 def _attach_history(rows_and_objects) -> None:

@@ -155,6 +155,10 @@ class KeyResultCell:
     is_done: bool
     display: str  # plain text; "-" without a status
     status_id: int | None = None  # the key-result status shown, for its history
+    # The lead's confidence this quarter (models.Confidence, "" when not given): shown beside
+    # the printed cell, never in it.
+    confidence: str = ""
+    confidence_score: int | None = None
 
 
 @dataclass(frozen=True)
@@ -504,6 +508,8 @@ def _key_result_cell(quarter: int, status, milestone_total) -> KeyResultCell:
         is_done=status.is_done and status.state == models.StatusState.REPORTED,
         display=key_result_display(status, milestone_total),
         status_id=status.pk,
+        confidence=status.confidence,
+        confidence_score=status.confidence_score,
     )
 
 

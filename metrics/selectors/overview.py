@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils.translation import gettext as _
+
 from metrics import models
 from metrics.caching.decks import held_deck_data
 from metrics.selectors.deck import metric_attainment
@@ -87,3 +90,52 @@ def _live_attainments(header, department: str):
             own_status=by_segment.get(None),
             segment_statuses=[by_segment[s] for s in segment_order[metric_id] if s in by_segment],
         )
+
+
+def confidence_tally(header, *, department: str = "") -> list[dict]:
+    """How many of the session's key results (of `department`) stand at each confidence in
+    its quarter, as their leads set it, and how many have none: one query (a held session:
+    its stored deck, as presented). Beside attainment_tally, which counts metrics."""
+    if header.is_held:
+        deck = held_deck_data(header.session_id, header.frozen)
+        counted = Counter(
+            _stored_confidence(key_result, header.quarter_number)
+            for objective in deck["objectives"]
+            if not department or objective["department_slug"] == department
+            for key_result in objective["key_results"]
+        )
+    else:
+        counted = Counter(_live_confidences(header, department))
+    return [
+        {"confidence": value, "label": label, "count": counted[value]}
+        for value, label in [*models.Confidence.choices, ("", _("Not given"))]
+    ]
+
+
+def _stored_confidence(key_result: dict, quarter_number: int) -> str:
+    cells = key_result.get("cells") or ()
+    cell = next((c for c in cells if c.get("quarter") == quarter_number), {})
+    return cell.get("confidence", "")  # decks stored before confidence existed: none
+
+
+def _live_confidences(header, department: str):
+    key_results = models.KeyResult.objects.filter(
+        is_retired=False,
+        objective__priority_id=header.priority_id,
+        objective__fiscal_year=header.fiscal_year,
+    )
+    presented = models.SessionObjective.objects.filter(session_id=header.session_id)
+    # A session without objective rows of its own presents its fiscal year's objectives.
+    shown_here = presented.filter(objective_id=OuterRef("objective_id"), is_retired=False)
+    key_results = key_results.filter(Exists(shown_here) | ~Exists(presented))
+    if department:
+        key_results = key_results.filter(objective__department__slug=department)
+    confidence = models.KeyResultStatus.objects.filter(
+        key_result_id=OuterRef("pk"), quarter_id=header.quarter_id
+    ).values("confidence")[:1]
+    yield from (
+        value or ""
+        for value in key_results.annotate(confidence=Subquery(confidence))
+        .order_by()
+        .values_list("confidence", flat=True)
+    )

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from metrics import models
 from metrics.selectors.errors import NotFoundError
+from metrics.services.session_edits import next_session_of
 from metrics.services.sessions import (
     SessionAlreadyOpenError,
     default_status_deadline,
@@ -34,6 +35,9 @@ class CarryOver:
     deliverables: tuple[str, ...]
     footnotes: tuple[str, ...]
     acronyms: tuple[str, ...]
+    # Unmarked for carrying (docs/okrs.md): objectives, and key results of carried objectives.
+    objectives_left: tuple[str, ...] = ()
+    key_results_left: int = 0
 
 
 def open_next_preview(source: models.TuningSession) -> CarryOver:
@@ -45,8 +49,10 @@ def open_next_preview(source: models.TuningSession) -> CarryOver:
         refused, existing_id = already.messages[0], already.session.pk
     except ValidationError as error:
         refused = " ".join(error.messages)
-    objectives = session_objectives_presented(source)
+    presented = session_objectives_presented(source)
+    objectives = [row for row in presented if row.carry_over]
     objective_ids = [row.objective_id for row in objectives]
+    key_results = models.KeyResult.objects.filter(objective_id__in=objective_ids, is_retired=False)
     return CarryOver(
         source_id=source.pk,
         source_label=source.quarter.label,
@@ -61,9 +67,9 @@ def open_next_preview(source: models.TuningSession) -> CarryOver:
             .values_list("name", flat=True)
         ),
         objectives=tuple(row.objective.short_name for row in objectives),
-        key_result_count=models.KeyResult.objects.filter(
-            objective_id__in=objective_ids, is_retired=False
-        ).count(),
+        key_result_count=key_results.filter(carry_over=True).count(),
+        objectives_left=tuple(row.objective.short_name for row in presented if not row.carry_over),
+        key_results_left=key_results.filter(carry_over=False).count(),
         deliverables=tuple(
             models.KeyDeliverable.objects.filter(session=source)
             .order_by("order", "id")
@@ -88,6 +94,10 @@ class SessionAuthoring:
     objective_choices: list  # objectives a deliverable can link to
     key_results: dict  # objective id -> its key results (retired ones too)
     departments: list
+    # The next quarter's session when open (then it, not this one, takes duplicates and the
+    # carry marks are spent), and whether this one is the latest (it can open the next).
+    next_session: models.TuningSession | None = None
+    is_latest: bool = False
 
 
 def session_authoring(session_id: int) -> SessionAuthoring:
@@ -133,7 +143,24 @@ def session_authoring(session_id: int) -> SessionAuthoring:
         objectives=objectives,
         objective_choices=[row.objective for row in objectives],
         key_results=key_results,
-        departments=list(models.Department.objects.order_by("name")),
+        departments=session_authoring_departments(),
+        next_session=next_session_of(session),
+        is_latest=latest_session_id_of(session) == session.pk,
+    )
+
+
+def session_authoring_departments() -> list:
+    """The departments an objective can belong to, by name."""
+    return list(models.Department.objects.order_by("name"))
+
+
+def latest_session_id_of(session: models.TuningSession) -> int | None:
+    """The latest session of the session's priority (the one the next is opened from)."""
+    return (
+        models.TuningSession.objects.filter(priority_id=session.priority_id)
+        .order_by("-quarter__fiscal_year", "-quarter__number")
+        .values_list("pk", flat=True)
+        .first()
     )
 
 

@@ -1,9 +1,17 @@
 """Writing a key result's status for a quarter: text, a number, milestones, a tick."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from metrics.caching.versions import data_write
-from metrics.models import KeyResult, KeyResultStatus, StatusState
+from metrics.models import (
+    CONFIDENCE_SCORE_MAX,
+    CONFIDENCE_SCORE_MIN,
+    Confidence,
+    KeyResult,
+    KeyResultStatus,
+    StatusState,
+)
 from metrics.services.events import EventKind, event_publish
 from metrics.services.submissions import submission_ensure_unlocked
 from metrics.services.transactions import retried_when_transient
@@ -16,7 +24,16 @@ from metrics.services.validation import (
 )
 from metrics.services.versioned import versioned_row_save
 
-KEY_RESULT_EDITABLE_FIELDS = ("state", "text", "number", "milestones_done", "is_done", "comment")
+KEY_RESULT_EDITABLE_FIELDS = (
+    "state",
+    "text",
+    "number",
+    "milestones_done",
+    "is_done",
+    "comment",
+    "confidence",
+    "confidence_score",
+)
 
 
 @retried_when_transient
@@ -30,7 +47,8 @@ def key_result_status_save(
     **fields,
 ) -> KeyResultStatus:
     """Create or update the key result's status for `quarter`. Fields: state, text (Markdown),
-    number, milestones_done (at most the key result's milestone_total), is_done, comment.
+    number, milestones_done (at most the key result's milestone_total), is_done, comment,
+    confidence (on track / at risk / off track, "" for none) and confidence_score (1-10).
     Raises ValidationError, LockedError or ConflictError like quarterly_status_save. The row's
     `created` says whether this call inserted it."""
     validate_source(source)
@@ -109,6 +127,7 @@ def _clean(*, key_result: KeyResult, fields: dict) -> dict:
             values[name] = values[name] or ""
     if "is_done" in values:
         values["is_done"] = bool(values["is_done"])
+    errors.update(_clean_confidence(values))
     try:
         validate_markdown_length({"text": values.get("text"), "comment": values.get("comment")})
     except ValidationError as error:
@@ -116,3 +135,31 @@ def _clean(*, key_result: KeyResult, fields: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def _clean_confidence(values: dict) -> dict:
+    """Cleans confidence and confidence_score in place; returns the errors by field."""
+    errors = {}
+    if "confidence" in values:
+        values["confidence"] = values["confidence"] or ""
+        if values["confidence"] not in ("", *Confidence.values):
+            errors["confidence"] = _("Choose one of: %(choices)s.") % {
+                "choices": ", ".join(str(label) for label in Confidence.labels)
+            }
+    if "confidence_score" in values:
+        try:
+            score = parse_number(values["confidence_score"], field="confidence_score")
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        else:
+            if score is not None and (
+                score != score.to_integral()
+                or not CONFIDENCE_SCORE_MIN <= score <= CONFIDENCE_SCORE_MAX
+            ):
+                errors["confidence_score"] = _("Enter a whole number from %(low)d to %(high)d.") % {
+                    "low": CONFIDENCE_SCORE_MIN,
+                    "high": CONFIDENCE_SCORE_MAX,
+                }
+            else:
+                values["confidence_score"] = None if score is None else int(score)
+    return errors

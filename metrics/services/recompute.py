@@ -14,7 +14,9 @@ For every metric and segment in scope and every quarter that has observations or
    Statuses are created for quarters that have measured observations; derived ones (worked
    back from a printed YoY) only serve as comparison;
 2. the YoY delta: value / value of the same quarter a year earlier - 1 (relative for rates
-   too); without a prior-year value it is NULL and a YoY-goal status says "not available";
+   too); without a prior-year value it is NULL and a YoY-goal status says "not available",
+   unless a person saved it as "reported": the lead's state is kept (the check-in names the
+   months of last year that are missing);
 3. the arrow against the previous measurement, or the baseline where there is none;
 4. goal attainment against the (segment's or metric's) structured goal and direction.
 
@@ -408,7 +410,7 @@ class _Recompute:
                    COALESCE(s.segment_id, 0) AS segment_key,
                    q.fiscal_year * 4 + q.number - 1 AS qi,
                    s.value, s.yoy_delta, s.arrow, s.attainment, s.state, s.value_basis,
-                   s.unused_observations
+                   s.unused_observations, s.updated_by_id AS set_by
             FROM metrics_quarterlystatus s
             JOIN metrics_quarter q ON q.id = s.quarter_id
             WHERE {self._in_scope("s.metric_id")}"""
@@ -604,7 +606,8 @@ class _Recompute:
                        st.value_basis AS old_value_basis, f.unused_observations,
                        st.unused_observations AS old_unused_observations,
                        st.yoy_delta AS old_yoy_delta, st.arrow AS old_arrow,
-                       st.attainment AS old_attainment, st.state AS old_state, m.direction,
+                       st.attainment AS old_attainment, st.state AS old_state, st.set_by,
+                       m.direction,
                        m.state AS metric_state, f.prior_year_value,
                        COALESCE(NULLIF(sg.goal_kind, 'none'), m.goal_kind) AS goal_kind,
                        CASE WHEN sg.goal_kind IS NOT NULL AND sg.goal_kind <> 'none'
@@ -639,7 +642,9 @@ class _Recompute:
                        unused_observations, old_unused_observations,
                        {ARROW_SQL} AS arrow,
                        {ATTAINMENT_SQL} AS attainment,
-                       CASE WHEN old_state IN ('reported', 'not_available') AND value IS NOT NULL
+                       CASE WHEN old_state = 'reported' AND set_by IS NOT NULL
+                            THEN 'reported'
+                            WHEN old_state IN ('reported', 'not_available') AND value IS NOT NULL
                             THEN CASE WHEN goal_kind = 'yoy_change' AND yoy_delta IS NULL
                                       THEN 'not_available' ELSE 'reported' END
                             ELSE old_state END AS state

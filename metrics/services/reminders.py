@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from metrics.formatting import possessive
 from metrics.models import Department, Quarter, Submission, SubmissionState
 
 logger = logging.getLogger(__name__)
@@ -99,10 +100,10 @@ def checkin_link(department, quarter) -> str:
 def _message(department, quarter, recipients, connection) -> EmailMessage:
     link = checkin_link(department, quarter)
     return EmailMessage(
-        subject=f"Reminder: {department.name}'s status for {quarter.label} is due "
+        subject=f"Reminder: {possessive(department.name)} status for {quarter.label} is due "
         f"{quarter.status_deadline:%Y-%m-%d}",
         body=(
-            f"Hello,\n\n{department.name}'s quarterly status for {quarter.label} has not been "
+            f"Hello,\n\n{possessive(department.name)} quarterly status for {quarter.label} has not been "
             f"submitted yet. It is due on {quarter.status_deadline:%A %d %B %Y}.\n\n"
             f"Fill it in and submit it here: {link}\n\n-- okrtracker"
         ),

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from metrics.caching.versions import data_changed, data_write
 from metrics.fiscal import FiscalQuarter
+from metrics.formatting import possessive
 from metrics.models import (
     Acronym,
     Department,
@@ -247,13 +248,21 @@ def session_open_next(
             actor=actor,
             source=source_of_change,
         )
-        _carry_over(source=source, session=session, new_year=target.fiscal_year)
+        _carry_over(
+            source=source,
+            session=session,
+            new_year=target.fiscal_year,
+            actor=actor,
+            change_source=source_of_change,
+        )
         _session_event(EventKind.SESSION_OPENED, session=session, actor=actor)
     emailed = session_open_notify(session=session) if notify else 0
     return OpenResult(session, created=True, emailed=emailed)
 
 
-def _carry_over(*, source: TuningSession, session: TuningSession, new_year: int) -> None:
+def _carry_over(
+    *, source: TuningSession, session: TuningSession, new_year: int, actor, change_source: str
+) -> None:
     MetricDefinition.objects.bulk_create(
         [
             MetricDefinition(
@@ -271,8 +280,22 @@ def _carry_over(*, source: TuningSession, session: TuningSession, new_year: int)
     objective_map, session_objectives = {}, []
     for row in session_objectives_presented(source):
         objective = row.objective
+        if not row.carry_over:
+            # Left behind (docs/okrs.md): in the same fiscal year the new session lists it as
+            # retired, so its editor can bring it back; a new fiscal year does not copy it.
+            if objective.fiscal_year == new_year:
+                SessionObjective.objects.create(
+                    session=session,
+                    objective=objective,
+                    narrative=row.narrative,
+                    order=row.order,
+                    is_retired=True,
+                )
+            continue
         if objective.fiscal_year != new_year:
             objective = _objective_copy(objective=objective, fiscal_year=new_year)
+        else:
+            _key_results_left_behind(objective=objective, actor=actor, source=change_source)
         objective_map[row.objective_id] = objective
         session_objectives.append(
             SessionObjective(
@@ -327,6 +350,20 @@ def session_objectives_presented(session: TuningSession) -> list[SessionObjectiv
     ]
 
 
+def _key_results_left_behind(*, objective: Objective, actor, source: str) -> None:
+    """The objective's active key results unmarked for carrying retire as the next session of
+    the same fiscal year opens (key results are shared by the year's sessions; a held session
+    keeps what it presented). The mark is reset, so restoring one carries it again."""
+    for key_result in objective.key_results.filter(is_retired=False, carry_over=False):
+        versioned_instance_update(
+            instance=key_result,
+            values={"is_retired": True, "carry_over": True},
+            expected_version=None,
+            actor=actor,
+            source=source,
+        )
+
+
 def _objective_copy(*, objective: Objective, fiscal_year: int) -> Objective:
     """The objective (and its active key results, goals kept, no statuses) for another fiscal
     year; an existing copy is reused."""
@@ -364,7 +401,7 @@ def _key_results_copy(*, source: Objective, to: Objective) -> None:
                 milestone_total=kr.milestone_total,
                 order=kr.order,
             )
-            for kr in source.key_results.filter(is_retired=False)
+            for kr in source.key_results.filter(is_retired=False, carry_over=True)
         ]
     )
 
@@ -389,7 +426,7 @@ def session_open_notify(*, session: TuningSession) -> int:
             subject=f"Check-in for {quarter.label} is open: {department.name}",
             body=(
                 f"Hello,\n\nThe {session.title} is being prepared. Please enter "
-                f"{department.name}'s status for {quarter.label} and submit it{deadline}.\n\n"
+                f"{possessive(department.name)} status for {quarter.label} and submit it{deadline}.\n\n"
                 f"Your check-in: {checkin_link(department, quarter)}\n\n-- okrtracker"
             ),
             to=recipients,

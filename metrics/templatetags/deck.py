@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from metrics.formatting import INLINE_MARKERS, NO_STATUS
 from metrics.markdown import render_markdown, render_markdown_inline
-from metrics.models import Attainment
+from metrics.models import Attainment, Confidence
 
 register = template.Library()
 
@@ -137,3 +137,22 @@ def marker_gap(markers):
 @register.filter
 def unexplained_markers(footnotes):
     return [note.marker for note in footnotes if not note.meaning]
+
+
+# --- a key result's confidence, beside its printed cells ----------------------------------------
+
+CONFIDENCE_LABELS = dict(Confidence.choices)
+
+
+@register.filter
+def has_confidence(key_result_row) -> bool:
+    """Whether any quarter of the key result has a confidence (its row is then shown)."""
+    return any(cell.confidence for cell in key_result_row.cells)
+
+
+@register.inclusion_tag("metrics/partials/confidence.html")
+def confidence_badge(cell):
+    return {
+        "cell": cell,
+        "label": CONFIDENCE_LABELS.get(cell.confidence, ""),
+    }

@@ -25,3 +25,17 @@ def attr_markdown(obj, name):
     from metrics.markdown import render_markdown
 
     return render_markdown(getattr(obj, name, ""))
+
+
+@register.filter
+def plain_number(value) -> str:
+    """A stored number as a person types it ("7.2", "93000"), never the stored "7.200000"
+    that floatformat would print."""
+    from metrics.formatting import plain_decimal
+
+    if value is None or value == "":
+        return ""
+    try:
+        return plain_decimal(value)
+    except (ArithmeticError, ValueError, TypeError):
+        return str(value)

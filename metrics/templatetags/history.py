@@ -9,7 +9,7 @@ from django import template
 from django.utils.text import Truncator
 
 from metrics.formatting import format_plain, format_yoy
-from metrics.models import Arrow, Attainment, StatusState
+from metrics.models import Arrow, Attainment, Confidence, StatusState
 
 register = template.Library()
 
@@ -27,13 +27,22 @@ FIELD_WORDS = {
     "number": "number",
     "milestones_done": "milestones done",
     "next_steps": "next steps",
+    "confidence": "confidence",
+    "confidence_score": "confidence score",
+    "baseline_text": "baseline",
+    "goal_text": "goal",
+    "target_quarter_text": "target quarter",
+    "target_quarter": "target quarter",
+    "carry_over": "carry into the next quarter",
+    "is_retired": "retired",
 }
 CHOICES = {
     "state": dict(StatusState.choices),
     "arrow": {key: label for key, label in Arrow.choices if key},
     "attainment": dict(Attainment.choices),
+    "confidence": dict(Confidence.choices),
 }
-NUMBER_FIELDS = {"value", "number", "milestones_done"}
+NUMBER_FIELDS = {"value", "number", "milestones_done", "confidence_score"}
 TEXT_LIMIT = 80
 
 
@@ -67,6 +76,10 @@ def change_words(field: str, old, new) -> str:
         return "computed from the data again" if old == "true" else "computed from the data"
     if field == "is_done":
         return "marked done" if new == "true" else "marked not done"
+    if field == "carry_over":
+        return "marked to carry into the next quarter" if new == "true" else "not to be carried"
+    if field == "is_retired":
+        return "retired" if new == "true" else "restored"
     name = FIELD_WORDS.get(field, field.replace("_", " "))
     old_words, new_words = _value_words(field, old), _value_words(field, new)
     if not new_words:

@@ -47,7 +47,12 @@ from metrics.selectors.deck_layout import (
     part_window,
 )
 from metrics.selectors.job_runs import recompute_state
-from metrics.selectors.overview import attainment_tally, departments, submissions_for_quarter
+from metrics.selectors.overview import (
+    attainment_tally,
+    confidence_tally,
+    departments,
+    submissions_for_quarter,
+)
 from metrics.selectors.review import checkin_progress, held_checkins, held_progress
 from metrics.selectors.session_pages import (
     metric_page,
@@ -462,6 +467,7 @@ class OverviewView(SessionPageMixin, TemplateView):
             pager=pager_for(self.request, number, layout.page_count),
             deck=header,
             tally=SimpleLazyObject(lambda: attainment_tally(header, department=chosen)),
+            confidence_tally=SimpleLazyObject(lambda: confidence_tally(header, department=chosen)),
             outcomes=SimpleLazyObject(lambda: tables.outcomes),
             objectives=SimpleLazyObject(lambda: tables.objectives),
             submissions=submissions,
@@ -640,6 +646,26 @@ class PrintDeckView(SessionPageMixin, TemplateView):
         return {"deck": deck, "outcome_slides": outcome_slides, "earlier_deck": earlier_deck}
 
 
+def compare_defaults(ids: list[int], *, before: int | None, after: int | None):
+    """The earlier and the later session to compare, from the sessions' ids newest first and
+    what the reader chose: one chosen session is compared with the one before it (so "Compare
+    sessions" from Q1 reads Q4 of the year before -> Q1, never Q2 -> Q1); the oldest, having
+    none before it, becomes the earlier one beside the next. Neither chosen: the two latest."""
+    if before is None and after is None:
+        return (ids[1] if len(ids) > 1 else None), (ids[0] if ids else None)
+    if before is None:
+        index = ids.index(after)
+        if index + 1 < len(ids):
+            return ids[index + 1], after
+        return (after, ids[index - 1]) if index > 0 else (None, after)
+    if after is None:
+        index = ids.index(before)
+        if index > 0:
+            return before, ids[index - 1]
+        return (ids[1], before) if len(ids) > 1 else (None, before)
+    return before, after
+
+
 class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
     """Two sessions side by side (?before=ID&after=ID; defaults: the two latest)."""
 
@@ -650,11 +676,9 @@ class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
         version = request_data_version(self.request)
         sessions = cached(version.structure_only, ("session-choices",), session_choices)
         ids = [s.session_id for s in sessions]
-        before, after = self._chosen("before", ids), self._chosen("after", ids)
-        if after is None and ids:
-            after = ids[0]
-        if before is None and len(ids) > 1:
-            before = ids[1] if ids[1] != after else ids[0]
+        before, after = compare_defaults(
+            ids, before=self._chosen("before", ids), after=self._chosen("after", ids)
+        )
         context.update(sessions=sessions, before_id=before, after_id=after, section="compare")
         page = query_int(self.request, "page")
         page = 1 if page is None else page

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from metrics import permissions
 from metrics.fiscal import is_valid_fiscal_year
+from metrics.formatting import possessive
 from metrics.models import Quarter
 from metrics.selectors.entry import department_by_slug, quarter_stored
 from metrics.services.validation import quarter_resolve
@@ -25,7 +26,9 @@ class DepartmentEntryMixin(LoginRequiredMixin):
             permissions.log_denied(
                 request.user, f"{request.method} {request.path}", self.department
             )
-            raise PermissionDenied(f"Only {self.department}'s leads and admins edit these figures.")
+            raise PermissionDenied(
+                f"Only {possessive(self.department)} leads and admins edit these figures."
+            )
         return super().dispatch(request, *args, **kwargs)
 
 

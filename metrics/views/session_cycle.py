@@ -8,22 +8,31 @@ from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from metrics import models, permissions
+from metrics.forms.conflicts import data_after_conflict
 from metrics.forms.errors import form_add_service_errors
-from metrics.forms.sessions import OpenNextForm, SessionTextsForm
+from metrics.forms.sessions import (
+    KeyResultEditForm,
+    ObjectiveEditForm,
+    OpenNextForm,
+    SessionTextsForm,
+)
 from metrics.markdown import render_markdown
 from metrics.selectors.session_cycle import (
     catalog_row,
     open_next_preview,
     session_authoring,
+    session_authoring_departments,
     session_for_action,
     session_key_result,
     session_objective,
     session_row,
 )
 from metrics.selectors.sessions import latest_session_id
+from metrics.services import session_edits
 from metrics.services import sessions as cycle
 from metrics.services.errors import ConflictError, LockedError
 from metrics.views.lookups import found_or_404
@@ -98,20 +107,45 @@ class SessionEditView(FacilitatorMixin, TemplateView):
         return self.render(self.texts_form())
 
     def texts_form(self, data=None, session=None):
-        session = session or session_authoring(self.kwargs["session_id"]).session
+        session = session or found_or_404(
+            session_for_action(self.kwargs["session_id"]), "No such tuning session."
+        )
         initial = {"version": session.version} | {
             name: getattr(session, name) for name in cycle.SESSION_TEXT_FIELDS
         }
         return SessionTextsForm(data, initial=initial)
 
-    def render(self, texts_form, preview=None):
+    def render(self, texts_form, preview=None, bound=None):
+        """The page; `bound` is a form refused on a post (its errors and typed values shown in
+        place of that row's form)."""
         data = session_authoring(self.kwargs["session_id"])
+        kr_forms = {
+            kr.pk: KeyResultEditForm.for_key_result(kr)
+            for rows in data.key_results.values()
+            for kr in rows
+        }
+        objective_forms = {
+            row.objective_id: ObjectiveEditForm.for_objective(
+                row.objective, departments=data.departments
+            )
+            for row in data.objectives
+        }
+        if isinstance(bound, KeyResultEditForm):
+            kr_forms[int(bound.prefix.removeprefix("kr-"))] = bound
+        elif isinstance(bound, ObjectiveEditForm):
+            objective_forms[int(bound.prefix.removeprefix("obj-"))] = bound
         return self.render_to_response(
             self.get_context_data(
                 authoring=data,
                 session=data.session,
                 texts_form=texts_form,
                 preview=preview,
+                kr_forms=kr_forms,
+                objective_forms=objective_forms,
+                bound_prefix=bound.prefix if bound is not None else "",
+                next_quarter_label=cycle.next_quarter_of(data.session.quarter).label,
+                # Marks can be changed until the next quarter's session is open.
+                carry_marks_open=data.next_session is None,
                 can_reopen=permissions.can_reopen_session(self.request.user),
                 deck_url=reverse("metrics:session", kwargs={"session_id": data.session.pk}),
             )
@@ -390,6 +424,108 @@ class SessionEditView(FacilitatorMixin, TemplateView):
 
     # Holding and deleting are confirmed on pages of their own (metrics/views/review.py),
     # which name what is missing or what goes.
+
+    # --- corrections with a version check: a refused one shows the form again, as typed ------
+
+    def _edit_refused(self, form, error) -> object:
+        if isinstance(error, ValidationError):
+            form_add_service_errors(form, error)
+        else:
+            form.add_error(None, str(error))
+        return self.render(self.texts_form(), bound=form)
+
+    def _edit_conflicted(self, form, conflict, rebuild) -> object:
+        edited = form.edited_names()
+        stored = rebuild(conflict.current, None).as_data()
+        again = rebuild(conflict.current, data_after_conflict(form, edited=edited, stored=stored))
+        again.is_valid()
+        again.add_error(
+            None,
+            _(
+                "Someone else changed this meanwhile; what is saved now is shown with your "
+                "edits typed over it. Save again to replace it with yours, in the fields you "
+                "edited."
+            ),
+        )
+        return self.render(self.texts_form(), bound=again)
+
+    def do_kr_edit(self, session, data):
+        key_result = self._key_result(session, data)
+        form = KeyResultEditForm.for_key_result(key_result, data)
+        if not form.is_valid():
+            return self.render(self.texts_form(), bound=form)
+        try:
+            cycle.key_result_update(
+                session=session,
+                key_result=key_result,
+                actor=self.request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.changed_fields(),
+            )
+        except ConflictError as conflict:
+            return self._edit_conflicted(
+                form, conflict, lambda kr, posted: KeyResultEditForm.for_key_result(kr, posted)
+            )
+        except (LockedError, ValidationError) as error:
+            return self._edit_refused(form, error)
+        return _("Key result saved.") if form.edited_names() else _("Nothing had changed.")
+
+    def do_objective_edit(self, session, data):
+        objective = found_or_404(
+            session_objective(session=session, pk=int(data.get("objective") or 0))
+        )
+        departments = session_authoring_departments()
+
+        def rebuild(current, posted):
+            return ObjectiveEditForm.for_objective(current, departments=departments, data=posted)
+
+        form = rebuild(objective, data)
+        if not form.is_valid():
+            return self.render(self.texts_form(), bound=form)
+        try:
+            session_edits.session_objective_revise(
+                session=session,
+                objective=objective,
+                actor=self.request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except ConflictError as conflict:
+            return self._edit_conflicted(form, conflict, rebuild)
+        except (LockedError, ValidationError) as error:
+            return self._edit_refused(form, error)
+        return _("Objective saved.") if form.edited_names() else _("Nothing had changed.")
+
+    # --- carry marks for the next quarter (a held session's too, until the next is open) ----
+
+    def _carry(self, session, data, *, carry: bool):
+        if data.get("kind") == "key-result":
+            session_edits.carry_over_mark(
+                session=session,
+                key_result=self._key_result(session, data),
+                actor=self.request.user,
+                carry=carry,
+            )
+        else:
+            session_edits.carry_over_mark(
+                session=session,
+                row=self._row(models.SessionObjective, session, data),
+                actor=self.request.user,
+                carry=carry,
+            )
+        if carry:
+            return _("Marked to carry into %(quarter)s.") % {"quarter": self._next_label(session)}
+        return _("Left out of %(quarter)s.") % {"quarter": self._next_label(session)}
+
+    @staticmethod
+    def _next_label(session):
+        return cycle.next_quarter_of(session.quarter).label
+
+    def do_carry_mark(self, session, data):
+        return self._carry(session, data, carry=True)
+
+    def do_carry_unmark(self, session, data):
+        return self._carry(session, data, carry=False)
 
     def do_reopen(self, session, data):
         cycle.session_reopen(actor=self.request.user, session=session)

@@ -42,12 +42,58 @@
       });
   }
 
+  // The legend sits under the plot at a fraction of the plot's height, the x axis's labels
+  // and title at a fixed distance in pixels: on a narrow screen (labels turned, the plot
+  // shorter) the title would be drawn over the legend. Measured as drawn, the legend moves
+  // down until it clears them (the margin grows to fit it), at any width.
+  var LEGEND_GAP = 6;
+
+  function lowestAxisText(el) {
+    var lowest = null;
+    el.querySelectorAll(".xtitle, .xtick text").forEach(function (text) {
+      var box = text.getBoundingClientRect();
+      if (box.height && (lowest === null || box.bottom > lowest)) { lowest = box.bottom; }
+    });
+    return lowest;
+  }
+
+  function clearLegend(el, tries) {
+    var legend = el.querySelector(".legend");
+    var lowest = lowestAxisText(el);
+    var layout = el._fullLayout;
+    if (!legend || lowest === null || !layout || !layout.showlegend || tries <= 0) {
+      return Promise.resolve();
+    }
+    var top = legend.getBoundingClientRect().top;
+    if (top >= lowest + LEGEND_GAP - 0.5) { return Promise.resolve(); }
+    var shift = (lowest + LEGEND_GAP - top) / layout._size.h;
+    return Plotly.relayout(el, { "legend.y": layout.legend.y - shift }).then(function () {
+      return clearLegend(el, tries - 1);
+    });
+  }
+
+  function laidOut(el) {
+    return clearLegend(el, 4).then(function () { el.dataset.laidOut = "true"; });
+  }
+
   function draw() {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var source = document.getElementById(el.dataset.chart + "-data");
       if (!source || typeof Plotly === "undefined") { return; }
       var figure = JSON.parse(source.textContent);
-      var drawn = Plotly.newPlot(el, figure.data, figure.layout, configFor(figure));
+      var drawn = Plotly.newPlot(el, figure.data, figure.layout, configFor(figure)).then(
+        function () { return laidOut(el); }
+      );
+      var resizing = null;
+      window.addEventListener("resize", function () {
+        // After plotly's own responsive redraw: measure again at the new width.
+        clearTimeout(resizing);
+        resizing = setTimeout(function () {
+          Plotly.relayout(el, { "legend.y": figure.layout.legend.y }).then(function () {
+            return laidOut(el);
+          });
+        }, 250);
+      });
       if (el.closest(".chart-slide")) {
         drawn.then(function () { return printCopy(el); });
       }

@@ -66,8 +66,9 @@ def test_an_admin_edit_of_a_status_is_recorded_and_recomputed(
     status.refresh_from_db()
     assert status.value == Decimal("93000")
     assert models.Observation.objects.get(metric=status.metric).value == Decimal("93000")
-    # 2 by the admin; 3 by the recompute, which made it "not available" (no prior year).
-    assert (status.version, status.state) == (3, "not_available")
+    # 2 by the admin; the recompute keeps the state a person saved ("reported") although
+    # there is no prior year (docs/okrs.md).
+    assert (status.version, status.state) == (2, "reported")
     assert ("value", "92000", "93000", "admin") in history_of(status)
     run = models.JobRun.objects.get()
     assert run.task_name == "metrics.recompute_metric"

@@ -132,6 +132,8 @@ SHAPE = {
         "milestones_done",
         "is_done",
         "display",
+        "confidence",
+        "confidence_score",
     ],
     "DrilldownBlock": [
         "drilldown_id",

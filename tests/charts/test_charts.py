@@ -121,13 +121,38 @@ def test_every_chart_is_configured_for_an_internal_tool(deck_and_data):
     assert CHART_CONFIG["displaylogo"] is False
 
 
-def test_the_time_axis_spans_only_the_periods_with_data(deck_and_data):
+def test_the_time_axis_is_a_date_axis_spanning_the_periods_with_data(deck_and_data):
     _, _, data = deck_and_data
-    layout = time_series_figure(data)["layout"]
-    months = [f"{m} 2019" for m in ("Jul", "Aug", "Sep", "Oct", "Nov", "Dec")]
-    assert layout["xaxis"]["categoryarray"] == months + [m.replace("2019", "2020") for m in months]
-    assert layout["xaxis"]["type"] == "category"
-    assert "Jan 2020" not in layout["xaxis"]["categoryarray"]
+    figure = time_series_figure(data)
+    layout = figure["layout"]
+    assert layout["xaxis"]["type"] == "date"
+    assert "categoryarray" not in layout["xaxis"]
+    assert layout["xaxis"]["range"] == ["2019-06-16", "2021-01-15"]
+    total = figure["data"][0]
+    # Each month at its middle, as a date, never as a label a category axis would sort.
+    assert total["x"][0] == "2019-07-16" and total["x"][-1] == "2020-12-16"
+
+
+def test_months_and_quarters_never_share_a_series_or_an_axis_of_labels(deck_and_data):
+    _, _, data = deck_and_data
+    total = data.series[0]
+    quarter = replace(
+        total.points[-1],
+        period_start=date(2021, 1, 1),
+        period_end=date(2021, 3, 31),
+        value=Decimal("95000"),
+    )
+    mixed = replace(data, series=(replace(total, points=(*total.points, quarter)),))
+
+    figure = time_series_figure(mixed)
+
+    months, quarters = figure["data"][0], figure["data"][1]
+    assert months["name"] == "All" and quarters["name"] == "All, quarters"
+    assert None not in quarters["x"] and quarters["x"] == ["2021-02-14"]
+    assert quarters["mode"] == "markers"
+    assert all(x is None or x[:4].isdigit() for trace in figure["data"] for x in trace["x"])
+    assert figure["layout"]["xaxis"]["type"] == "date"
+    assert "Q3 FY20-21: <b>95K/mo</b>" in quarters["hovertext"][0]
 
 
 def test_a_whole_quarter_is_named_as_the_fiscal_quarter(deck_and_data):

@@ -307,6 +307,9 @@ def test_every_metric_with_data_has_a_native_chart_with_its_series(deck):
     ]
     total = series.plots[0].series[0]
     assert list(total.values)[-2:] == [89000, 92000]
+    # A date axis like the page's: months and quarters at their place in time.
+    assert series._chartSpace.xpath(".//c:dateAx") and not series._chartSpace.xpath(".//c:catAx")
+    assert series.category_axis.tick_labels.number_format == "mmm yyyy"
     assert [s.name for s in yoy.plots[0].series][0] == "All"
     assert list(yoy.plots[0].series[0].values) == pytest.approx([7.3, 8.1])
     labels = [p.data_label.text_frame.text for p in yoy.plots[0].series[0].points]

@@ -26,6 +26,7 @@ from tests.factories import (
     QuarterFactory,
     QuarterlyStatusFactory,
     SegmentFactory,
+    UserFactory,
     observe_quarter,
 )
 
@@ -161,6 +162,21 @@ class TestStates:
         assert status.state == StatusState.NOT_AVAILABLE
         assert status.value == Decimal("9.3")
         assert status.yoy_delta is None
+
+    def test_a_value_a_person_saved_as_reported_keeps_its_state_without_a_prior_year(self):
+        metric = MetricFactory()
+        lead = UserFactory(username="lead-reported")
+        status = status_at(metric, Q2_FY20, state=StatusState.REPORTED, value=None, updated_by=lead)
+        observe_quarter(metric, Q2_FY20, "9.3")
+
+        metrics_recompute()
+
+        status.refresh_from_db()
+        assert (status.state, status.value, status.yoy_delta) == (
+            StatusState.REPORTED,
+            Decimal("9.3"),
+            None,
+        )
 
     def test_a_not_available_status_becomes_reported_once_the_prior_year_is_known(self):
         metric = MetricFactory()

@@ -301,9 +301,10 @@ def test_the_checkin_page_runs_a_bounded_number_of_queries(
                 )
     client.force_login(world.lead_product)
 
-    # 18: the page also says whether the department's figures wait for a recompute, and
-    # whether the quarter's session was deleted (its emailed link says so).
-    with django_assert_max_num_queries(18):
+    # 17: the page also says whether the department's figures wait for a recompute; 18: and
+    # which of last year's months are missing where a value has no YoY change; 19: whether
+    # the quarter's session was deleted (its emailed link says so).
+    with django_assert_max_num_queries(19):
         response = client.get(checkin_url())
 
     assert response.status_code == 200

@@ -138,3 +138,22 @@ def test_a_key_result_workbook_names_its_sheet_whatever_the_objective_is_called(
     workbook = load_workbook(io.BytesIO(response.content))
     (title,) = workbook.sheetnames
     assert 0 < len(title) <= 31
+
+
+def test_segment_footnote_markers_stay_apart_from_segment_names(client, session):
+    shown = next(row for row in session_deck(session.id).metric_rows if row.segments)
+    segment = models.Segment.objects.get(pk=shown.segments[0].segment_id)
+    segment.footnote_markers = "+"
+    segment.save()
+    client.force_login(UserFactory(roles=["Viewer"]))
+    url = reverse("metrics:metrics_export", kwargs={"session_id": session.id, "kind": "xlsx"})
+
+    sheet = load_workbook(io.BytesIO(client.get(url).content)).active
+    values = [[c.value or "" for c in row] for row in sheet.iter_rows()]
+
+    assert values[0][-1] == "Segment markers"
+    names = {row[2] for row in values[1:]}
+    assert segment.name in names
+    assert not any(name.endswith("+") for name in names)
+    marked = next(row for row in values[1:] if row[2] == segment.name)
+    assert marked[-1] == "+"

@@ -133,7 +133,7 @@ def test_removing_the_typed_figure_hands_the_cell_to_the_months(
     assert status.basis_note == ""
 
 
-def test_the_checkin_says_why_a_reported_value_shows_as_not_available(
+def test_a_reported_value_without_last_years_figure_keeps_its_state_and_names_the_months(
     client, django_capture_on_commit_callbacks
 ):
     session = build_small_deck()
@@ -163,6 +163,9 @@ def test_the_checkin_says_why_a_reported_value_shows_as_not_available(
     ).content.decode()
 
     status = models.QuarterlyStatus.objects.get(metric=metric, segment=None, quarter=quarter)
-    assert (status.state, status.value) == ("not_available", Decimal("95000"))
-    assert "no value for the same quarter a year earlier" in html
+    assert (status.state, status.value) == ("reported", Decimal("95000"))
+    # Q3 FY20-21 is January-March 2021: a year earlier, January-March 2020.
+    assert "last year's figures are missing for Jan 2020, Feb 2020, Mar 2020" in html
+    backfill = reverse("metrics:entry-backfill", kwargs={"department": metric.department.slug})
+    assert f'{backfill}?row={metric.pk}-0&amp;start=2020-01"' in html
     assert session.quarter != quarter

@@ -43,7 +43,15 @@ SHAPES = {
         properties=("title",), after={"title": "name", "attainment": "segments_inline"}
     ),
     OutcomeGroup: Shape(exclude=("footnotes",)),
-    KeyResultCell: Shape(exclude=("status_id",)),
+    KeyResultCell: Shape(
+        exclude=("status_id",),
+        choices={"confidence": ("", "on_track", "at_risk", "off_track")},
+        help_texts={
+            "confidence": "The lead's confidence this quarter, beside the printed cell "
+            '(on_track, at_risk, off_track; "" when not given).',
+            "confidence_score": "Optionally, the confidence from 1 to 10.",
+        },
+    ),
     KeyResultRow: Shape(exclude=("segment_markers",), after={"attainment": "latest_status"}),
     ContentBlockItem: Shape(choices={"kind": ("text", "quote")}, help_texts={"body": "Markdown."}),
     ObjectiveBlock: Shape(exclude=("footnotes",)),

@@ -175,6 +175,19 @@ class KeyResultStatusFieldsMixin(serializers.Serializer):
     )
     is_done = serializers.BooleanField(required=False)
     comment = serializers.CharField(max_length=MAX_MARKDOWN, required=False, allow_blank=True)
+    confidence = serializers.ChoiceField(
+        choices=models.Confidence.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The lead's confidence in the year goal this quarter; blank removes it.",
+    )
+    confidence_score = serializers.IntegerField(
+        min_value=models.CONFIDENCE_SCORE_MIN,
+        max_value=models.CONFIDENCE_SCORE_MAX,
+        required=False,
+        allow_null=True,
+        help_text="Optionally, the confidence from 1 to 10; null removes it.",
+    )
 
 
 class KeyResultStatusSaveInput(QuarterChoiceMixin, KeyResultStatusFieldsMixin):

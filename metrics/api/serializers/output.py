@@ -177,6 +177,8 @@ class KeyResultStatusSerializer(serializers.ModelSerializer):
             "milestones_done",
             "is_done",
             "comment",
+            "confidence",
+            "confidence_score",
             "version",
             "updated_at",
         ]
