@@ -83,3 +83,8 @@ __all__ = [
     "Unit",
     "ValueBasis",
 ]
+
+# Comment threads (issue 18).
+from .threads import Comment, CommentMention, CommentRevision, Thread, ThreadTarget  # noqa: E402
+
+__all__ += ["Comment", "CommentMention", "CommentRevision", "Thread", "ThreadTarget"]
