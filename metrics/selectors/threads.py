@@ -223,7 +223,7 @@ def held_session_threads(session_id: int) -> list[ThreadItem] | None:
     kept them (one query, that part of the snapshot alone)."""
     from metrics.selectors.snapshots import MISSING, _stored_part, from_data
 
-    stored = _stored_part(session_id, "threads")
+    stored = _stored_part(session_id, "deck", "threads")
     if stored is MISSING or stored is None:
         return None
     return [from_data(ThreadItem, item) for item in stored]
@@ -319,3 +319,13 @@ def comment_row(comment_id: int) -> models.Comment | None:
 def mentionable_departments() -> list[tuple[str, str]]:
     """[(slug, name)] of the departments whose leads `@slug` mentions (the form's help)."""
     return list(models.Department.objects.order_by("name").values_list("slug", "name"))
+
+
+def deck_with_threads(deck):
+    """The deck with its session's threads (three queries): a held deck has those kept at
+    the hold already; a live one gets them as they stand."""
+    from dataclasses import replace
+
+    if deck.session_state == models.SessionState.HELD:
+        return deck
+    return replace(deck, threads=tuple(live_session_threads(deck.session_id)))
