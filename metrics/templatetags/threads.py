@@ -101,3 +101,33 @@ def session_thread(context):
 def plain(text):
     """Markdown as the words a reader sees, without its marks (search results)."""
     return markdown_to_text(text)
+
+
+def _checkin_badge(counts, key: str) -> str:
+    found = counts.get(key) if counts else None
+    if not found:
+        return ""
+    label = ngettext("%(n)d comment", "%(n)d comments", found.comments) % {"n": found.comments}
+    return format_html(
+        '<a class="thread-count{}" href="{}" title="{}" data-thread="{}">'
+        '<span aria-hidden="true">💬</span> {}<span class="visually-hidden"> {}</span></a>',
+        " resolved" if found.is_resolved else "",
+        thread_url(found.session_id, key),
+        label,
+        key,
+        found.comments,
+        _("comments"),
+    )
+
+
+@register.simple_tag
+def checkin_metric_thread(counts, metric_id, segment_id, quarter):
+    """The check-in's count for a metric's (or segment's) cell, linked to its thread."""
+    key = metric_cell_key(metric_id, segment_id, quarter.fiscal_year, quarter.number)
+    return _checkin_badge(counts, key)
+
+
+@register.simple_tag
+def checkin_key_result_thread(counts, key_result_id, quarter):
+    key = key_result_cell_key(key_result_id, quarter.fiscal_year, quarter.number)
+    return _checkin_badge(counts, key)
