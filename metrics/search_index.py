@@ -4,7 +4,10 @@ Each searched table carries a generated column, `search_vector`, that PostgreSQL
 from the row's texts whenever the row is written (`GENERATED ALWAYS AS (...) STORED`), with a
 GIN index on it. So a search is an index lookup, and no write path can forget to maintain
 it: services, the admin, `loaddata` of the seed and `generate_demo_data`'s bulk inserts all
-store it alike. The columns are not Django fields (Django models cannot declare a
+store it alike. The indexes are built without GIN's pending list (`fastupdate = off`): a
+batch of new comments would otherwise sit in an unindexed list that every search reads
+through until the next vacuum (12 ms for 20,000 comments, against 0.1 ms indexed), and these
+tables are written a row at a time. The columns are not Django fields (Django models cannot declare a
 PostgreSQL-only column): the migration adds them on PostgreSQL only and the search selector
 names them in SQL; SQLite has none and keeps a substring match.
 
@@ -46,7 +49,8 @@ def search_columns_add(apps, schema_editor) -> None:
             f"GENERATED ALWAYS AS ({vector_sql(columns)}) STORED"
         )
         schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING gin ({SEARCH_COLUMN})"
+            f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} "
+            f"USING gin ({SEARCH_COLUMN}) WITH (fastupdate = off)"
         )
 
 
