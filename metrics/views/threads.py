@@ -12,7 +12,6 @@ from django.views.generic import TemplateView
 from metrics import permissions
 from metrics.forms.errors import form_add_service_errors
 from metrics.forms.threads import CommentEditForm, CommentForm
-from metrics.selectors.errors import NotFoundError
 from metrics.selectors.session_cycle import session_for_action
 from metrics.selectors.threads import (
     comment_row,
@@ -66,13 +65,9 @@ class ThreadView(SessionThreadsMixin, TemplateView):
         user = self.request.user
         key = self.kwargs["target_key"]
         thread = session_thread(session, key)
-        if thread is None:
-            try:
-                target_label = thread_target(session, key).label
-            except NotFoundError as error:
-                raise NotFoundError(str(error)) from error
-        else:
-            target_label = thread.label
+        # A target nobody has discussed yet: its label, or a 404 (NotFoundError) when the
+        # key names nothing.
+        target_label = thread.label if thread else thread_target(session, key).label
         row = thread_row(session.pk, key) if thread is not None else None
         replies: dict[int, list] = {}
         for comment in thread.comments if thread else ():
