@@ -67,3 +67,14 @@ def render_markdown_inline(text: str | None) -> SafeString:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return mark_safe(html)  # already sanitised by render_markdown
+
+
+def markdown_to_text(text: str | None) -> str:
+    """What a reader sees of a Markdown text, as plain text without its marks ("**COVID-19**"
+    reads "COVID-19"): for search snippets and slide notes."""
+    if not text:
+        return ""
+    import html
+
+    plain = nh3.clean(_clean_html(text), tags=set(), attributes={})
+    return " ".join(html.unescape(plain).split())

@@ -221,3 +221,32 @@ def can_facilitate(user) -> bool:
 def can_reopen_session(user) -> bool:
     """Reopening a held session un-freezes what was presented: admins only."""
     return is_admin(user)
+
+
+# --- comment threads (docs/threads.md) ---------------------------------------------------------
+
+
+def can_read_session(user, session) -> bool:
+    """Who reads a session's pages and its threads: every role reads every session (the
+    dashboards' rule, can_read); a user without a role reads none."""
+    return can_read(user)
+
+
+def can_comment(user, session) -> bool:
+    """Everyone who reads the session may post in its threads, but viewers, who read only."""
+    return can_read_session(user, session) and role_of(user) != Role.VIEWER
+
+
+def can_edit_comment(user, comment) -> bool:
+    """Authors edit their own comments (and only while they may still comment)."""
+    return comment.author_id is not None and comment.author_id == getattr(user, "pk", None)
+
+
+def can_resolve_thread(user, thread) -> bool:
+    """Resolve or reopen: whoever started the thread, the target department's leads, the
+    facilitators and admins."""
+    if not can_comment(user, thread.session):
+        return False
+    if can_facilitate(user) or thread.created_by_id == getattr(user, "pk", None):
+        return True
+    return thread.department_id is not None and can_edit_department(user, thread.department_id)

@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("metrics.views.urls_dashboards")),
     # Status entry: check-in pages, backfill, imports, narratives.
     path("", include("metrics.views.urls_entry")),
+    # Comment threads and the discussion panel.
+    path("", include("metrics.views.urls_threads")),
 ]

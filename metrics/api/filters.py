@@ -382,3 +382,24 @@ class AcronymFilter(ApiFilterSet):
     class Meta:
         model = models.Acronym
         fields = ["session", "term"]
+
+
+# --- comment threads (docs/threads.md) ---------------------------------------------------------
+
+
+class ThreadFilter(ApiFilterSet):
+    class Meta:
+        model = models.Thread
+        fields = ["session", "target_key", "target", "is_resolved", "department"]
+
+
+class CommentFilter(ApiFilterSet):
+    session = IdFilter(
+        queryset=models.TuningSession.objects.all(),
+        field_name="thread__session",
+        help_text="A session's id: the comments of its threads.",
+    )
+
+    class Meta:
+        model = models.Comment
+        fields = ["session", "thread"]

@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from metrics.api.views import resources, sessions, writes
+from metrics.api.views import resources, sessions, threads, writes
 from metrics.api.views.auth import ObtainTokenView
 from metrics.api.views.root import ApiRootView
 from metrics.views.tokens import ApiTokenView
@@ -30,6 +30,9 @@ router.register("drilldowns", writes.DrilldownViewSet, basename="drilldown")
 router.register("sessions", sessions.TuningSessionViewSet, basename="session")
 router.register("footnotes", resources.FootnoteViewSet, basename="footnote")
 router.register("acronyms", resources.AcronymViewSet, basename="acronym")
+# Comment threads (docs/threads.md).
+router.register("threads", threads.ThreadViewSet, basename="thread")
+router.register("comments", threads.CommentViewSet, basename="comment")
 
 v1_patterns = [
     path("", ApiRootView.as_view(), name="root"),

@@ -103,3 +103,7 @@ __all__ += ["StoredFile"]
 from .confidence import CONFIDENCE_SCORE_MAX, CONFIDENCE_SCORE_MIN, Confidence  # noqa: E402
 
 __all__ += ["CONFIDENCE_SCORE_MAX", "CONFIDENCE_SCORE_MIN", "Confidence"]
+# Comment threads (issue 18).
+from .threads import Comment, CommentMention, CommentRevision, Thread, ThreadTarget  # noqa: E402
+
+__all__ += ["Comment", "CommentMention", "CommentRevision", "Thread", "ThreadTarget"]

@@ -25,6 +25,7 @@ from metrics.charts import Chart, metric_charts
 from metrics.pptx_export import layout as L
 from metrics.pptx_export.charts import add_figure_chart, figure_notes
 from metrics.pptx_export.layout import COVERED, CellSpec, RowSpec, paginate
+from metrics.pptx_export.notes import slide_notes_set, threads_by_slide
 from metrics.pptx_export.oxml import append_paras, prepare_cell
 from metrics.pptx_export.package import fast_bookkeeping
 from metrics.pptx_export.text import (
@@ -40,6 +41,7 @@ from metrics.pptx_export.text import (
 )
 from metrics.selectors.deck import Deck, FootnoteItem, MetricRow, ObjectiveBlock, session_deck
 from metrics.selectors.snapshots import session_chart_data, session_earlier_deck
+from metrics.selectors.threads import deck_with_threads
 
 PPTX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
@@ -71,7 +73,7 @@ def deck_pptx_filename(deck: Deck) -> str:
 def deck_pptx(session_id: int) -> PptxFile:
     """The session's deck as a .pptx file; NotFoundError for an unknown session. A fixed number
     of queries: two decks (this session's and the earlier one's) and the chart data."""
-    deck = session_deck(session_id)
+    deck = deck_with_threads(session_deck(session_id))
     earlier = session_earlier_deck(deck)
     rows = deck.metric_rows
     # A held session's charts as presented (its snapshot), live figures otherwise.
@@ -153,17 +155,24 @@ class DeckBuilder:
 
     def build(self, *, charts: dict[int, list[Chart]], earlier: Deck | None):
         deck = self.deck
+        notes = threads_by_slide(deck)
         self.title_slide()
         self.overview_slide()
+        slide_notes_set(self.prs.slides[-1], notes.get("session"))
         self.section_slide(SECTION_UPDATE)
         for group in deck.outcomes:
+            first = len(self.prs.slides)
             self.metrics_table_slides(deck, group)
+            slide_notes_set(self.prs.slides[first], notes.get(f"outcome:{group.outcome_id}"))
             for row in group.metrics:
                 if charts.get(row.metric_id):
                     self.chart_slide(row, charts[row.metric_id])
         self.section_slide(SECTION_OKRS)
         for objective in deck.objectives:
+            first = len(self.prs.slides)
             self.objective_slides(objective)
+            notes_here = notes.get(f"objective:{objective.objective_id}")
+            slide_notes_set(self.prs.slides[first], notes_here)
         self.section_slide(SECTION_APPENDIX)
         self.acronym_slides()
         if earlier is not None:

@@ -42,6 +42,7 @@ from metrics.formatting import (
     parts_with_markers,
 )
 from metrics.selectors.errors import NotFoundError
+from metrics.selectors.threads import ThreadItem
 
 QUARTERS = (1, 2, 3, 4)
 # Queries session_deck runs, whatever the size of the data; tests hold it to this.
@@ -261,6 +262,9 @@ class Deck:
     acronyms: tuple[AcronymItem, ...]
     quarters: tuple[int, ...] = field(default=QUARTERS)
     session_state: str = "draft"  # "held": the deck as presented, read from the snapshot
+    # The session's comment threads: filled for the deck API and the PowerPoint (live), and
+    # stored with the deck at the hold (the record); empty in the pages' live decks.
+    threads: tuple[ThreadItem, ...] = ()
 
     @property
     def metric_rows(self) -> list[MetricRow]:

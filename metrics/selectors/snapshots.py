@@ -163,8 +163,12 @@ def snapshot_build(session_id: int) -> dict:
     Called by the hold service before the session is marked held."""
     from metrics.selectors.charts import chart_window_start, metrics_chart_data
     from metrics.selectors.deck import build_live_deck
+    from metrics.selectors.threads import live_session_threads
 
-    deck = build_live_deck(session_id)
+    # The threads as they stand at the hold are part of the record (docs/threads.md).
+    deck = dataclasses.replace(
+        build_live_deck(session_id), threads=tuple(live_session_threads(session_id))
+    )
     metric_ids = {row.metric_id for row in deck.metric_rows} | {
         kr.metric_row.metric_id
         for objective in deck.objectives

@@ -24,6 +24,7 @@ from metrics.selectors.entry import entry_departments, recent_submissions, submi
 from metrics.selectors.entry_quarters import neighbour_quarters, quarter_open_for_entry
 from metrics.selectors.job_runs import recompute_pending_for_department
 from metrics.selectors.review import deleted_session_of
+from metrics.selectors.threads import checkin_thread_counts
 from metrics.services.errors import ConflictError, LockedError
 from metrics.services.key_results import key_result_status_save
 from metrics.services.recompute_requests import recompute_batched
@@ -147,6 +148,10 @@ class CheckinView(QuarterEntryMixin, TemplateView):
             figures_pending=recompute_pending_for_department(self.department.pk),
             previous_quarter=previous_quarter,
             next_quarter=next_quarter,
+            # Comment threads on this department's cells of the quarter (one query).
+            checkin_threads=checkin_thread_counts(
+                department_id=self.department.pk, quarter=self.quarter
+            ),
         )
         return self.render_to_response(context)
 

@@ -65,6 +65,7 @@ from metrics.selectors.session_pages import (
 )
 from metrics.selectors.sessions import latest_session_id, session_choices
 from metrics.selectors.snapshots import held_deck, presented_chart_data, session_chart_data
+from metrics.selectors.threads import session_thread_counts
 from metrics.views.pager import pager_for
 from metrics.views.query import BadQuery, QueryErrorsMixin, query_choice, query_int, query_page
 
@@ -115,6 +116,7 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
 
     section = ""
     include_charts = False
+    shows_threads = True  # comment counts beside the cells (docs/threads.md)
 
     @cached_property
     def version(self):
@@ -271,6 +273,15 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
             include_charts=self.include_charts,
             can_facilitate=permissions.can_facilitate(self.request.user),
         )
+        if self.shows_threads:
+            # Counts beside the cells (one query, only when the page's content is rendered:
+            # a comment bumps the data version; a held session's come from its hold).
+            context["thread_counts"] = SimpleLazyObject(
+                lambda: session_thread_counts(header.session_id, is_held=header.is_held)
+            )
+            context["thread_may_post"] = not header.is_held and permissions.can_comment(
+                self.request.user, None
+            )
         return context
 
 
@@ -559,6 +570,7 @@ class PrintDeckView(SessionPageMixin, TemplateView):
     template_name = "metrics/print_deck.html"
     section = "print"
     include_charts = True
+    shows_threads = False
 
     def page_deck(self):
         return self.header

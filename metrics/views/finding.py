@@ -5,6 +5,9 @@ from functools import cached_property
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
+from metrics import permissions
+from metrics.caching.store import cached
+from metrics.caching.versions import request_data_version
 from metrics.selectors.deck import DeckWindow
 from metrics.selectors.search import search
 from metrics.selectors.sessions import session_choices
@@ -14,13 +17,20 @@ from metrics.views.query import query_page, query_text
 
 
 class SearchView(ReadAccessMixin, TemplateView):
-    """`/search/?q=editors`: metrics, objectives, key results and sessions, linked."""
+    """`/search/?q=editors`: metrics, objectives, key results, sessions, narratives, status
+    texts and comments, linked."""
 
     template_name = "metrics/search.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["results"] = search(query_text(self.request, "q"))
+        text, user = query_text(self.request, "q"), self.request.user
+        # Cached under the data version: a write (a comment too) makes it stale.
+        context["results"] = cached(
+            request_data_version(self.request),
+            ("search", text, permissions.can_read_session(user, None)),
+            lambda: search(text, user=user),
+        )
         return context
 
 

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 
 # What the whole seed deck runs (up to 23: the reader, the session, the version, its header,
 # the layout (3), the deck (DECK_QUERIES)) and one query more, the outcomes' order, for a part
-# that holds some of them.
-PART_QUERIES = 24
+# that holds some of them; a live session's document carries its comment threads (3: threads,
+# their comments with authors, the revisions).
+PART_QUERIES = 27
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import os
 
 import pytest
 import schemathesis
+from django.contrib.auth import get_user_model
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -19,6 +20,8 @@ from schemathesis.checks import load_all_checks
 from schemathesis.config import SchemathesisConfig
 
 from metrics import models
+from metrics.models.threads import SESSION_KEY
+from metrics.services.threads import thread_comment_add
 from tests import factories
 
 # Per operation and mode; SCHEMATHESIS_EXAMPLES=200 for a deep run (minutes, not CI).
@@ -46,6 +49,13 @@ def known_rows_config(world) -> SchemathesisConfig:
         outcome=world.outcome, department=world.department, unit=models.Unit.INDEX
     )
     segment = factories.SegmentFactory(metric=metric)
+    # A comment thread on the session, so that replies and thread filters name real rows.
+    comment = thread_comment_add(
+        actor=get_user_model().objects.get(username="ada"),
+        session=world.session,
+        target_key=SESSION_KEY,
+        body="Why?",
+    )
     values = {
         "metric_ids": [metric.pk],
         "metric_keys": [str(metric.pk), metric.slug],
@@ -64,6 +74,9 @@ def known_rows_config(world) -> SchemathesisConfig:
         "period_ends": ["2020-10-31"],
         # A deck's parts run from 1 to as many as its size makes (a small deck: one).
         "part_numbers": [1],
+        "thread_ids": [comment.thread_id],
+        "comment_ids": [comment.pk],
+        "target_keys": [SESSION_KEY],
     }
     bindings = {
         "body.metric": "metric_ids",
@@ -85,6 +98,10 @@ def known_rows_config(world) -> SchemathesisConfig:
         "query.priority": "priority_keys",
         "query.objective": "objective_keys",
         "query.part": "part_numbers",
+        "query.thread": "thread_ids",
+        "body.session": "session_ids",
+        "body.target_key": "target_keys",
+        "body.in_reply_to": "comment_ids",
     }
     return SchemathesisConfig.from_dict(
         {

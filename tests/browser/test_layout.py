@@ -89,6 +89,8 @@ def page_urls(session_id, draft_id):
         "token page": reverse("api:token"),
         "password change": reverse("password_change"),
         "404": "/no-such-page/",
+        "discussion": reverse("metrics:session_discussion", kwargs=session),
+        "thread": reverse("metrics:thread", kwargs={**session, "target_key": "session"}),
     }
 
 

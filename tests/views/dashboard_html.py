@@ -11,7 +11,7 @@ def squash(text: str) -> str:
 
 
 # Links that sit in a cell without being part of what it says (the cell's history).
-NOT_CELL_TEXT = "cell-history-link"
+NOT_CELL_TEXT = {"cell-history-link", "thread-count", "thread-add"}
 
 
 class _CellCollector(HTMLParser):
@@ -32,7 +32,7 @@ class _CellCollector(HTMLParser):
             return
         attributes = dict(attrs)
         key = attributes.get(self.attribute)
-        if NOT_CELL_TEXT in (attributes.get("class") or "").split():
+        if NOT_CELL_TEXT & set((attributes.get("class") or "").split()):
             self._skipping = tag
         self._stack.append((tag, key))
         if key is not None:

@@ -17,6 +17,7 @@ from metrics.selectors.deck import (
     ObjectiveBlock,
     OutcomeGroup,
 )
+from metrics.selectors.threads import CommentItem, ThreadItem
 
 # Left out of the document: ids and notes the pages use for their history links, layout flags,
 # and the footnotes a group prints (the deck lists every marker once, in Deck.footnotes).
@@ -55,13 +56,22 @@ SHAPES = {
     KeyResultRow: Shape(exclude=("segment_markers",), after={"attainment": "latest_status"}),
     ContentBlockItem: Shape(choices={"kind": ("text", "quote")}, help_texts={"body": "Markdown."}),
     ObjectiveBlock: Shape(exclude=("footnotes",)),
+    ThreadItem: Shape(
+        choices={"target": ("metric_cell", "key_result_cell", "objective", "session")},
+        help_texts={
+            "target_key": 'What the thread is about: "m12.s0.q2020-2" (metric 12, no segment, '
+            'Q2 FY20-21), "kr5.q2020-2", "o7" (an objective), "session".',
+        },
+    ),
+    CommentItem: Shape(help_texts={"body": "Markdown."}),
     Deck: Shape(
         exclude=("quarter_end_date",),
         after={"session_state": "title", "quarters": "fiscal_year"},
         choices={"session_state": ("draft", "held")},
         help_texts={
             "session_state": "held: the deck as presented, frozen when the session was held; "
-            "draft: the figures as they are saved."
+            "draft: the figures as they are saved.",
+            "threads": "The session's comment threads; a held deck's as they stood at the hold.",
         },
     ),
 }

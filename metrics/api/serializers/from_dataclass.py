@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from datetime import datetime
 from decimal import Decimal
 
 from rest_framework import serializers
@@ -47,6 +48,8 @@ def _field_for(kind, shapes, **kwargs) -> serializers.Field:
         return dataclass_serializer(kind, shapes)(**kwargs)
     if kind is bool:
         return serializers.BooleanField(**kwargs)
+    if kind is datetime:
+        return serializers.DateTimeField(**kwargs)
     if kind is int:
         return serializers.IntegerField(**kwargs)
     if kind is Decimal:

@@ -33,6 +33,7 @@ from metrics.selectors.deck import session_deck
 from metrics.selectors.deck_layout import deck_layout
 from metrics.selectors.session_pages import session_header
 from metrics.selectors.snapshots import held_deck
+from metrics.selectors.threads import deck_with_threads
 from metrics.services.sessions import (
     SessionAlreadyOpenError,
     session_delete,
@@ -249,7 +250,7 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
             body = cached(
                 version,
                 ("deck-api", session.pk) if count == 1 else ("deck-api", session.pk, number),
-                lambda: JSONRenderer().render(DeckSerializer(part()).data),
+                lambda: JSONRenderer().render(DeckSerializer(deck_with_threads(part())).data),
             )
             return HttpResponse(body, content_type="application/json")
 
