@@ -39,7 +39,7 @@ format: install
 DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-okrtracker.settings.dev}
 
 worker: install
-	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker worker --loglevel=info
+	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker worker -Q celery,notifications --loglevel=info
 
 beat: install
 	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker beat --loglevel=info

@@ -8,7 +8,7 @@ class MetricsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
-        from django.contrib.auth.signals import user_login_failed
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
         from django.db.models.signals import post_save, pre_save
 
         from metrics import accounts, checks, tasks  # noqa: F401 - checks and tasks register
@@ -19,3 +19,8 @@ class MetricsConfig(AppConfig):
         pre_save.connect(accounts.on_user_saving, sender=user_model, dispatch_uid="okr-pw-1")
         post_save.connect(accounts.on_user_saved, sender=user_model, dispatch_uid="okr-pw-2")
         data_version_signals_connect()
+        from metrics.services import homes, notification_events
+        from metrics.services.events import event_subscribe
+
+        event_subscribe(name="notifications", handler=notification_events.on_event)
+        user_logged_in.connect(homes.on_signed_in, dispatch_uid="okr-home-visit")

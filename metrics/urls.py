@@ -5,6 +5,8 @@ urlpatterns = [
     # The quarterly cycle: open the next session, author, hold (before the dashboards'
     # sessions/<id>/ pages).
     path("", include("metrics.views.urls_sessions")),
+    # Notifications: inbox, unread count, preferences; the home's "mark as seen".
+    path("", include("metrics.views.urls_notify")),
     # The dashboards, "home" included.
     path("", include("metrics.views.urls_dashboards")),
     # Status entry: check-in pages, backfill, imports, narratives.

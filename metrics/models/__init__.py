@@ -83,3 +83,22 @@ __all__ = [
     "Unit",
     "ValueBasis",
 ]
+
+# Notifications and homes (issue 18).
+from .notifications import (  # noqa: E402
+    EmailState,
+    HomeVisit,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationPreference,
+)
+
+__all__ += [
+    "EmailState",
+    "HomeVisit",
+    "Notification",
+    "NotificationChannel",
+    "NotificationKind",
+    "NotificationPreference",
+]

@@ -21,10 +21,27 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from metrics.models import DataVersion, HistoryEntry, JobRun, RecomputeRequest
+from metrics.models import (
+    DataVersion,
+    HistoryEntry,
+    HomeVisit,
+    JobRun,
+    Notification,
+    NotificationPreference,
+    RecomputeRequest,
+)
 
-# Rows no page caches (bookkeeping of jobs, or covered by their own bulk hook).
-NOT_SHOWN = (DataVersion, HistoryEntry, JobRun, RecomputeRequest)
+# Rows no page caches (bookkeeping of jobs, or covered by their own bulk hook; a person's
+# notifications and visits are read per person, never from a cached page).
+NOT_SHOWN = (
+    DataVersion,
+    HistoryEntry,
+    JobRun,
+    RecomputeRequest,
+    Notification,
+    NotificationPreference,
+    HomeVisit,
+)
 
 
 def data_version_bump() -> None:

@@ -1,0 +1,18 @@
+"""`{% who_will_be_notified kind ... as who %}`: the names an action would notify, shown
+beside its button (templates/notifications/_who.html)."""
+
+from django import template
+
+from metrics.selectors.notifications import notification_recipients_preview
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def who_will_be_notified(context, kind: str, department_id=None):
+    request = context.get("request")
+    return notification_recipients_preview(
+        kind=kind,
+        actor=getattr(request, "user", None),
+        department_id=department_id,
+    )
