@@ -27,7 +27,7 @@ def test_a_notice_is_mailed_after_commit_with_its_link(
     django_capture_on_commit_callbacks, settings
 ):
     settings.SITE_URL = "https://okr.example.org"
-    reviewer = factories.UserFactory(username="rev", roles=["Facilitator"])
+    factories.UserFactory(username="rev", roles=["Facilitator"])
     lead = factories.UserFactory(username="lead", roles=["Department lead"])
     department = factories.DepartmentFactory(slug="product")
     department.leads.add(lead)
