@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from metrics import permissions
@@ -42,6 +42,8 @@ THREAD_KINDS = (
     NotificationKind.DEPARTMENT_THREAD,
 )
 HANDED_IN = ("submitted", "approved", "locked")
+# What a person changes in a cell (the recompute's derived fields are not news).
+CHANGED_FIELDS = ("value", "text", "state", "comment", "number")
 
 
 @dataclass(frozen=True)
@@ -243,12 +245,10 @@ def _changes(home: Home, user, session: SessionRef) -> None:
     status_ids = QuarterlyStatus.objects.filter(quarter_id=session.quarter_id).values("pk")
     kr_ids = KeyResultStatus.objects.filter(quarter_id=session.quarter_id).values("pk")
     entries = HistoryEntry.objects.filter(
-        changed_at__gt=home.since, field__in=("value", "text", "state")
-    ).filter(
-        # Two branches of one query: the quarter's metric cells and key-result cells.
-        pk__in=HistoryEntry.objects.filter(content_type=status_type, object_id__in=status_ids)
-        .union(HistoryEntry.objects.filter(content_type=kr_type, object_id__in=kr_ids))
-        .values("pk")
+        Q(content_type=status_type, object_id__in=status_ids)
+        | Q(content_type=kr_type, object_id__in=kr_ids),
+        changed_at__gt=home.since,
+        field__in=CHANGED_FIELDS,
     )
     home.changes_count = entries.count()
     latest = list(entries.select_related("actor").order_by("-changed_at", "-id")[:CHANGES_SHOWN])
