@@ -80,38 +80,53 @@ PREVIEW_KINDS = {
 
 
 def notification_recipients_preview(
-    *, kind: str, actor=None, department_id: int | None = None
+    *, kind: str, actor=None, department_id: int | None = None, memo: dict | None = None
 ) -> RecipientsPreview:
     """Who an action would notify, before it is taken ("who will be notified"): the
     reviewers of a submission or a withdrawal, the department's leads of a return or an
     approval, every department's leads of a session's hold, deletion, reopening or opening.
-    The actor is never among them; people who turned the kind off are left out. Two queries."""
+    The actor is never among them; people who turned the kind off are left out. Two queries;
+    none more for another kind of the same audience given the same `memo` (a page showing
+    who its hold and its delete notify)."""
     from metrics.services.notifications import channels_for
 
-    users = get_user_model().objects.filter(is_active=True)
     if kind in (NotificationKind.CHECKIN_SUBMITTED, NotificationKind.CHECKIN_WITHDRAWN):
-        users = users.filter(Q(is_superuser=True) | Q(groups__name__in=REVIEWER_ROLES))
+        audience = "reviewers"
     elif kind in (NotificationKind.CHECKIN_RETURNED, NotificationKind.CHECKIN_APPROVED):
-        users = users.filter(led_departments=department_id)
+        audience = f"leads:{department_id}"
     elif kind in PREVIEW_KINDS:
-        users = users.filter(led_departments__isnull=False)
+        audience = "all-leads"
     else:
         raise ValueError(f"No preview for {kind!r}.")
-    if getattr(actor, "pk", None) is not None:
-        users = users.exclude(pk=actor.pk)
-    found = {
-        user.pk: user
-        for user in users.distinct()
-        .order_by("username")
-        .only("username", "first_name", "last_name")
-    }
-    channels = channels_for(user_ids=found, kinds={kind})
+    actor_id = getattr(actor, "pk", None)
+    memo = {} if memo is None else memo
+    key = (audience, actor_id)
+    if key not in memo:
+        found = {
+            user.pk: user
+            for user in _audience(audience, department_id)
+            .exclude(pk=actor_id)
+            .distinct()
+            .order_by("username")
+            .only("username", "first_name", "last_name")
+        }
+        memo[key] = (found, channels_for(user_ids=found, kinds=PREVIEW_KINDS))
+    found, channels = memo[key]
     names = [
         user.get_full_name() or user.get_username()
         for pk, user in found.items()
         if channels[(pk, kind)] != "off"
     ]
     return RecipientsPreview(names=names[:PREVIEW_NAMES], count=len(names))
+
+
+def _audience(audience: str, department_id: int | None):
+    users = get_user_model().objects.filter(is_active=True)
+    if audience == "reviewers":
+        return users.filter(Q(is_superuser=True) | Q(groups__name__in=REVIEWER_ROLES))
+    if audience == "all-leads":
+        return users.filter(led_departments__isnull=False)
+    return users.filter(led_departments=department_id)
 
 
 def unread_count(user) -> int:

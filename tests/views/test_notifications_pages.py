@@ -97,7 +97,7 @@ def test_preferences_page_saves_each_kinds_channel(client, me):
 
     from metrics.models import NotificationKind
 
-    data = {kind: "in_app" for kind in NotificationKind.values}
+    data = dict.fromkeys(NotificationKind.values, "in_app")
     data["mention"] = "off"
     answer = client.post(reverse("metrics:notification_preferences"), data)
 
@@ -109,7 +109,7 @@ def test_preferences_page_saves_each_kinds_channel(client, me):
 def test_a_bad_channel_is_a_400_with_the_form_and_saves_nothing(client, me):
     from metrics.models import NotificationKind
 
-    data = {kind: "in_app" for kind in NotificationKind.values}
+    data = dict.fromkeys(NotificationKind.values, "in_app")
     data["mention"] = "pigeon"
     answer = client.post(reverse("metrics:notification_preferences"), data)
 

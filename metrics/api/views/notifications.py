@@ -41,6 +41,8 @@ class NotificationViewSet(
     permission_classes = [HasAnyRole]
     serializer_class = NotificationSerializer
     filter_backends = []
+    # Narrowed to the reader's own in get_queryset; named for the router and the schema.
+    queryset = Notification.objects.none()
 
     def get_queryset(self):
         rows = Notification.objects.filter(recipient_id=self.request.user.pk).select_related(
