@@ -161,7 +161,8 @@ def start_worker(redis_broker, tmp_path):
     def start() -> Worker:
         worker = Worker(
             broker_url=redis_broker,
-            queue="celery",
+            # The queues `make worker` consumes: the default one and the notifications'.
+            queue="celery,notifications",
             log_path=tmp_path / f"worker-{len(workers)}.log",
         )
         workers.append(worker)
