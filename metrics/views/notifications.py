@@ -38,7 +38,11 @@ class InboxView(ReadAccessMixin, TemplateView):
         if request.POST.get("action") == "read_all":
             count = notifications_mark_read(user=request.user)
         else:
-            ids = [int(pk) for pk in request.POST.getlist("notification") if pk.isdigit()]
+            ids = [
+                int(pk)
+                for pk in request.POST.getlist("notification")
+                if pk.isascii() and pk.isdigit() and len(pk) <= 18
+            ]
             if not ids:
                 messages.error(request, _("Choose the notifications to mark read."))
                 return redirect("metrics:inbox")

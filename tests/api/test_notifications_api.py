@@ -58,6 +58,8 @@ def test_another_persons_notification_is_a_404_to_read_or_mark(me, someone_else)
 
     assert client.get(url("notification-detail", pk=theirs.pk)).status_code == 404
     assert client.post(url("notification-read", pk=theirs.pk)).status_code == 404
+    huge = url("notification-list") + f"{10**30}/"
+    assert client.get(huge).status_code == 404 and client.post(huge + "read/").status_code == 404
     client.post(url("notification-read-all"))
     theirs.refresh_from_db()
     assert theirs.read_at is None

@@ -44,6 +44,8 @@ def test_mark_selected_and_mark_all_read(client, me):
         second.pk,
         third.pk,
     }
+    junk = client.post(reverse("metrics:inbox"), {"notification": [str(10**30), "x", "١"]})
+    assert junk.status_code == 302  # nothing chosen that exists: a message, no error
     client.post(reverse("metrics:inbox"), {"action": "read_all"})
     assert not Notification.objects.filter(read_at__isnull=True).exists()
 

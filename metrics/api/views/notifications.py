@@ -43,6 +43,8 @@ class NotificationViewSet(
     filter_backends = []
     # Narrowed to the reader's own in get_queryset; named for the router and the schema.
     queryset = Notification.objects.none()
+    # An id past a bigint matches no route (a JSON 404), never the database driver.
+    lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
         rows = Notification.objects.filter(recipient_id=self.request.user.pk).select_related(
