@@ -82,18 +82,17 @@ def test_preferences_read_and_change_with_clear_errors(me):
     rows = {r["kind"]: r["channel"] for r in client.get(url("notification-preferences")).json()}
     assert rows["mention"] == "email" and rows["session_held"] == "in_app"
 
-    answer = client.patch(
-        url("notification-preferences"), {"channels": {"mention": "digest"}}, format="json"
-    )
+    answer = client.patch(url("notification-preferences"), {"mention": "digest"}, format="json")
     assert answer.status_code == 200
     assert NotificationPreference.objects.get(user=me, kind="mention").channel == "digest"
 
     bad = client.patch(
         url("notification-preferences"),
-        {"channels": {"mention": "pigeon", "nope": "off"}},
+        {"mention": "pigeon", "session_held": "off"},
         format="json",
     )
-    assert bad.status_code == 400 and "channels" in bad.json()
+    assert bad.status_code == 400 and "mention" in bad.json()
+    assert not NotificationPreference.objects.filter(kind="session_held").exists()
 
 
 def test_without_a_role_nothing_is_reachable():

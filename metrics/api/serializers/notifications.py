@@ -31,15 +31,12 @@ class NotificationPreferenceSerializer(serializers.Serializer):
 
 
 class NotificationPreferencesInputSerializer(serializers.Serializer):
-    """Kinds left out keep their channel."""
+    """One optional field per kind, its channel; kinds left out keep theirs."""
 
-    channels = serializers.DictField(
-        child=serializers.ChoiceField(choices=NotificationChannel.choices),
-        help_text="kind -> channel (email, in_app, digest, off).",
-    )
-
-    def validate_channels(self, value):
-        unknown = sorted(set(value) - set(NotificationKind.values))
-        if unknown:
-            raise serializers.ValidationError(f"Unknown kinds: {', '.join(unknown)}.")
-        return value
+    def get_fields(self):
+        return {
+            kind: serializers.ChoiceField(
+                choices=NotificationChannel.choices, required=False, help_text=str(label)
+            )
+            for kind, label in NotificationKind.choices
+        }

@@ -105,5 +105,5 @@ class NotificationPreferencesView(ApiViewMixin, APIView):
     def patch(self, request, *args, **kwargs):
         data = NotificationPreferencesInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        notification_preferences_set(user=request.user, channels=data.validated_data["channels"])
+        notification_preferences_set(user=request.user, channels=dict(data.validated_data))
         return self._answer(request)
