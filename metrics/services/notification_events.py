@@ -272,8 +272,10 @@ def on_checkin_due(event: Event) -> None:
     lead_ids = leads_by_department([department.pk]).get(department.pk, [])
     notifications_create(
         notices=[
-            Notice(pk, kind, summary % names, body=body % names, link=link, department_id=dept)
-            for dept, pk in ((department.pk, pk) for pk in lead_ids)
+            Notice(
+                pk, kind, summary % names, body=body % names, link=link, department_id=department.pk
+            )
+            for pk in lead_ids
         ],
         event_key=f"checkin.due:{payload['quarter_id']}:{department.pk}:{kind}",
         actor_id=event.actor_id,
