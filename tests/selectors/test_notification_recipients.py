@@ -15,6 +15,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def people():
+    return build_people()
+
+
+@pytest.fixture
+def seeded_people(seed_deck):
+    """The same people, on the seed's departments (loaded first)."""
+    return build_people()
+
+
+def build_people():
     product = factories.DepartmentFactory(name="Product", slug="product")
     legal = factories.DepartmentFactory(name="Legal", slug="legal")
     lead = factories.UserFactory(username="lead-a", roles=["Department lead"])
@@ -50,16 +60,11 @@ def test_the_preview_leaves_out_the_actor_and_those_who_turned_the_kind_off(peop
     assert returned.names == ["lead-a"]
 
 
-def test_the_check_in_and_the_session_editor_show_it_beside_their_buttons(
-    client, people, seed_deck
-):
-    from metrics.models import Department, TuningSession
+def test_the_check_in_and_the_session_editor_show_it_beside_their_buttons(client, seeded_people):
+    from metrics.models import TuningSession
     from metrics.services import sessions as cycle
 
-    product, lead = people
-    # The seed's departments may have been loaded over the fixture's: their leads again.
-    Department.objects.get(slug="product").leads.add(lead)
-    Department.objects.get(slug="legal").leads.add(factories.UserFactory(username="lead-b"))
+    product, lead = seeded_people
     client.force_login(lead)
     page = client.get(
         reverse(
