@@ -265,3 +265,16 @@ def test_a_person_without_an_email_address_is_told_in_the_app_only(people):
     people["facilitator"].save()
     submission_submit(department=people["product"], quarter=people["quarter"], actor=people["lead"])
     assert Notification.objects.get(recipient=people["facilitator"]).email_state == "skipped"
+
+
+def test_an_admins_lock_outside_a_hold_tells_the_leads(people):
+    from metrics.services.submissions import submission_lock
+
+    submission_lock(department=people["product"], quarter=people["quarter"], actor=people["admin"])
+
+    assert told("checkin_locked") == ["lead-a"]
+
+
+def test_a_broken_payload_never_fails_the_write(people, caplog):
+    event_publish(kind=EventKind.COMMENT_CREATED, actor=people["executive"], payload={})
+    assert told() == [] and "notifications" in caplog.text

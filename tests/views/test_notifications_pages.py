@@ -131,3 +131,10 @@ def test_the_inbox_runs_a_fixed_number_of_queries(client, me, django_assert_max_
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     for name in ("metrics:inbox", "metrics:notification_count", "metrics:notification_preferences"):
         assert client.get(reverse(name)).status_code == 302
+
+
+def test_the_count_runs_a_fixed_number_of_queries(client, me, django_assert_max_num_queries):
+    for key in range(20):
+        give(me, f"k{key}")
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("metrics:notification_count")).json() == {"unread": 20}
