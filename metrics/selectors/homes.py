@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from metrics import permissions
 from metrics.models import (
@@ -58,6 +59,17 @@ class SessionRef:
     is_held: bool
 
 
+# A check-in's state as people read it (the review loop's states included).
+STATE_LABELS = {
+    "": _("Not started"),
+    "draft": _("Draft"),
+    "submitted": _("Submitted"),
+    "returned": _("Returned"),
+    "approved": _("Approved"),
+    "locked": _("Locked"),
+}
+
+
 @dataclass(frozen=True)
 class CheckinDue:
     department: str
@@ -66,6 +78,10 @@ class CheckinDue:
     rows_total: int
     rows_filled: int
     returned_comment: str
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS.get(self.state, self.state))
 
     @property
     def rows_left(self) -> int:

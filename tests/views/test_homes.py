@@ -80,7 +80,7 @@ def test_a_lead_sees_the_check_in_due_rows_left_and_the_return_comment(client, q
     assert "/checkin/product/2020/q3/" in page
     assert "Thursday 15 April 2021" in page
     assert "left to fill" in page
-    assert "Explain the dip, please." in page
+    assert "Explain the dip, please." in page and ">Returned<" in page
     assert "1 unread notification" in page
 
 
