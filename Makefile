@@ -49,7 +49,7 @@ DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-okrtracker.set
 # Recomputes and the other jobs; the PowerPoint build has a worker of its own (worker-pptx),
 # so a download never waits behind a recompute. Pool processes are replaced once a task took
 # them past CELERY_WORKER_MAX_MEMORY_PER_CHILD (KiB, default 300000: settings/base.py).
-WORKER_QUEUES ?= celery
+WORKER_QUEUES ?= celery,notifications,webhooks,pptx
 worker: install
 	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker worker -Q $(WORKER_QUEUES) --loglevel=info
 

@@ -388,6 +388,16 @@ admin.site.register(models.JobRun, JobRunAdmin)
 admin.site.register(models.RecomputeRequest, RecomputeRequestAdmin)
 
 
+# Notifications (issue 18): what the app wrote and mailed, read in the admin only.
+@admin.register(models.Notification)
+class NotificationAdmin(RecordAdmin):
+    list_display = ["created_at", "recipient", "kind", "summary", "read_at", "email_state"]
+    list_filter = ["kind", "email_state"]
+    search_fields = ["summary", "recipient__username", "event_key"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+
+
 @admin.register(models.ExternalIdentity)
 class ExternalIdentityAdmin(admin.ModelAdmin):
     """Read-only: identities are linked by signing in through the provider. To stop someone

@@ -18,3 +18,8 @@ class MetricsConfig(AppConfig):
         user_logged_in.connect(languages.on_signed_in, dispatch_uid="okr-language")
         pre_save.connect(accounts.on_user_saving, sender=user_model, dispatch_uid="okr-pw-1")
         post_save.connect(accounts.on_user_saved, sender=user_model, dispatch_uid="okr-pw-2")
+        from metrics.services import homes, notification_events
+        from metrics.services.events import event_subscribe
+
+        event_subscribe(name="notifications", handler=notification_events.on_event)
+        user_logged_in.connect(homes.on_signed_in, dispatch_uid="okr-home-visit")

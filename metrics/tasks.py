@@ -74,11 +74,10 @@ def deck_pptx_build(session_id: int) -> bool:
 
 def _send(task_name: str, *args) -> None:
     # The task object, not app.send_task: .delay() honours eager mode (runs in-process).
-    tasks = {
-        task.name: task
-        for task in (recompute_metric, recompute_all, recompute_pending, deck_pptx_build)
-    }
-    tasks[task_name].delay(*args)
+    # Any task of this module (the app's registry), so a task added below needs no entry here.
+    from okrtracker.celery import app
+
+    app.tasks[task_name].delay(*args)
 
 
 def _runs_eagerly() -> bool:
@@ -100,3 +99,32 @@ def safety_records_purge() -> dict:
         "idempotent_requests": idempotent_requests_purge(),
         "signin_failure_counts": signin_failure_counts_purge(),
     }
+
+
+# --- notifications (services/notifications.py), on the queue of their own -------------------
+# Routed to the "notifications" queue (settings: CELERY_TASK_ROUTES); a worker consumes it
+# with `-Q celery,notifications`. Idempotent: a row is mailed once under its row lock, so a
+# retried or redelivered task mails nothing twice.
+
+
+@shared_task(name="metrics.notifications_send", soft_time_limit=120, time_limit=150, **RETRYING)
+def notifications_send(notification_ids: list[int]) -> int:
+    from metrics.services.notifications import notifications_send as send
+
+    return send(notification_ids=notification_ids)
+
+
+@shared_task(name="metrics.notifications_pending", soft_time_limit=300, time_limit=360, **RETRYING)
+def notifications_pending() -> int:
+    from metrics.services.notifications import notifications_pending_send
+
+    return notifications_pending_send()
+
+
+@shared_task(name="metrics.notification_digests", soft_time_limit=900, time_limit=960, **RETRYING)
+def notification_digests() -> int:
+    from metrics.services.notifications import notification_digests_send
+
+    with job_run_recorded(task_name="metrics.notification_digests", scope="daily") as run:
+        run.rows_changed = notification_digests_send()
+    return run.rows_changed

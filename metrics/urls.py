@@ -6,6 +6,8 @@ urlpatterns = [
     # sessions/<id>/ pages).
     path("", include("metrics.views.urls_sessions")),
     path("", include("metrics.views.urls_review")),  # the review loop, hold and delete confirmed
+    # Notifications: inbox, unread count, preferences; the home's "mark as seen".
+    path("", include("metrics.views.urls_notify")),
     # The dashboards, "home" included.
     path("", include("metrics.views.urls_dashboards")),
     # Status entry: check-in pages, backfill, imports, narratives.

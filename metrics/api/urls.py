@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from metrics.api.views import resources, sessions, threads, writes
+from metrics.api.views import notifications, resources, sessions, threads, writes
 from metrics.api.views.auth import ObtainTokenView
 from metrics.api.views.root import ApiRootView
 from metrics.views.tokens import ApiTokenView
@@ -33,10 +33,17 @@ router.register("acronyms", resources.AcronymViewSet, basename="acronym")
 # Comment threads (docs/threads.md).
 router.register("threads", threads.ThreadViewSet, basename="thread")
 router.register("comments", threads.CommentViewSet, basename="comment")
+# The reader's own notifications (issue 18).
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
 
 v1_patterns = [
     path("", ApiRootView.as_view(), name="root"),
     path("auth/token/", ObtainTokenView.as_view(), name="obtain-token"),
+    path(
+        "notification-preferences/",
+        notifications.NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger"),
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),

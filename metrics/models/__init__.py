@@ -107,3 +107,21 @@ __all__ += ["CONFIDENCE_SCORE_MAX", "CONFIDENCE_SCORE_MIN", "Confidence"]
 from .threads import Comment, CommentMention, CommentRevision, Thread, ThreadTarget  # noqa: E402
 
 __all__ += ["Comment", "CommentMention", "CommentRevision", "Thread", "ThreadTarget"]
+# Notifications and homes (issue 18).
+from .notifications import (  # noqa: E402
+    EmailState,
+    HomeVisit,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationPreference,
+)
+
+__all__ += [
+    "EmailState",
+    "HomeVisit",
+    "Notification",
+    "NotificationChannel",
+    "NotificationKind",
+    "NotificationPreference",
+]

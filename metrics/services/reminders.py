@@ -1,21 +1,42 @@
-"""Reminding department leads whose quarter is not submitted yet, STATUS_REMINDER_DAYS before
-the quarter's status_deadline, once (Submission.reminded_at). Email goes through Django's
-mail framework (the console backend unless configured); the Celery beat job
-`metrics.send_status_reminders` calls this every morning."""
+"""Deadline reminders: the leads of each department that has not submitted a quarter are told
+STATUS_REMINDER_DAYS before the quarter's status deadline (due) and once it has passed while
+its session is still being prepared (overdue), as notifications (`checkin.due` events; the
+notification subscriber writes one per lead, once per quarter, department and kind, and mails
+it after commit).
+
+Nothing here needs Celery beat: `status_reminders_send` is idempotent, so beat
+(`metrics.send_status_reminders`, every morning), a cron line running
+`manage.py send_notifications --reminders`, and the lazy daily check a sign-in triggers
+(`checkin_reminders_lazily`) may all run it; each person is told once."""
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db.models import Prefetch
+from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics.formatting import possessive
-from metrics.models import Department, Quarter, Submission, SubmissionState
+from metrics.broker import send_in_background
+from metrics.models import (
+    Department,
+    Notification,
+    NotificationKind,
+    Quarter,
+    SessionState,
+    Submission,
+    SubmissionState,
+)
+from metrics.services.events import EventKind, event_publish
+from metrics.services.jobs import job_enqueue, jobs_run_in_process
 
 logger = logging.getLogger(__name__)
+
+# A quarter still being prepared this long after its deadline stops being reminded.
+OVERDUE_FOR_DAYS = 30
+# States of a department's quarter that count as "handed in": no reminder.
+HANDED_IN = ("submitted", "approved", SubmissionState.LOCKED)
 
 
 def quarters_due_for_reminders(today=None) -> list[Quarter]:
@@ -29,59 +50,77 @@ def quarters_due_for_reminders(today=None) -> list[Quarter]:
     )
 
 
+def quarters_overdue(today=None) -> list[Quarter]:
+    """Quarters whose deadline passed (within OVERDUE_FOR_DAYS) while a session of theirs is
+    still being prepared."""
+    today = today or timezone.localdate()
+    return list(
+        Quarter.objects.filter(
+            status_deadline__lt=today,
+            status_deadline__gte=today - timedelta(days=OVERDUE_FOR_DAYS),
+            sessions__state=SessionState.DRAFT,
+        ).distinct()
+    )
+
+
 def status_reminders_send(*, today=None) -> int:
-    """Sends the due reminders; returns how many emails went out. A department is reminded
-    once per quarter: the claim on reminded_at is a conditional UPDATE, so two workers running
-    at once never both send; a failed send releases the claim for the next run."""
-    quarters = quarters_due_for_reminders(today)
-    if not quarters:
+    """Publish `checkin.due` for each department with leads that has not handed in a due or
+    overdue quarter; returns how many notifications that wrote (0 on a second run)."""
+    due = [(q, "due") for q in quarters_due_for_reminders(today)]
+    due += [(q, "overdue") for q in quarters_overdue(today)]
+    if not due:
         return 0
-    User = Department.leads.field.related_model
-    departments = list(
-        Department.objects.filter(leads__isnull=False)
-        .distinct()
-        .prefetch_related(
-            Prefetch("leads", queryset=User.objects.filter(is_active=True).exclude(email=""))
+    departments = list(Department.objects.filter(leads__is_active=True).distinct())
+    handed_in = set(
+        Submission.objects.filter(quarter__in=[q for q, _ in due], state__in=HANDED_IN).values_list(
+            "department_id", "quarter_id"
         )
     )
-    submissions = {
-        (s.department_id, s.quarter_id): s
-        for s in Submission.objects.filter(quarter__in=quarters, department__in=departments)
-    }
-    sent = 0
-    connection = get_connection()
-    for quarter in quarters:
+    kinds = (NotificationKind.CHECKIN_DUE, NotificationKind.CHECKIN_OVERDUE)
+    before = Notification.objects.filter(kind__in=kinds).count()
+    for quarter, which in due:
         for department in departments:
-            submission = submissions.get((department.pk, quarter.pk))
-            if submission and (
-                submission.state != SubmissionState.DRAFT or submission.reminded_at is not None
-            ):
+            if (department.pk, quarter.pk) in handed_in:
                 continue
-            recipients = [lead.email for lead in department.leads.all()]
-            if not recipients:
-                continue
-            if submission is None:
-                submission, _ = Submission.objects.get_or_create(
-                    department=department, quarter=quarter
+            with transaction.atomic():
+                event_publish(
+                    kind=EventKind.CHECKIN_DUE,
+                    actor=None,
+                    payload={
+                        "due": which,
+                        "quarter_id": quarter.pk,
+                        "fiscal_year": quarter.fiscal_year,
+                        "quarter_number": quarter.number,
+                        "quarter": quarter.label,
+                        "deadline": f"{quarter.status_deadline:%Y-%m-%d}",
+                        "department_id": department.pk,
+                        "department": department.name,
+                    },
                 )
-            if not _claim(submission):
-                continue
-            try:
-                _message(department, quarter, recipients, connection).send()
-            except Exception:
-                Submission.objects.filter(pk=submission.pk).update(reminded_at=None)
-                logger.exception("Reminder to %s for %s could not be sent", department, quarter)
-                continue
-            sent += 1
-    return sent
+    return Notification.objects.filter(kind__in=kinds).count() - before
 
 
-def _claim(submission: Submission) -> bool:
-    return bool(
-        Submission.objects.filter(
-            pk=submission.pk, reminded_at__isnull=True, state=SubmissionState.DRAFT
-        ).update(reminded_at=timezone.now())
-    )
+def checkin_reminders_lazily(*, today=None) -> bool:
+    """Run the reminders at most once a day per cache (a sign-in calls it), for sites
+    without Celery beat or cron; off the request's path when there is a broker. True if it
+    started them."""
+    if not settings.CHECKIN_REMINDERS_ON_SIGN_IN:
+        return False
+    today = today or timezone.localdate()
+    if not cache.add(f"okr:checkin-reminders:{today:%Y-%m-%d}", 1, 26 * 3600):
+        return False
+    if jobs_run_in_process():
+        status_reminders_send(today=today)
+        return True
+    send_in_background(_publish_reminders, what="the check-in reminders")
+    return True
+
+
+def _publish_reminders() -> None:
+    try:
+        job_enqueue(task="metrics.send_status_reminders")
+    except Exception as error:  # noqa: BLE001 - a sign-in must never fail for this
+        logger.warning("Could not enqueue the check-in reminders (%s).", error)
 
 
 def checkin_link(department, quarter) -> str:
@@ -95,18 +134,3 @@ def checkin_link(department, quarter) -> str:
         },
     )
     return f"{settings.SITE_URL}{path}"
-
-
-def _message(department, quarter, recipients, connection) -> EmailMessage:
-    link = checkin_link(department, quarter)
-    return EmailMessage(
-        subject=f"Reminder: {possessive(department.name)} status for {quarter.label} is due "
-        f"{quarter.status_deadline:%Y-%m-%d}",
-        body=(
-            f"Hello,\n\n{possessive(department.name)} quarterly status for {quarter.label} has not been "
-            f"submitted yet. It is due on {quarter.status_deadline:%A %d %B %Y}.\n\n"
-            f"Fill it in and submit it here: {link}\n\n-- okrtracker"
-        ),
-        to=recipients,
-        connection=connection,
-    )

@@ -14,13 +14,11 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db.models import F, Max
 from django.utils import timezone
 
 from metrics.caching.versions import data_changed, data_write
 from metrics.fiscal import FiscalQuarter
-from metrics.formatting import possessive
 from metrics.models import (
     Acronym,
     Department,
@@ -29,6 +27,7 @@ from metrics.models import (
     KeyResult,
     KeyResultStatus,
     MetricDefinition,
+    Notification,
     Objective,
     Quarter,
     QuarterlyStatus,
@@ -41,7 +40,6 @@ from metrics.models import (
 from metrics.services.errors import LockedError
 from metrics.services.events import EventKind, event_publish
 from metrics.services.history import changes_between, history_record, history_record_created
-from metrics.services.reminders import checkin_link
 from metrics.services.submissions import (
     quarter_exclusive_lock,
     submission_lock,
@@ -255,7 +253,7 @@ def session_open_next(
             actor=actor,
             change_source=source_of_change,
         )
-        _session_event(EventKind.SESSION_OPENED, session=session, actor=actor)
+        _session_event(EventKind.SESSION_OPENED, session=session, actor=actor, notify=notify)
     emailed = session_open_notify(session=session) if notify else 0
     return OpenResult(session, created=True, emailed=emailed)
 
@@ -407,44 +405,22 @@ def _key_results_copy(*, source: Objective, to: Objective) -> None:
 
 
 def session_open_notify(*, session: TuningSession) -> int:
-    """Emails each department's leads that check-in for the session's quarter is open, with
-    an absolute link to their check-in. Returns how many emails went out."""
-    quarter = session.quarter
-    User = Department.leads.field.related_model
-    sent = 0
-    connection = get_connection()
-    for department in Department.objects.order_by("name").prefetch_related("leads"):
-        recipients = [
-            lead.email
-            for lead in department.leads.all()
-            if lead.is_active and lead.email and isinstance(lead, User)
-        ]
-        if not recipients:
-            continue
-        deadline = f" by {quarter.status_deadline:%A %d %B %Y}" if quarter.status_deadline else ""
-        message = EmailMessage(
-            subject=f"Check-in for {quarter.label} is open: {department.name}",
-            body=(
-                f"Hello,\n\nThe {session.title} is being prepared. Please enter "
-                f"{possessive(department.name)} status for {quarter.label} and submit it{deadline}.\n\n"
-                f"Your check-in: {checkin_link(department, quarter)}\n\n-- okrtracker"
-            ),
-            to=recipients,
-            connection=connection,
-        )
-        try:
-            message.send()
-        except Exception:
-            logger.exception("Check-in email to %s for %s failed", department, quarter)
-            continue
-        sent += 1
-    return sent
+    """How many departments' leads were told that check-in for the session's quarter is open
+    (with the link to their check-in and the deadline): the session.opened event's subscriber
+    wrote their notifications in the opening's transaction and they are mailed after commit
+    (services/notification_events.py)."""
+    return (
+        Notification.objects.filter(event_key=f"session.opened:{session.pk}")
+        .values("department_id")
+        .distinct()
+        .count()
+    )
 
 
 # --- delete, hold, reopen -------------------------------------------------------------------
 
 
-def _session_event(kind: str, *, session: TuningSession, actor) -> None:
+def _session_event(kind: str, *, session: TuningSession, actor, **extra) -> None:
     event_publish(
         kind=kind,
         actor=actor,
@@ -454,6 +430,7 @@ def _session_event(kind: str, *, session: TuningSession, actor) -> None:
             "fiscal_year": session.quarter.fiscal_year,
             "quarter_number": session.quarter.number,
             "quarter": session.quarter.label,
+            **extra,
         },
     )
 

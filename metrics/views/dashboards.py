@@ -97,11 +97,16 @@ class ReadAccessMixin(QueryErrorsMixin, AccessMixin):
 
 
 class HomeView(ReadAccessMixin, TemplateView):
-    """The latest session's deck; a short note when there is no session yet."""
+    """What `/` opens: a home per person (views/homes.py); a viewer, who has nothing of their
+    own to do, the latest session's deck; a short note when there is no session yet."""
 
     template_name = "metrics/home.html"
 
     def get(self, request, *args, **kwargs):
+        if permissions.role_of(request.user) != permissions.Role.VIEWER:
+            from metrics.views.homes import personal_home
+
+            return personal_home(request)
         session_id = latest_session_id()
         if session_id is not None:
             return redirect("metrics:session", session_id=session_id)

@@ -397,3 +397,37 @@ WORKER_QUEUES = [*globals().get("WORKER_QUEUES", ["celery"]), PPTX_QUEUE]
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(
     os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "300000")
 )
+
+# --- Notifications (issue 18: docs/notifications.md) --------------------------------------
+# Mails go out on a queue of their own, so a backlog of recomputes never delays them; run the
+# worker with `-Q celery,notifications` (make worker does).
+NOTIFICATIONS_QUEUE = os.environ.get("NOTIFICATIONS_QUEUE", "notifications")
+CELERY_TASK_ROUTES = {
+    **globals().get("CELERY_TASK_ROUTES", {}),
+    **{
+        name: {"queue": NOTIFICATIONS_QUEUE}
+        for name in (
+            "metrics.notifications_send",
+            "metrics.notifications_pending",
+            "metrics.notification_digests",
+        )
+    },
+}
+WORKER_QUEUES = [*globals().get("WORKER_QUEUES", ["celery"]), NOTIFICATIONS_QUEUE]
+# A sign-in runs the day's check-in deadline reminders once (sites without beat or cron).
+CHECKIN_REMINDERS_ON_SIGN_IN = env_bool("CHECKIN_REMINDERS_ON_SIGN_IN", True)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # What the broker did not take when the action happened.
+        "notifications-pending": {
+            "task": "metrics.notifications_pending",
+            "schedule": float(os.environ.get("NOTIFICATIONS_PENDING_SECONDS", "60")),
+        },
+        "notification-digests": {
+            "task": "metrics.notification_digests",
+            "schedule": crontab(
+                hour=int(os.environ.get("NOTIFICATION_DIGEST_HOUR", "7")), minute=30
+            ),
+        },
+    }
+)

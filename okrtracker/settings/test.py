@@ -11,7 +11,13 @@ from .base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Worker tests read the worker's mails from files (OKR_TEST_EMAIL_FILE_PATH).
+EMAIL_BACKEND = os.environ.get(
+    "OKR_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = os.environ.get("OKR_TEST_EMAIL_FILE_PATH", "")
+# Sign-ins in tests do not run the deadline reminders (their own test turns it on).
+CHECKIN_REMINDERS_ON_SIGN_IN = False
 STORAGES = {
     **STORAGES,  # noqa: F405 (the generated files' storage, "deck_files")
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

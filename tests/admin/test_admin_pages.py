@@ -40,6 +40,9 @@ def admin_client_with_data(client):
     history_record(instance=status, changes={"value": (1, 2)}, source="admin")
     models.JobRun.objects.create(task_name="metrics.recompute_all", started_at=timezone.now())
     models.RecomputeRequest.objects.create(metric=status.metric, reason="broker was down")
+    models.Notification.objects.create(
+        recipient=UserFactory(), kind="mention", event_key="comment:1", summary="Mentioned"
+    )
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     return client
 

@@ -94,6 +94,8 @@ def test_page_renders_cleanly_with_charts_drawn(signed_in, seeded, screenshot, n
 def test_navigation_from_home_to_a_chart(signed_in, seeded, screenshot):
     page = signed_in
     page.goto(reverse("metrics:home"))
+    # An executive's home links to the latest session.
+    page.locator(".home-latest a").click()
     page.get_by_role("link", name="Metrics", exact=True).click()
     page.get_by_role("link", name="Monthly active editors increase YoY").click()
     page.wait_for_selector("#chart-monthly-active-editors-series svg.main-svg")

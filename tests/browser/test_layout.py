@@ -87,6 +87,9 @@ def page_urls(session_id, draft_id):
         "csv import": reverse("metrics:entry-import", kwargs={"department": "product"}),
         "narrative edit": reverse("metrics:objective-edit", kwargs={"slug": "armdeb"}),
         "token page": reverse("api:token"),
+        "home": reverse("metrics:home"),
+        "inbox": reverse("metrics:inbox"),
+        "notification preferences": reverse("metrics:notification_preferences"),
         "password change": reverse("password_change"),
         "404": "/no-such-page/",
         "discussion": reverse("metrics:session_discussion", kwargs=session),
@@ -106,6 +109,16 @@ def test_every_page_fits_a_phone_and_a_laptop_without_breaking_words(page, login
     admin = get_user_model().objects.get(username="admin")
     # A session in preparation: its authoring page has every row's buttons.
     draft = session_open_next(actor=admin, source=demo, notify=False).session
+    # The inbox with a notice in it (its buttons and text must fit a phone too).
+    from metrics.services.notifications import Notice, notifications_create
+
+    notifications_create(
+        notices=[
+            Notice(admin.pk, "mention", "You were mentioned on Monthly active editors", link="/")
+        ],
+        event_key="layout",
+        actor_id=None,
+    )
     for width, height in WIDTHS:
         page.context.clear_cookies()
         page.set_viewport_size({"width": width, "height": height})

@@ -38,10 +38,12 @@ def leads(seed_deck):
 
 
 def test_open_next_copies_rows_without_statuses_sets_deadline_and_emails_leads(
-    q2, facilitator, leads, settings
+    q2, facilitator, leads, settings, django_capture_on_commit_callbacks
 ):
     settings.SITE_URL = "https://okr.example.org"
-    result = cycle.session_open_next(actor=facilitator, source=q2)
+    # The leads' mails go out once the opening has committed (as notifications).
+    with django_capture_on_commit_callbacks(execute=True):
+        result = cycle.session_open_next(actor=facilitator, source=q2)
 
     q3 = result.session
     assert result.created and q3.quarter.label == "Q3 FY20-21"

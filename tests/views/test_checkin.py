@@ -304,8 +304,9 @@ def test_the_checkin_page_runs_a_bounded_number_of_queries(
     # 17: the page also says whether the department's figures wait for a recompute; 18: and
     # which of last year's months are missing where a value has no YoY change; 19: whether
     # the quarter's session was deleted (its emailed link says so); 20: the comment threads
-    # on its cells (one query).
-    with django_assert_max_num_queries(20):
+    # on its cells (one query); +2: who its "Submit for review" notifies
+    # (templates/notifications/_who.html).
+    with django_assert_max_num_queries(22):
         response = client.get(checkin_url())
 
     assert response.status_code == 200

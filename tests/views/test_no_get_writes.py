@@ -81,7 +81,9 @@ def site_urls(world) -> list[str]:
                 basename = max(
                     (b for b in models_by_basename if route.startswith(f"{b}-")), key=len
                 )
-                kwargs[kwarg] = models_by_basename[basename]._default_manager.first().pk
+                row = models_by_basename[basename]._default_manager.first()
+                # A resource without rows yet (a person's notifications) is fetched by id 1.
+                kwargs[kwarg] = row.pk if row else 1
             elif kwarg == "status_id" and "key_result" in name:
                 kwargs[kwarg] = world["key_result_status_id"]
             else:
