@@ -369,3 +369,6 @@ class HistoryEntryAdmin(RecordAdmin):
 
 admin.site.register(models.JobRun, JobRunAdmin)
 admin.site.register(models.RecomputeRequest, RecomputeRequestAdmin)
+
+# Outgoing webhooks (issue 22): registered by the module.
+from metrics import admin_webhooks  # noqa: E402,F401

@@ -19,3 +19,8 @@ class MetricsConfig(AppConfig):
         pre_save.connect(accounts.on_user_saving, sender=user_model, dispatch_uid="okr-pw-1")
         post_save.connect(accounts.on_user_saved, sender=user_model, dispatch_uid="okr-pw-2")
         data_version_signals_connect()
+        from metrics.services.events import event_subscribe
+        from metrics.services.webhooks import webhooks_on_event, webhooks_outbox_register
+
+        event_subscribe(name="webhooks", handler=webhooks_on_event)
+        webhooks_outbox_register()

@@ -185,3 +185,9 @@ def can_facilitate(user) -> bool:
 def can_reopen_session(user) -> bool:
     """Reopening a held session un-freezes what was presented: admins only."""
     return is_admin(user)
+
+
+def can_manage_webhooks(user) -> bool:
+    """Register, change and delete webhook endpoints and read their delivery log (the
+    endpoints' secrets sign what the app tells other tools): admins only."""
+    return is_admin(user)

@@ -66,13 +66,16 @@ def deck_pptx_build(session_id: int) -> bool:
 # --- the services' job queue (metrics.services.jobs) ------------------------------------------
 
 
+# The tasks the services may send by name (tasks appended below add themselves).
+_QUEUED_TASKS = {
+    task.name: task
+    for task in (recompute_metric, recompute_all, recompute_pending, deck_pptx_build)
+}
+
+
 def _send(task_name: str, *args) -> None:
     # The task object, not app.send_task: .delay() honours eager mode (runs in-process).
-    tasks = {
-        task.name: task
-        for task in (recompute_metric, recompute_all, recompute_pending, deck_pptx_build)
-    }
-    tasks[task_name].delay(*args)
+    _QUEUED_TASKS[task_name].delay(*args)
 
 
 def _runs_eagerly() -> bool:
@@ -82,3 +85,30 @@ def _runs_eagerly() -> bool:
 
 
 job_queue_register(queue=JobQueue(send=_send, runs_in_process=_runs_eagerly))
+
+
+# --- outgoing webhooks (queue "webhooks": see CELERY_TASK_ROUTES) -----------------------------
+
+
+@shared_task(name="metrics.webhook_deliver", soft_time_limit=60, time_limit=90, **RETRYING)
+def webhook_deliver(delivery_id: str) -> bool:
+    # One attempt; the delivery row keeps the schedule, so a retry lost with a killed worker
+    # is picked up by webhooks_pending. The countdown is this task's own (not Celery's retry:
+    # eager runs would retry at once, inline).
+    from metrics.services.webhooks import webhook_delivery_attempt
+
+    outcome = webhook_delivery_attempt(delivery_id=delivery_id)
+    if outcome.attempted and outcome.retry_in is not None and not _runs_eagerly():
+        webhook_deliver.apply_async((delivery_id,), countdown=outcome.retry_in)
+    return outcome.delivered
+
+
+@shared_task(name="metrics.webhooks_pending", soft_time_limit=120, time_limit=150, **RETRYING)
+def webhooks_pending() -> int:
+    from metrics.services.webhooks import webhooks_pending_enqueue
+
+    return webhooks_pending_enqueue()
+
+
+_QUEUED_TASKS[webhook_deliver.name] = webhook_deliver
+_QUEUED_TASKS[webhooks_pending.name] = webhooks_pending

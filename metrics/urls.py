@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include("metrics.views.urls_dashboards")),
     # Status entry: check-in pages, backfill, imports, narratives.
     path("", include("metrics.views.urls_entry")),
+    # Outgoing webhooks: the admins' pages.
+    path("", include("metrics.views.urls_ops")),
 ]

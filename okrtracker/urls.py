@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("metrics.api.urls")),
+    path("", include("okrtracker.urls_ops")),  # /healthz, /readyz, /metrics
     path("", include("metrics.urls")),
 ]
 

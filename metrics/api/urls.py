@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from metrics.api.views import resources, sessions, writes
+from metrics.api.views import resources, sessions, webhooks, writes
 from metrics.api.views.auth import ObtainTokenView
 from metrics.api.views.root import ApiRootView
 from metrics.views.tokens import ApiTokenView
@@ -30,6 +30,9 @@ router.register("drilldowns", writes.DrilldownViewSet, basename="drilldown")
 router.register("sessions", sessions.TuningSessionViewSet, basename="session")
 router.register("footnotes", resources.FootnoteViewSet, basename="footnote")
 router.register("acronyms", resources.AcronymViewSet, basename="acronym")
+
+# Outgoing webhooks (issue 22): admins only.
+router.register("webhooks", webhooks.WebhookEndpointViewSet, basename="webhook")
 
 v1_patterns = [
     path("", ApiRootView.as_view(), name="root"),

@@ -83,3 +83,13 @@ __all__ = [
     "Unit",
     "ValueBasis",
 ]
+
+# Outgoing webhooks (issue 22).
+from .webhooks import (  # noqa: E402
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookDeliveryState,
+    WebhookEndpoint,
+)
+
+__all__ += ["WebhookAttempt", "WebhookDelivery", "WebhookDeliveryState", "WebhookEndpoint"]

@@ -162,6 +162,7 @@ _DECKS_LOCK = threading.Lock()
 def deck_for(version: ContentVersion, session_id: int):
     """session_deck(session_id) as of `version` (a held session's: its hold), built once per
     process and version."""
+    from metrics.prometheus import deck_build_timed
     from metrics.selectors.deck import session_deck
 
     # The cache's epoch too: emptying the cache (a deploy's flush, a test) drops these decks.
@@ -172,7 +173,8 @@ def deck_for(version: ContentVersion, session_id: int):
         if deck is not None:
             _DECKS.move_to_end(key)
             return deck
-    deck = session_deck(session_id)
+    with deck_build_timed("deck"):
+        deck = session_deck(session_id)
     with _DECKS_LOCK:
         _DECKS[key] = deck
         while len(_DECKS) > _DECKS_KEPT:

@@ -21,10 +21,20 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from metrics.models import DataVersion, HistoryEntry, JobRun, RecomputeRequest
+from metrics.models import (
+    DataVersion,
+    HistoryEntry,
+    JobRun,
+    RecomputeRequest,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 # Rows no page caches (bookkeeping of jobs, or covered by their own bulk hook).
 NOT_SHOWN = (DataVersion, HistoryEntry, JobRun, RecomputeRequest)
+# Outgoing webhooks: their endpoints and delivery log are on no cached page.
+NOT_SHOWN += (WebhookEndpoint, WebhookDelivery, WebhookAttempt)
 
 
 def data_version_bump() -> None:
