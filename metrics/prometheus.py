@@ -7,10 +7,11 @@ Measured in the processes (counters and histograms, `prometheus_client`):
 - `okr_deck_build_duration_seconds{kind}`: deck builds (`deck`: the deck document a page
   reads, `pptx`: the PowerPoint file); its `_count` is the number of builds.
 
-Under gunicorn each worker is a process of its own: set `PROMETHEUS_MULTIPROC_DIR` to an
-empty directory shared by the workers (emptied at each start) and the scrape adds up every
-worker's files (prometheus_client's multiprocess mode; gunicorn's `child_exit` hook in
-`okrtracker/gunicorn.py` drops a dead worker's live gauges).
+Under gunicorn each worker is a process of its own: set `PROMETHEUS_MULTIPROC_DIR` to a
+directory the workers share, emptied before gunicorn starts, and the scrape adds up every
+worker's files (prometheus_client's multiprocess mode; a restarted worker's counts stay in
+the sum). Only counters and histograms live in the processes, so no gauge needs a dead
+worker's clean-up.
 
 Read from the database at each scrape (right across processes and hosts, nothing to add up):
 - `okr_recompute_requests_pending`, `okr_recompute_oldest_pending_seconds`
@@ -216,7 +217,7 @@ class _ThisProcess:
         yield from REGISTRY.collect()
 
 
-def scrape_registry() -> CollectorRegistry:
+def scrape_registry(*, database: bool = True) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
@@ -224,7 +225,8 @@ def scrape_registry() -> CollectorRegistry:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(_ThisProcess())
-    registry.register(DatabaseCollector())
+    if database:
+        registry.register(DatabaseCollector())
     return registry
 
 

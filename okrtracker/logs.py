@@ -39,21 +39,27 @@ def request_id_from(incoming: str | None) -> str:
 
 
 class RequestIdMiddleware:
-    """Outermost: every other middleware's log lines carry the id."""
+    """Outermost: every other middleware's log lines carry the id. It stays set until the
+    response is finished, so Django's own "Not Found: /x" line (logged after the middleware
+    returned) carries it too."""
 
     def __init__(self, get_response):
+        from django.core.signals import request_finished
+
         self.get_response = get_response
+        request_finished.connect(_request_finished, dispatch_uid="okr-request-id-finished")
 
     def __call__(self, request):
         request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        request_id_var.set(request_id)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+def _request_finished(**kwargs):
+    request_id_var.set(None)
 
 
 class RequestIdFilter:
