@@ -98,7 +98,7 @@ def url_check(url: str) -> None:
     literal address (or localhost) in a refused range. Names are resolved at each send."""
     _scheme, host, _port, _path = url_parts(url)
     literal = _literal(host)
-    if host.lower().rstrip(".") == "localhost" or host.lower().endswith(".localhost"):
+    if host.lower().rstrip(".") == "localhost":
         literal = ipaddress.ip_address("127.0.0.1")
     if literal is not None and not address_allowed(literal):
         raise RefusedAddress(_refused_message(literal))

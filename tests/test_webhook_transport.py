@@ -82,7 +82,6 @@ def test_one_allows_every_address(allow):
         "http://127.0.0.1:6379/",
         "http://[::1]/",
         "http://localhost/",
-        "http://api.localhost/",
         "http://169.254.169.254/latest/meta-data/",
         "http://hooks.example.org:99999/",
     ],

@@ -1,20 +1,23 @@
 """/api/v1/webhooks/: admins register the endpoints that hear about changes, and read each
 endpoint's delivery log. The secret is accepted, never returned."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework import status as http
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from metrics import permissions as rules
-from metrics.api.serializers.output import ErrorSerializer
+from metrics.api.pagination import ApiPagination
 from metrics.api.serializers.webhooks import (
     WebhookDeliverySerializer,
-    WebhookEndpointInputSerializer,
+    WebhookEndpointCreateInput,
     WebhookEndpointOutputSerializer,
+    WebhookEndpointUpdateInput,
 )
+from metrics.api.views.base import ApiViewMixin
 from metrics.selectors.webhooks import webhook_deliveries, webhook_endpoint, webhook_endpoints
 from metrics.services.webhooks import webhook_endpoint_delete, webhook_endpoint_save
 
@@ -29,54 +32,58 @@ class CanManageWebhooks(drf_permissions.BasePermission):
         return False
 
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Refused, with each field's reason."),
-    403: OpenApiResponse(ErrorSerializer),
-    404: OpenApiResponse(ErrorSerializer),
-}
+class WebhookPagination(ApiPagination):
+    # Endpoints and deliveries are outside the data version (the base class caches counts
+    # under it): count them afresh.
+    def get_count(self, queryset):
+        return queryset.count()
 
 
 @extend_schema_view(
     list=extend_schema(summary="Webhook endpoints (admins)"),
     retrieve=extend_schema(
-        summary="One webhook endpoint", responses={200: WebhookEndpointOutputSerializer} | ERRORS
+        summary="One webhook endpoint", responses={200: WebhookEndpointOutputSerializer}
     ),
     create=extend_schema(
         summary="Register a webhook endpoint",
-        request=WebhookEndpointInputSerializer,
-        responses={201: WebhookEndpointOutputSerializer} | ERRORS,
+        request=WebhookEndpointCreateInput,
+        responses={201: WebhookEndpointOutputSerializer},
     ),
     update=extend_schema(
         summary="Change a webhook endpoint (leave out the secret to keep it)",
-        request=WebhookEndpointInputSerializer,
-        responses={200: WebhookEndpointOutputSerializer} | ERRORS,
+        request=WebhookEndpointUpdateInput,
+        responses={200: WebhookEndpointOutputSerializer},
     ),
     partial_update=extend_schema(
         summary="Change some of a webhook endpoint's fields",
-        request=WebhookEndpointInputSerializer,
-        responses={200: WebhookEndpointOutputSerializer} | ERRORS,
+        request=WebhookEndpointUpdateInput,
+        responses={200: WebhookEndpointOutputSerializer},
     ),
-    destroy=extend_schema(summary="Delete a webhook endpoint and its delivery log"),
+    destroy=extend_schema(
+        summary="Delete a webhook endpoint and its delivery log", responses={204: None}
+    ),
 )
 class WebhookEndpointViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [drf_permissions.IsAuthenticated, CanManageWebhooks]
     serializer_class = WebhookEndpointOutputSerializer
+    pagination_class = WebhookPagination
+    renderer_classes = [JSONRenderer]
     filter_backends = []
 
     def get_queryset(self):
         return webhook_endpoints()
 
     def create(self, request, *args, **kwargs):
-        data = self._input(request, partial=False)
+        data = self._input(request, WebhookEndpointCreateInput, partial=False)
         endpoint = webhook_endpoint_save(actor=request.user, **data)
         return self._answer(endpoint, http.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         current = self.get_object()
         partial = kwargs.get("partial", False)
-        data = self._input(request, partial=partial)
+        data = self._input(request, WebhookEndpointUpdateInput, partial=partial)
         values = {
             "name": current.name,
             "url": current.url,
@@ -96,7 +103,7 @@ class WebhookEndpointViewSet(
 
     @extend_schema(
         summary="An endpoint's delivery log: each delivery with its attempts, newest first",
-        responses={200: WebhookDeliverySerializer(many=True)} | ERRORS,
+        responses={200: WebhookDeliverySerializer(many=True)},
     )
     @action(detail=True, methods=["get"], serializer_class=WebhookDeliverySerializer)
     def deliveries(self, request, *args, **kwargs):
@@ -105,8 +112,8 @@ class WebhookEndpointViewSet(
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
 
     @staticmethod
-    def _input(request, *, partial: bool) -> dict:
-        serializer = WebhookEndpointInputSerializer(data=request.data, partial=partial)
+    def _input(request, serializer_class, *, partial: bool) -> dict:
+        serializer = serializer_class(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
