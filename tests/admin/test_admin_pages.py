@@ -12,6 +12,7 @@ from tests.factories import (
     SegmentFactory,
     TuningSessionFactory,
     UserFactory,
+    WebhookEndpointFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,10 @@ def admin_client_with_data(client):
     history_record(instance=status, changes={"value": (1, 2)}, source="admin")
     models.JobRun.objects.create(task_name="metrics.recompute_all", started_at=timezone.now())
     models.RecomputeRequest.objects.create(metric=status.metric, reason="broker was down")
+    endpoint = WebhookEndpointFactory()
+    models.WebhookDelivery.objects.create(
+        endpoint=endpoint, event="status.saved", body="{}", next_attempt_at=timezone.now()
+    )
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     return client
 

@@ -18,6 +18,7 @@ from metrics.api.serializers.webhooks import (
     WebhookEndpointUpdateInput,
 )
 from metrics.api.views.base import ApiViewMixin
+from metrics.models import WebhookEndpoint
 from metrics.selectors.webhooks import webhook_deliveries, webhook_endpoint, webhook_endpoints
 from metrics.services.webhooks import webhook_endpoint_delete, webhook_endpoint_save
 
@@ -67,6 +68,7 @@ class WebhookEndpointViewSet(
     ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [drf_permissions.IsAuthenticated, CanManageWebhooks]
+    queryset = WebhookEndpoint.objects.all()  # what the router and DRF read; rows: get_queryset
     serializer_class = WebhookEndpointOutputSerializer
     pagination_class = WebhookPagination
     renderer_classes = [JSONRenderer]
