@@ -36,6 +36,7 @@ class Receiver:
     def __init__(self, statuses=(200,), *, body: bytes = b"ok"):
         self.statuses = list(statuses)
         self.answer_body = body
+        self.delay = 0.0  # seconds before each answer (a slow receiver)
         self.received: list[Received] = []
         self._lock = threading.Lock()
         receiver = self
@@ -50,6 +51,7 @@ class Receiver:
                     receiver.received.append(
                         Received(self.path, dict(self.headers.items()), body, status)
                     )
+                time.sleep(receiver.delay)
                 self.send_response(status)
                 if 300 <= status < 400:
                     self.send_header("Location", "http://127.0.0.1:9/elsewhere")
