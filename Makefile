@@ -36,10 +36,12 @@ format: install
 
 # The Celery app defaults to the production settings (as a deployment runs it); these local
 # targets pick dev, like manage.py, unless DJANGO_SETTINGS_MODULE is set.
+# Every queue the app routes tasks to (okrtracker/settings/base.py CELERY_TASK_ROUTES).
+WORKER_QUEUES ?= celery,webhooks
 DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-okrtracker.settings.dev}
 
 worker: install
-	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker worker --loglevel=info
+	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker worker --loglevel=info -Q $(WORKER_QUEUES)
 
 beat: install
 	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker beat --loglevel=info

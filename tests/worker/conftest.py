@@ -24,6 +24,8 @@ from tests.celery_helpers import broker_restore, broker_state, broker_switch
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REDIS_URL = os.environ.get("OKR_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 WORKER_START_TIMEOUT = 60
+# Every queue the app routes to, as the README's worker consumes them.
+WORKER_QUEUES = "celery,webhooks"
 
 
 def unavailable(reason: str):
@@ -161,7 +163,7 @@ def start_worker(redis_broker, tmp_path):
     def start() -> Worker:
         worker = Worker(
             broker_url=redis_broker,
-            queue="celery",
+            queue=WORKER_QUEUES,
             log_path=tmp_path / f"worker-{len(workers)}.log",
         )
         workers.append(worker)
