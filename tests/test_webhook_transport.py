@@ -170,3 +170,56 @@ def test_a_refused_address_is_never_connected_to(allow):
     assert result.status_code is None
     assert "not public" in result.error
     assert receiver.received == []
+
+
+def test_an_https_receiver_with_an_untrusted_certificate_is_refused(allow, monkeypatch, tmp_path):
+    """Certificates are checked (for the URL's host name, though the connection names the
+    address): a self-signed one fails and no request body is sent."""
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    allow("127.0.0.0/8")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=hooks.example.test",
+         "-addext", "subjectAltName=DNS:hooks.example.test"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    received = []
+
+    def serve():
+        connection, _ = listener.accept()
+        try:
+            with context.wrap_socket(connection, server_side=True) as tls:
+                received.append(tls.recv(1024))
+        except (ssl.SSLError, OSError):
+            pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host == "hooks.example.test":
+            host = "127.0.0.1"
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    try:
+        result = post(url=f"https://hooks.example.test:{port}/in", body=b"{}", headers={})
+    finally:
+        listener.close()
+
+    assert result.status_code is None
+    assert "CERTIFICATE_VERIFY_FAILED" in result.error
+    assert received == []
