@@ -44,6 +44,8 @@ format: install
 
 # The Celery app defaults to the production settings (as a deployment runs it); these local
 # targets pick dev, like manage.py, unless DJANGO_SETTINGS_MODULE is set.
+# Every queue the app routes tasks to (okrtracker/settings/base.py CELERY_TASK_ROUTES).
+WORKER_QUEUES ?= celery,webhooks
 DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-okrtracker.settings.dev}
 
 # Recomputes and the other jobs; the PowerPoint build has a worker of its own (worker-pptx),

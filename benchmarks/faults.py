@@ -152,7 +152,7 @@ class Services:
             [
                 str(BIN / "celery"), "-A", "okrtracker", "worker", "--concurrency", "2",
                 "--loglevel", "warning", "--without-gossip", "--without-mingle",
-                "-n", f"faults-{os.getpid()}@%h",
+                "-Q", "celery,webhooks", "-n", f"faults-{os.getpid()}@%h",
             ],
             cwd=BASE_DIR,
             env=self.env,

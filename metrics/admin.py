@@ -417,5 +417,8 @@ class ExternalIdentityAdmin(admin.ModelAdmin):
         return False
 
 
+# Outgoing webhooks (issue 22): registered by the module.
+from metrics import admin_webhooks  # noqa: E402,F401
+
 # Last, once every model is registered (the accounts' admin too): admin writes bump.
 admin_writes_bump(admin.site)

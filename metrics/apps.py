@@ -23,3 +23,7 @@ class MetricsConfig(AppConfig):
 
         event_subscribe(name="notifications", handler=notification_events.on_event)
         user_logged_in.connect(homes.on_signed_in, dispatch_uid="okr-home-visit")
+        from metrics.services.webhooks import webhooks_on_event, webhooks_outbox_register
+
+        event_subscribe(name="webhooks", handler=webhooks_on_event)
+        webhooks_outbox_register()

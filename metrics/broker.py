@@ -10,6 +10,7 @@ before it got there) nothing is lost: the request row is there for `recompute_pe
 """
 
 import atexit
+import contextvars
 import logging
 import os
 import queue
@@ -29,8 +30,10 @@ _sender: dict = {"pid": None, "queue": None}
 
 def send_in_background(send: Callable[[], None], *, what: str) -> None:
     """Run `send` (a publish that handles its own errors) in this process's sender thread."""
+    # The caller's context goes along (its request id, so the task's log lines carry it).
+    context = contextvars.copy_context()
     try:
-        _queue().put_nowait((send, what))
+        _queue().put_nowait((lambda: context.run(send), what))
     except queue.Full:
         logger.warning(
             "Broker sender backlog full; %s is left for the next recompute_pending run.", what

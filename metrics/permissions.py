@@ -250,3 +250,9 @@ def can_resolve_thread(user, thread) -> bool:
     if can_facilitate(user) or thread.created_by_id == getattr(user, "pk", None):
         return True
     return thread.department_id is not None and can_edit_department(user, thread.department_id)
+
+
+def can_manage_webhooks(user) -> bool:
+    """Register, change and delete webhook endpoints and read their delivery log (the
+    endpoints' secrets sign what the app tells other tools): admins only."""
+    return is_admin(user)

@@ -128,3 +128,26 @@ def notification_digests() -> int:
     with job_run_recorded(task_name="metrics.notification_digests", scope="daily") as run:
         run.rows_changed = notification_digests_send()
     return run.rows_changed
+
+
+# --- outgoing webhooks (queue "webhooks": see CELERY_TASK_ROUTES) -----------------------------
+
+
+@shared_task(name="metrics.webhook_deliver", soft_time_limit=60, time_limit=90, **RETRYING)
+def webhook_deliver(delivery_id: str) -> bool:
+    # One attempt; the delivery row keeps the schedule, so a retry lost with a killed worker
+    # is picked up by webhooks_pending. The countdown is this task's own (not Celery's retry:
+    # eager runs would retry at once, inline).
+    from metrics.services.webhooks import webhook_delivery_attempt
+
+    outcome = webhook_delivery_attempt(delivery_id=delivery_id)
+    if outcome.attempted and outcome.retry_in is not None and not _runs_eagerly():
+        webhook_deliver.apply_async((delivery_id,), countdown=outcome.retry_in)
+    return outcome.delivered
+
+
+@shared_task(name="metrics.webhooks_pending", soft_time_limit=120, time_limit=150, **RETRYING)
+def webhooks_pending() -> int:
+    from metrics.services.webhooks import webhooks_pending_enqueue
+
+    return webhooks_pending_enqueue()

@@ -14,4 +14,6 @@ urlpatterns = [
     path("", include("metrics.views.urls_entry")),
     # Comment threads and the discussion panel.
     path("", include("metrics.views.urls_threads")),
+    # Outgoing webhooks: the admins' pages.
+    path("", include("metrics.views.urls_ops")),
 ]

@@ -11,3 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okrtracker.settings.production"
 app = Celery("okrtracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Request ids follow tasks (headers), and the worker logs through Django's LOGGING.
+from okrtracker.logs import celery_signals_connect  # noqa: E402
+
+celery_signals_connect()

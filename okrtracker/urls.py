@@ -28,6 +28,7 @@ urlpatterns = [
     path("oidc/", include("metrics.sso.urls")),
     path("language/", LanguageChoiceView.as_view(), name="language"),
     path("api/", include("metrics.api.urls")),
+    path("", include("okrtracker.urls_ops")),  # /healthz, /readyz, /metrics
     path("", include("metrics.urls")),
 ]
 

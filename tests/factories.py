@@ -185,3 +185,15 @@ def observe_quarter(metric, quarter, value, *, segment=None, is_derived=False):
         value=Decimal(str(value)),
         is_derived=is_derived,
     )
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.WebhookEndpoint
+
+    name = factory.Sequence(lambda n: f"Receiver {n}")
+    url = "https://hooks.example.org/okr"
+    secret = "a-shared-secret-of-some-length"
+    events = factory.LazyFunction(
+        lambda: ["status.saved", "submission.changed", "session.opened", "session.held"]
+    )

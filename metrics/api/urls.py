@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from metrics.api.views import notifications, resources, sessions, threads, writes
+from metrics.api.views import notifications, resources, sessions, threads, webhooks, writes
 from metrics.api.views.auth import ObtainTokenView
 from metrics.api.views.root import ApiRootView
 from metrics.views.tokens import ApiTokenView
@@ -35,6 +35,9 @@ router.register("threads", threads.ThreadViewSet, basename="thread")
 router.register("comments", threads.CommentViewSet, basename="comment")
 # The reader's own notifications (issue 18).
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+
+# Outgoing webhooks (issue 22): admins only.
+router.register("webhooks", webhooks.WebhookEndpointViewSet, basename="webhook")
 
 v1_patterns = [
     path("", ApiRootView.as_view(), name="root"),

@@ -59,8 +59,14 @@ HELD_DATA = _ProcessStore(kept=2)
 def deck_for(version, session_id: int, build: Callable[[int], object]):
     """build(session_id) as of `version` (a held session's: its hold), built once per process
     and version. The cache's epoch too: emptying the cache drops these decks."""
+    from metrics.prometheus import deck_build_timed
+
+    def timed_build():
+        with deck_build_timed("deck"):
+            return build(session_id)
+
     key = (RELEASE, version.key, cache_epoch(), session_id)
-    return DECKS.get_or_build(key, lambda: build(session_id))
+    return DECKS.get_or_build(key, timed_build)
 
 
 # A part of a stored snapshot that is not there at all (a snapshot stored before it kept it),

@@ -125,3 +125,12 @@ __all__ += [
     "NotificationKind",
     "NotificationPreference",
 ]
+# Outgoing webhooks (issue 22).
+from .webhooks import (  # noqa: E402
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookDeliveryState,
+    WebhookEndpoint,
+)
+
+__all__ += ["WebhookAttempt", "WebhookDelivery", "WebhookDeliveryState", "WebhookEndpoint"]

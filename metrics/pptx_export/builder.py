@@ -73,6 +73,13 @@ def deck_pptx_filename(deck: Deck) -> str:
 def deck_pptx(session_id: int) -> PptxFile:
     """The session's deck as a .pptx file; NotFoundError for an unknown session. A fixed number
     of queries: two decks (this session's and the earlier one's) and the chart data."""
+    from metrics.prometheus import deck_build_timed
+
+    with deck_build_timed("pptx"):
+        return _deck_pptx(session_id)
+
+
+def _deck_pptx(session_id: int) -> PptxFile:
     deck = deck_with_threads(session_deck(session_id))
     earlier = session_earlier_deck(deck)
     rows = deck.metric_rows

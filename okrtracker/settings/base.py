@@ -431,3 +431,77 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- Operations and outgoing webhooks (issue 22; docs/operations.md) ----------------------
+# Outermost: the request id first (every later line carries it), then the probes and the
+# scrape (answered before host checks and HTTPS redirects), then the latency histogram.
+MIDDLEWARE = [
+    "okrtracker.logs.RequestIdMiddleware",
+    "okrtracker.health.ProbeMiddleware",
+    "metrics.prometheus.RequestLatencyMiddleware",
+    *MIDDLEWARE,
+]
+# /metrics needs "Authorization: Bearer <this>"; unset: /metrics answers 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Seconds /readyz waits for the cache and the broker before calling them down.
+READYZ_TIMEOUT = float(os.environ.get("READYZ_TIMEOUT", "2"))
+# A hung Redis never hangs pages or probes: the cache gives up after CACHE_TIMEOUT_MS
+# (the caching block above).
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    )
+# Logs: "json" (one object a line; the production default) or "text"; both carry the
+# request id, which follows the Celery tasks a request starts.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+LOGGING["filters"] = {"request_id": {"()": "okrtracker.logs.RequestIdFilter"}}
+LOGGING["formatters"] = {
+    "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    "json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    },
+}
+LOGGING["handlers"]["console"].update(
+    formatter="json" if LOG_FORMAT == "json" else "plain", filters=["request_id"]
+)
+# Errors to Sentry when set (pip install "okrtracker[sentry]"); no personal data is sent.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            "SENTRY_DSN is set but sentry-sdk is not installed: pip install 'okrtracker[sentry]'."
+        ) from error
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )
+
+# Outgoing webhooks: addresses in private, loopback, link-local and other non-public ranges
+# are refused unless listed here (comma-separated CIDRs, e.g. 10.0.0.0/8,127.0.0.1/32; "1":
+# any address, for tests and closed networks only).
+WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "")
+WEBHOOKS_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOKS_CONNECT_TIMEOUT", "3"))
+WEBHOOKS_READ_TIMEOUT = float(os.environ.get("WEBHOOKS_READ_TIMEOUT", "10"))
+# Tries per delivery; try n+1 waits base * 2^(n-1) seconds (capped at max), with jitter:
+# 30 s, 1, 2, 4 ... minutes, about a day in all with the defaults.
+WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("WEBHOOKS_MAX_ATTEMPTS", "12"))
+WEBHOOKS_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOKS_RETRY_BASE_SECONDS", "30"))
+WEBHOOKS_RETRY_MAX_SECONDS = float(os.environ.get("WEBHOOKS_RETRY_MAX_SECONDS", "3600"))
+# Webhook posts have a queue of their own (a slow receiver never delays a recompute); the
+# worker consumes every queue: celery -A okrtracker worker -Q celery,webhooks
+WEBHOOKS_QUEUE = os.environ.get("WEBHOOKS_QUEUE", "webhooks")
+CELERY_TASK_ROUTES = {
+    **globals().get("CELERY_TASK_ROUTES", {}),
+    "metrics.webhook_deliver": {"queue": WEBHOOKS_QUEUE},
+    "metrics.webhooks_pending": {"queue": WEBHOOKS_QUEUE},
+}
+WORKER_QUEUES = [*globals().get("WORKER_QUEUES", ["celery"]), WEBHOOKS_QUEUE]
+CELERY_BEAT_SCHEDULE["webhooks-pending"] = {"task": "metrics.webhooks_pending", "schedule": 60.0}

@@ -12,6 +12,7 @@ from tests.factories import (
     SegmentFactory,
     TuningSessionFactory,
     UserFactory,
+    WebhookEndpointFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,10 @@ def admin_client_with_data(client):
     models.RecomputeRequest.objects.create(metric=status.metric, reason="broker was down")
     models.Notification.objects.create(
         recipient=UserFactory(), kind="mention", event_key="comment:1", summary="Mentioned"
+    )
+    endpoint = WebhookEndpointFactory()
+    models.WebhookDelivery.objects.create(
+        endpoint=endpoint, event="status.saved", body="{}", next_attempt_at=timezone.now()
     )
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     return client

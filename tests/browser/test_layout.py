@@ -10,9 +10,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from metrics import models
 from metrics.services.sessions import session_open_next
+from tests.factories import WebhookEndpointFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,10 +93,31 @@ def page_urls(session_id, draft_id):
         "inbox": reverse("metrics:inbox"),
         "notification preferences": reverse("metrics:notification_preferences"),
         "password change": reverse("password_change"),
+        "webhooks": reverse("metrics:webhooks"),
+        "webhook and its delivery log": reverse(
+            "metrics:webhook", kwargs={"endpoint_id": webhook_with_a_log().pk}
+        ),
         "404": "/no-such-page/",
         "discussion": reverse("metrics:session_discussion", kwargs=session),
         "thread": reverse("metrics:thread", kwargs={**session, "target_key": "session"}),
     }
+
+
+def webhook_with_a_log():
+    endpoint = models.WebhookEndpoint.objects.first() or WebhookEndpointFactory(
+        name="Chat notifications",
+        url="https://hooks.example.org/services/okrtracker/a-rather-long-path-segment",
+    )
+    delivery = models.WebhookDelivery.objects.create(
+        endpoint=endpoint, event="status.saved", body="{}", next_attempt_at=timezone.now()
+    )
+    models.WebhookAttempt.objects.create(
+        delivery=delivery,
+        attempted_at=timezone.now(),
+        error="NewConnectionError: Failed to establish a new connection",
+        duration_ms=12,
+    )
+    return endpoint
 
 
 def check_layout(page, name, width):

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from metrics import models
 from metrics.api.urls import router
 from metrics.fiscal import last_fiscal_year
-from tests.factories import UserFactory
+from tests.factories import UserFactory, WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,9 @@ def world(seed_deck):
     session = models.TuningSession.objects.get(quarter__fiscal_year=2020, quarter__number=2)
     drilldown = models.Drilldown.objects.first()
     objective = models.Objective.objects.filter(department__isnull=False).first()
+    webhook = WebhookEndpointFactory()
     return {
+        "endpoint_id": webhook.pk,
         "version": "v1",
         "format": "json",
         "department": objective.department.slug,

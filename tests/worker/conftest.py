@@ -25,6 +25,7 @@ from tests.celery_helpers import broker_restore, broker_state, broker_switch
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REDIS_URL = os.environ.get("OKR_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 WORKER_START_TIMEOUT = 60
+# Every queue the app routes to, as the README's worker consumes them.
 
 
 def unavailable(reason: str):
