@@ -313,11 +313,11 @@ class SessionView(SessionPageMixin, TemplateView):
             context["progress"] = SimpleLazyObject(lambda: checkin_progress(submissions))
         else:
             # Held: who had submitted when it was held (kept with its hold, so cached with it).
-            submissions = SimpleLazyObject(lambda: held_checkins(header.session_id) or [])
-            context["submissions"] = submissions
-            context["progress"] = SimpleLazyObject(
-                lambda: held_progress(held_checkins(header.session_id))
+            record = SimpleLazyObject(
+                lambda: SimpleNamespace(checkins=held_checkins(header.session_id))
             )
+            context["submissions"] = SimpleLazyObject(lambda: record.checkins or [])
+            context["progress"] = SimpleLazyObject(lambda: held_progress(record.checkins))
         return context
 
 
