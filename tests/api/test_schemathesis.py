@@ -24,8 +24,13 @@ from metrics.models.threads import SESSION_KEY
 from metrics.services.threads import thread_comment_add
 from tests import factories
 
-# Per operation and mode; SCHEMATHESIS_EXAMPLES=200 for a deep run (minutes, not CI).
-EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
+# Per operation and mode: 100 in CI (CI=true), 5 for a quick local run; SCHEMATHESIS_EXAMPLES
+# sets any other number.
+EXAMPLES_PER_OPERATION = int(
+    os.environ.get(
+        "SCHEMATHESIS_EXAMPLES", "100" if os.environ.get("CI", "").lower() == "true" else "5"
+    )
+)
 load_all_checks()
 
 # Every check schemathesis has: server errors, status codes, content types, headers, bodies,
@@ -72,6 +77,8 @@ def known_rows_config(world) -> SchemathesisConfig:
         # one of its periods.
         "period_starts": ["2020-10-01"],
         "period_ends": ["2020-10-31"],
+        # Opening the next session (Q3 FY20-21): a status deadline once that quarter began.
+        "status_deadlines": ["2021-04-15"],
         # A deck's parts run from 1 to as many as its size makes (a small deck: one).
         "part_numbers": [1],
         "thread_ids": [comment.thread_id],
@@ -86,6 +93,7 @@ def known_rows_config(world) -> SchemathesisConfig:
         "body.period_start": "period_starts",
         "body.period_end": "period_ends",
         "body.department": "department_keys",
+        "body.status_deadline": "status_deadlines",
         "body.rows[*].metric": "metric_keys",
         "body.rows[*].segment": "segment_keys",
         "query.metric": "metric_keys",

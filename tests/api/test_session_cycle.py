@@ -183,3 +183,15 @@ def test_edit_page_adds_an_objective_and_a_key_result_and_moves_it(client, q2, u
     assert "moved to Grantmaking" in page.content.decode()
     kr.refresh_from_db()
     assert kr.objective == target
+
+
+def test_deleting_a_session_in_use_is_a_409_with_the_reason(q2, users):
+    """The session's state forbids it (statuses entered), not the request's shape."""
+    q3 = cycle.session_open_next(actor=users["admin"], source=q2, notify=False).session
+    factories.QuarterlyStatusFactory(quarter=q3.quarter)
+
+    refused = client_for(users["admin"]).post(url("delete", q3.pk), {}, format="json")
+
+    assert refused.status_code == 409
+    assert "in use" in refused.json()["detail"]
+    assert models.TuningSession.objects.filter(pk=q3.pk).exists()

@@ -257,3 +257,17 @@ def test_a_segment_of_another_metric_is_a_400_on_segment_from_the_service(world,
         assert response.status_code == 400, response.content
         assert "is not a segment of" in str(response.json()["segment"])
     assert not models.QuarterlyStatus.objects.filter(segment=other_segment).exists()
+
+
+def test_an_observation_patch_without_a_value_keeps_the_value(world, clients):
+    observation = world.observation
+    response = clients["lead"].patch(
+        api_url("observation-detail", observation.pk),
+        {"is_derived": True, "version": observation.version},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    observation.refresh_from_db()
+    assert observation.is_derived is True
+    assert response.json()["value"] == f"{observation.value:.6f}"

@@ -216,7 +216,7 @@ class ObservationSaveInput(serializers.Serializer):
 
 
 class ObservationUpdateInput(serializers.Serializer):
-    value = _value_field()
+    value = _value_field(required=False, help_text="Omit to keep the stored value.")
     is_derived = serializers.BooleanField(required=False)
     version = _version_field(required=True)
 

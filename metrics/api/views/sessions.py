@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -97,7 +98,10 @@ class CanFacilitate(drf_permissions.BasePermission):
 
 
 CYCLE_ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Refused, with the reason."),
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="Refused, with the reason: field errors (`{field: [message]}`) or `detail`.",
+    ),
     403: OpenApiResponse(ErrorSerializer),
     404: OpenApiResponse(ErrorSerializer),
 }
@@ -332,9 +336,19 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
     @extend_schema(
         summary="Delete a session opened by mistake (none of its quarter's statuses entered)",
         filters=False,
-        responses={204: None} | CYCLE_ERRORS,
+        request=None,
+        responses={
+            204: None,
+            409: OpenApiResponse(ErrorSerializer, description="In use: statuses entered."),
+        }
+        | CYCLE_ERRORS,
     )
     @_cycle_action(url_path="delete", url_name="delete")
     def remove(self, request, *args, **kwargs):
-        session_delete(actor=request.user, session=self.get_object(), source="api")
+        try:
+            session_delete(actor=request.user, session=self.get_object(), source="api")
+        except DjangoValidationError as in_use:
+            # The session's state forbids it, not the request: a conflict, as a session
+            # already open is for open-next.
+            return Response({"detail": " ".join(in_use.messages)}, status=http.HTTP_409_CONFLICT)
         return Response(status=http.HTTP_204_NO_CONTENT)

@@ -175,7 +175,7 @@ class ObservationViewSet(resources.ObservationViewSet):
             segment=current.segment,
             period_start=current.period_start,
             period_end=current.period_end,
-            value=data["value"],
+            value=data.get("value", current.value),
             is_derived=data.get("is_derived", current.is_derived),
             expected_version=data["version"],
             actor=request.user,
