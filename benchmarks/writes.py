@@ -19,8 +19,8 @@ average beside it, and each ratio divides by a floor timed in the same run:
   reads); the temporary tables it leaves in pg_class are counted before and after.
 - hold: `snapshot_build` of the latest session and `session_hold` (the session before it
   held first, as in a real cycle), and `session_open_next`, with the process's peak RSS; the
-  floor reads the quarter's statuses and writes a document of the snapshot's size. The
-  sessions are restored afterwards (reopened, the opened one deleted).
+  floor reads the quarter's statuses and writes a document of the snapshot's size. The latest
+  session is reopened and the opened one deleted afterwards; the one before stays held.
 - pptx: the PowerPoint of the latest session (`deck_pptx`, what the worker runs), with the
   process's peak RSS, against building the deck it prints (`session_deck`).
 """
@@ -247,7 +247,8 @@ def recompute(args) -> None:
 def hold(args) -> None:
     """Holds the latest session the way a facilitator does in a check-in cycle: the session
     before it is held first (so its deck is stored, as it is for real), then the latest one;
-    then opens the session after it. Restores the sessions afterwards (reopen, delete)."""
+    then opens the session after it. The latest is reopened and the opened one deleted
+    afterwards; the one before stays held (as it would be)."""
     import json
 
     from django.db import connection, transaction

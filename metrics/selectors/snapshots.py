@@ -175,21 +175,25 @@ def snapshot_build(session_id: int) -> dict:
         for kr in objective.key_results
         if kr.metric_row
     }
+    since, until = chart_window_start(deck.fiscal_year), deck.quarter_end_date
+    # Each part's objects are let go once they are data, so the process never holds both
+    # for the whole snapshot (hundreds of MB at scale 100).
+    deck_data = to_data(deck)
+    del deck
     # The years the session's charts show, as its pages read them (not every observation
     # since the metric began: that was ~100 MB of JSON at scale 100).
-    charts = metrics_chart_data(
-        sorted(metric_ids),
-        since=chart_window_start(deck.fiscal_year),
-        until=deck.quarter_end_date,
-    )
+    charts = metrics_chart_data(sorted(metric_ids), since=since, until=until)
+    chart_data = {}
+    for metric_id in list(charts):
+        chart_data[str(metric_id)] = to_data(charts.pop(metric_id))
     earlier = _earlier_deck_data(session_id)
     return {
         "format": SNAPSHOT_FORMAT,
         # Names this stored deck in the keys its pages are cached under (caching HoldToken):
         # a snapshot stored again is cached anew, even at the same hold time.
         "token": secrets.token_hex(8),
-        "deck": to_data(deck),
-        "charts": {str(metric_id): to_data(data) for metric_id, data in charts.items()},
+        "deck": deck_data,
+        "charts": chart_data,
         # The deck's last slide (S17): the earlier session's table as it read that day, so
         # that reopening and revising the earlier session later does not change this deck.
         "earlier": earlier,
