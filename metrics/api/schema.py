@@ -80,6 +80,10 @@ def bounds_postprocessing_hook(result, generator, request, public):
     for name, component in components.items():
         if name.startswith("Patched") and "version" in component.get("properties", {}):
             component["required"] = sorted({*component.get("required", []), "version"})
+    # A comment's edit is its new text: nothing else to patch.
+    if "PatchedCommentUpdateInput" in components:
+        edit = components["PatchedCommentUpdateInput"]
+        edit["required"] = sorted({*edit.get("required", []), "body"})
     # ... so such a PATCH has a body.
     for operations in result.get("paths", {}).values():
         body = operations.get("patch", {}).get("requestBody")
@@ -98,7 +102,25 @@ def bounds_postprocessing_hook(result, generator, request, public):
                 {"required": ["quarter"]},
                 {"required": ["fiscal_year", "quarter_number"]},
             ]
+    # Text fields refuse NUL characters (DRF's CharField, PostgreSQL's text): say so.
+    for component in components.values():
+        _no_nul_in_strings(component)
     upsert = components.get("ObservationUpsertInput")
     if upsert:
         upsert["properties"]["rows"].update(minItems=1, maxItems=MAX_UPSERT_ROWS)
     return result
+
+
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul_in_strings(schema: dict) -> None:
+    for prop in schema.get("properties", {}).values():
+        items = prop.get("items") if prop.get("type") == "array" else None
+        for candidate in (prop, items or {}):
+            if (
+                candidate.get("type") == "string"
+                and not {"format", "enum", "pattern"} & set(candidate)
+                and not candidate.get("readOnly")
+            ):
+                candidate["pattern"] = NO_NUL

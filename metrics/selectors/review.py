@@ -239,6 +239,9 @@ def held_progress(checkins: list[CheckinState] | None) -> CheckinProgress:
 class HoldImpact:
     checkins: list[CheckinState]
     progress: CheckinProgress
+    # Labels of the session's unresolved threads (at most OPEN_THREADS_NAMED), and how many.
+    open_threads: tuple[str, ...] = ()
+    open_thread_count: int = 0
 
     @property
     def not_ready(self) -> list[CheckinState]:
@@ -251,9 +254,22 @@ class HoldImpact:
         return [item for item in self.checkins if item.awaits_review]
 
 
+OPEN_THREADS_NAMED = 20
+
+
 def hold_impact(session: models.TuningSession) -> HoldImpact:
     checkins = checkin_states(session.quarter_id)
-    return HoldImpact(checkins=checkins, progress=checkin_progress(checkins))
+    open_threads = models.Thread.objects.filter(session=session, is_resolved=False)
+    return HoldImpact(
+        checkins=checkins,
+        progress=checkin_progress(checkins),
+        open_threads=tuple(
+            open_threads.order_by("-last_comment_at", "id").values_list("label", flat=True)[
+                :OPEN_THREADS_NAMED
+            ]
+        ),
+        open_thread_count=open_threads.count(),
+    )
 
 
 @dataclass(frozen=True)

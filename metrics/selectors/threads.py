@@ -221,9 +221,10 @@ def live_session_threads(session_id: int) -> list[ThreadItem]:
 def held_session_threads(session_id: int) -> list[ThreadItem] | None:
     """The threads a held session's snapshot kept, or None for a snapshot stored before it
     kept them (one query, that part of the snapshot alone)."""
-    from metrics.selectors.snapshots import MISSING, _stored_part, from_data
+    from metrics.caching.decks import MISSING, stored_part
+    from metrics.selectors.snapshots import from_data
 
-    stored = _stored_part(session_id, "deck", "threads")
+    stored = stored_part(session_id, "deck", "threads")
     if stored is MISSING or stored is None:
         return None
     return [from_data(ThreadItem, item) for item in stored]

@@ -269,22 +269,22 @@ def on_checkin_due(event: Event) -> None:
         return
     overdue = payload.get("due") == "overdue"
     names = {
-        "department": department.name,
+        "departments": possessive(department.name),
         "quarter": payload.get("quarter", ""),
         "deadline": payload.get("deadline", ""),
     }
     if overdue:
         kind = K.CHECKIN_OVERDUE
-        summary = _("Overdue: %(department)s's status for %(quarter)s was due %(deadline)s")
+        summary = _("Overdue: %(departments)s status for %(quarter)s was due %(deadline)s")
         body = _(
-            "%(department)s's quarterly status for %(quarter)s has not been submitted yet. "
+            "%(departments)s quarterly status for %(quarter)s has not been submitted yet. "
             "It was due on %(deadline)s."
         )
     else:
         kind = K.CHECKIN_DUE
-        summary = _("Reminder: %(department)s's status for %(quarter)s is due %(deadline)s")
+        summary = _("Reminder: %(departments)s status for %(quarter)s is due %(deadline)s")
         body = _(
-            "%(department)s's quarterly status for %(quarter)s has not been submitted yet. "
+            "%(departments)s quarterly status for %(quarter)s has not been submitted yet. "
             "It is due on %(deadline)s. Fill it in and submit it."
         )
     link = checkin_path(department, payload["fiscal_year"], payload["quarter_number"])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from metrics import permissions
+from metrics.formatting import possessive
 from metrics.models import SessionState, SubmissionState
 from metrics.selectors.entry import department_by_slug
 from metrics.selectors.review import (
@@ -124,7 +125,8 @@ class ReviewView(_SessionActionMixin, TemplateView):
         if not permissions.can_review(request.user, department):
             permissions.log_denied(request.user, f"submission {action}", department)
             raise PermissionDenied(
-                _("You may not review %(department)s's check-in.") % {"department": department}
+                _("You may not review %(departments)s check-in.")
+                % {"departments": possessive(department.name)}
             )
         comment = request.POST.get("comment", "")
         try:
@@ -147,8 +149,12 @@ class ReviewView(_SessionActionMixin, TemplateView):
         done = _("approved") if action == "approve" else _("returned to its leads")
         messages.success(
             request,
-            _("%(department)s's check-in for %(quarter)s is %(done)s.")
-            % {"department": department, "quarter": self.session.quarter.label, "done": done},
+            _("%(departments)s check-in for %(quarter)s is %(done)s.")
+            % {
+                "departments": possessive(department.name),
+                "quarter": self.session.quarter.label,
+                "done": done,
+            },
         )
         return redirect(request.path)
 

@@ -295,6 +295,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MetricStateEnum": "metrics.models.MetricState",
         "StatusStateEnum": "metrics.models.StatusState",
+        # One choice of channel per kind in the preferences: one enum, not one per kind.
+        "NotificationChannelEnum": "metrics.models.NotificationChannel",
+        "NotificationKindEnum": "metrics.models.NotificationKind",
+        "ConfidenceEnum": "metrics.models.Confidence",
     },
 }
 

@@ -48,7 +48,11 @@ def admin_client_with_data(client):
     models.WebhookDelivery.objects.create(
         endpoint=endpoint, event="status.saved", body="{}", next_attempt_at=timezone.now()
     )
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    models.ExternalIdentity.objects.create(
+        user=root, issuer="https://sso.example.org", subject="root", email="root@example.org"
+    )
+    client.force_login(root)
     return client
 
 

@@ -54,14 +54,18 @@ def test_creates_one_account_per_role_and_a_lead_per_department():
 
 
 @pytest.mark.django_db
-def test_demo_leads_have_an_address_so_opening_a_session_emails_them(mailoutbox):
+def test_demo_leads_have_an_address_so_opening_a_session_emails_them(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     from metrics.models import TuningSession
     from metrics.services.sessions import session_open_next
 
     seed_demo()
     assert user("lead-product").email == "lead-product@example.org"
     latest = TuningSession.objects.order_by("-quarter__fiscal_year", "-quarter__number").first()
-    session_open_next(actor=user("facilitator"), source=latest)
+    # The mails go out after the opening commits (notifications, services/notifications.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        session_open_next(actor=user("facilitator"), source=latest)
 
     recipients = {address for message in mailoutbox for address in message.to}
     assert "lead-product@example.org" in recipients

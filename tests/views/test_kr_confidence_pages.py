@@ -124,7 +124,7 @@ def test_the_overview_counts_key_results_by_confidence_and_a_held_one_keeps_its_
     url = reverse("metrics:session_overview", kwargs={"session_id": q3.pk})
 
     html = client.get(url).content.decode()
-    assert 'data-confidence="off_track"><span class="count">1</span>' in html
+    assert 'data-confidence="off_track"><span class="count kr-count">1</span>' in html
 
     cycle.session_hold(actor=None, session=q3)
     models.Submission.objects.filter(quarter=q3.quarter).update(state="draft")
@@ -132,4 +132,4 @@ def test_the_overview_counts_key_results_by_confidence_and_a_held_one_keeps_its_
         key_result=key_result, quarter=q3.quarter, actor=None, source="admin", confidence=""
     )
     held = client.get(url).content.decode()
-    assert 'data-confidence="off_track"><span class="count">1</span>' in held
+    assert 'data-confidence="off_track"><span class="count kr-count">1</span>' in held

@@ -27,6 +27,10 @@ class AsciiDigitsMixin:
         return super().to_internal_value(data)
 
 
+class AsciiIntegerInput(AsciiDigitsMixin, serializers.IntegerField):
+    """An integer written with the digits 0-9 (int() would read "٣" as 3)."""
+
+
 # drf-spectacular's pattern for a DecimalField (^-?\d{0,14}(?:\.\d{0,6})?$) lets "" and "-"
 # through, which the field refuses: the schema must promise only what is accepted.
 @extend_schema_field(

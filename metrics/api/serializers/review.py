@@ -4,7 +4,7 @@ submitted, withdrawn, approved or returned with a comment, and each department's
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from metrics.api.serializers.input import IdOrSlugInput
+from metrics.api.serializers.input import AsciiIntegerInput, IdOrSlugInput
 from metrics.fiscal import FIRST_FISCAL_YEAR, last_fiscal_year
 from metrics.services.submissions import REVIEW_COMMENT_MAX
 
@@ -52,7 +52,7 @@ class SubmissionOutput(serializers.Serializer):
 
 
 class CheckinsQueryInput(serializers.Serializer):
-    session = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    session = AsciiIntegerInput(min_value=1, max_value=2**31 - 1)
 
 
 class CheckinStateOutput(serializers.Serializer):

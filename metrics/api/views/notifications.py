@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -50,7 +51,7 @@ class NotificationViewSet(
         rows = Notification.objects.filter(recipient_id=self.request.user.pk).select_related(
             "actor"
         )
-        if self.request.query_params.get("unread") in ("1", "true"):
+        if _unread_only(self.request.query_params.get("unread")):
             rows = rows.filter(read_at__isnull=True)
         return rows.order_by("-created_at", "-id")
 
@@ -62,6 +63,7 @@ class NotificationViewSet(
         ]
     )
     def list(self, request, *args, **kwargs):
+        _unread_only(request.query_params.get("unread"))  # a 400 before any query
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=None, responses=NotificationSerializer)
@@ -107,3 +109,12 @@ class NotificationPreferencesView(ApiViewMixin, APIView):
         data.is_valid(raise_exception=True)
         notification_preferences_set(user=request.user, channels=dict(data.validated_data))
         return self._answer(request)
+
+
+def _unread_only(raw: str | None) -> bool:
+    """`?unread=` as a boolean: true/1, false/0 or blank; anything else is a 400 naming it."""
+    if raw in (None, "", "false", "0"):
+        return False
+    if raw in ("true", "1"):
+        return True
+    raise ValidationError({"unread": ["Use true or false."]})

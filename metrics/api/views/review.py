@@ -23,6 +23,7 @@ from metrics.api.serializers.review import (
     SubmissionOutput,
     SubmissionReturnInput,
 )
+from metrics.formatting import possessive
 from metrics.models import ChangeSource, Department, SessionState
 from metrics.selectors.entry import department_by_slug
 from metrics.selectors.errors import NotFoundError
@@ -88,7 +89,9 @@ class SubmissionActionView(APIView):
         department = _department(data.pop("department"))
         if not allowed(request.user, department):
             rules.log_denied(request.user, f"api submission {self.action}", department)
-            raise PermissionDenied(f"You may not {self.action} {department}'s check-in.")
+            raise PermissionDenied(
+                f"You may not {self.action} {possessive(department.name)} check-in."
+            )
         quarter = quarter_resolve(data.pop("quarter"))
         try:
             submission = service(

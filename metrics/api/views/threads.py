@@ -144,6 +144,7 @@ class CommentViewSet(
         )
 
     def partial_update(self, request, *args, **kwargs):
+        request.data  # noqa: B018 - a body that cannot be read is a 400, found comment or not
         comment = self.get_object()
         data = shapes.CommentUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
