@@ -40,7 +40,7 @@ class VersionedRowForm(forms.Form):
     version = forms.IntegerField(
         min_value=0,
         widget=forms.HiddenInput,
-        error_messages={"required": "This row lost its version; reload the page."},
+        error_messages={"required": _("This row lost its version; reload the page.")},
     )
     seen = forms.CharField(required=False, widget=forms.HiddenInput)
     keep_mine = forms.BooleanField(required=False, label=_("Keep mine"))
@@ -131,7 +131,7 @@ class KeyResultRowForm(VersionedRowForm):
         required=False,
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 36}),
-        help_text="Markdown.",
+        help_text=_("Markdown."),
     )
     number = forms.CharField(
         required=False,
@@ -143,7 +143,7 @@ class KeyResultRowForm(VersionedRowForm):
         max_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 3}),
     )
-    is_done = forms.BooleanField(required=False, label="Done ✓")
+    is_done = forms.BooleanField(required=False, label=_("Done ✓"))
     comment = TextAreaField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 1, "cols": 24})
     )

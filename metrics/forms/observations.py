@@ -2,6 +2,8 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from metrics.services.validation import parse_date
 
@@ -21,21 +23,23 @@ class MonthField(forms.CharField):
         try:
             day = parse_date(value, field="start")
         except ValidationError:
-            raise ValidationError("Enter a month as YYYY-MM, e.g. 2020-01.") from None
+            raise ValidationError(gettext("Enter a month as YYYY-MM, e.g. 2020-01.")) from None
         return day.replace(day=1)
 
 
 class BackfillForm(forms.Form):
     """A column of values pasted from a spreadsheet, the first one for `start`."""
 
-    row = forms.ChoiceField(label="Metric or segment")
-    start = MonthField(label="First month")
+    row = forms.ChoiceField(label=_("Metric or segment"))
+    start = MonthField(label=_("First month"))
     values = forms.CharField(
-        label="Values, one per line",
+        label=_("Values, one per line"),
         max_length=MAX_PASTE_CHARS,
         widget=forms.Textarea(attrs={"rows": 14, "cols": 20, "maxlength": MAX_PASTE_CHARS}),
-        help_text="Paste a column from a spreadsheet: 92000 or 7.6, one period per line; "
-        "an empty line skips a period.",
+        help_text=_(
+            "Paste a column from a spreadsheet: 92000 or 7.6, one period per line; "
+            "an empty line skips a period."
+        ),
     )
 
     def __init__(self, *args, row_choices=(), **kwargs):
@@ -46,13 +50,15 @@ class BackfillForm(forms.Form):
 class CsvImportForm(forms.Form):
     file = forms.FileField(
         required=False,
-        label="CSV file",
-        help_text="Columns: metric, segment, period_start, period_end, value (metric and "
-        "segment by slug; segment and period_end may be empty).",
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: metric, segment, period_start, period_end, value (metric and "
+            "segment by slug; segment and period_end may be empty)."
+        ),
     )
     text = forms.CharField(
         required=False,
-        label="…or paste CSV",
+        label=_("…or paste CSV"),
         max_length=MAX_PASTE_CHARS,
         widget=forms.Textarea(attrs={"rows": 8, "cols": 80, "maxlength": MAX_PASTE_CHARS}),
     )
@@ -63,20 +69,24 @@ class CsvImportForm(forms.Form):
         if upload:
             if upload.size > MAX_UPLOAD_BYTES:
                 raise ValidationError(
-                    f"The file is {upload.size / 1024 / 1024:.1f} MB; at most "
-                    f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB per import. Split it."
+                    gettext("The file is %(size).1f MB; at most %(limit)s MB per import. Split it.")
+                    % {"size": upload.size / 1024 / 1024, "limit": MAX_UPLOAD_BYTES // 1024 // 1024}
                 )
             try:
                 cleaned["csv_text"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from None
+                raise ValidationError(
+                    gettext("The file is not UTF-8 text; save it as CSV UTF-8.")
+                ) from None
             if "\x00" in cleaned["csv_text"]:
                 # As a pasted text is refused: no cell holds one, and the database refuses it.
                 raise ValidationError(
-                    "The file contains NUL characters: it is not CSV text; save it as CSV UTF-8."
+                    gettext(
+                        "The file contains NUL characters: it is not CSV text; save it as CSV UTF-8."
+                    )
                 )
         elif cleaned.get("text"):
             cleaned["csv_text"] = cleaned["text"]
         else:
-            raise ValidationError("Choose a CSV file or paste CSV text.")
+            raise ValidationError(gettext("Choose a CSV file or paste CSV text."))
         return cleaned

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from metrics.fiscal import FIRST_FISCAL_YEAR, last_fiscal_year
 from metrics.services.validation import ascii_int
@@ -15,7 +16,7 @@ class AsciiIntegerField(forms.IntegerField):
             and ascii_int(value) is None
         ):
             raise ValidationError(
-                "Enter a whole number written with the digits 0-9.", code="invalid"
+                _("Enter a whole number written with the digits 0-9."), code="invalid"
             )
         return super().to_python(value)
 
@@ -25,18 +26,20 @@ class QuarterPickForm(forms.Form):
     far from today is a field error, not a 404."""
 
     department = forms.ChoiceField()
-    fiscal_year = AsciiIntegerField(label="Fiscal year starting")
+    fiscal_year = AsciiIntegerField(label=_("Fiscal year starting"))
     number = forms.TypedChoiceField(
         choices=[(n, f"Q{n}") for n in (1, 2, 3, 4)],
         coerce=int,
-        label="Quarter",
-        error_messages={"invalid_choice": "A fiscal year has quarters Q1 to Q4, not %(value)s."},
+        label=_("Quarter"),
+        error_messages={"invalid_choice": _("A fiscal year has quarters Q1 to Q4, not %(value)s.")},
     )
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         # The last year moves with today, so the bounds are set per form.
         self.fields["fiscal_year"] = AsciiIntegerField(
-            min_value=FIRST_FISCAL_YEAR, max_value=last_fiscal_year(), label="Fiscal year starting"
+            min_value=FIRST_FISCAL_YEAR,
+            max_value=last_fiscal_year(),
+            label=_("Fiscal year starting"),
         )
         self.fields["department"].choices = [(d.slug, d.name) for d in departments]

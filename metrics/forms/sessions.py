@@ -9,9 +9,9 @@ from metrics.services.validation import MAX_MARKDOWN_CHARS
 class SessionTextsForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     title = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 80}))
-    overview = markdown_field("Overview")
-    progress_challenges = markdown_field("Progress / Challenges")
-    actions = markdown_field("Action")
+    overview = markdown_field(_("Overview"))
+    progress_challenges = markdown_field(_("Progress / Challenges"))
+    actions = markdown_field(_("Action"))
 
 
 class OpenNextForm(forms.Form):
@@ -19,7 +19,7 @@ class OpenNextForm(forms.Form):
     status_deadline = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Departments submit their status by then.",
+        help_text=_("Departments submit their status by then."),
     )
 
 

@@ -2,6 +2,7 @@
 is never filled in from the stored one: left blank on a change, the secret is kept."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from metrics.models import WebhookEndpoint
@@ -26,7 +27,10 @@ class WebhookEndpointForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("Events"),
-        choices=[(kind, f"{kind}: {EVENT_LABELS.get(kind, kind)}") for kind in WEBHOOK_EVENTS],
+        choices=[
+            (kind, format_lazy("{}: {}", kind, EVENT_LABELS.get(kind, kind)))
+            for kind in WEBHOOK_EVENTS
+        ],
         widget=forms.CheckboxSelectMultiple,
     )
     secret = forms.CharField(

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountSettings(models.Model):
@@ -12,7 +13,7 @@ class AccountSettings(models.Model):
     language = models.CharField(max_length=10, blank=True)
 
     class Meta:
-        verbose_name_plural = "account settings"
+        verbose_name_plural = _("account settings")
 
     def __str__(self):
         return f"{self.user}: {self.language or 'browser language'}"

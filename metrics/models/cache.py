@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DataVersion(models.Model):
@@ -12,7 +13,7 @@ class DataVersion(models.Model):
     changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "data version"
+        verbose_name = _("data version")
 
     def __str__(self):
         return f"Data version {self.scope or 'structure'} {self.version}"

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from metrics.formatting import plain_decimal
 
@@ -11,45 +12,45 @@ VALUE_DIGITS = {"max_digits": 20, "decimal_places": 6}
 
 
 class Direction(models.TextChoices):
-    INCREASE = "increase", "Increase"
-    DECREASE = "decrease", "Decrease"
-    MAINTAIN = "maintain", "Maintain"
-    ESTABLISH = "establish", "Establish baseline"
+    INCREASE = "increase", _("Increase")
+    DECREASE = "decrease", _("Decrease")
+    MAINTAIN = "maintain", _("Maintain")
+    ESTABLISH = "establish", _("Establish baseline")
 
 
 class Cadence(models.TextChoices):
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly"
-    SEMIANNUAL = "semiannual", "Semi-annual"
-    ANNUAL = "annual", "Annual"
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    SEMIANNUAL = "semiannual", _("Semi-annual")
+    ANNUAL = "annual", _("Annual")
 
 
 class Aggregation(models.TextChoices):
     """How a quarter's value is derived from the observations inside it."""
 
-    MEAN = "mean", "Mean of the periods"
-    LAST = "last", "Last value"
-    SUM = "sum", "Sum"
+    MEAN = "mean", _("Mean of the periods")
+    LAST = "last", _("Last value")
+    SUM = "sum", _("Sum")
 
 
 class Unit(models.TextChoices):
-    COUNT = "count", "Count"
-    PERCENT = "percent", "Percent"
-    INDEX = "index", "Index / score"
+    COUNT = "count", _("Count")
+    PERCENT = "percent", _("Percent")
+    INDEX = "index", _("Index / score")
 
 
 class MetricState(models.TextChoices):
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    RETIRED = "retired", "Retired"
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    RETIRED = "retired", _("Retired")
 
 
 class GoalKind(models.TextChoices):
-    YOY_CHANGE = "yoy_change", "Change year over year (goal value in %)"
-    TARGET = "target", "Reach a value"
-    MAINTAIN = "maintain", "Maintain baseline"
-    ESTABLISH = "establish", "Establish baseline"
-    NONE = "none", "No structured goal"
+    YOY_CHANGE = "yoy_change", _("Change year over year (goal value in %)")
+    TARGET = "target", _("Reach a value")
+    MAINTAIN = "maintain", _("Maintain baseline")
+    ESTABLISH = "establish", _("Establish baseline")
+    NONE = "none", _("No structured goal")
 
 
 class Goal(models.Model):
@@ -204,11 +205,11 @@ class Observation(Versioned):
 
 
 class StatusState(models.TextChoices):
-    REPORTED = "reported", "Reported"
-    NOT_AVAILABLE = "not_available", "Not available"
-    MEASURED_ANNUALLY = "measured_annually", "Measured annually"
-    NO_DATA_YET = "no_data_yet", "No data yet"
-    PAUSED = "paused", "Paused"
+    REPORTED = "reported", _("Reported")
+    NOT_AVAILABLE = "not_available", _("Not available")
+    MEASURED_ANNUALLY = "measured_annually", _("Measured annually")
+    NO_DATA_YET = "no_data_yet", _("No data yet")
+    PAUSED = "paused", _("Paused")
 
 
 class ValueBasis(models.TextChoices):
@@ -288,7 +289,7 @@ class QuarterlyStatus(Versioned):
 
     class Meta:
         ordering = ["metric", "segment", "quarter"]
-        verbose_name_plural = "quarterly statuses"
+        verbose_name_plural = _("quarterly statuses")
         constraints = [
             models.UniqueConstraint(
                 fields=["metric", "quarter"],

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .base import Versioned
 from .calendar import Quarter
@@ -116,7 +117,7 @@ class KeyResultStatus(Versioned):
 
     class Meta:
         ordering = ["key_result", "quarter"]
-        verbose_name_plural = "key result statuses"
+        verbose_name_plural = _("key result statuses")
         constraints = [
             models.UniqueConstraint(fields=["key_result", "quarter"], name="kr_status_unique"),
         ]
@@ -199,8 +200,8 @@ class DrilldownRow(models.Model):
 
 
 class ContentBlockKind(models.TextChoices):
-    TEXT = "text", "Text"
-    QUOTE = "quote", "Quote"
+    TEXT = "text", _("Text")
+    QUOTE = "quote", _("Quote")
 
 
 class ContentBlock(models.Model):

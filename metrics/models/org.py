@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Department(models.Model):
@@ -28,7 +29,7 @@ class Priority(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "priorities"
+        verbose_name_plural = _("priorities")
 
     def __str__(self):
         return self.name

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .base import Versioned
 from .calendar import Quarter
@@ -9,8 +10,8 @@ from .org import Outcome, Priority
 
 
 class SessionState(models.TextChoices):
-    DRAFT = "draft", "In preparation"
-    HELD = "held", "Held"
+    DRAFT = "draft", _("In preparation")
+    HELD = "held", _("Held")
 
 
 class TuningSessionManager(models.Manager):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ExternalIdentity(models.Model):
@@ -18,7 +19,7 @@ class ExternalIdentity(models.Model):
     last_sign_in = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "external identities"
+        verbose_name_plural = _("external identities")
         constraints = [
             models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_once")
         ]

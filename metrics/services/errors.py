@@ -1,5 +1,7 @@
 """Errors the write services raise; views turn them into form errors, the API into 409/400."""
 
+from django.utils.translation import gettext as _
+
 
 class ConflictError(Exception):
     """Someone else saved the row since it was read (optimistic version check failed)."""
@@ -8,8 +10,11 @@ class ConflictError(Exception):
         self.current = current
         super().__init__(
             message
-            or f"{current} was changed by someone else (now version {current.version}); "
-            "review their value and save again."
+            or _(
+                "%(row)s was changed by someone else (now version %(version)s); "
+                "review their value and save again."
+            )
+            % {"row": current, "version": current.version}
         )
 
 

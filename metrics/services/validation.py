@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from metrics.fiscal import (
     FIRST_FISCAL_YEAR,
@@ -40,7 +41,7 @@ def parse_number(raw, *, field: str = "value") -> Decimal | None:
     if raw is None:
         return None
     if isinstance(raw, bool):
-        raise ValidationError({field: "Enter a number, e.g. 92000 or 7.6."})
+        raise ValidationError({field: _("Enter a number, e.g. 92000 or 7.6.")})
     if isinstance(raw, Decimal | int):
         number = Decimal(raw)
     elif isinstance(raw, float):
@@ -52,22 +53,33 @@ def parse_number(raw, *, field: str = "value") -> Decimal | None:
         text = _THOUSANDS.sub("", text).removesuffix("%").strip()
         if not text.isascii():  # Decimal() would read "٩٢" as 92
             raise ValidationError(
-                {field: f"“{str(raw)[:40]}” is not a number; use the digits 0-9, e.g. 92000."}
+                {
+                    field: _("“%(raw)s” is not a number; use the digits 0-9, e.g. 92000.")
+                    % {"raw": str(raw)[:40]}
+                }
             )
         try:
             number = Decimal(text)
         except InvalidOperation:
             raise ValidationError(
-                {field: f"“{str(raw)[:40]}” is not a number; enter e.g. 92000 or 7.6."}
+                {
+                    field: _("“%(raw)s” is not a number; enter e.g. 92000 or 7.6.")
+                    % {"raw": str(raw)[:40]}
+                }
             ) from None
     if not number.is_finite():
-        raise ValidationError({field: "Enter a finite number."})
+        raise ValidationError({field: _("Enter a finite number.")})
     # adjusted() reads the exponent without arithmetic, which 1e100000000000 would overflow.
     if number and number.adjusted() >= MAX_INTEGER_DIGITS:
-        raise ValidationError({field: f"Too large: at most {MAX_INTEGER_DIGITS} digits."})
+        raise ValidationError(
+            {field: _("Too large: at most %(digits)s digits.") % {"digits": MAX_INTEGER_DIGITS}}
+        )
     if _too_precise(number):
         raise ValidationError(
-            {field: f"At most {DECIMAL_PLACES} decimal places (“{str(raw)[:40]}” has more)."}
+            {
+                field: _("At most %(places)s decimal places (“%(raw)s” has more).")
+                % {"places": DECIMAL_PLACES, "raw": str(raw)[:40]}
+            }
         )
     if number.is_zero():
         return Decimal(0)  # not -0 or 0E-7
@@ -88,31 +100,38 @@ def validate_value_for_unit(value: Decimal | None, *, unit: str, field: str = "v
     if value is None:
         return
     if unit == Unit.PERCENT and not (0 <= value <= 100):
-        raise ValidationError({field: "A percentage lies between 0 and 100."})
+        raise ValidationError({field: _("A percentage lies between 0 and 100.")})
     if unit == Unit.COUNT and value < 0:
-        raise ValidationError({field: "A count cannot be negative."})
+        raise ValidationError({field: _("A count cannot be negative.")})
 
 
 def validate_segment(metric: Metric, segment: Segment | None) -> None:
     if segment is not None and segment.metric_id != metric.pk:
-        raise ValidationError({"segment": f"“{segment.name}” is not a segment of {metric.name}."})
+        raise ValidationError(
+            {
+                "segment": _("“%(segment)s” is not a segment of %(metric)s.")
+                % {"segment": segment.name, "metric": metric.name}
+            }
+        )
 
 
 def validate_source(source: str) -> None:
     if source not in ChangeSource.values:
-        raise ValidationError({"source": f"Unknown change source “{source}”."})
+        raise ValidationError(
+            {"source": _("Unknown change source “%(source)s”.") % {"source": source}}
+        )
 
 
 def validate_known_fields(fields, allowed) -> None:
     """A field the caller may not set through this service is an error on that field."""
     unknown = set(fields) - set(allowed)
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("This field cannot be set here.")))
 
 
 def validate_markdown_length(fields: dict) -> None:
     errors = {
-        name: f"At most {MAX_MARKDOWN_CHARS:,} characters."
+        name: _("At most %(limit)s characters.") % {"limit": f"{MAX_MARKDOWN_CHARS:,}"}
         for name, text in fields.items()
         if isinstance(text, str) and len(text) > MAX_MARKDOWN_CHARS
     }
@@ -125,23 +144,23 @@ def quarter_resolve(quarter) -> Quarter:
     number outside 1-4 is a ValidationError on "quarter"."""
     if isinstance(quarter, Quarter):
         if quarter.number not in (1, 2, 3, 4):
-            raise ValidationError({"quarter": "A fiscal year has quarters 1 to 4."})
+            raise ValidationError({"quarter": _("A fiscal year has quarters 1 to 4.")})
         return quarter
     if isinstance(quarter, tuple):
         try:
             quarter = FiscalQuarter(int(quarter[0]), int(quarter[1]))
         except (ValueError, TypeError, IndexError):
-            raise ValidationError({"quarter": "A fiscal year has quarters 1 to 4."}) from None
+            raise ValidationError({"quarter": _("A fiscal year has quarters 1 to 4.")}) from None
     if isinstance(quarter, FiscalQuarter):
         if not is_valid_fiscal_year(quarter.fiscal_year):
             raise ValidationError(
                 {
-                    "quarter": f"Choose a fiscal year from {FIRST_FISCAL_YEAR}"
-                    f" to {last_fiscal_year()}."
+                    "quarter": _("Choose a fiscal year from %(first)s to %(last)s.")
+                    % {"first": FIRST_FISCAL_YEAR, "last": last_fiscal_year()}
                 }
             )
         return Quarter.objects.get_or_create_fiscal(quarter.fiscal_year, quarter.number)
-    raise ValidationError({"quarter": "Choose a fiscal quarter."})
+    raise ValidationError({"quarter": _("Choose a fiscal quarter.")})
 
 
 def parse_date(raw, *, field: str) -> date:
@@ -162,7 +181,9 @@ def parse_date(raw, *, field: str) -> date:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValidationError({field: f"“{text[:40]}” is not a date; use YYYY-MM-DD or YYYY-MM."})
+    raise ValidationError(
+        {field: _("“%(text)s” is not a date; use YYYY-MM-DD or YYYY-MM.") % {"text": text[:40]}}
+    )
 
 
 def period_for_metric(metric: Metric, period_start: date, period_end: date | None) -> date:
@@ -173,9 +194,11 @@ def period_for_metric(metric: Metric, period_start: date, period_end: date | Non
     lies in the future and never runs past its fiscal year. Returns period_end, derived from
     the cadence when not given."""
     if period_start > date.today():
-        raise ValidationError({"period_start": "A period cannot start in the future."})
+        raise ValidationError({"period_start": _("A period cannot start in the future.")})
     if period_start.year < FIRST_FISCAL_YEAR:
-        raise ValidationError({"period_start": f"Periods start in {FIRST_FISCAL_YEAR} or later."})
+        raise ValidationError(
+            {"period_start": _("Periods start in %(year)s or later.") % {"year": FIRST_FISCAL_YEAR}}
+        )
     fiscal = quarter_of(period_start)
     is_month = period_start.day == 1
     if period_end is None:
@@ -183,11 +206,14 @@ def period_for_metric(metric: Metric, period_start: date, period_end: date | Non
         if period_end is None:
             period_end = fiscal.end_date
     if period_end < period_start:
-        raise ValidationError({"period_end": "The period ends before it starts."})
+        raise ValidationError({"period_end": _("The period ends before it starts.")})
     year_end = FiscalQuarter(fiscal.fiscal_year, 4).end_date
     if period_end > year_end:
         raise ValidationError(
-            {"period_end": f"The period runs past the end of its fiscal year ({year_end})."}
+            {
+                "period_end": _("The period runs past the end of its fiscal year (%(end)s).")
+                % {"end": year_end}
+            }
         )
 
     whole_quarter = period_start == fiscal.start_date and period_end == fiscal.end_date
@@ -195,11 +221,11 @@ def period_for_metric(metric: Metric, period_start: date, period_end: date | Non
     if metric.cadence == Cadence.MONTHLY:
         if not (whole_month or whole_quarter):
             raise ValidationError(
-                {"period_start": "A monthly metric takes calendar months (or a whole quarter)."}
+                {"period_start": _("A monthly metric takes calendar months (or a whole quarter).")}
             )
     elif metric.cadence == Cadence.QUARTERLY:
         if not whole_quarter:
-            raise ValidationError({"period_start": "A quarterly metric takes whole quarters."})
+            raise ValidationError({"period_start": _("A quarterly metric takes whole quarters.")})
     elif metric.cadence == Cadence.SEMIANNUAL:
         half_end = fiscal.shifted(1).end_date
         whole_half = (
@@ -207,19 +233,19 @@ def period_for_metric(metric: Metric, period_start: date, period_end: date | Non
         )
         if not (whole_quarter or whole_half):
             raise ValidationError(
-                {"period_start": "A semi-annual metric takes a whole quarter or half-year."}
+                {"period_start": _("A semi-annual metric takes a whole quarter or half-year.")}
             )
     elif metric.cadence == Cadence.ANNUAL:
         if metric.measured_in_quarter:
             if not whole_quarter or fiscal.number != metric.measured_in_quarter:
                 raise ValidationError(
                     {
-                        "period_start": "This annual metric is measured in "
-                        f"Q{metric.measured_in_quarter} only."
+                        "period_start": _("This annual metric is measured in Q%(quarter)s only.")
+                        % {"quarter": metric.measured_in_quarter}
                     }
                 )
         else:
             year_start = FiscalQuarter(fiscal.fiscal_year, 1).start_date
             if period_start != year_start or period_end != year_end:
-                raise ValidationError({"period_start": "An annual metric takes a fiscal year."})
+                raise ValidationError({"period_start": _("An annual metric takes a fiscal year.")})
     return period_end

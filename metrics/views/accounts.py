@@ -8,6 +8,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
 from metrics.accounts import password_reset_attempt, signin_retry_after, signin_wait_message
 from metrics.sso.views import SignInView
@@ -58,8 +59,14 @@ class LimitedPasswordResetView(PasswordResetView):
             minutes = -(-wait // 60)
             form.add_error(
                 "email",
-                "Too many password-reset requests for this address or from this client. "
-                f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+                ngettext(
+                    "Too many password-reset requests for this address or from this client. "
+                    "Try again in %(minutes)s minute.",
+                    "Too many password-reset requests for this address or from this client. "
+                    "Try again in %(minutes)s minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
             )
             return self.form_invalid(form)
         return super().form_valid(form)

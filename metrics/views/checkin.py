@@ -92,7 +92,10 @@ class CheckinView(QuarterEntryMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         checkin = checkin_get(department=self.department, quarter=self.quarter)
         if checkin.is_locked:
-            messages.error(request, f"{self.quarter.label} is locked; nothing was saved.")
+            messages.error(
+                request,
+                _("%(quarter)s is locked; nothing was saved.") % {"quarter": self.quarter.label},
+            )
             return redirect(reverse("metrics:checkin", kwargs=self.quarter_url_kwargs()))
         if is_read_only_under_review(request.user, checkin.submission):
             messages.error(request, read_only_message(checkin.submission))
@@ -101,16 +104,16 @@ class CheckinView(QuarterEntryMixin, TemplateView):
         with recompute_batched():
             outcome = _RowSaver(request=request, checkin=checkin, quarter=self.quarter).save_all()
         if outcome.locked:
-            messages.error(request, f"{outcome.locked} Not saved.")
+            messages.error(request, _("%(locked)s Not saved.") % {"locked": outcome.locked})
         if not outcome.has_problems:
             if outcome.saved:
-                messages.success(request, f"Saved {outcome.saved} row(s).")
+                messages.success(request, _("Saved %(count)s row(s).") % {"count": outcome.saved})
             else:
-                messages.info(request, "Nothing had changed.")
+                messages.info(request, _("Nothing had changed."))
             return redirect(reverse("metrics:checkin", kwargs=self.quarter_url_kwargs()))
         if outcome.saved:
-            messages.success(request, f"Saved {outcome.saved} row(s).")
-        messages.error(request, "Some rows were not saved; see the messages next to them.")
+            messages.success(request, _("Saved %(count)s row(s).") % {"count": outcome.saved})
+        messages.error(request, _("Some rows were not saved; see the messages next to them."))
         fresh = checkin_get(department=self.department, quarter=self.quarter)
         return self.render_page(fresh, outcome.forms_keeping_problems(fresh))
 
@@ -277,7 +280,7 @@ class SubmissionView(QuarterEntryMixin, View):
             "withdraw": permissions.can_withdraw(user, submission),
         }
         if action not in allowed:
-            messages.error(request, "Unknown action.")
+            messages.error(request, _("Unknown action."))
             return self._back()
         if not allowed[action]:
             permissions.log_denied(user, f"submission {action}", submission)
@@ -296,7 +299,13 @@ class SubmissionView(QuarterEntryMixin, View):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(
-                request, f"{self.department} {self.quarter.label}: {result.get_state_display()}."
+                request,
+                _("%(department)s %(quarter)s: %(state)s.")
+                % {
+                    "department": self.department,
+                    "quarter": self.quarter.label,
+                    "state": result.get_state_display(),
+                },
             )
         return self._back()
 

@@ -87,7 +87,7 @@ class NarrativeEditView(LoginRequiredMixin, TemplateView):
             except ValidationError as error:
                 form_add_service_errors(form, error)
             else:
-                messages.success(request, "Saved." if changed else "Nothing had changed.")
+                messages.success(request, _("Saved.") if changed else _("Nothing had changed."))
                 return redirect(request.path)
         return self.render_form(form)
 

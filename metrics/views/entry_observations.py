@@ -4,6 +4,7 @@ previewed row by row (nothing written) before they are saved through observation
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from metrics import permissions
@@ -71,8 +72,12 @@ class BackfillView(QueryErrorsMixin, DepartmentEntryMixin, TemplateView):
                     counts = result.counts
                     messages.success(
                         request,
-                        f"Saved: {counts['created']} new, {counts['updated']} changed, "
-                        f"{counts['unchanged']} unchanged.",
+                        _("Saved: %(created)s new, %(updated)s changed, %(unchanged)s unchanged.")
+                        % {
+                            "created": counts["created"],
+                            "updated": counts["updated"],
+                            "unchanged": counts["unchanged"],
+                        },
                     )
                     return redirect(
                         reverse(
@@ -82,8 +87,11 @@ class BackfillView(QueryErrorsMixin, DepartmentEntryMixin, TemplateView):
                 if save:
                     messages.warning(
                         request,
-                        f"Saved {result.count('created') + result.count('updated')} value(s); "
-                        f"{len(result.rejected)} line(s) were refused, see below.",
+                        _("Saved %(saved)s value(s); %(refused)s line(s) were refused, see below.")
+                        % {
+                            "saved": result.count("created") + result.count("updated"),
+                            "refused": len(result.rejected),
+                        },
                     )
         return self.render_to_response(self.get_context_data(**context))
 
@@ -130,7 +138,7 @@ class CsvImportView(DepartmentEntryMixin, TemplateView):
     def confirm(self, request):
         pending = request.session.get(CSV_SESSION_KEY)
         if not pending or pending.get("department") != self.department.pk:
-            messages.error(request, "Nothing to import any more; upload the file again.")
+            messages.error(request, _("Nothing to import any more; upload the file again."))
             return redirect(self.own_url())
         form = CsvImportForm()
         outcome = self.run(pending["text"], dry_run=False, form=form)
@@ -140,8 +148,16 @@ class CsvImportView(DepartmentEntryMixin, TemplateView):
         counts = outcome["result"].counts
         messages.success(
             request,
-            f"Imported: {counts['created']} new, {counts['updated']} changed, "
-            f"{counts['unchanged']} unchanged, {counts['rejected']} refused.",
+            _(
+                "Imported: %(created)s new, %(updated)s changed, %(unchanged)s unchanged, "
+                "%(rejected)s refused."
+            )
+            % {
+                "created": counts["created"],
+                "updated": counts["updated"],
+                "unchanged": counts["unchanged"],
+                "rejected": counts["rejected"],
+            },
         )
         return self.render_to_response(self.get_context_data(form=form, imported=True, **outcome))
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from metrics import models, permissions
@@ -44,7 +45,7 @@ class FacilitatorMixin(AccessMixin):
             return self.handle_no_permission()
         if not permissions.can_facilitate(request.user):
             permissions.log_denied(request.user, f"{request.method} {request.path}", "session")
-            raise PermissionDenied("Only facilitators and admins prepare tuning sessions.")
+            raise PermissionDenied(_("Only facilitators and admins prepare tuning sessions."))
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -57,7 +58,7 @@ class OpenNextView(FacilitatorMixin, TemplateView):
         source_id = source_id or latest_session_id()
         if source_id is None:
             return None
-        return found_or_404(session_for_action(source_id), "No such tuning session.")
+        return found_or_404(session_for_action(source_id), _("No such tuning session."))
 
     def get(self, request, *args, **kwargs):
         source = self.source()
@@ -90,9 +91,19 @@ class OpenNextView(FacilitatorMixin, TemplateView):
         session = result.session
         messages.success(
             request,
-            f"Opened {session.title}: check-in for {session.quarter.label} is open until "
-            f"{session.quarter.status_deadline:%Y-%m-%d}; {result.emailed} department"
-            f"{'s' if result.emailed != 1 else ''} emailed.",
+            ngettext(
+                "Opened %(title)s: check-in for %(quarter)s is open until %(deadline)s; "
+                "%(count)s department emailed.",
+                "Opened %(title)s: check-in for %(quarter)s is open until %(deadline)s; "
+                "%(count)s departments emailed.",
+                result.emailed,
+            )
+            % {
+                "title": session.title,
+                "quarter": session.quarter.label,
+                "deadline": f"{session.quarter.status_deadline:%Y-%m-%d}",
+                "count": result.emailed,
+            },
         )
         return redirect("metrics:session_edit", session_id=session.pk)
 
@@ -108,7 +119,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
 
     def texts_form(self, data=None, session=None):
         session = session or found_or_404(
-            session_for_action(self.kwargs["session_id"]), "No such tuning session."
+            session_for_action(self.kwargs["session_id"]), _("No such tuning session.")
         )
         initial = {"version": session.version} | {
             name: getattr(session, name) for name in cycle.SESSION_TEXT_FIELDS
@@ -154,17 +165,17 @@ class SessionEditView(FacilitatorMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action", "")
         session = found_or_404(
-            session_for_action(self.kwargs["session_id"]), "No such tuning session."
+            session_for_action(self.kwargs["session_id"]), _("No such tuning session.")
         )
         if action in ("texts", "preview"):
             return self.post_texts(session, preview=action == "preview")
         handler = getattr(self, "do_" + action.replace("-", "_"), None)
         if handler is None:
-            messages.error(request, "Unknown action.")
+            messages.error(request, _("Unknown action."))
             return redirect(request.path)
         if action == "reopen" and not permissions.can_reopen_session(request.user):
             permissions.log_denied(request.user, "reopen session", session)
-            raise PermissionDenied("Only admins reopen a held session.")
+            raise PermissionDenied(_("Only admins reopen a held session."))
         try:
             done = handler(session, request.POST)
         except (LockedError, ConflictError) as error:
@@ -172,7 +183,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         except ValueError:
-            messages.error(request, "That row is not part of this session.")
+            messages.error(request, _("That row is not part of this session."))
         else:
             if isinstance(done, str):
                 messages.success(request, done)
@@ -215,7 +226,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
         except ValidationError as error:
             form_add_service_errors(form, error)
             return self.render(form)
-        messages.success(self.request, "Saved." if changed else "Nothing had changed.")
+        messages.success(self.request, _("Saved.") if changed else _("Nothing had changed."))
         return redirect(self.request.path)
 
     # --- one method per action; each returns a message, a response or None ------------------
@@ -233,13 +244,13 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             title=data.get("title", ""),
             objective=objective,
         )
-        return "Key deliverable added."
+        return _("Key deliverable added.")
 
     def do_deliverable_remove(self, session, data):
         cycle.deliverable_remove(
             deliverable=self._row(models.KeyDeliverable, session, data), actor=self.request.user
         )
-        return "Key deliverable removed."
+        return _("Key deliverable removed.")
 
     def do_deliverable_link(self, session, data):
         objective = None
@@ -250,7 +261,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             actor=self.request.user,
             objective=objective,
         )
-        return "Key deliverable linked."
+        return _("Key deliverable linked.")
 
     def do_deliverable_up(self, session, data):
         cycle.deliverable_move(
@@ -273,22 +284,22 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             expected_version=int(data.get("version") or 0) or None,
             **{name: data.get(name, "") for name in cycle.DEFINITION_FIELDS if name in data},
         )
-        return "Metric row saved."
+        return _("Metric row saved.")
 
     def do_definition_retire(self, session, data):
         definition = self._row(models.MetricDefinition, session, data)
         cycle.definition_update(definition=definition, actor=self.request.user, is_retired=True)
-        return f"Metric row “{definition.name}” retired."
+        return _("Metric row “%(name)s” retired.") % {"name": definition.name}
 
     def do_definition_restore(self, session, data):
         definition = self._row(models.MetricDefinition, session, data)
         cycle.definition_update(definition=definition, actor=self.request.user, is_retired=False)
-        return f"Metric row “{definition.name}” restored."
+        return _("Metric row “%(name)s” restored.") % {"name": definition.name}
 
     def do_definition_add(self, session, data):
         metric = found_or_404(catalog_row(models.Metric, int(data.get("metric") or 0)))
         cycle.definition_add(session=session, actor=self.request.user, metric=metric)
-        return f"Metric row “{metric.name}” added."
+        return _("Metric row “%(name)s” added.") % {"name": metric.name}
 
     def do_definition_up(self, session, data):
         cycle.definition_move(
@@ -311,7 +322,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             expected_version=int(data.get("version") or 0) or None,
             narrative=data.get("narrative", ""),
         )
-        return "Narrative saved."
+        return _("Narrative saved.")
 
     def do_objective_retire(self, session, data):
         cycle.session_objective_update(
@@ -319,7 +330,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             actor=self.request.user,
             is_retired=True,
         )
-        return "Objective retired from this session."
+        return _("Objective retired from this session.")
 
     def do_objective_restore(self, session, data):
         cycle.session_objective_update(
@@ -327,7 +338,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             actor=self.request.user,
             is_retired=False,
         )
-        return "Objective restored."
+        return _("Objective restored.")
 
     def do_objective_up(self, session, data):
         cycle.session_objective_move(
@@ -351,13 +362,13 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             statement=data.get("statement", ""),
             department=department,
         )
-        return f"Objective “{row.objective.short_name}” added."
+        return _("Objective “%(name)s” added.") % {"name": row.objective.short_name}
 
     def do_objective_duplicate(self, session, data):
         row = cycle.objective_duplicate_next_quarter(
             row=self._row(models.SessionObjective, session, data), actor=self.request.user
         )
-        return f"Duplicated into {row.session.title}."
+        return _("Duplicated into %(title)s.") % {"title": row.session.title}
 
     def _key_result(self, session, data, name="id"):
         return found_or_404(session_key_result(session=session, pk=int(data.get(name) or 0)))
@@ -374,7 +385,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             description=data.get("description", ""),
             goal_text=data.get("goal_text", ""),
         )
-        return "Key result added."
+        return _("Key result added.")
 
     def do_kr_retire(self, session, data):
         cycle.key_result_update(
@@ -383,7 +394,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             actor=self.request.user,
             is_retired=True,
         )
-        return "Key result retired."
+        return _("Key result retired.")
 
     def do_kr_restore(self, session, data):
         cycle.key_result_update(
@@ -392,7 +403,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             actor=self.request.user,
             is_retired=False,
         )
-        return "Key result restored."
+        return _("Key result restored.")
 
     def do_kr_move_to(self, session, data):
         objective = found_or_404(
@@ -404,7 +415,7 @@ class SessionEditView(FacilitatorMixin, TemplateView):
             actor=self.request.user,
             objective=objective,
         )
-        return f"Key result moved to {objective.short_name}."
+        return _("Key result moved to %(name)s.") % {"name": objective.short_name}
 
     def do_kr_up(self, session, data):
         cycle.key_result_move(
@@ -529,4 +540,4 @@ class SessionEditView(FacilitatorMixin, TemplateView):
 
     def do_reopen(self, session, data):
         cycle.session_reopen(actor=self.request.user, session=session)
-        return f"{session.title} is in preparation again."
+        return _("%(title)s is in preparation again.") % {"title": session.title}

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from metrics.selectors.api_tokens import api_token_of
@@ -21,10 +22,14 @@ class ApiTokenView(LoginRequiredMixin, TemplateView):
         action = request.POST.get("action")
         if action == "create":
             api_token_replace(user=request.user)
-            messages.success(request, "Your new API token is ready; any earlier one stops working.")
+            messages.success(
+                request, _("Your new API token is ready; any earlier one stops working.")
+            )
         elif action == "revoke":
             if api_token_revoke(user=request.user):
-                messages.success(request, "Your API token is revoked; tools using it are refused.")
+                messages.success(
+                    request, _("Your API token is revoked; tools using it are refused.")
+                )
         else:
-            messages.error(request, "Choose to create or to revoke your token.")
+            messages.error(request, _("Choose to create or to revoke your token."))
         return redirect("api:token")
