@@ -302,6 +302,11 @@ def format_plain(value) -> str:
 
 def possessive(name) -> str:
     """A name's possessive in English: "Product's", and "Communications'" for a name that
-    ends in s (never "Communications's")."""
+    ends in s (never "Communications's"). Other languages put the name in their own
+    construction ("el estado de %(departments)s"): the name alone."""
+    from django.utils.translation import get_language
+
     name = str(name)
+    if not (get_language() or "en").startswith("en"):
+        return name
     return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"

@@ -21,7 +21,8 @@ from django.urls import reverse
 
 from metrics import models
 from metrics.services.sessions import session_hold
-from tests.factories import UserFactory
+from metrics.services.threads import comment_edit, thread_comment_add
+from tests.factories import UserFactory, WebhookEndpointFactory
 from tests.security.inert import executable_parts, page_shape, payloads_load
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,17 @@ NOT_TYPED = {
     "IdempotentRequest",
     "SignInFailureCount",
     "StoredFile",
+    # Written by the app from texts sprayed at their source (names, comments), or codes: a
+    # thread's label and target key, notifications and their outbox, webhook deliveries and
+    # their log, preferences, visits, a language code, mention rows.
+    "Thread",
+    "CommentMention",
+    "Notification",
+    "NotificationPreference",
+    "HomeVisit",
+    "WebhookDelivery",
+    "WebhookAttempt",
+    "AccountSettings",
 }
 UNICODE = [
     "مرحبا بالعالم: النمو ٨٫١٪",  # Arabic, right to left, Arabic-Indic digits
@@ -273,12 +285,21 @@ def test_no_payload_in_any_text_field_is_executable_in_any_page_or_api_answer(su
     models.TuningSession.objects.update(
         state=models.SessionState.DRAFT, snapshot=None, held_at=None
     )
+    root = models.Department.leads.field.related_model.objects.get(username="root")
     # What an identity provider says of a person (issuer, subject, email) is typed elsewhere.
     models.ExternalIdentity.objects.create(
-        user=models.Department.leads.field.related_model.objects.get(username="root"),
-        issuer="https://sso.example.org",
-        subject="root",
+        user=root, issuer="https://sso.example.org", subject="root"
     )
+    # A comment with an earlier text, a returned check-in's comment, a webhook endpoint.
+    q2 = models.TuningSession.objects.get(quarter__number=2)
+    comment = thread_comment_add(actor=root, session=q2, target_key="session", body="First")
+    comment_edit(actor=root, comment=comment, body="Second", expected_version=comment.version)
+    models.Submission.objects.update_or_create(
+        department=models.Department.objects.order_by("pk").first(),
+        quarter=q2.quarter,
+        defaults={"state": "returned", "review_comment": "Check October."},
+    )
+    WebhookEndpointFactory()
     pages, api = page_urls(), api_urls()
     shapes = {url: page_shape(get_page(superuser_client, url)) for url in pages}
     coverage: dict[str, set[str]] = {}
