@@ -41,3 +41,13 @@ def _empty_page_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in Spanish leaves Spanish active in the thread (LocaleMiddleware activates
+    per request and never deactivates): the next test starts in the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -114,13 +114,17 @@ def bounds_postprocessing_hook(result, generator, request, public):
 NO_NUL = "^[^\\u0000]*$"
 
 
+# Not blank and no NUL ("\\S" alone lets a NUL count as the non-blank character).
+NOT_BLANK_NO_NUL = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
+
 def _no_nul_in_strings(schema: dict) -> None:
     for prop in schema.get("properties", {}).values():
         items = prop.get("items") if prop.get("type") == "array" else None
         for candidate in (prop, items or {}):
-            if (
-                candidate.get("type") == "string"
-                and not {"format", "enum", "pattern"} & set(candidate)
-                and not candidate.get("readOnly")
-            ):
+            if candidate.get("type") != "string" or candidate.get("readOnly"):
+                continue
+            if candidate.get("pattern") == "\\S":
+                candidate["pattern"] = NOT_BLANK_NO_NUL
+            elif not {"format", "enum", "pattern"} & set(candidate):
                 candidate["pattern"] = NO_NUL

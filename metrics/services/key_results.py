@@ -96,7 +96,7 @@ def _clean(*, key_result: KeyResult, fields: dict) -> dict:
     values = dict(fields)
     errors = {}
     if "state" in values and values["state"] not in StatusState.values:
-        errors["state"] = f"Choose one of: {', '.join(StatusState.labels)}."
+        errors["state"] = f"Choose one of: {', '.join(map(str, StatusState.labels))}."
     if "number" in values:
         try:
             values["number"] = parse_number(values["number"], field="number")

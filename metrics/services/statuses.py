@@ -208,7 +208,7 @@ def _clean(*, metric, segment, quarter, fields: dict) -> dict:
     values = dict(fields)
     errors = {}
     if "state" in values and values["state"] not in StatusState.values:
-        errors["state"] = f"Choose one of: {', '.join(StatusState.labels)}."
+        errors["state"] = f"Choose one of: {', '.join(map(str, StatusState.labels))}."
     if "value" in values:
         try:
             values["value"] = parse_number(values["value"])

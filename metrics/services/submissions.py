@@ -437,7 +437,9 @@ def submission_state_set(
         SubmissionState.LOCKED: submission_lock,
     }
     if state not in steps:
-        raise ValidationError({"state": f"Choose one of: {', '.join(SubmissionState.labels)}."})
+        raise ValidationError(
+            {"state": f"Choose one of: {', '.join(map(str, SubmissionState.labels))}."}
+        )
     current = submission_get(department=department, quarter=quarter)
     if current.state == state:
         if current.pk is None:

@@ -99,7 +99,9 @@ def test_a_database_restart_under_load_is_503s_then_recovery_with_nothing_lost(s
         while not stop.is_set():
             with lock:
                 index = next(months)
-            month = date(1990 + index // 12, index % 12 + 1, 1)
+            # From 1960: months before the seed's quarters (which the seed locks), whatever
+            # the number of saves a fast machine gets through.
+            month = date(1960 + index // 12, index % 12 + 1, 1)
             try:
                 response = session.post(
                     server.url + "/api/v1/observations/upsert/",
@@ -121,7 +123,10 @@ def test_a_database_restart_under_load_is_503s_then_recovery_with_nothing_lost(s
             answers.append(
                 (time.monotonic(), response.status_code, response.headers.get("Retry-After", ""))
             )
-            if response.status_code == 200:
+            if response.status_code == 200 and response.json()["rows"][0]["status"] in (
+                "created",
+                "updated",
+            ):
                 acknowledged[month] = 1000 + index
             elif response.status_code == 503:
                 time.sleep(0.2)

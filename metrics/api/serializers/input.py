@@ -27,6 +27,16 @@ class AsciiDigitsMixin:
         return super().to_internal_value(data)
 
 
+class StrictBooleanInput(serializers.BooleanField):
+    """true or false (or their form spellings): DRF's BooleanField also takes the numbers 0,
+    1, 0.0 and 1.0, which the schema's boolean does not."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return super().to_internal_value(data)
+
+
 class AsciiIntegerInput(AsciiDigitsMixin, serializers.IntegerField):
     """An integer written with the digits 0-9 (int() would read "٣" as 3)."""
 
@@ -267,7 +277,7 @@ class ObservationRowInput(serializers.Serializer):
 
 class ObservationUpsertInput(serializers.Serializer):
     rows = ObservationRowInput(many=True, min_length=1, max_length=MAX_UPSERT_ROWS)
-    dry_run = serializers.BooleanField(
+    dry_run = StrictBooleanInput(
         required=False, default=False, help_text="Report what would happen without writing."
     )
 

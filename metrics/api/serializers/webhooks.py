@@ -1,5 +1,6 @@
 """The webhooks API's input and output: the secret is write-only, never shown back."""
 
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,16 +18,47 @@ URL_PATTERN = (
 SECRET_PATTERN = r"^[^\x00]*$"
 
 
+class TextOnly:
+    """A JSON string only: DRF's CharField would take 13.333 as "13.333"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 @extend_schema_field({"type": "string", "minLength": 1, "maxLength": 100, "pattern": NAME_PATTERN})
-class NameInput(serializers.CharField):
+class NameInput(TextOnly, serializers.CharField):
     def __init__(self, **kwargs):
-        super().__init__(max_length=100, **kwargs)
+        super().__init__(
+            max_length=100,
+            trim_whitespace=False,
+            validators=[
+                RegexValidator(
+                    NAME_PATTERN,
+                    _("Use printable characters, without a space at either end."),
+                )
+            ],
+            **kwargs,
+        )
 
 
 @extend_schema_field({"type": "string", "format": "uri", "maxLength": 500, "pattern": URL_PATTERN})
-class UrlInput(serializers.CharField):
+class UrlInput(TextOnly, serializers.CharField):
     def __init__(self, **kwargs):
-        super().__init__(max_length=500, **kwargs)
+        super().__init__(
+            max_length=500,
+            validators=[
+                RegexValidator(
+                    URL_PATTERN,
+                    _(
+                        "Give an http:// or https:// address with a host name, e.g. "
+                        "https://hooks.example.org/okr."
+                    ),
+                )
+            ],
+            **kwargs,
+        )
 
 
 @extend_schema_field(
@@ -56,7 +88,7 @@ class EventsInput(serializers.ListField):
         "pattern": SECRET_PATTERN,
     }
 )
-class SecretInput(serializers.CharField):
+class SecretInput(TextOnly, serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(
             write_only=True,
