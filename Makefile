@@ -44,13 +44,12 @@ format: install
 
 # The Celery app defaults to the production settings (as a deployment runs it); these local
 # targets pick dev, like manage.py, unless DJANGO_SETTINGS_MODULE is set.
-# Every queue the app routes tasks to (okrtracker/settings/base.py CELERY_TASK_ROUTES).
-WORKER_QUEUES ?= celery,webhooks
 DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-okrtracker.settings.dev}
 
 # Recomputes and the other jobs; the PowerPoint build has a worker of its own (worker-pptx),
 # so a download never waits behind a recompute. Pool processes are replaced once a task took
 # them past CELERY_WORKER_MAX_MEMORY_PER_CHILD (KiB, default 300000: settings/base.py).
+# Every queue the app routes tasks to (okrtracker/settings/base.py CELERY_TASK_ROUTES).
 WORKER_QUEUES ?= celery,notifications,webhooks,pptx
 worker: install
 	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker worker -Q $(WORKER_QUEUES) --loglevel=info
