@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from metrics import permissions
+from metrics.models import SignInFailureCount
 
 
 def client_address(request) -> str:
@@ -67,14 +68,10 @@ class Counter:
     limit: int
 
     def _live(self):
-        from metrics.models import SignInFailureCount
-
         cutoff = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
         return SignInFailureCount.objects.filter(key=self.key, window_start__gt=cutoff)
 
     def add_failure(self) -> None:
-        from metrics.models import SignInFailureCount
-
         with transaction.atomic():
             if self._live().update(count=F("count") + 1):
                 return
@@ -126,7 +123,6 @@ def signin_retry_after(request, username: str) -> int | None:
 
 def signin_failure_counts_purge() -> int:
     """Deletes the counts whose window has closed; the number deleted."""
-    from metrics.models import SignInFailureCount
 
     cutoff = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
     return SignInFailureCount.objects.filter(window_start__lte=cutoff).delete()[0]

@@ -7,23 +7,6 @@ class MetricsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.contrib.auth import get_user_model
-        from django.contrib.auth.signals import user_logged_in, user_login_failed
-        from django.db.models.signals import post_save, pre_save
+        from metrics import wiring  # needs the app registry, hence here
 
-        from metrics import accounts, checks, languages, tasks  # noqa: F401 - checks, tasks register
-
-        user_model = get_user_model()
-        user_login_failed.connect(accounts.on_login_failed, dispatch_uid="okr-login-failed")
-        user_logged_in.connect(languages.on_signed_in, dispatch_uid="okr-language")
-        pre_save.connect(accounts.on_user_saving, sender=user_model, dispatch_uid="okr-pw-1")
-        post_save.connect(accounts.on_user_saved, sender=user_model, dispatch_uid="okr-pw-2")
-        from metrics.services import homes, notification_events
-        from metrics.services.events import event_subscribe
-
-        event_subscribe(name="notifications", handler=notification_events.on_event)
-        user_logged_in.connect(homes.on_signed_in, dispatch_uid="okr-home-visit")
-        from metrics.services.webhooks import webhooks_on_event, webhooks_outbox_register
-
-        event_subscribe(name="webhooks", handler=webhooks_on_event)
-        webhooks_outbox_register()
+        wiring.connect()

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
+from metrics.sso.config import MappingError, group_mapping
+
 LOCAL_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
@@ -30,8 +32,6 @@ def shared_cache_check(app_configs, **kwargs):
 def sso_group_map_check(app_configs=None, **kwargs):
     """A mistyped OIDC_GROUP_MAP stops the start, rather than every sign-in."""
     from django.core.checks import Error
-
-    from metrics.sso.config import MappingError, group_mapping
 
     try:
         group_mapping()

@@ -8,12 +8,12 @@ page pays a query for it). Changing it (the account menu) updates account, sessi
 from django.conf import settings
 from django.utils import translation
 
+from metrics.services.languages import account_language
+
 SESSION_KEY = "okr_language"
 
 
 def on_signed_in(sender, request, user, **kwargs):
-    from metrics.services.languages import account_language
-
     language = account_language(user)
     if language and request is not None and hasattr(request, "session"):
         request.session[SESSION_KEY] = language

@@ -49,6 +49,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from metrics.models import JobRun, RecomputeRequest, WebhookAttempt
+
 logger = logging.getLogger(__name__)
 
 JOB_WINDOW = timedelta(hours=1)
@@ -126,8 +128,6 @@ class DatabaseCollector:
             yield failed
 
     def _collect(self, now):
-        from metrics.models import JobRun, RecomputeRequest, WebhookAttempt
-
         yield from self._pending(
             "okr_recompute_requests",
             "Recompute requests waiting",

@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
+from metrics.models import StoredFile
+
 
 @deconstructible
 class AtomicFileSystemStorage(FileSystemStorage):
@@ -53,8 +55,6 @@ class DatabaseStorage(Storage):
 
     @staticmethod
     def _rows():
-        from metrics.models import StoredFile
-
         return StoredFile.objects
 
     def _open(self, name, mode="rb"):

@@ -27,6 +27,9 @@ from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from metrics.prometheus import scrape
+from okrtracker.celery import app
+
 _checks_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readyz")
 
 
@@ -72,8 +75,6 @@ def _cache_ok() -> str | None:
 
 
 def _broker_ok() -> str | None:
-    from okrtracker.celery import app
-
     if app.conf.task_always_eager or str(app.conf.broker_url).startswith("memory://"):
         return "in-process"  # no broker configured: tasks run in the web process
     with app.connection_for_write() as connection:
@@ -120,7 +121,6 @@ class ProbeMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        from metrics.prometheus import scrape
 
         self.paths = {"/healthz": healthz, "/readyz": readyz, "/metrics": scrape}
 

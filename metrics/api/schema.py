@@ -5,6 +5,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 
+from metrics.api.serializers.input import MAX_UPSERT_ROWS
 from metrics.api.serializers.output import ErrorSerializer
 from metrics.fiscal import FIRST_FISCAL_YEAR, last_fiscal_year
 
@@ -54,8 +55,6 @@ ID_BOUNDS = (1, 2**63 - 1)
 
 
 def bounds_postprocessing_hook(result, generator, request, public):
-    from metrics.api.serializers.input import MAX_UPSERT_ROWS
-
     bounds = QUERY_BOUNDS | {"fiscal_year": (FIRST_FISCAL_YEAR, last_fiscal_year())}
 
     for operations in result.get("paths", {}).values():

@@ -21,7 +21,7 @@ from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from metrics.services.sso import sso_user_sign_in
-from metrics.sso.config import group_mapping, sso_enabled
+from metrics.sso.config import group_mapping, password_sign_in_enabled, sso_enabled
 from metrics.sso.discovery import provider_metadata
 
 logger = logging.getLogger(__name__)
@@ -144,8 +144,6 @@ class PasswordSignInSwitch:
 
     def authenticate(self, request, username=None, password=None, **credentials):
         from django.core.exceptions import PermissionDenied
-
-        from metrics.sso.config import password_sign_in_enabled
 
         if password is not None and not password_sign_in_enabled():
             raise PermissionDenied("Password sign-in is turned off.")

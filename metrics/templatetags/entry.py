@@ -1,6 +1,8 @@
 from django import template
 
 from metrics import permissions
+from metrics.formatting import cell_display, plain_decimal
+from metrics.markdown import render_markdown
 
 register = template.Library()
 
@@ -14,7 +16,6 @@ def can_check_in(user) -> bool:
 @register.simple_tag
 def deck_text(status, metric, segment=None) -> str:
     """What the deck prints for the row now ("+8.1% YoY (92K/mo*)")."""
-    from metrics.formatting import cell_display
 
     return cell_display(status, metric=metric, segment=segment)
 
@@ -22,7 +23,6 @@ def deck_text(status, metric, segment=None) -> str:
 @register.filter
 def attr_markdown(obj, name):
     """A Markdown field of an object, rendered and sanitised."""
-    from metrics.markdown import render_markdown
 
     return render_markdown(getattr(obj, name, ""))
 
@@ -31,7 +31,6 @@ def attr_markdown(obj, name):
 def plain_number(value) -> str:
     """A stored number as a person types it ("7.2", "93000"), never the stored "7.200000"
     that floatformat would print."""
-    from metrics.formatting import plain_decimal
 
     if value is None or value == "":
         return ""

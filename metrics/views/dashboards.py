@@ -15,7 +15,6 @@ from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.timesince import timesince
@@ -63,7 +62,7 @@ from metrics.selectors.session_pages import (
     session_header,
     session_nav,
 )
-from metrics.selectors.sessions import latest_session_id, session_choices
+from metrics.selectors.sessions import session_choices
 from metrics.selectors.snapshots import held_deck, presented_chart_data, session_chart_data
 from metrics.selectors.threads import session_thread_counts
 from metrics.views.pager import pager_for
@@ -94,23 +93,6 @@ class ReadAccessMixin(QueryErrorsMixin, AccessMixin):
         if not permissions.can_read(request.user):
             raise PermissionDenied("Your account has no role that may read the dashboards.")
         return super().dispatch(request, *args, **kwargs)
-
-
-class HomeView(ReadAccessMixin, TemplateView):
-    """What `/` opens: a home per person (views/homes.py); a viewer, who has nothing of their
-    own to do, the latest session's deck; a short note when there is no session yet."""
-
-    template_name = "metrics/home.html"
-
-    def get(self, request, *args, **kwargs):
-        if permissions.role_of(request.user) != permissions.Role.VIEWER:
-            from metrics.views.homes import personal_home
-
-            return personal_home(request)
-        session_id = latest_session_id()
-        if session_id is not None:
-            return redirect("metrics:session", session_id=session_id)
-        return super().get(request, *args, **kwargs)
 
 
 class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):

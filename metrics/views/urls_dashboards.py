@@ -1,10 +1,10 @@
 from django.urls import path, re_path
 
-from metrics.views import dashboards, deck_export, exports, finding
+from metrics.views import dashboards, deck_export, exports, finding, homes
 
 # Included by metrics/urls.py under the "metrics" namespace.
 urlpatterns = [
-    path("", dashboards.HomeView.as_view(), name="home"),
+    path("", homes.HomeView.as_view(), name="home"),
     path("sessions/compare/", dashboards.CompareView.as_view(), name="session_compare"),
     path("sessions/<int:session_id>/", dashboards.SessionView.as_view(), name="session"),
     path(

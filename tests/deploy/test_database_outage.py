@@ -34,7 +34,7 @@ def test_a_lost_database_connection_is_a_503_not_a_500(db, client, monkeypatch):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(resources.DepartmentViewSet, "list", lost)
-    monkeypatch.setattr("metrics.views.dashboards.HomeView.get", lost)
+    monkeypatch.setattr("metrics.views.homes.HomeView.get", lost)
     client.force_login(factories.UserFactory(username="exec", roles=["Executive"]))
     client.raise_request_exception = False
 

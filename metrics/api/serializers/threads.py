@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from metrics import models
+from metrics.selectors.threads import display_name
 from metrics.services.threads import MAX_COMMENT_CHARS
 
 # A target as the pages name it (metrics.models.threads): "m12.s0.q2020-2", "kr5.q2020-2",
@@ -42,8 +43,6 @@ class CommentSerializer(serializers.ModelSerializer):
         ]
 
     def get_author_name(self, comment) -> str:
-        from metrics.selectors.threads import display_name
-
         return display_name(comment.author)
 
 
