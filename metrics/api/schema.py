@@ -55,25 +55,42 @@ ID_BOUNDS = (1, 2**63 - 1)
 
 
 def bounds_postprocessing_hook(result, generator, request, public):
-    bounds = QUERY_BOUNDS | {"fiscal_year": (FIRST_FISCAL_YEAR, last_fiscal_year())}
-
+    """The schema says what the server checks, so clients (and schemathesis) agree with it."""
+    components = result.get("components", {}).get("schemas", {})
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
-                schema = parameter.get("schema", {})
-                if parameter.get("in") == "query" and parameter["name"] != "format":
-                    # `?state=` is the filter left blank: every list reads an empty query
-                    # value as no value at all (django-filter, the pagination); an empty
-                    # `?format=` is a 404 like any format not served.
-                    parameter["allowEmptyValue"] = True
-                if parameter.get("in") != "query" or schema.get("type") != "integer":
-                    continue
-                if parameter["name"] in ("limit", "offset"):
-                    continue
-                low, high = bounds.get(parameter["name"], ID_BOUNDS)
-                schema.setdefault("minimum", low)
-                schema.setdefault("maximum", high)
-    components = result.get("components", {}).get("schemas", {})
+                _bound_query_parameter(parameter)
+    _patches_require_their_version(components)
+    _patch_bodies_required(result.get("paths", {}), components)
+    _statuses_name_their_quarter(components)
+    # Text fields refuse NUL characters (DRF's CharField, PostgreSQL's text): say so.
+    for component in components.values():
+        _no_nul_in_strings(component)
+    upsert = components.get("ObservationUpsertInput")
+    if upsert:
+        upsert["properties"]["rows"].update(minItems=1, maxItems=MAX_UPSERT_ROWS)
+    return result
+
+
+def _bound_query_parameter(parameter) -> None:
+    if parameter.get("in") != "query":
+        return
+    schema = parameter.get("schema", {})
+    if parameter["name"] != "format":
+        # `?state=` is the filter left blank: every list reads an empty query value as no
+        # value at all (django-filter, the pagination); an empty `?format=` is a 404 like any
+        # format not served.
+        parameter["allowEmptyValue"] = True
+    if schema.get("type") != "integer" or parameter["name"] in ("limit", "offset"):
+        return
+    bounds = QUERY_BOUNDS | {"fiscal_year": (FIRST_FISCAL_YEAR, last_fiscal_year())}
+    low, high = bounds.get(parameter["name"], ID_BOUNDS)
+    schema.setdefault("minimum", low)
+    schema.setdefault("maximum", high)
+
+
+def _patches_require_their_version(components) -> None:
     # A PATCH may leave out any field but the version it read (DRF's partial serializers
     # make every field optional in the schema; the views require the version).
     for name, component in components.items():
@@ -83,8 +100,11 @@ def bounds_postprocessing_hook(result, generator, request, public):
     if "PatchedCommentUpdateInput" in components:
         edit = components["PatchedCommentUpdateInput"]
         edit["required"] = sorted({*edit.get("required", []), "body"})
-    # ... so such a PATCH has a body.
-    for operations in result.get("paths", {}).values():
+
+
+def _patch_bodies_required(paths, components) -> None:
+    """... so such a PATCH has a body."""
+    for operations in paths.values():
         body = operations.get("patch", {}).get("requestBody")
         if body and any(
             "version"
@@ -94,6 +114,9 @@ def bounds_postprocessing_hook(result, generator, request, public):
             for media in body.get("content", {}).values()
         ):
             body["required"] = True
+
+
+def _statuses_name_their_quarter(components) -> None:
     # A status names its quarter by id, or by fiscal year and quarter number: one of the two.
     for name in ("QuarterlyStatusSaveInput", "KeyResultStatusSaveInput"):
         if name in components:
@@ -101,13 +124,6 @@ def bounds_postprocessing_hook(result, generator, request, public):
                 {"required": ["quarter"]},
                 {"required": ["fiscal_year", "quarter_number"]},
             ]
-    # Text fields refuse NUL characters (DRF's CharField, PostgreSQL's text): say so.
-    for component in components.values():
-        _no_nul_in_strings(component)
-    upsert = components.get("ObservationUpsertInput")
-    if upsert:
-        upsert["properties"]["rows"].update(minItems=1, maxItems=MAX_UPSERT_ROWS)
-    return result
 
 
 NO_NUL = "^[^\\u0000]*$"
