@@ -23,7 +23,7 @@ from pptx.util import Emu, Inches, Pt
 
 from metrics.charts import Chart, metric_charts
 from metrics.pptx_export import layout as L
-from metrics.pptx_export.charts import add_figure_chart, figure_notes
+from metrics.pptx_export.charts import add_native_chart, chart_notes
 from metrics.pptx_export.layout import COVERED, CellSpec, RowSpec, paginate
 from metrics.pptx_export.notes import slide_notes_set, threads_by_slide
 from metrics.pptx_export.oxml import append_paras, prepare_cell
@@ -428,8 +428,8 @@ class DeckBuilder:
         height = L.BODY_BOTTOM - L.BODY_TOP - notes_height - 0.3
         for index, chart in enumerate(charts):
             left = L.MARGIN + index * (width + gap)
-            add_figure_chart(slide, chart.figure, left, L.BODY_TOP, width, height)
-            notes = figure_notes(chart.figure) + ([chart.caption] if chart.caption else [])
+            add_native_chart(slide, chart.spec, left, L.BODY_TOP, width, height)
+            notes = chart_notes(chart.spec)
             if notes:
                 box = slide.shapes.add_textbox(
                     Inches(left), Inches(L.BODY_TOP + height), Inches(width), Inches(notes_height)
