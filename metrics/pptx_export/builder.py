@@ -23,7 +23,7 @@ from pptx.util import Emu, Inches, Pt
 
 from metrics.charts import Chart, metric_charts
 from metrics.pptx_export import layout as L
-from metrics.pptx_export.charts import add_figure_chart, figure_notes
+from metrics.pptx_export.charts import add_native_chart, chart_notes
 from metrics.pptx_export.layout import COVERED, CellSpec, RowSpec, paginate
 from metrics.pptx_export.notes import slide_notes_set, threads_by_slide
 from metrics.pptx_export.oxml import append_paras, prepare_cell
@@ -428,8 +428,8 @@ class DeckBuilder:
         height = L.BODY_BOTTOM - L.BODY_TOP - notes_height - 0.3
         for index, chart in enumerate(charts):
             left = L.MARGIN + index * (width + gap)
-            add_figure_chart(slide, chart.figure, left, L.BODY_TOP, width, height)
-            notes = figure_notes(chart.figure) + ([chart.caption] if chart.caption else [])
+            add_native_chart(slide, chart.spec, left, L.BODY_TOP, width, height)
+            notes = chart_notes(chart.spec)
             if notes:
                 box = slide.shapes.add_textbox(
                     Inches(left), Inches(L.BODY_TOP + height), Inches(width), Inches(notes_height)
@@ -575,64 +575,44 @@ class DeckBuilder:
             if text
         ]
         if parts:
-            slide = self.slide(title, "Drill down")
-            width = (L.CONTENT_WIDTH - 0.3) / 2
-            height = L.BODY_BOTTOM - L.BODY_TOP
-            # As the page sets them: the situation and the recommendation on the left, the
-            # impact and the next steps on the right.
-            columns: list[list[Para]] = [[], []]
-            for index, (heading, text) in enumerate(parts):
-                columns[index % 2] += [_heading(heading), *markdown_paras(text)]
-            columns = [column for column in columns if column]
-            sizes = (14, 13, 12, 11, 10, 9)
-            size = min(L.fit_size(c, width - 0.2, height - 0.1, sizes) for c in columns)
-            if all(L.text_height(c, width - 0.2, size) <= height - 0.1 for c in columns):
-                for index, column in enumerate(columns):
-                    self.text_box(
-                        slide,
-                        column,
-                        L.MARGIN + index * (width + 0.3),
-                        L.BODY_TOP,
-                        width,
-                        height,
-                        (size,),
-                    )
-            else:
-                paras = [p for column in columns for p in column]
-                self.flowing_text(slide, title, "Drill down", paras, columns=2, width=width)
+            self.drilldown_text_slides(title, parts)
         for table in drilldown.tables:
-            data_width = min(1.8, (L.CONTENT_WIDTH - 5.0) / max(1, len(table.columns)))
-            label_width = L.CONTENT_WIDTH - data_width * len(table.columns)
-            headers = [("", label_width, False)] + [
-                (column, data_width, False) for column in table.columns
-            ]
-            rows = []
-            for row in table.rows:
-                label = markdown_paras(row.label)
-                if row.is_group_heading:
-                    for para in label:
-                        para.runs = [Run(r.text, bold=True, colour="143A6B") for r in para.runs]
-                    rows.append(
-                        RowSpec(
-                            [CellSpec(label, GROUP_FILL, span=len(headers))]
-                            + [COVERED] * (len(headers) - 1),
-                            keep_with_next=True,
-                        )
-                    )
-                else:
-                    cells = list(row.cells) + [""] * (len(table.columns) - len(row.cells))
-                    rows.append(
-                        RowSpec(
-                            [CellSpec(label)]
-                            + [CellSpec(plain(c)) for c in cells[: len(table.columns)]]
-                        )
-                    )
-            self.table_slides(
-                title=title,
-                eyebrow="Drill down" + (f" · {table.title}" if table.title else ""),
-                headers=headers,
-                rows=rows,
-            )
+            self.drilldown_table_slides(title, table)
+
+    def drilldown_text_slides(self, title: str, parts: list[tuple[str, str]]):
+        """The drill-down's texts in two columns, as the page sets them: the situation and
+        the recommendation on the left, the impact and the next steps on the right; at one
+        size for both, or flowing on over further slides where they do not fit."""
+        slide = self.slide(title, "Drill down")
+        width = (L.CONTENT_WIDTH - 0.3) / 2
+        height = L.BODY_BOTTOM - L.BODY_TOP
+        columns: list[list[Para]] = [[], []]
+        for index, (heading, text) in enumerate(parts):
+            columns[index % 2] += [_heading(heading), *markdown_paras(text)]
+        columns = [column for column in columns if column]
+        sizes = (14, 13, 12, 11, 10, 9)
+        size = min(L.fit_size(c, width - 0.2, height - 0.1, sizes) for c in columns)
+        if not all(L.text_height(c, width - 0.2, size) <= height - 0.1 for c in columns):
+            paras = [p for column in columns for p in column]
+            self.flowing_text(slide, title, "Drill down", paras, columns=2, width=width)
+            return
+        for index, column in enumerate(columns):
+            left = L.MARGIN + index * (width + 0.3)
+            self.text_box(slide, column, left, L.BODY_TOP, width, height, (size,))
+
+    def drilldown_table_slides(self, title: str, table):
+        """A drill-down table: a label column, then the data columns at most 1.8 in wide."""
+        data_width = min(1.8, (L.CONTENT_WIDTH - 5.0) / max(1, len(table.columns)))
+        label_width = L.CONTENT_WIDTH - data_width * len(table.columns)
+        headers = [("", label_width, False)] + [
+            (column, data_width, False) for column in table.columns
+        ]
+        self.table_slides(
+            title=title,
+            eyebrow="Drill down" + (f" · {table.title}" if table.title else ""),
+            headers=headers,
+            rows=[_drilldown_row(row, len(table.columns)) for row in table.rows],
+        )
 
     # --- appendix (S16) --------------------------------------------------------------------
 
@@ -680,6 +660,21 @@ def _segment_rows(segments, *, lead: tuple = ()) -> list[RowSpec]:
         )
         for number, row in enumerate(segments, start=1)
     ]
+
+
+def _drilldown_row(row, columns: int) -> RowSpec:
+    """A drill-down table's row: a group heading across the whole table, or a label and
+    its cells (missing ones left empty, extra ones left out)."""
+    label = markdown_paras(row.label)
+    if row.is_group_heading:
+        for para in label:
+            para.runs = [Run(r.text, bold=True, colour="143A6B") for r in para.runs]
+        return RowSpec(
+            [CellSpec(label, GROUP_FILL, span=columns + 1)] + [COVERED] * columns,
+            keep_with_next=True,
+        )
+    cells = list(row.cells) + [""] * (columns - len(row.cells))
+    return RowSpec([CellSpec(label)] + [CellSpec(plain(c)) for c in cells[:columns]])
 
 
 def _heading(text: str) -> Para:

@@ -27,6 +27,7 @@ R, RPR, T, SOLID_FILL, SRGB = A + "r", A + "rPr", A + "t", A + "solidFill", A + 
 TC_PR, TX_BODY = A + "tcPr", A + "txBody"
 SubElement = etree.SubElement
 ALIGN_XML = {member: PP_ALIGN.to_xml(member) for member in PP_ALIGN if member.xml_value}
+_INDENT = int(Emu(Inches(L.BULLET_INDENT)))  # a list level's, in EMU
 
 # python-pptx escapes control characters other than tab and line feed in a run's text
 # (pptx.oxml.text.CT_RegularTextRun._escape_ctrl_chars).
@@ -51,39 +52,47 @@ def append_paras(txBody, paras: list[Para], size: float, *, colour: str, align) 
     if align is not None and algn is None:
         return False
     gap = str(Pt(size * L.PARA_GAP).centipoints)
-    sz = str(Pt(size).centipoints)
-    sup_sz = str(Pt(size * 1.25).centipoints)
-    indent = int(Emu(Inches(L.BULLET_INDENT)))
+    sizes = (str(Pt(size).centipoints), str(Pt(size * 1.25).centipoints))
     for index, para in enumerate(paras or [Para()]):
         p = existing[0] if index == 0 else SubElement(txBody, P)
-        pPr = None
-        if algn is not None:
-            pPr = SubElement(p, PPR)
-            pPr.set("algn", algn)
-        if index:
-            if pPr is None:
-                pPr = SubElement(p, PPR)
-            SubElement(SubElement(pPr, SPC_BEF), SPC_PTS).set("val", gap)
-        if para.level:
-            if pPr is None:
-                pPr = SubElement(p, PPR)
-            pPr.set("marL", str(indent * para.level))
-            pPr.set("indent", str(-indent))
-            SubElement(pPr, BU_CHAR).set("char", "•" if para.level == 1 else "–")
+        _append_para_props(p, para, algn=algn, gap=gap if index else None)
         for run in para.runs:
-            r = SubElement(p, R)
-            rPr = SubElement(r, RPR)
-            rPr.set("sz", sup_sz if run.superscript else sz)
-            if run.bold:
-                rPr.set("b", "1")
-            if run.italic:
-                rPr.set("i", "1")
-            if run.colour or colour:
-                SubElement(SubElement(rPr, SOLID_FILL), SRGB).set("val", _rgb(run.colour or colour))
-            if run.superscript:
-                rPr.set("baseline", "30000")
-            SubElement(r, T).text = _escape(run.text)
+            _append_run(p, run, sizes, colour)
     return True
+
+
+def _append_para_props(p, para: Para, *, algn: str | None, gap: str | None):
+    """A paragraph's alignment, space before (all but the first) and bullet, as
+    write_paras_api sets them: no properties element when there are none."""
+    if algn is None and gap is None and not para.level:
+        return
+    pPr = SubElement(p, PPR)
+    if algn is not None:
+        pPr.set("algn", algn)
+    if gap is not None:
+        SubElement(SubElement(pPr, SPC_BEF), SPC_PTS).set("val", gap)
+    if para.level:
+        pPr.set("marL", str(_INDENT * para.level))
+        pPr.set("indent", str(-_INDENT))
+        SubElement(pPr, BU_CHAR).set("char", "•" if para.level == 1 else "–")
+
+
+def _append_run(p, run, sizes: tuple[str, str], colour: str):
+    """A run with its size (a superscript's larger, see write_paras_api), weight, slant and
+    colour."""
+    size, superscript_size = sizes
+    r = SubElement(p, R)
+    rPr = SubElement(r, RPR)
+    rPr.set("sz", superscript_size if run.superscript else size)
+    if run.bold:
+        rPr.set("b", "1")
+    if run.italic:
+        rPr.set("i", "1")
+    if run.colour or colour:
+        SubElement(SubElement(rPr, SOLID_FILL), SRGB).set("val", _rgb(run.colour or colour))
+    if run.superscript:
+        rPr.set("baseline", "30000")
+    SubElement(r, T).text = _escape(run.text)
 
 
 _MARGIN_X = str(int(Emu(Inches(L.CELL_MARGIN_X))))

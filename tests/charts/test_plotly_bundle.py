@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from metrics import charts
+from metrics import chart_plotly
 
 BUNDLE = Path(settings.BASE_DIR) / "static" / "js" / "plotly.min.js"
 # plotly.js-basic: scatter, bar and pie traces (plus layout shapes and annotations).
@@ -23,7 +23,8 @@ def test_the_bundle_is_the_basic_one_and_small_compressed():
 
 
 def test_the_bundle_draws_every_trace_type_the_charts_build():
-    # charts.py writes each trace as _trace("<type>", ...).
-    used = set(re.findall(r'_trace\(\s*"(\w+)"', Path(charts.__file__).read_text()))
+    # chart_plotly.py, which writes every figure the pages draw, writes each trace as
+    # _trace("<type>", ...).
+    used = set(re.findall(r'_trace\(\s*"(\w+)"', Path(chart_plotly.__file__).read_text()))
 
     assert used and used <= BASIC_TRACES

@@ -9,8 +9,9 @@ import pytest
 from pptx import Presentation
 from pptx.enum.chart import XL_MARKER_STYLE
 
-from metrics.charts import time_series_figure
-from metrics.pptx_export.charts import add_figure_chart
+from metrics.chart_plotly import plotly_figure
+from metrics.charts import time_series_spec
+from metrics.pptx_export.charts import add_native_chart
 from metrics.selectors.charts import metric_chart_data
 from metrics.selectors.deck import session_deck
 from tests.selectors.builders import build_small_deck
@@ -29,12 +30,13 @@ def test_months_and_a_quarter_on_one_date_axis_in_their_own_series():
         period_end=date(2021, 3, 31),
         value=Decimal("95000"),
     )
-    figure = time_series_figure(
+    spec = time_series_spec(
         replace(data, series=(replace(total, points=(*total.points, quarter)),))
     )
+    figure = plotly_figure(spec)
     slide = Presentation().slides.add_slide(Presentation().slide_layouts[6])
 
-    chart = add_figure_chart(slide, figure, 0.5, 0.5, 9, 5).chart
+    chart = add_native_chart(slide, spec, 0.5, 0.5, 9, 5).chart
 
     assert chart._chartSpace.xpath(".//c:dateAx")
     months, quarters = list(chart.plots[0].series)[:2]
