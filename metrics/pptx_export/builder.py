@@ -39,6 +39,7 @@ from metrics.pptx_export.text import (
     name_with_markers,
     plain,
 )
+from metrics.prometheus import deck_build_timed
 from metrics.selectors.deck import Deck, FootnoteItem, MetricRow, ObjectiveBlock, session_deck
 from metrics.selectors.snapshots import session_chart_data, session_earlier_deck
 from metrics.selectors.threads import deck_with_threads
@@ -73,7 +74,6 @@ def deck_pptx_filename(deck: Deck) -> str:
 def deck_pptx(session_id: int) -> PptxFile:
     """The session's deck as a .pptx file; NotFoundError for an unknown session. A fixed number
     of queries: two decks (this session's and the earlier one's) and the chart data."""
-    from metrics.prometheus import deck_build_timed
 
     with deck_build_timed("pptx"):
         return _deck_pptx(session_id)
