@@ -102,22 +102,16 @@ def month_end(day: date) -> date:
 
 # --- The fiscal quarter as one integer, in Python and in SQL ------------------------------
 # The recompute works on quarter indexes (fiscal_year * 4 + number - 1) in SQL; these are the
-# one Python/SQL pair for "the fiscal quarter of a date" and "a year earlier", tested to agree
-# on every quarter of 2000-2100 on SQLite and PostgreSQL (tests/test_fiscal_sql.py).
+# one Python/SQL pair for "the fiscal quarter of a date", tested to agree on every quarter of
+# 2000-2100 on SQLite and PostgreSQL (tests/test_fiscal_sql.py). "A year earlier" is then
+# QUARTERS_PER_YEAR indexes back: the recompute's window frame (RANGE BETWEEN
+# QUARTERS_PER_YEAR PRECEDING AND QUARTERS_PER_YEAR PRECEDING) reads it.
 
 QUARTERS_PER_YEAR = 4
 
 
 def quarter_index(quarter: FiscalQuarter) -> int:
     return quarter.fiscal_year * QUARTERS_PER_YEAR + quarter.number - 1
-
-
-def quarter_from_index(index: int) -> FiscalQuarter:
-    return FiscalQuarter(index // QUARTERS_PER_YEAR, index % QUARTERS_PER_YEAR + 1)
-
-
-def year_earlier_index(index: int) -> int:
-    return index - QUARTERS_PER_YEAR
 
 
 def quarter_index_sql(column: str, *, vendor: str) -> str:
@@ -136,8 +130,3 @@ def quarter_index_sql(column: str, *, vendor: str) -> str:
     # Month indexes are never negative for years >= 1, so integer division floors alike on
     # both backends.
     return f"(({month_index} - {start_month() - 1}) / 3)"
-
-
-def year_earlier_index_sql(expression: str) -> str:
-    """SQL for year_earlier_index(expression)."""
-    return f"(({expression}) - {QUARTERS_PER_YEAR})"

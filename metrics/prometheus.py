@@ -14,7 +14,7 @@ the sum). Only counters and histograms live in the processes, so no gauge needs 
 worker's clean-up.
 
 Read from the database at each scrape (right across processes and hosts, nothing to add up):
-- `okr_recompute_requests_pending`, `okr_recompute_oldest_pending_seconds`
+- `okr_recompute_requests_pending`, `okr_recompute_requests_oldest_pending_seconds`
 - `okr_outbox_pending{outbox}`, `okr_outbox_oldest_pending_seconds{outbox}`: every outbox
   registered with `outbox_register` (one line in `MetricsConfig.ready`).
 - `okr_job_runs{task,outcome}`, `okr_job_duration_seconds_avg|max{task}` over the last hour,

@@ -56,8 +56,7 @@ def send_status_reminders() -> int:
     from metrics.services.reminders import status_reminders_send
 
     with job_run_recorded(task_name="metrics.send_status_reminders", scope="due quarters") as run:
-        sent = status_reminders_send()
-        run.rows_changed = sent if isinstance(sent, int) else len(sent or ())
+        run.rows_changed = status_reminders_send()
     return run.rows_changed
 
 

@@ -5,9 +5,12 @@
   changed (`data_write`, `data_changed`) and bump once at the end of their transaction. A
   held session's content is keyed by its hold instead (`HoldToken`).
 - keys.py: every key and ETag part: the release of the code, the version, the reader
-  (`reader_key`: role and led departments), what the view reads.
-- store.py: the shared store (Django's cache): values (`cached`), template fragments
-  (`fragment_key`), whole responses under their ETag, API list counts, claims.
+  (`reader_key`: role, staff flag, led departments, language), what the view reads. Session
+  pages put them together for their `{% cache %}` fragments in views/dashboards.py
+  (`SessionPageMixin._key`: page_key, chrome_key).
+- store.py: the shared store (Django's cache): values (`cached`), whole responses under
+  their ETag, API list counts, claims. The templates' `{% cache %}` fragments are stored by
+  Django's tag in the same cache.
 - http.py: conditional GET: ETag/304, and serving stored responses (stored on the way out
   by metrics/compression.py).
 - decks.py: the per-process stores (decks by version, held decks' stored data) and the
@@ -15,6 +18,9 @@
 - compiled.py: constant queries compiled to SQL once per process.
 - backend.py: the Redis cache that falls through to a per-process store during an outage.
 
-No other module imports django.core.cache or keeps a per-process store of data, but for the
-sign-in limits' counters (metrics/accounts.py), which count through the same backend.
+No other module keeps a per-process store of data. Two others use Django's cache directly,
+for no data: the check-in reminders' once-a-day claim (`cache.add` in
+metrics/services/reminders.py) and the readiness probe's round trip (okrtracker/health.py);
+DRF's throttles count there too. The sign-in limits are counted in the database
+(metrics/accounts.py), not in the cache.
 """

@@ -7,9 +7,11 @@ that falls through to a store in this process's memory while Redis is down or hu
   store at once (pages are built from the database and kept there, keyed like the shared
   ones, so never stale), then one call tries Redis again. One warning when an outage starts
   and one line when Redis answers again, not one per request.
-- What counts in the cache counts per process during an outage: sign-in limits and API
-  throttles still hold, per web process (docs/reliability.md), and nobody is locked out by
-  the outage itself.
+- What counts in the cache counts per process during an outage: API throttles still hold,
+  per web process (docs/reliability.md), and nobody is locked out by the outage itself (the
+  sign-in limits are counted in the database).
+- The readiness probe's cache check goes through here too, so it passes during an outage
+  (docs/operations.md).
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@ in this process. Kept in process, not in the shared cache: unpickling 36k datacl
 scale 100 costs a third of building them, and a held deck's JSON is 12 MB there. Both are
 immutable (frozen dataclasses of tuples; JSON data nobody mutates), so sharing is safe.
 
-Also the held-snapshot read path: a held session's pages read parts of its stored deck out
-of the JSON in SQL (`stored_part`, `stored_charts`), never the whole ~130 MB snapshot.
+Also the held-snapshot read path: parts of a held session's snapshot read out of its JSON in
+SQL (`stored_part`, `stored_charts`): its stored deck (read whole, once per process and hold,
+by `held_deck_data`), one page's metrics' charts, the earlier session's table; never the
+whole snapshot into Python (the database still decompresses all of it for each read).
 """
 
 from __future__ import annotations

@@ -29,14 +29,16 @@ RELEASE = _code_release()
 
 
 def reader_key(user) -> str:
-    """What a page may show differently per reader: their role and, for a lead, the led
-    departments (edit links), as they are now. Part of every key of a rendered page and of
-    every ETag, so that a change of groups or leads is a new key: a viewer made superuser
-    never gets the viewer's stored page or a 304 for it."""
+    """What a page may show differently per reader: their role, whether they may open the
+    admin (`is_staff`: the header's Admin link, which no role decides) and, for a lead, the
+    led departments (edit links), as they are now. Part of every key of a rendered page and
+    of every ETag, so that a change of groups, staff flag or leads is a new key: a viewer
+    made superuser never gets the viewer's stored page or a 304 for it."""
     role = permissions.role_of(user)
     led = sorted(permissions.led_department_ids(user)) if role == permissions.Role.LEAD else []
+    staff = "staff" if getattr(user, "is_staff", False) else ""
     # The interface's language too: a page stored in English is never served in Spanish.
-    return f"{role.value or 'none'}:{','.join(map(str, led))}:{translation.get_language()}"
+    return f"{role.value or 'none'}:{staff}:{','.join(map(str, led))}:{translation.get_language()}"
 
 
 def digest(*parts) -> str:

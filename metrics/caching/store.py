@@ -34,11 +34,6 @@ def cached(version, parts: tuple, build: Callable[[], T]) -> T:
     return value
 
 
-def fragment_key(version, *parts) -> str:
-    """The key a template's `{% cache %}` block is stored under (its name and this)."""
-    return cache_key(version, "fragment", *parts)
-
-
 def stored_response_get(etag: str, encoding: str) -> tuple[bytes, dict] | None:
     return cache.get(response_key(etag, encoding))
 

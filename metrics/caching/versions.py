@@ -15,8 +15,10 @@ Writes are explicit: a service runs its transaction in `data_write()` and says w
 changed with `data_changed(...)` (the history helpers say it for every row they record);
 when the outermost `data_write` ends, each version touched is bumped once, in the same
 transaction, so a reader never sees a version whose data is not committed and the hot rows
-are locked only from then to the commit. A write outside any `data_write` (the admin, a
-command) bumps at once.
+are locked from then to the commit: the end of the transaction, unless a caller's
+transaction encloses the block (the admin's, an API write with an Idempotency-Key), which
+then holds them until it commits. A write outside any `data_write` (the admin, a command,
+the services still in plain `transaction.atomic()`) bumps at once, mid-transaction.
 
 Readers read the versions first, then the data, and cache under what they read: a reader
 that started before a write may store newer data under the older version, which nobody

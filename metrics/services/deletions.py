@@ -26,8 +26,10 @@ def _department_and_quarter(row):
 
 
 def _metric_id(row) -> int | None:
+    """The metric whose figures the row is an input of: none for a key result's status,
+    which the recompute does not read (its key result's metric included)."""
     if isinstance(row, KeyResultStatus):
-        return row.key_result.metric_id
+        return None
     return row.metric_id
 
 

@@ -66,13 +66,8 @@ def key_result_status_save(
             actor=actor,
             source=source,
         )
-        if changed and key_result.metric_id:
-            from metrics.services.recompute_requests import recompute_request
-
-            recompute_request(
-                metric_ids=[key_result.metric_id],
-                reason=f"key result status {quarter.label} saved ({source})",
-            )
+        # No recompute: a key result's status (its text, number, milestones, confidence) is
+        # no input of the recompute, which derives only quarterly statuses' figures.
         if changed:
             event_publish(
                 kind=EventKind.STATUS_SAVED,

@@ -197,9 +197,10 @@ SESSION_STATUS_DEADLINE_DAYS = int(os.environ.get("SESSION_STATUS_DEADLINE_DAYS"
 
 # --- Cache: rendered pages, chart JSON and the deck, keyed by the data version -----------
 # Redis (shared by every web process and host) when REDIS_URL or CACHE_URL is set, else
-# memory local to each process. Entries are never stale (their key changes with every write).
-# The API throttles and sign-in limits count here too: with Redis they hold across every
-# worker process.
+# memory local to each process. Entries are keyed by what they show (the data versions, the
+# reader's role: metrics/caching/keys.py), so a write through the services gives new keys.
+# The API throttles count here too: with Redis they hold across every worker process (the
+# sign-in limits are counted in the database).
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (

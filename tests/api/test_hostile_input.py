@@ -105,6 +105,27 @@ def test_json_at_the_limit_reaches_the_fields_checks(world, clients):
     assert "nested" not in str(response.json())
 
 
+def test_a_write_nested_32_levels_is_taken_and_33_levels_is_refused_writing_nothing(world, clients):
+    """The limit in effect, as docs/reliability.md states it (32 levels): the same edit is
+    saved with a key the serializer ignores nested 32 levels deep (the body's object is level
+    1), and refused whole, before any field is read, one level deeper."""
+    url = api_url("quarterly-status-detail", world.status.pk)
+    edit = {"comment": "Checked", "version": 1}
+
+    deeper = clients["admin"].patch(url, {**edit, "note": lists_in_lists(32)}, format="json")
+
+    assert deeper.status_code == 400
+    assert deeper.json() == {"detail": "JSON parse error - nested deeper than 32 levels."}
+    world.status.refresh_from_db()
+    assert (world.status.comment, world.status.version) == ("", 1)
+
+    at_limit = clients["admin"].patch(url, {**edit, "note": lists_in_lists(31)}, format="json")
+
+    assert at_limit.status_code == 200
+    world.status.refresh_from_db()
+    assert (world.status.comment, world.status.version) == ("Checked", 2)
+
+
 def numeric_query_parameters(client):
     for path, method, operation in schema_operations(client):
         if method != "get" or "{" in path:

@@ -1,6 +1,7 @@
-"""A stored page and its ETag carry the reader's role and led departments as they are now: the
-same page read as two roles is two stored pages, and after a change of groups or leads (no
-data written) the reader never gets the old role's stored page or a 304 for it."""
+"""A stored page and its ETag carry the reader's role, staff flag and led departments as
+they are now: the same page read as two roles is two stored pages, and after a change of
+groups, superuser or staff flag, or leads (no data written) the reader never gets the old
+role's stored page or a 304 for it. Django's test client, no browser."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -95,3 +96,48 @@ def test_a_change_of_the_departments_a_lead_leads_changes_the_etag(client, sessi
     models.Department.objects.get(slug="product").leads.add(lead)
 
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+ADMIN_LINK = b'class="nav-admin"'
+
+
+def test_an_admin_demoted_to_viewer_gets_no_admin_link_stored_or_304(client, session):
+    url = overview(session)
+    user = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(user)
+    as_admin = read_twice(client, url)
+    assert ADMIN_LINK in as_admin.content and FACILITATOR_LINK in as_admin.content
+
+    user.is_superuser = user.is_staff = False
+    user.save(update_fields=["is_superuser", "is_staff"])
+    user.groups.set([Group.objects.get_or_create(name="Viewer")[0]])
+    again = client.get(url, HTTP_IF_NONE_MATCH=as_admin["ETag"])
+    stored = client.get(url)
+
+    assert again.status_code == 200
+    for response in (again, stored):
+        assert ADMIN_LINK not in response.content
+        assert FACILITATOR_LINK not in response.content
+
+
+def test_the_staff_flag_alone_changes_the_key_both_ways(client, session):
+    """The admin link follows `is_staff`, which no role follows: a facilitator given or denied
+    the admin (no data written, the role unchanged) gets no 304 and no stored page of before."""
+    url = overview(session)
+    user = UserFactory(roles=["Facilitator"], is_staff=True)
+    client.force_login(user)
+    as_staff = read_twice(client, url)
+    assert ADMIN_LINK in as_staff.content
+
+    user.is_staff = False
+    user.save(update_fields=["is_staff"])
+    again = client.get(url, HTTP_IF_NONE_MATCH=as_staff["ETag"])
+    assert again.status_code == 200
+    assert ADMIN_LINK not in again.content
+    not_staff = client.get(url)
+    assert ADMIN_LINK not in not_staff.content
+
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    assert client.get(url, HTTP_IF_NONE_MATCH=not_staff["ETag"]).status_code == 200
+    assert ADMIN_LINK in client.get(url).content

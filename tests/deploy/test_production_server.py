@@ -29,7 +29,7 @@ CACHE_URL = os.environ.get("OKR_TEST_CACHE_URL", "redis://127.0.0.1:6379/3")
 
 
 def shared_cache_url() -> str:
-    """A Redis database for the server's cache (the sign-in counts shared by its workers)."""
+    """A Redis database for the server's cache (pages and API throttles shared by its workers)."""
     import redis
 
     try:

@@ -43,8 +43,11 @@ def test_a_deleted_observation_stays_in_the_history_and_asks_for_a_recompute(
     assert RecomputeRequest.objects.filter(metric=metric).exists()
 
 
-def test_a_key_result_status_without_a_metric_asks_for_no_recompute():
-    kr_status = KeyResultStatusFactory(text="Done", quarter=QuarterFactory())
+def test_a_key_result_status_asks_for_no_recompute_even_of_its_metric():
+    """The recompute reads no key result's status, so deleting one asks for none."""
+    kr_status = KeyResultStatusFactory(
+        text="Done", quarter=QuarterFactory(), key_result__metric=MetricFactory()
+    )
 
     data_rows_delete(rows=[kr_status], actor=None, source="admin")
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from metrics import models
 from metrics.services.errors import ConflictError, LockedError
 from metrics.services.key_results import key_result_status_save
+from metrics.services.recompute import metrics_recompute
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -87,10 +88,17 @@ def test_stale_version_and_locked_quarter(key_result, q3, lead):
     assert models.KeyResultStatus.objects.get().text == "b"
 
 
-def test_a_key_result_that_is_a_metric_asks_for_its_recompute(q3, lead):
+def test_a_key_result_status_asks_for_no_recompute_since_none_reads_it(q3, lead):
+    """A key result that is a metric prints the metric's figures; its own status is no input
+    of the recompute, so its save asks for none (it used to ask for the metric's recompute,
+    which then changed nothing)."""
     metric = factories.MetricFactory()
+    factories.observe_quarter(metric, q3.fiscal, "10")
+    metrics_recompute(metric_ids=[metric.pk])
     key_result = factories.KeyResultFactory(metric=metric)
 
-    save(key_result, q3, lead, text="on track")
+    save(key_result, q3, lead, text="on track", number="12", confidence="at_risk")
 
-    assert models.RecomputeRequest.objects.filter(metric=metric).exists()
+    assert not models.RecomputeRequest.objects.exists()
+    rerun = metrics_recompute(metric_ids=[metric.pk])
+    assert (rerun.statuses_created, rerun.statuses_updated, rerun.history_entries) == (0, 0, 0)

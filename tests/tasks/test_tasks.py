@@ -8,10 +8,16 @@ from django.utils import timezone
 
 from metrics import tasks
 from metrics.fiscal import FiscalQuarter
-from metrics.models import JobRun, QuarterlyStatus, RecomputeRequest
+from metrics.models import JobRun, Notification, QuarterlyStatus, RecomputeRequest
 from metrics.selectors.job_runs import job_run_latest
 from okrtracker.celery import app
-from tests.factories import MetricFactory, observe_quarter
+from tests.factories import (
+    DepartmentFactory,
+    MetricFactory,
+    QuarterFactory,
+    UserFactory,
+    observe_quarter,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,16 +96,23 @@ def test_a_failed_run_is_recorded_with_its_error(monkeypatch):
     assert "no such column" in run.error
 
 
-def test_send_status_reminders_calls_the_reminders_service(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        "metrics.services.reminders.status_reminders_send",
-        lambda: calls.append("sent") or 3,
-        raising=False,
-    )
+def test_send_status_reminders_tells_the_leads_of_a_due_quarter_once(settings):
+    settings.STATUS_REMINDER_DAYS = 7
+    quarter = QuarterFactory(fiscal_year=2020, number=3)
+    quarter.status_deadline = timezone.localdate() + timedelta(days=3)
+    quarter.save()
+    lead = UserFactory()
+    DepartmentFactory().leads.add(lead)
 
-    assert tasks.send_status_reminders.delay().get() == 3
-    assert calls == ["sent"]
+    assert tasks.send_status_reminders.delay().get() == 1
+
+    notice = Notification.objects.get()
+    assert (notice.kind, notice.recipient) == ("checkin_due", lead)
+    run = JobRun.objects.get(task_name="metrics.send_status_reminders")
+    assert (run.scope, run.outcome, run.rows_changed) == ("due quarters", "success", 1)
+    # Told once per quarter, department and kind: the next morning's run writes nothing.
+    assert tasks.send_status_reminders.delay().get() == 0
+    assert Notification.objects.count() == 1
 
 
 def test_job_run_latest_is_the_last_successful_recompute():
