@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from metrics.selectors.deck import QUARTERS, Deck, MetricRow, session_deck
+from metrics.selectors.deck_layout import deck_layout
+from metrics.selectors.session_pages import session_header
 
 
 @dataclass(frozen=True)
@@ -128,9 +130,6 @@ def compare_sessions(before_id: int, after_id: int, *, page: int = 1) -> Session
     """Page `page` of the comparison, in the later session's pages (deck_layout: its metrics
     and objectives pages; the metrics only the earlier session has come on the last page):
     each page builds only its part of the two decks."""
-    from metrics.selectors.deck_layout import deck_layout
-    from metrics.selectors.session_pages import session_header
-
     after_layout = deck_layout(session_header(after_id))
     after_metrics = {m for rows in after_layout.metric_pages for _, m in rows}
     removed = frozenset(

@@ -1,0 +1,288 @@
+"""The pure builders of a session's deck: rows read by metrics.selectors.deck (model rows,
+their relations prefetched) turned into the deck's dataclasses (metrics.selectors.deck_types).
+Nothing here runs a query. The session's pages (metrics.selectors.session_pages) build their
+rows with the same functions, so a page shows exactly what the whole deck shows for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from metrics import models
+from metrics.formatting import (
+    NO_STATUS,
+    CellParts,
+    arrow_tone,
+    cell_parts,
+    key_result_display,
+    parts_with_markers,
+)
+from metrics.selectors.deck_types import (
+    QUARTERS,
+    Cell,
+    InlineCell,
+    KeyResultCell,
+    MetricRow,
+    SegmentRow,
+)
+
+ATTAINMENT_SEVERITY = {"off_track": 4, "at_risk": 3, "on_track": 2, "no_data": 1, "paused": 0}
+
+
+# --- cells and metric rows ----------------------------------------------------------------
+
+
+def _empty_cell(quarter: int) -> Cell:
+    return Cell(
+        quarter=quarter,
+        state="",
+        value=None,
+        yoy_delta=None,
+        arrow="",
+        arrow_symbol="",
+        arrow_tone="",
+        footnote_markers="",
+        state_markers="",
+        attainment="",
+        comment="",
+        parts=CellParts(),
+        inline=(),
+        display=NO_STATUS,
+    )
+
+
+def _status_cell(quarter: int, status, metric, segment=None) -> Cell:
+    if status is None:
+        return _empty_cell(quarter)
+    parts = cell_parts(status, metric=metric, segment=segment)
+    return Cell(
+        quarter=quarter,
+        state=status.state,
+        value=status.value,
+        yoy_delta=status.yoy_delta,
+        arrow=status.arrow,
+        arrow_symbol=parts.arrow_symbol,
+        arrow_tone=arrow_tone(status.arrow, metric.direction) if parts.arrow else "",
+        footnote_markers=status.footnote_markers,
+        state_markers=status.state_markers,
+        attainment=status.attainment,
+        comment=status.comment,
+        parts=parts,
+        inline=(),
+        display=parts.text,
+        basis_label=status.basis_label,
+        basis_note=status.basis_note,
+        status_id=status.pk,
+    )
+
+
+def _inline_cell(quarter: int, own_status, segment_statuses, metric, segments) -> Cell:
+    """A survey metric's cell: its own figure (if any) then each segment's, grouped
+    ("Organizers 29% Women (↑) 5.4% GM (↑) ... Admins 12% Women (↑) ...")."""
+    own = _status_cell(quarter, own_status, metric)
+    present = [(s, segment_statuses.get(s.id)) for s in segments]
+    present = [(s, st) for s, st in present if st is not None]
+    form = _inline_collapses(own_status, [st for _, st in present])
+    if form == "one":
+        # Every segment says the same thing ("Measured annually Q2"): the deck prints it once.
+        return _status_cell(quarter, present[0][1], metric, present[0][0])
+    if form == "own":
+        return own
+    inline = []
+    pieces = [own.display] if own_status is not None else []
+    current_group = None
+    for segment, status in present:
+        parts = cell_parts(status, metric=metric, segment=segment)
+        prefix = "" if segment.short_label else segment.name
+        text = " ".join(p for p in (prefix, parts.text) if p)
+        if segment.group and segment.group != current_group:
+            pieces.append(segment.group)
+            current_group = segment.group
+        pieces.append(text)
+        inline.append(
+            InlineCell(
+                segment_slug=segment.slug,
+                group=segment.group,
+                prefix=prefix,
+                parts=parts,
+                arrow_tone=arrow_tone(status.arrow, metric.direction) if parts.arrow else "",
+                display=text,
+            )
+        )
+    return Cell(
+        quarter=quarter,
+        state="reported",
+        value=own.value,
+        yoy_delta=own.yoy_delta,
+        arrow=own.arrow,
+        arrow_symbol=own.arrow_symbol,
+        arrow_tone=own.arrow_tone,
+        footnote_markers=own.footnote_markers,
+        state_markers=own.state_markers,
+        attainment=_inline_attainment(own_status, [st for _, st in present]),
+        comment=own.comment,
+        parts=own.parts,
+        inline=tuple(inline),
+        display=" ".join(pieces),
+        status_id=own.status_id,
+    )
+
+
+def _inline_attainment(own_status, segment_statuses) -> str:
+    """A survey metric's cell attainment when it prints its segments: the worst of them."""
+    attainments = [st.attainment for st in segment_statuses]
+    if own_status is not None:
+        attainments.append(own_status.attainment)
+    return max(attainments, key=lambda a: ATTAINMENT_SEVERITY.get(a, 0))
+
+
+def _inline_collapses(own_status, present_statuses) -> str:
+    """How a survey metric's cell prints: "one" when every segment says the same non-reported
+    thing (the deck prints it once, from the first), "own" when the metric's own status
+    stands alone (it is not "reported", or no segment has a status), else "inline"."""
+    states = {st.state for st in present_statuses}
+    collapsed = own_status is not None and own_status.state != "reported"
+    if present_statuses and not collapsed and len(states) == 1 and states != {"reported"}:
+        return "one"
+    if collapsed or not present_statuses:
+        return "own"
+    return "inline"
+
+
+def metric_attainment(*, paused: bool, segments_inline: bool, own_status, segment_statuses):
+    """A metric row's goal attainment in the session's quarter, from that quarter's statuses
+    (anything with .state and .attainment: model rows or plain rows), the same rule
+    _metric_row applies: the overview's tally reads it without building rows."""
+    if paused:
+        return "paused"
+    if segments_inline:
+        form = _inline_collapses(own_status, segment_statuses)
+        if form == "one":
+            current = segment_statuses[0].attainment
+        elif form == "own":
+            current = own_status.attainment if own_status is not None else ""
+        else:
+            current = _inline_attainment(own_status, segment_statuses)
+        return current or "no_data"
+    if own_status is not None and own_status.attainment:
+        return own_status.attainment
+    return _worst_attainment(st.attainment for st in segment_statuses)
+
+
+def _worst_attainment(values) -> str:
+    values = [v for v in values if v]
+    return max(values, key=lambda a: ATTAINMENT_SEVERITY.get(a, 0)) if values else "no_data"
+
+
+def _metric_row(metric, definition, segments, statuses, session_quarter: int) -> MetricRow:
+    """`statuses` maps (segment_id or None, quarter number) to the QuarterlyStatus."""
+    visible = [q for q in QUARTERS if q <= session_quarter]
+    if metric.segments_inline:
+        cells = tuple(
+            _inline_cell(
+                q,
+                statuses.get((None, q)),
+                {s.id: statuses.get((s.id, q)) for s in segments},
+                metric,
+                segments,
+            )
+            if q in visible
+            else _empty_cell(q)
+            for q in QUARTERS
+        )
+        segment_rows = ()
+    else:
+        cells = tuple(
+            _status_cell(q, statuses.get((None, q)), metric) if q in visible else _empty_cell(q)
+            for q in QUARTERS
+        )
+        segment_rows = tuple(
+            SegmentRow(
+                segment_id=s.id,
+                slug=s.slug,
+                name=s.name,
+                group=s.group,
+                footnote_markers=s.footnote_markers,
+                baseline_text=s.baseline_text,
+                goal_text=s.goal_text or metric.goal_text,
+                cells=tuple(
+                    _status_cell(q, statuses.get((s.id, q)), metric, s)
+                    if q in visible
+                    else _empty_cell(q)
+                    for q in QUARTERS
+                ),
+            )
+            for s in segments
+        )
+    current = cells[session_quarter - 1]
+    if metric.state == models.MetricState.PAUSED:
+        attainment = "paused"
+    elif current.attainment:
+        attainment = current.attainment
+    else:
+        attainment = _worst_attainment(
+            row.cells[session_quarter - 1].attainment for row in segment_rows
+        )
+    department = metric.department
+    return MetricRow(
+        metric_id=metric.id,
+        slug=metric.slug,
+        name=definition.name if definition else metric.name,
+        baseline_text=definition.baseline_text if definition else metric.baseline_text,
+        goal_text=definition.goal_text if definition else metric.goal_text,
+        chart_title=metric.chart_title,
+        unit=metric.unit,
+        unit_suffix=metric.unit_suffix,
+        direction=metric.direction,
+        cadence=metric.cadence,
+        state=metric.state,
+        department=department.name if department else "",
+        department_slug=department.slug if department else "",
+        segments_inline=metric.segments_inline,
+        cells=cells,
+        segments=segment_rows,
+        attainment=attainment,
+    )
+
+
+def _key_result_cell(quarter: int, status, milestone_total) -> KeyResultCell:
+    if status is None:
+        return KeyResultCell(quarter, "", "", None, None, False, NO_STATUS)
+    return KeyResultCell(
+        quarter=quarter,
+        state=status.state,
+        text=status.text,
+        number=status.number,
+        milestones_done=status.milestones_done,
+        # A tick means done only where the cell reports; a state ("not available") wins.
+        is_done=status.is_done and status.state == models.StatusState.REPORTED,
+        display=key_result_display(status, milestone_total),
+        status_id=status.pk,
+        confidence=status.confidence,
+        confidence_score=status.confidence_score,
+    )
+
+
+def _with_segment_markers(row: MetricRow, segment_markers: dict) -> MetricRow:
+    """A metric row as one key-result table prints it: its segments' cells with the markers
+    the deck prints there (KeyResult.segment_markers). The metrics table's row is unchanged."""
+    if not segment_markers:
+        return row
+
+    def marked(cell: Cell, markers: str) -> Cell:
+        if cell.is_empty:
+            return cell
+        parts = parts_with_markers(cell.parts, markers)
+        return replace(
+            cell, parts=parts, display=parts.text, footnote_markers=markers, state_markers=""
+        )
+
+    segments = tuple(
+        replace(
+            segment, cells=tuple(marked(c, segment_markers[segment.slug]) for c in segment.cells)
+        )
+        if segment.slug in segment_markers
+        else segment
+        for segment in row.segments
+    )
+    return replace(row, segments=segments)
