@@ -6,7 +6,7 @@ rows with the same functions, so a page shows exactly what the whole deck shows 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from metrics import models
 from metrics.formatting import (
@@ -19,11 +19,24 @@ from metrics.formatting import (
 )
 from metrics.selectors.deck_types import (
     QUARTERS,
+    AcronymItem,
     Cell,
+    ContentBlockItem,
+    Deck,
+    DeckWindow,
+    DeliverableItem,
+    DrilldownBlock,
+    DrilldownTableBlock,
+    DrilldownTableRow,
+    FootnoteItem,
     InlineCell,
     KeyResultCell,
+    KeyResultRow,
     MetricRow,
+    ObjectiveBlock,
+    OutcomeGroup,
     SegmentRow,
+    used_markers,
 )
 
 ATTAINMENT_SEVERITY = {"off_track": 4, "at_risk": 3, "on_track": 2, "no_data": 1, "paused": 0}
@@ -286,3 +299,195 @@ def _with_segment_markers(row: MetricRow, segment_markers: dict) -> MetricRow:
         for segment in row.segments
     )
     return replace(row, segments=segments)
+
+
+# --- the deck from its rows -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeckRows:
+    """What a deck is built from, as metrics.selectors.deck.deck_rows reads it: model rows
+    with every relation the builders follow already read (select_related, prefetched), so
+    building from them runs no query."""
+
+    session: models.TuningSession  # with .priority and .quarter
+    # The objectives the session presents, in its order: .department, .key_results (each
+    # with .metric and its department, .statuses up to the session's quarter), .content_blocks
+    objectives: list
+    narratives: dict[int, str]  # {objective id: the narrative the session presents}
+    definitions: list  # MetricDefinition rows in deck order, with .metric.department, .outcome
+    segments: dict[int, list]  # {metric id: Segment rows in order}
+    statuses: dict[int, dict]  # {metric id: {(segment id or None, quarter): QuarterlyStatus}}
+    drilldowns: dict[int, list]  # {objective id: Drilldown rows, .tables and their .rows}
+    footnotes: list  # the session's Footnote rows, in order
+    # {outcome id: its place among the whole deck's}, for a part of the metrics tables (its
+    # outcomes print in the deck's order); None for all of them (already in that order).
+    outcome_order: dict[int, int] | None
+    acronyms: list  # (term, meaning)
+    deliverables: list  # (title, objective slug or None)
+
+
+def deck_from_rows(rows: DeckRows, window: DeckWindow) -> Deck:
+    """The deck (the part `window` names) of the rows deck_rows read for that window."""
+    session, quarter = rows.session, rows.session.quarter
+    by_metric, outcomes = _outcome_groups(rows, window)
+    objectives = tuple(
+        _objective_block(rows, objective, by_metric) for objective in rows.objectives
+    )
+    return Deck(
+        session_id=session.id,
+        title=session.title,
+        priority=session.priority.name,
+        quarter_id=quarter.id,
+        quarter_number=quarter.number,
+        quarter_label=quarter.label,
+        quarter_end_date=quarter.end_date,
+        fiscal_year=quarter.fiscal_year,
+        overview=session.overview,
+        progress_challenges=session.progress_challenges,
+        actions=session.actions,
+        key_deliverables=tuple(
+            DeliverableItem(title=title, objective_slug=slug or "")
+            for title, slug in rows.deliverables
+        ),
+        outcomes=outcomes,
+        objectives=objectives,
+        footnotes=_footnotes(
+            rows,
+            [row for group in outcomes for row in group.metrics],
+            [kr for block in objectives for kr in block.key_results],
+        ),
+        acronyms=tuple(AcronymItem(term=term, meaning=meaning) for term, meaning in rows.acronyms),
+        session_state=session.state,
+    )
+
+
+def _row_of(rows: DeckRows, metric, definition=None) -> MetricRow:
+    """The metric's row as the session shows it (named as `definition` names it)."""
+    return _metric_row(
+        metric,
+        definition,
+        rows.segments.get(metric.id, []),
+        rows.statuses.get(metric.id, {}),
+        rows.session.quarter.number,
+    )
+
+
+def _outcome_groups(
+    rows: DeckRows, window: DeckWindow
+) -> tuple[dict[int, MetricRow], tuple[OutcomeGroup, ...]]:
+    """The row of every definition read, by metric id (a key result's metric row is its
+    definition's), and the window's rows grouped by outcome in the deck's order."""
+    by_metric: dict[int, MetricRow] = {}
+    groups: dict[int, list[MetricRow]] = {}
+    outcome_of: dict[int, models.Outcome] = {}
+    for definition in rows.definitions:
+        row = _row_of(rows, definition.metric, definition)
+        by_metric[definition.metric_id] = row
+        if not window.shows_metric(definition.metric_id):
+            continue  # only named by a key result of the part
+        groups.setdefault(definition.outcome_id, []).append(row)
+        outcome_of[definition.outcome_id] = definition.outcome
+    if rows.outcome_order is not None:
+        groups = dict(sorted(groups.items(), key=lambda item: rows.outcome_order[item[0]]))
+    outcomes = tuple(
+        OutcomeGroup(
+            outcome_id=outcome_id,
+            statement=outcome_of[outcome_id].statement,
+            metrics=tuple(metric_rows),
+            footnotes=_footnotes(rows, metric_rows),
+        )
+        for outcome_id, metric_rows in groups.items()
+    )
+    return by_metric, outcomes
+
+
+def _footnotes(rows: DeckRows, metric_rows, key_result_rows=()) -> tuple[FootnoteItem, ...]:
+    """The session's footnotes these rows use, in the session's order."""
+    used = used_markers(metric_rows, key_result_rows)
+    return tuple(
+        FootnoteItem(marker=f.marker, meaning=f.meaning) for f in rows.footnotes if f.marker in used
+    )
+
+
+def _objective_block(rows: DeckRows, objective, by_metric: dict[int, MetricRow]) -> ObjectiveBlock:
+    key_results = tuple(_key_result_row(rows, kr, by_metric) for kr in objective.key_results.all())
+    department = objective.department
+    return ObjectiveBlock(
+        objective_id=objective.id,
+        slug=objective.slug,
+        short_name=objective.short_name,
+        title=objective.title,
+        statement=objective.statement,
+        narrative=rows.narratives[objective.id],
+        target_quarter_text=objective.target_quarter_text,
+        department=department.name if department else "",
+        department_slug=department.slug if department else "",
+        key_results=key_results,
+        drilldowns=tuple(_drilldown_block(d) for d in rows.drilldowns.get(objective.id, ())),
+        footnotes=_footnotes(rows, (), key_results),
+        content_blocks=tuple(_content_block(block) for block in objective.content_blocks.all()),
+    )
+
+
+def _key_result_row(rows: DeckRows, kr, by_metric: dict[int, MetricRow]) -> KeyResultRow:
+    by_quarter = {s.quarter.number: s for s in kr.statuses.all()}
+    cells = tuple(_key_result_cell(q, by_quarter.get(q), kr.milestone_total) for q in QUARTERS)
+    reported = [c for c in cells if c.state]
+    latest = reported[-1] if reported else None
+    milestones = [c.milestones_done for c in reported if c.milestones_done is not None]
+    metric_row = None
+    if kr.metric_id:
+        metric_row = _with_segment_markers(
+            by_metric.get(kr.metric_id) or _row_of(rows, kr.metric), kr.segment_markers or {}
+        )
+    return KeyResultRow(
+        key_result_id=kr.id,
+        code=kr.code,
+        description=kr.description,
+        baseline_text=kr.baseline_text,
+        goal_text=kr.goal_text,
+        milestone_total=kr.milestone_total,
+        milestones_done=milestones[-1] if milestones else None,
+        latest_status=latest.display if latest else "",
+        cells=cells,
+        metric_row=metric_row,
+        attainment=metric_row.attainment if metric_row else "",
+        segment_markers=dict(kr.segment_markers or {}),
+    )
+
+
+def _drilldown_block(drilldown) -> DrilldownBlock:
+    return DrilldownBlock(
+        drilldown_id=drilldown.id,
+        title=drilldown.title,
+        situation=drilldown.situation,
+        impact=drilldown.impact,
+        recommendation=drilldown.recommendation,
+        next_steps=drilldown.next_steps,
+        tables=tuple(
+            DrilldownTableBlock(
+                title=table.title,
+                columns=tuple(str(c) for c in table.columns),
+                rows=tuple(
+                    DrilldownTableRow(
+                        label=r.label,
+                        is_group_heading=r.is_group_heading,
+                        cells=tuple(str(c) for c in r.cells),
+                    )
+                    for r in table.rows.all()
+                ),
+            )
+            for table in drilldown.tables.all()
+        ),
+    )
+
+
+def _content_block(block) -> ContentBlockItem:
+    return ContentBlockItem(
+        kind=block.kind,
+        title=block.title,
+        body=block.body,
+        # A quote's speaker, one line each.
+        attribution=tuple(line.strip() for line in block.attribution.splitlines() if line.strip()),
+    )
