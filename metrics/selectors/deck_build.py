@@ -189,60 +189,22 @@ def _worst_attainment(values) -> str:
 
 def _metric_row(metric, definition, segments, statuses, session_quarter: int) -> MetricRow:
     """`statuses` maps (segment_id or None, quarter number) to the QuarterlyStatus."""
-    visible = [q for q in QUARTERS if q <= session_quarter]
     if metric.segments_inline:
-        cells = tuple(
-            _inline_cell(
-                q,
-                statuses.get((None, q)),
-                {s.id: statuses.get((s.id, q)) for s in segments},
-                metric,
-                segments,
-            )
-            if q in visible
-            else _empty_cell(q)
-            for q in QUARTERS
-        )
+        cells = _inline_cells(metric, segments, statuses, session_quarter)
         segment_rows = ()
     else:
-        cells = tuple(
-            _status_cell(q, statuses.get((None, q)), metric) if q in visible else _empty_cell(q)
-            for q in QUARTERS
-        )
+        cells = _status_cells(metric, None, statuses, session_quarter)
         segment_rows = tuple(
-            SegmentRow(
-                segment_id=s.id,
-                slug=s.slug,
-                name=s.name,
-                group=s.group,
-                footnote_markers=s.footnote_markers,
-                baseline_text=s.baseline_text,
-                goal_text=s.goal_text or metric.goal_text,
-                cells=tuple(
-                    _status_cell(q, statuses.get((s.id, q)), metric, s)
-                    if q in visible
-                    else _empty_cell(q)
-                    for q in QUARTERS
-                ),
-            )
-            for s in segments
+            _segment_row(metric, segment, statuses, session_quarter) for segment in segments
         )
-    current = cells[session_quarter - 1]
-    if metric.state == models.MetricState.PAUSED:
-        attainment = "paused"
-    elif current.attainment:
-        attainment = current.attainment
-    else:
-        attainment = _worst_attainment(
-            row.cells[session_quarter - 1].attainment for row in segment_rows
-        )
+    named = definition or metric  # the session's definition names it, if it has one
     department = metric.department
     return MetricRow(
         metric_id=metric.id,
         slug=metric.slug,
-        name=definition.name if definition else metric.name,
-        baseline_text=definition.baseline_text if definition else metric.baseline_text,
-        goal_text=definition.goal_text if definition else metric.goal_text,
+        name=named.name,
+        baseline_text=named.baseline_text,
+        goal_text=named.goal_text,
         chart_title=metric.chart_title,
         unit=metric.unit,
         unit_suffix=metric.unit_suffix,
@@ -254,8 +216,59 @@ def _metric_row(metric, definition, segments, statuses, session_quarter: int) ->
         segments_inline=metric.segments_inline,
         cells=cells,
         segments=segment_rows,
-        attainment=attainment,
+        attainment=_row_attainment(metric, cells, segment_rows, session_quarter),
     )
+
+
+def _status_cells(metric, segment, statuses, session_quarter: int) -> tuple[Cell, ...]:
+    """The metric's (or the segment's) Q1..Q4 cells: "-" after the session's quarter."""
+    segment_id = segment.id if segment is not None else None
+    return tuple(
+        _status_cell(q, statuses.get((segment_id, q)), metric, segment)
+        if q <= session_quarter
+        else _empty_cell(q)
+        for q in QUARTERS
+    )
+
+
+def _inline_cells(metric, segments, statuses, session_quarter: int) -> tuple[Cell, ...]:
+    """A survey metric's Q1..Q4 cells, its segments' figures inside them."""
+    return tuple(
+        _inline_cell(
+            q,
+            statuses.get((None, q)),
+            {s.id: statuses.get((s.id, q)) for s in segments},
+            metric,
+            segments,
+        )
+        if q <= session_quarter
+        else _empty_cell(q)
+        for q in QUARTERS
+    )
+
+
+def _segment_row(metric, segment, statuses, session_quarter: int) -> SegmentRow:
+    return SegmentRow(
+        segment_id=segment.id,
+        slug=segment.slug,
+        name=segment.name,
+        group=segment.group,
+        footnote_markers=segment.footnote_markers,
+        baseline_text=segment.baseline_text,
+        goal_text=segment.goal_text or metric.goal_text,
+        cells=_status_cells(metric, segment, statuses, session_quarter),
+    )
+
+
+def _row_attainment(metric, cells, segment_rows, session_quarter: int) -> str:
+    """The row's attainment in the session's quarter: paused, its own cell's, else the worst
+    of its segments' (see metric_attainment, the same rule on statuses)."""
+    if metric.state == models.MetricState.PAUSED:
+        return "paused"
+    current = cells[session_quarter - 1]
+    if current.attainment:
+        return current.attainment
+    return _worst_attainment(row.cells[session_quarter - 1].attainment for row in segment_rows)
 
 
 def _key_result_cell(quarter: int, status, milestone_total) -> KeyResultCell:
