@@ -105,36 +105,59 @@ def _hints(cls) -> dict:
 def from_data(kind, data):
     """The object of type `kind` that to_data() turned into `data`."""
     origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        options = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        if data is None:
-            return None
-        return from_data(options[0], data)
-    if origin is tuple:
-        args = typing.get_args(kind)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_data(args[0], item) for item in data)
-        return tuple(from_data(arg, item) for arg, item in zip(args, data, strict=True))
-    if origin is dict:
-        key_kind, value_kind = typing.get_args(kind)
-        return {from_data(key_kind, key): from_data(value_kind, item) for key, item in data.items()}
+    if origin is not None and (convert := _FROM_GENERIC.get(origin)) is not None:
+        return convert(kind, data)
     if dataclasses.is_dataclass(kind):
-        hints = _hints(kind)
-        return kind(
-            **{
-                f.name: from_data(hints[f.name], data[f.name])
-                for f in dataclasses.fields(kind)
-                if f.init and f.name in data
-            }
-        )
+        return _dataclass_from_data(kind, data)
     if data is None:
         return None
-    if kind is Decimal:
-        return Decimal(data)
-    if kind is datetime:
-        return datetime.fromisoformat(data)
-    if kind is date:
-        return date.fromisoformat(data)
-    if kind is int:
-        return int(data)
-    return data
+    convert = _FROM_TEXT.get(kind)
+    return data if convert is None else convert(data)
+
+
+def _union_from_data(kind, data):
+    """`X | None`: None, or the first of its other options."""
+    options = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+    if data is None:
+        return None
+    return from_data(options[0], data)
+
+
+def _tuple_from_data(kind, data) -> tuple:
+    args = typing.get_args(kind)
+    if len(args) == 2 and args[1] is Ellipsis:
+        return tuple(from_data(args[0], item) for item in data)
+    return tuple(from_data(arg, item) for arg, item in zip(args, data, strict=True))
+
+
+def _dict_from_data(kind, data) -> dict:
+    key_kind, value_kind = typing.get_args(kind)
+    return {from_data(key_kind, key): from_data(value_kind, item) for key, item in data.items()}
+
+
+def _dataclass_from_data(kind, data):
+    hints = _hints(kind)
+    return kind(
+        **{
+            f.name: from_data(hints[f.name], data[f.name])
+            for f in dataclasses.fields(kind)
+            if f.init and f.name in data
+        }
+    )
+
+
+# How from_data reads the value of a generic type, by its origin.
+_FROM_GENERIC = {
+    typing.Union: _union_from_data,
+    types.UnionType: _union_from_data,
+    tuple: _tuple_from_data,
+    dict: _dict_from_data,
+}
+# The plain types stored as text (or a number that may need to be an int), and how each is
+# read back; any other plain value is stored as it is.
+_FROM_TEXT = {
+    Decimal: Decimal,
+    datetime: datetime.fromisoformat,
+    date: date.fromisoformat,
+    int: int,
+}
