@@ -124,7 +124,8 @@ def _session_row(session_id: int) -> models.TuningSession:
 
 def deck_rows(session: models.TuningSession, window: DeckWindow = WHOLE_DECK) -> DeckRows:
     """Everything the deck of `session` (or the part `window` names) is built from: the
-    queries of a deck (DECK_QUERIES at most), nothing built. `session` is _session_row's."""
+    queries of a deck (DECK_QUERIES at most), nothing built. `session` comes with its
+    priority and quarter (as _session_row reads it)."""
     objectives, narratives = _presented_objectives(_objective_rows(session, window))
     definitions = _definition_rows(session, window, objectives)
     # Every metric a row is built for: the definitions', then the key results' others.

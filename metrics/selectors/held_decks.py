@@ -4,9 +4,9 @@ DeckWindow names (only that part turned into objects), and the earlier session's
 slide (S17) kept. One query each: the part is read out of the JSON by the database
 (metrics.caching.decks).
 
-Apart from the deck's builder (metrics.selectors.deck), which reads a held session's deck
-from here, and from the snapshot's writer (metrics.selectors.snapshots), which names these
-functions too.
+session_deck (metrics.selectors.deck) reads a held session's deck from here, and
+metrics.selectors.snapshots names these functions too; this module imports neither, so
+neither import comes back round.
 """
 
 from __future__ import annotations
