@@ -21,6 +21,7 @@ from django.db import connection
 from metrics.caching.keys import RELEASE
 from metrics.caching.store import cache_epoch
 from metrics.models import TuningSession
+from metrics.prometheus import deck_build_timed
 
 
 class _ProcessStore:
@@ -61,7 +62,6 @@ HELD_DATA = _ProcessStore(kept=2)
 def deck_for(version, session_id: int, build: Callable[[int], object]):
     """build(session_id) as of `version` (a held session's: its hold), built once per process
     and version. The cache's epoch too: emptying the cache drops these decks."""
-    from metrics.prometheus import deck_build_timed
 
     def timed_build():
         with deck_build_timed("deck"):

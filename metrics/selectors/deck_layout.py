@@ -23,7 +23,10 @@ from django.db.models import Count, Q
 
 from metrics import models
 from metrics.caching.decks import held_deck_data
-from metrics.selectors.deck import WHOLE_DECK, Deck, DeckWindow
+from metrics.selectors.deck import session_deck
+from metrics.selectors.deck_types import WHOLE_DECK, Deck, DeckWindow
+from metrics.selectors.held_decks import NOT_STORED, held_earlier_deck
+from metrics.selectors.sessions import earlier_session_id
 
 METRICS_PER_PAGE = 25
 KEY_RESULTS_PER_PAGE = 25
@@ -263,9 +266,6 @@ def earlier_table(header, *, header_of, deck_of) -> EarlierTable:
     """The earlier table of `header`'s deck, cut in pages by its own layout: one query for a
     held session (its snapshot), else the earlier session's id (two), header and rows (one
     each). `header_of(id)` and `deck_of(id)` are the page's cached header and whole deck."""
-    from metrics.selectors.sessions import earlier_session_id
-    from metrics.selectors.snapshots import NOT_STORED, held_earlier_deck
-
     if header.is_held:
         stored = held_earlier_deck(header.session_id)
         if stored is None:
@@ -290,9 +290,6 @@ def earlier_table(header, *, header_of, deck_of) -> EarlierTable:
 
 def earlier_table_part(table: EarlierTable, header, pages: tuple[int, ...], *, deck_of):
     """The earlier session's deck holding the tables of `pages` (no objectives), or None."""
-    from metrics.selectors.deck import session_deck
-    from metrics.selectors.snapshots import held_earlier_deck
-
     if table.layout is None or not pages:
         return None
     window = DeckWindow(metric_ids=table.layout.metrics_on(*pages), objective_ids=NOTHING)

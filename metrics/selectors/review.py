@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from metrics import models
+from metrics.selectors.snapshots import snapshot_head
 from metrics.services.submissions import states_before_lock
 
 NOT_STARTED = ""
@@ -193,8 +194,6 @@ def checkins_record(quarter_id: int) -> list[dict]:
 def held_snapshot_head(snapshot: dict, quarter_id: int) -> dict:
     """The snapshot's head (snapshots.snapshot_head) with the departments' check-in states
     as the hold finds them."""
-    from metrics.selectors.snapshots import snapshot_head
-
     return {**snapshot_head(snapshot), HEAD_KEY: checkins_record(quarter_id)}
 
 

@@ -22,18 +22,19 @@ from django.db.models.fields.json import KT
 
 from metrics import models
 from metrics.caching.decks import held_deck_data
-from metrics.selectors import deck as deck_selectors
-from metrics.selectors.deck import (
+from metrics.selectors.dataclass_json import from_data
+from metrics.selectors.deck import session_deck
+from metrics.selectors.deck_build import _metric_row
+from metrics.selectors.deck_types import (
     QUARTERS,
     AcronymItem,
     Deck,
     FootnoteItem,
     MetricRow,
     ObjectiveBlock,
-    session_deck,
+    used_markers,
 )
 from metrics.selectors.errors import NotFoundError
-from metrics.selectors.snapshots import from_data
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def session_acronyms(header: SessionHeader) -> tuple[AcronymItem, ...]:
 
 
 def _footnotes(header: SessionHeader, metric_rows, kr_rows=()) -> tuple[FootnoteItem, ...]:
-    used = deck_selectors._used_markers(metric_rows, kr_rows)
+    used = used_markers(metric_rows, kr_rows)
     if not used:
         return ()
     return tuple(
@@ -235,7 +236,7 @@ def _metric_rows(header: SessionHeader, metrics, definitions) -> dict[int, Metri
     ):
         statuses[status.metric_id][(status.segment_id, status.quarter.number)] = status
     return {
-        metric.id: deck_selectors._metric_row(
+        metric.id: _metric_row(
             metric,
             definitions.get(metric.id),
             segments[metric.id],
@@ -307,7 +308,7 @@ def _held_metric_page(header: SessionHeader, slug: str) -> MetricPage:
         raise NotFoundError("This session has no such metric.")
     statement, data = found
     row = from_data(MetricRow, data)
-    used = deck_selectors._used_markers([row], ())
+    used = used_markers([row], ())
     footnotes = tuple(
         FootnoteItem(marker=f["marker"], meaning=f["meaning"])
         for f in deck["footnotes"]

@@ -6,12 +6,13 @@ the hold kept), never from the live rows. See docs/threads.md."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db.models import Prefetch
 
 from metrics import models
+from metrics.caching.decks import MISSING, stored_part
 from metrics.fiscal import FiscalQuarter, is_valid_fiscal_year
 from metrics.models.threads import (
     SESSION_KEY,
@@ -19,6 +20,7 @@ from metrics.models.threads import (
     metric_cell_key,
     objective_key,
 )
+from metrics.selectors.dataclass_json import from_data
 from metrics.selectors.errors import NotFoundError
 
 # --- what a target key names ------------------------------------------------------------------
@@ -221,9 +223,6 @@ def live_session_threads(session_id: int) -> list[ThreadItem]:
 def held_session_threads(session_id: int) -> list[ThreadItem] | None:
     """The threads a held session's snapshot kept, or None for a snapshot stored before it
     kept them (one query, that part of the snapshot alone)."""
-    from metrics.caching.decks import MISSING, stored_part
-    from metrics.selectors.snapshots import from_data
-
     stored = stored_part(session_id, "deck", "threads")
     if stored is MISSING or stored is None:
         return None
@@ -325,8 +324,6 @@ def mentionable_departments() -> list[tuple[str, str]]:
 def deck_with_threads(deck):
     """The deck with its session's threads (three queries): a held deck has those kept at
     the hold already; a live one gets them as they stand."""
-    from dataclasses import replace
-
     if deck.session_state == models.SessionState.HELD:
         return deck
     return replace(deck, threads=tuple(live_session_threads(deck.session_id)))

@@ -4,7 +4,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics.selectors.deck import DECK_QUERIES, session_deck
+from metrics import models
+from metrics.selectors.deck import (
+    DECK_QUERIES,
+    WHOLE_DECK,
+    DeckWindow,
+    deck_from_rows,
+    deck_rows,
+    session_deck,
+)
 from metrics.selectors.errors import NotFoundError
 from tests.selectors.builders import add_bulk, build_small_deck
 
@@ -108,3 +116,19 @@ def test_query_count_is_bounded_and_independent_of_data_size():
         deck = session_deck(session.id)
     assert len(deck.metric_rows) == 34
     assert len(small.captured_queries) == len(large.captured_queries) <= DECK_QUERIES
+
+
+def test_the_loader_reads_the_rows_and_the_builders_run_no_query(django_assert_num_queries):
+    session = build_small_deck()
+    row = models.TuningSession.objects.select_related("priority", "quarter").get(pk=session.id)
+    whole = session_deck(session.id)
+    window = DeckWindow(
+        metric_ids=frozenset({whole.metric("new-editor-retention").metric_id}),
+        objective_ids=frozenset({whole.objective("address-knowledge-gaps").objective_id}),
+        extras=False,
+    )
+    for part in (WHOLE_DECK, window):
+        rows = deck_rows(row, part)
+        with django_assert_num_queries(0):
+            deck = deck_from_rows(rows, part)
+        assert deck == session_deck(session.id, part)
