@@ -17,16 +17,15 @@ refused for its Host header, and the probes stay cheap.
 """
 
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from metrics.caching.store import round_trip as cache_round_trip
 from metrics.prometheus import scrape
 from okrtracker.celery import app
 
@@ -65,12 +64,7 @@ def _database_ok() -> str | None:
 
 
 def _cache_ok() -> str | None:
-    key = f"okr:readyz:{uuid.uuid4().hex}"
-    cache.set(key, "1", 10)
-    value = cache.get(key)
-    cache.delete(key)
-    if value != "1":
-        raise LookupError("the cache did not keep a value")
+    cache_round_trip()
     return None
 
 

@@ -18,9 +18,9 @@
 - compiled.py: constant queries compiled to SQL once per process.
 - backend.py: the Redis cache that falls through to a per-process store during an outage.
 
-No other module keeps a per-process store of data. Two others use Django's cache directly,
-for no data: the check-in reminders' once-a-day claim (`cache.add` in
-metrics/services/reminders.py) and the readiness probe's round trip (okrtracker/health.py);
-DRF's throttles count there too. The sign-in limits are counted in the database
+No other module keeps a per-process store of data or touches Django's cache: the check-in
+reminders' once-a-day claim (`store.daily_claim`) and the readiness probe's round trip
+(`store.round_trip`, which asks Redis itself, past the fallback) live here too; DRF's
+throttles count in the same cache. The sign-in limits are counted in the database
 (metrics/accounts.py), not in the cache.
 """

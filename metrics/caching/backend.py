@@ -146,3 +146,12 @@ class FallbackRedisCache(RedisCache):
     def clear(self):
         self._local.clear()
         return self._either("clear")
+
+    def round_trip(self, key: str) -> object:
+        """Set, read back and delete `key` in Redis itself, past the breaker and the local
+        store: the readiness probe asks whether Redis answers, not whether pages do."""
+        RedisCache.set(self, key, "1", 10)
+        try:
+            return RedisCache.get(self, key)
+        finally:
+            RedisCache.delete(self, key)

@@ -6,10 +6,11 @@ through to a local store), never an error."""
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import EmptyResultSet
 
 from metrics.caching.keys import cache_key, response_key
@@ -60,6 +61,29 @@ def claim(version, parts: tuple, seconds: int) -> bool:
 
 def claim_release(version, parts: tuple) -> None:
     cache.delete(cache_key(version, *parts))
+
+
+def daily_claim(name: str, day) -> bool:
+    """Whether this caller is the first to claim `name` for `day` (a date) in the shared
+    cache: something that runs at most once a day per cache, like the check-in reminders
+    a sign-in starts."""
+    return cache.add(f"okr:{name}:{day:%Y-%m-%d}", 1, 26 * 3600)
+
+
+def round_trip() -> None:
+    """Raises unless the shared cache itself keeps a value (the readiness probe). With the
+    falling-through Redis cache this asks Redis, not the local store that stands in for it
+    during an outage: pages still answer then, but the probe says the cache is down."""
+    key = f"okr:readyz:{uuid.uuid4().hex}"
+    backend = caches["default"]
+    if hasattr(backend, "round_trip"):
+        value = backend.round_trip(key)
+    else:
+        backend.set(key, "1", 10)
+        value = backend.get(key)
+        backend.delete(key)
+    if value != "1":
+        raise LookupError("the cache did not keep a value")
 
 
 def cache_epoch() -> str:

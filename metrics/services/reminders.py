@@ -13,12 +13,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from metrics.broker import send_in_background
+from metrics.caching.store import daily_claim
 from metrics.models import (
     Department,
     Notification,
@@ -107,7 +107,7 @@ def checkin_reminders_lazily(*, today=None) -> bool:
     if not settings.CHECKIN_REMINDERS_ON_SIGN_IN:
         return False
     today = today or timezone.localdate()
-    if not cache.add(f"okr:checkin-reminders:{today:%Y-%m-%d}", 1, 26 * 3600):
+    if not daily_claim("checkin-reminders", today):
         return False
     if jobs_run_in_process():
         status_reminders_send(today=today)

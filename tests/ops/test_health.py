@@ -25,15 +25,20 @@ def own_redis(tmp_path):
     redis.stop()
 
 
-@pytest.fixture
-def cache_and_broker_on(own_redis, settings):
+@pytest.fixture(
+    params=[
+        # The app's own cache, as the production settings configure it: during an outage it
+        # falls through to a local store, so pages answer, but readiness must still see it.
+        ("metrics.caching.backend.FallbackRedisCache", {"TIMEOUT_MS": 500}),
+        ("django.core.cache.backends.redis.RedisCache", {"socket_connect_timeout": 0.5}),
+    ],
+    ids=["fallback-cache", "plain-redis-cache"],
+)
+def cache_and_broker_on(request, own_redis, settings):
     """The cache and the broker on the test's own Redis, as a deployment configures them."""
+    backend, options = request.param
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": own_redis.url(1),
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        "default": {"BACKEND": backend, "LOCATION": own_redis.url(1), "OPTIONS": options}
     }
     settings.READYZ_TIMEOUT = 1.5
     saved = broker_state()
