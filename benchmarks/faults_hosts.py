@@ -57,6 +57,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "okrtracker-demo"
 WEB_PORT = 8000
+HOST_NAMES = ["web1", "web2", "worker"]
 RETRIED = {0, 502, 503, 504}  # no answer, or the proxy's / the app's "try again"
 
 
@@ -102,7 +103,7 @@ class Cluster:
 
     def __init__(self, args, workdir: Path):
         self.args, self.workdir = args, workdir
-        self.net = Network(args.subnet, ["web1", "web2", "worker"])
+        self.net = Network(args.subnet, HOST_NAMES)
         self.database = urllib.parse.urlparse(args.database_url)
         self.processes: dict[str, subprocess.Popen] = {}
         self.redis_port = free_port()
@@ -792,18 +793,27 @@ def topology(cluster: Cluster) -> str:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="okr-faults-hosts-"))
-    cluster = Cluster(args, workdir)
-    cluster.net.preflight()
+    Network(args.subnet, HOST_NAMES).preflight()
     if not shutil.which("haproxy"):
         raise SystemExit("haproxy is missing: apt-get install -y haproxy")
-    ok = False
+    cluster = Cluster(args, Path(tempfile.mkdtemp(prefix="okr-faults-hosts-")))
+    try:
+        return run(cluster)
+    except KeyboardInterrupt:
+        print("interrupted: what the run started is stopped and removed", file=sys.stderr)
+        return 130
+
+
+def run(cluster: Cluster) -> int:
+    args, ok = cluster.args, False
     with contextlib.ExitStack() as stack:
         atexit.register(stack.close)  # also on an exit the with block does not see
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwinds like Ctrl-C
-        stack.callback(remove_workdir, workdir, args)
+        # Ctrl-C too when started in the background (`&` starts it with SIGINT ignored).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        stack.callback(remove_workdir, cluster.workdir, args)
         stack.callback(cluster.close)
-        print(f"logs in {workdir}", flush=True)
+        print(f"logs in {cluster.workdir}", flush=True)
         try:
             setup(cluster)
             print(topology(cluster), flush=True)
