@@ -504,7 +504,8 @@ class Load:
         self.base, self.cells, self.max_attempts = base, cells, max_attempts
         self.saves: list[Save] = []
         self.lock = threading.Lock()
-        self.stop = threading.Event()
+        self.stop = threading.Event()  # no new saves
+        self.watched = threading.Event()  # every writer done
         self.started = time.monotonic()
 
     def now(self) -> float:
@@ -615,9 +616,12 @@ def load_run(cluster: Cluster, cells: list[Cell]) -> tuple[Load, dict]:
     finally:
         events["stop"] = load.now()
         load.stop.set()
+    events["database at the stop"] = database_sessions()
     for thread in threads:
         thread.join(timeout=180)
     events["writers done"] = load.now()
+    load.watched.set()
+    watcher.join(timeout=5)
     events["load average at the end"] = load_average()
     down = [
         t
@@ -628,10 +632,29 @@ def load_run(cluster: Cluster, cells: list[Cell]) -> tuple[Load, dict]:
     return load, events
 
 
+def database_sessions() -> str:
+    """The run database's sessions by state: a host cut off mid-transaction leaves one "idle
+    in transaction", holding its locks, and whoever needs them "waiting on a lock"."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT state, wait_event_type = 'Lock', "
+            "EXTRACT(EPOCH FROM now() - state_change) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        rows = cursor.fetchall()
+    counts = Counter("waiting on a lock" if waiting else state for state, waiting, _ in rows)
+    stuck = [age for state, _, age in rows if state == "idle in transaction"]
+    oldest = f" (the oldest for {max(stuck):.0f} s)" if stuck else ""
+    return ", ".join(f"{count} {state}" for state, count in sorted(counts.items())) + oldest
+
+
 def proxy_watch(cluster: Cluster, load: Load, events: dict):
-    """Every change of a web host's state in HAProxy, with its time, until the writers stop."""
+    """Every change of a web host's state in HAProxy, with its time, until the last writer
+    has its answer."""
     last = {}
-    while not load.stop.is_set():
+    while not load.watched.is_set():
         for name, state in proxy_states(cluster).items():
             if last.get(name) != state:
                 events["transitions"].append((load.now(), name, state))
@@ -703,7 +726,8 @@ def phases(events: dict) -> list[tuple[str, float, float]]:
     return [
         ("both hosts", 0.0, events["kill"]),
         ("kill until marked down", events["kill"], events["down"]),
-        ("one host", events["down"], events["stop"]),
+        # Until the last writer has its answer: the retries of saves begun before the stop.
+        ("one host", events["down"], max(events["stop"], events["writers done"])),
     ]
 
 
@@ -716,6 +740,7 @@ def report(cluster: Cluster, deck: dict, load: Load, events: dict, lost: dict) -
           f"t={events['kill']:.1f} s: {events['killed']}")  # fmt: skip
     print(f"load average (1, 5, 15 min): {events['load average at the start']} at the start, "
           f"{events['load average at the end']} at the end")  # fmt: skip
+    print(f"PostgreSQL sessions at the stop: {events['database at the stop']}")
     print(
         "HAProxy's view:", ", ".join(f"t={t:.1f} s {n} {st}" for t, n, st in events["transitions"])
     )
