@@ -17,13 +17,18 @@ HAProxy (Debian's package) balances the two web hosts, health-checking /readyz.
 2. --writers clients save quarterly statuses through HAProxy (`POST /api/v1/quarterly-
    statuses/`, each its own cell, a new comment and value each time, an Idempotency-Key per
    save, retried with that key after a 502/503/504 or no answer) for --seconds; at --kill-at
-   every process of web2 (the gunicorn master and its workers) gets SIGKILL.
+   every process of web2 (the gunicorn master and its workers) gets SIGKILL, or with
+   `--kill link` its link is deleted, its processes left running (a partition; see
+   --idle-in-transaction-timeout and docs/reliability.md for what that does to PostgreSQL).
 3. Every acknowledged save (2xx with the comment and value sent) is looked up in the
    database afterwards: its history entry, and each cell's final row.
 
 Prints the saves, the failed requests by status, the lost acknowledged saves (must be 0), the
-latency per phase (both hosts, from the kill until HAProxy marks web2 down, one host) and the
-load average. Cleans up (processes, namespaces, bridge, database) on exit, Ctrl-C or error.
+latency per phase (both hosts, from the kill until HAProxy marks web2 down, one host),
+HAProxy's view of each host over time and the load average; exits 1 when an acknowledged
+save is missing or the PowerPoint differs. Cleans up (processes, namespaces, bridge, Redis,
+HAProxy, database) on exit, Ctrl-C, SIGTERM or error; --keep-logs (or a failure) keeps the
+run's folder of logs.
 """
 
 import argparse
@@ -391,16 +396,9 @@ def cells_plan(writers: int) -> list[Cell]:
             owner = owner or admin
             token = Token.objects.get_or_create(user=owner)[0].key
             for segment in [None, *metric.segments.all()]:
-                cells.append(
-                    Cell(
-                        metric.pk,
-                        segment and segment.pk,
-                        2020,
-                        quarter_number,
-                        token,
-                        owner.username,
-                    )
-                )
+                segment_id = segment.pk if segment else None
+                cell = Cell(metric.pk, segment_id, 2020, quarter_number, token, owner.username)
+                cells.append(cell)
     if writers > len(cells):
         raise SystemExit(f"at most {len(cells)} writers: one cell each")
     return cells[:writers]
@@ -420,6 +418,7 @@ def django_setup(cluster: Cluster):
 def deck_check(cluster: Cluster, timeout: float = 240.0) -> dict:
     """Queued on web1, built by the worker, downloaded from web2 and from web1."""
     from metrics.models import StoredFile, TuningSession
+    from metrics.pptx_export import PPTX_CONTENT_TYPE
 
     session_id = TuningSession.objects.order_by("-held_at").values_list("pk", flat=True)[0]
     cookies = sign_in(f"http://127.0.0.1:{cluster.proxy_port}", "viewer")
@@ -442,7 +441,8 @@ def deck_check(cluster: Cluster, timeout: float = 240.0) -> dict:
         "session": session_id,
         "web1 first": first,
         "seconds until web2 answered 200": round(built, 1),
-        "web2": f"{second.status_code} {second.headers.get('Content-Type', '')[:40]}",
+        "web2": second.status_code,
+        "a PowerPoint": second.headers.get("Content-Type") == PPTX_CONTENT_TYPE,
         "web1 after": again.status_code,
         "same bytes": second.content == again.content and second.content.startswith(b"PK"),
         "size": len(second.content),
@@ -747,7 +747,9 @@ def report(cluster: Cluster, deck: dict, load: Load, events: dict, lost: dict) -
     print("\nPowerPoint (no shared folder):", ", ".join(f"{k} {v}" for k, v in deck.items()))
     report_saves(load.saves, lost)
     report_phases(load.saves, events)
-    return not lost["lost"] and not lost["cells not as last saved"] and deck["same bytes"]
+    deck_ok = deck["same bytes"] and deck["a PowerPoint"]
+    deck_ok = deck_ok and not deck["files in the web hosts' folders"]
+    return deck_ok and not lost["lost"] and not lost["cells not as last saved"]
 
 
 def report_saves(saves: list[Save], lost: dict):
