@@ -33,6 +33,11 @@ database, that no answer was a 5xx (503s are counted apart), and that every reco
 recompute request is processed once the worker runs (triggering the periodic
 `metrics.recompute_pending` instead of waiting five minutes for beat). Prints the figures:
 5xx outside the 503 window, 503s inside it, acknowledged saves and how many are found after.
+
+`faults.py hosts [--seconds 24] [--writers 4]` runs the other scenario: two web hosts and a
+worker host in network namespaces behind HAProxy, one web host killed under write load, the
+PowerPoint downloaded from both web hosts without a shared folder (benchmarks/faults_hosts.py;
+`faults.py hosts --help`).
 """
 
 import argparse
@@ -456,6 +461,10 @@ def months_back(count: int) -> list[date]:
 
 
 def main():
+    if sys.argv[1:2] == ["hosts"]:
+        import faults_hosts
+
+        sys.exit(faults_hosts.main(sys.argv[2:]))
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="okr-faults-"))
     services = Services(args, workdir)
