@@ -10,32 +10,51 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Max
 from django.utils import timezone
 
 from metrics.caching.versions import data_changed, data_write
-from metrics.fiscal import FiscalQuarter
 from metrics.models import (
     Acronym,
     Department,
     Footnote,
     KeyDeliverable,
     KeyResult,
-    KeyResultStatus,
     MetricDefinition,
     Notification,
     Objective,
     Quarter,
-    QuarterlyStatus,
     SessionObjective,
     SessionState,
     Submission,
     SubmissionState,
     TuningSession,
+)
+from metrics.selectors.session_rules import (
+    SessionAlreadyOpenError as SessionAlreadyOpenError,
+)
+from metrics.selectors.session_rules import (
+    default_status_deadline as default_status_deadline,
+)
+from metrics.selectors.session_rules import (
+    entered_status_count as entered_status_count,
+)
+from metrics.selectors.session_rules import (
+    latest_session_of as latest_session_of,
+)
+from metrics.selectors.session_rules import (
+    next_quarter_of as next_quarter_of,
+)
+from metrics.selectors.session_rules import (
+    next_title as next_title,
+)
+from metrics.selectors.session_rules import (
+    objectives_only_presented_by,
+    session_objectives_presented,
+    session_open_next_validate,
 )
 from metrics.services.errors import LockedError
 from metrics.services.events import EventKind, event_publish
@@ -61,14 +80,6 @@ DEFINITION_FIELDS = ("name", "baseline_text", "goal_text")
 
 class SessionHeldError(LockedError):
     """The session was held: its deck stays as presented."""
-
-
-class SessionAlreadyOpenError(ValidationError):
-    """The next quarter's session exists already; `session` is it."""
-
-    def __init__(self, session: TuningSession):
-        self.session = session
-        super().__init__({"source": f"{session.quarter.label} is already open: “{session.title}”."})
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -106,78 +117,7 @@ def _bump(session: TuningSession, *, expected_version: int | None, actor) -> Non
     data_changed()  # what its pages show changed: bumped at the end of the transaction
 
 
-def next_quarter_of(quarter) -> FiscalQuarter:
-    return FiscalQuarter(quarter.fiscal_year, quarter.number).shifted(1)
-
-
-def latest_session_of(priority_id: int) -> TuningSession | None:
-    return (
-        TuningSession.objects.filter(priority_id=priority_id)
-        .select_related("quarter", "priority")
-        .order_by("-quarter__fiscal_year", "-quarter__number")
-        .first()
-    )
-
-
-def default_status_deadline(quarter: FiscalQuarter | Quarter) -> date:
-    return quarter.end_date + timedelta(days=settings.SESSION_STATUS_DEADLINE_DAYS)
-
-
-def next_title(source: TuningSession, target: FiscalQuarter) -> str:
-    label = source.quarter.label
-    if label in source.title:
-        return source.title.replace(label, target.label)
-    return f"{source.priority.name} Tuning Session {target.label}"
-
-
-def entered_status_count(session: TuningSession) -> int:
-    """Statuses entered for the session's quarter (metric cells and key-result cells)."""
-    return (
-        QuarterlyStatus.objects.filter(quarter_id=session.quarter_id).count()
-        + KeyResultStatus.objects.filter(quarter_id=session.quarter_id).count()
-    )
-
-
 # --- open the next session ----------------------------------------------------------------
-
-
-def session_open_next_validate(
-    *, source: TuningSession, fiscal_year: int | None = None, number: int | None = None
-) -> FiscalQuarter:
-    """The quarter the next session of `source` is for; ValidationError with the reason when
-    `source` is not the latest session or the asked quarter is not the next one."""
-    latest = latest_session_of(source.priority_id)
-    target = next_quarter_of(source.quarter)
-    if (fiscal_year, number) != (None, None) and (fiscal_year, number) != (
-        target.fiscal_year,
-        target.number,
-    ):
-        asked = (
-            FiscalQuarter(fiscal_year, number).label
-            if fiscal_year and number in (1, 2, 3, 4)
-            else f"{fiscal_year} Q{number}"
-        )
-        raise ValidationError(
-            {
-                "quarter": f"{asked} is not the next quarter: after {source.quarter.label} "
-                f"comes {target.label}."
-            }
-        )
-    existing = TuningSession.objects.filter(
-        priority_id=source.priority_id,
-        quarter__fiscal_year=target.fiscal_year,
-        quarter__number=target.number,
-    ).first()
-    if existing is not None:
-        raise SessionAlreadyOpenError(existing)
-    if latest is not None and latest.pk != source.pk:
-        raise ValidationError(
-            {
-                "source": f"Open the next session from the latest one ({latest.quarter.label}), "
-                f"not from {source.quarter.label}."
-            }
-        )
-    return target
 
 
 @dataclass
@@ -328,26 +268,6 @@ def _carry_over(
     )
 
 
-def session_objectives_presented(session: TuningSession) -> list[SessionObjective]:
-    """The session's objective rows still presented; for a session without such rows (made
-    before sessions kept their own), its fiscal year's objectives as unsaved rows."""
-    rows = list(
-        SessionObjective.objects.filter(session=session, is_retired=False)
-        .select_related("objective")
-        .order_by("order", "id")
-    )
-    if rows or SessionObjective.objects.filter(session=session).exists():
-        return rows
-    return [
-        SessionObjective(
-            session=session, objective=o, narrative=o.narrative, order=o.order, objective_id=o.pk
-        )
-        for o in Objective.objects.filter(
-            priority_id=session.priority_id, fiscal_year=session.quarter.fiscal_year
-        ).order_by("order", "id")
-    ]
-
-
 def _key_results_left_behind(*, objective: Objective, actor, source: str) -> None:
     """The objective's active key results unmarked for carrying retire as the next session of
     the same fiscal year opens (key results are shared by the year's sessions; a held session
@@ -454,7 +374,7 @@ def session_delete(*, actor, session: TuningSession, source: str = "form") -> No
             actor=actor,
             source=source,
         )
-        orphans = _objectives_only_presented_by(session)
+        orphans = objectives_only_presented_by(session)
         # Kept on the quarter: its check-in link (in the opening's emails) says so.
         history_record(
             instance=session.quarter,
@@ -472,28 +392,6 @@ def session_delete(*, actor, session: TuningSession, source: str = "form") -> No
                 source=source,
             )
             objective.delete()
-
-
-def _objectives_only_presented_by(session: TuningSession) -> list[Objective]:
-    """The objectives that would be left behind by deleting the session: opening it copied
-    them into a new fiscal year (or they were added to it), no other session presents them,
-    and nothing was entered or written for them (statuses, content blocks). Only when no other
-    session of the fiscal year exists: older sessions may present their year's objectives
-    without rows of their own."""
-    same_year = TuningSession.objects.filter(
-        priority_id=session.priority_id, quarter__fiscal_year=session.quarter.fiscal_year
-    ).exclude(pk=session.pk)
-    if same_year.exists():
-        return []
-    return list(
-        Objective.objects.filter(
-            session_objectives__session=session, fiscal_year=session.quarter.fiscal_year
-        )
-        .exclude(session_objectives__session__in=TuningSession.objects.exclude(pk=session.pk))
-        .exclude(key_results__statuses__isnull=False)
-        .exclude(content_blocks__isnull=False)
-        .distinct()
-    )
 
 
 def session_hold(*, actor, session: TuningSession, source: str = "form") -> TuningSession:

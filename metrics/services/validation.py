@@ -18,6 +18,7 @@ from metrics.fiscal import (
     quarter_of,
 )
 from metrics.models import Cadence, ChangeSource, Metric, Quarter, Segment, Unit
+from metrics.parsing import ascii_int as ascii_int  # read here by the forms, views and API
 
 # The value columns hold 20 digits, 6 of them after the point.
 MAX_INTEGER_DIGITS = 14
@@ -26,13 +27,6 @@ MAX_MARKDOWN_CHARS = 50_000
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _THOUSANDS = re.compile(r"(?<=\d)[,_ '\u00a0\u202f](?=\d{3}\b)")
-
-
-def ascii_int(raw) -> int | None:
-    """An id typed as digits 0-9 ("42", " 42 "); None for anything else. str.isdigit() also
-    accepts "²" (which int() refuses) and "٣" (which int() reads as 3): neither is an id."""
-    text = str(raw if raw is not None else "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def parse_number(raw, *, field: str = "value") -> Decimal | None:
