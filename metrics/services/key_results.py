@@ -13,6 +13,7 @@ from metrics.models import (
     StatusState,
 )
 from metrics.services.events import EventKind, event_publish
+from metrics.services.recompute_requests import recompute_request
 from metrics.services.submissions import submission_ensure_unlocked
 from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
@@ -67,8 +68,6 @@ def key_result_status_save(
             source=source,
         )
         if changed and key_result.metric_id:
-            from metrics.services.recompute_requests import recompute_request
-
             recompute_request(
                 metric_ids=[key_result.metric_id],
                 reason=f"key result status {quarter.label} saved ({source})",

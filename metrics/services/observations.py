@@ -19,6 +19,7 @@ from metrics.caching.versions import data_changed, data_write
 from metrics.fiscal import quarter_of
 from metrics.models import HistoryEntry, Metric, Observation, Segment
 from metrics.services.history import changes_between, history_entries, history_value
+from metrics.services.recompute_requests import recompute_request
 from metrics.services.submissions import submission_closed_quarters, submission_ensure_unlocked
 from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
@@ -89,8 +90,6 @@ def observation_save(
             source=source,
         )
         if changed:
-            from metrics.services.recompute_requests import recompute_request
-
             recompute_request(
                 metric_ids=[metric.pk], reason=f"observation {period_start} saved ({source})"
             )
@@ -193,8 +192,6 @@ def observations_upsert(
                         }
                     )
                 if not dry_run and results.touched_metric_ids:
-                    from metrics.services.recompute_requests import recompute_request
-
                     recompute_request(
                         metric_ids=results.touched_metric_ids,
                         reason=f"{results.count(CREATED) + results.count(UPDATED)} "

@@ -34,6 +34,7 @@ from metrics.selectors.submission_states import states_before_lock
 from metrics.services.errors import LockedError
 from metrics.services.events import EventKind, event_publish
 from metrics.services.history import history_record
+from metrics.services.recompute_requests import recompute_request
 from metrics.services.versioned import actor_or_none
 
 REVIEW_COMMENT_MAX = 2000
@@ -446,6 +447,4 @@ def submission_delete(*, submission: Submission, actor, source: str) -> None:
 
 
 def _recompute_department(department: Department, *, reason: str) -> None:
-    from metrics.services.recompute_requests import recompute_request
-
     recompute_request(metric_ids=department.metrics.values_list("pk", flat=True), reason=reason)
