@@ -2,6 +2,8 @@
 
 from django.contrib import admin, messages
 
+from metrics.services.recompute_runs import recompute_run
+
 
 class RecordAdmin(admin.ModelAdmin):
     """A record the app writes itself (job runs, recompute requests, history): listed and
@@ -37,8 +39,6 @@ class JobRunAdmin(RecordAdmin):
 
 @admin.action(description="Recompute the selected requests now")
 def recompute_selected(modeladmin, request, queryset):
-    from metrics.services.recompute_runs import recompute_run
-
     metric_ids = set(queryset.values_list("metric_id", flat=True))
     result = recompute_run(
         task_name="admin recompute", metric_ids=None if None in metric_ids else metric_ids

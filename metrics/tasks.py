@@ -9,6 +9,8 @@ picked up again by `metrics.recompute_pending`.
 from celery import shared_task
 from django.db import IntegrityError, InterfaceError, OperationalError
 
+from metrics import accounts
+from metrics.services import deck_files, idempotency, notifications, reminders, webhooks
 from metrics.services.job_runs import job_run_recorded
 from metrics.services.jobs import JobQueue, job_queue_register
 from metrics.services.recompute_runs import (
@@ -53,19 +55,15 @@ def recompute_pending() -> int:
 
 @shared_task(name="metrics.send_status_reminders", soft_time_limit=300, time_limit=360, **RETRYING)
 def send_status_reminders() -> int:
-    from metrics.services.reminders import status_reminders_send
-
     with job_run_recorded(task_name="metrics.send_status_reminders", scope="due quarters") as run:
-        run.rows_changed = status_reminders_send()
+        run.rows_changed = reminders.status_reminders_send()
     return run.rows_changed
 
 
 @shared_task(name="metrics.deck_pptx_build", soft_time_limit=900, time_limit=960, **RETRYING)
 def deck_pptx_build(session_id: int) -> bool:
     # Idempotent: a file already stored for the session's current version is kept.
-    from metrics.services.deck_files import deck_pptx_build as build
-
-    return build(session_id=session_id)
+    return deck_files.deck_pptx_build(session_id=session_id)
 
 
 # --- the services' job queue (metrics.services.jobs) ------------------------------------------
@@ -91,12 +89,9 @@ job_queue_register(queue=JobQueue(send=_send, runs_in_process=_runs_eagerly))
 @shared_task(name="metrics.safety_records_purge", soft_time_limit=300, time_limit=360, **RETRYING)
 def safety_records_purge() -> dict:
     # Idempotent: deletes only what has expired (idempotency answers, closed sign-in windows).
-    from metrics.accounts import signin_failure_counts_purge
-    from metrics.services.idempotency import idempotent_requests_purge
-
     return {
-        "idempotent_requests": idempotent_requests_purge(),
-        "signin_failure_counts": signin_failure_counts_purge(),
+        "idempotent_requests": idempotency.idempotent_requests_purge(),
+        "signin_failure_counts": accounts.signin_failure_counts_purge(),
     }
 
 
@@ -108,24 +103,18 @@ def safety_records_purge() -> dict:
 
 @shared_task(name="metrics.notifications_send", soft_time_limit=120, time_limit=150, **RETRYING)
 def notifications_send(notification_ids: list[int]) -> int:
-    from metrics.services.notifications import notifications_send as send
-
-    return send(notification_ids=notification_ids)
+    return notifications.notifications_send(notification_ids=notification_ids)
 
 
 @shared_task(name="metrics.notifications_pending", soft_time_limit=300, time_limit=360, **RETRYING)
 def notifications_pending() -> int:
-    from metrics.services.notifications import notifications_pending_send
-
-    return notifications_pending_send()
+    return notifications.notifications_pending_send()
 
 
 @shared_task(name="metrics.notification_digests", soft_time_limit=900, time_limit=960, **RETRYING)
 def notification_digests() -> int:
-    from metrics.services.notifications import notification_digests_send
-
     with job_run_recorded(task_name="metrics.notification_digests", scope="daily") as run:
-        run.rows_changed = notification_digests_send()
+        run.rows_changed = notifications.notification_digests_send()
     return run.rows_changed
 
 
@@ -137,9 +126,7 @@ def webhook_deliver(delivery_id: str) -> bool:
     # One attempt; the delivery row keeps the schedule, so a retry lost with a killed worker
     # is picked up by webhooks_pending. The countdown is this task's own (not Celery's retry:
     # eager runs would retry at once, inline).
-    from metrics.services.webhooks import webhook_delivery_attempt
-
-    outcome = webhook_delivery_attempt(delivery_id=delivery_id)
+    outcome = webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
     if outcome.attempted and outcome.retry_in is not None and not _runs_eagerly():
         webhook_deliver.apply_async((delivery_id,), countdown=outcome.retry_in)
     return outcome.delivered
@@ -147,6 +134,4 @@ def webhook_deliver(delivery_id: str) -> bool:
 
 @shared_task(name="metrics.webhooks_pending", soft_time_limit=120, time_limit=150, **RETRYING)
 def webhooks_pending() -> int:
-    from metrics.services.webhooks import webhooks_pending_enqueue
-
-    return webhooks_pending_enqueue()
+    return webhooks.webhooks_pending_enqueue()

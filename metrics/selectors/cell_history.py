@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from metrics.formatting import NO_STATUS, cell_display, format_plain, key_result_display
 from metrics.models import ChangeSource, HistoryEntry, KeyResultStatus, QuarterlyStatus
-from metrics.services.validation import ascii_int
+from metrics.parsing import ascii_int
 
 # History keeps values as text (services.history.history_value); these are read back as
 # the types the formatting needs.

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from metrics.models import Department, Notification, NotificationKind
 from metrics.permissions import Role
+from metrics.selectors.notification_channels import channels_for
 
 READER_ROLES = [role.value for role in Role if role != Role.NONE]
 REVIEWER_ROLES = [Role.ADMIN.value, Role.FACILITATOR.value]
@@ -88,8 +89,6 @@ def notification_recipients_preview(
     The actor is never among them; people who turned the kind off are left out. Two queries;
     none more for another kind of the same audience given the same `memo` (a page showing
     who its hold and its delete notify)."""
-    from metrics.services.notifications import channels_for
-
     if kind in (NotificationKind.CHECKIN_SUBMITTED, NotificationKind.CHECKIN_WITHDRAWN):
         audience = "reviewers"
     elif kind in (NotificationKind.CHECKIN_RETURNED, NotificationKind.CHECKIN_APPROVED):
@@ -156,7 +155,5 @@ def notification_of(user, notification_id: int) -> Notification | None:
 
 def preferences_of(user) -> list[tuple[str, str, str]]:
     """(kind, its label, the person's channel) for every kind, defaults filled in; one query."""
-    from metrics.services.notifications import channels_for
-
     channels = channels_for(user_ids=[user.pk], kinds=NotificationKind.values)
     return [(kind, label, channels[(user.pk, kind)]) for kind, label in NotificationKind.choices]

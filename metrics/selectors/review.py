@@ -20,8 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from metrics import models
+from metrics.selectors.session_rules import (
+    objectives_only_presented_by as _objectives_only_presented_by,
+)
 from metrics.selectors.snapshots import snapshot_head
-from metrics.services.submissions import states_before_lock
+from metrics.selectors.submission_states import states_before_lock
 
 NOT_STARTED = ""
 COUNTED_AS_SUBMITTED = (models.SubmissionState.SUBMITTED, models.SubmissionState.APPROVED)
@@ -289,8 +292,6 @@ def delete_impact(session: models.TuningSession) -> DeleteImpact:
     """What deleting the session takes with it (about eight queries). The opening's emails are
     not stored: they went to each department with an active lead with an email address when
     the session was opened (session_open_notify's rule), which is what is counted."""
-    from metrics.services.sessions import _objectives_only_presented_by
-
     quarter_id = session.quarter_id
     metric_statuses = models.QuarterlyStatus.objects.filter(quarter_id=quarter_id)
     kr_statuses = models.KeyResultStatus.objects.filter(quarter_id=quarter_id)

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 
 from metrics import models
 from metrics.selectors.errors import NotFoundError
-from metrics.services.session_edits import next_session_of
-from metrics.services.sessions import (
+from metrics.selectors.session_rules import (
     SessionAlreadyOpenError,
     default_status_deadline,
+    next_session_of,
     next_title,
     session_objectives_presented,
     session_open_next_validate,

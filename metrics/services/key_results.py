@@ -92,31 +92,8 @@ def _clean(*, key_result: KeyResult, fields: dict) -> dict:
     errors = {}
     if "state" in values and values["state"] not in StatusState.values:
         errors["state"] = f"Choose one of: {', '.join(map(str, StatusState.labels))}."
-    if "number" in values:
-        try:
-            values["number"] = parse_number(values["number"], field="number")
-            if values["number"] is not None and values["number"] < 0:
-                errors["number"] = "A count cannot be negative."
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    if "milestones_done" in values:
-        try:
-            done = parse_number(values["milestones_done"], field="milestones_done")
-        except ValidationError as error:
-            errors.update(error.message_dict)
-        else:
-            if done is not None and (done != done.to_integral() or done < 0):
-                errors["milestones_done"] = "Enter a whole number of milestones, 0 or more."
-            elif (
-                done is not None
-                and key_result.milestone_total
-                and done > key_result.milestone_total
-            ):
-                errors["milestones_done"] = (
-                    f"This key result has {key_result.milestone_total} milestones."
-                )
-            else:
-                values["milestones_done"] = None if done is None else int(done)
+    errors.update(_clean_number(values))
+    errors.update(_clean_milestones(values, key_result=key_result))
     for name in ("text", "comment"):
         if name in values:
             values[name] = values[name] or ""
@@ -130,6 +107,36 @@ def _clean(*, key_result: KeyResult, fields: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def _clean_number(values: dict) -> dict:
+    """Cleans number in place; returns the errors by field."""
+    errors = {}
+    if "number" in values:
+        try:
+            values["number"] = parse_number(values["number"], field="number")
+            if values["number"] is not None and values["number"] < 0:
+                errors["number"] = "A count cannot be negative."
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    return errors
+
+
+def _clean_milestones(values: dict, *, key_result: KeyResult) -> dict:
+    """Cleans milestones_done in place (a whole number up to the key result's total);
+    returns the errors by field."""
+    if "milestones_done" not in values:
+        return {}
+    try:
+        done = parse_number(values["milestones_done"], field="milestones_done")
+    except ValidationError as error:
+        return error.message_dict
+    if done is not None and (done != done.to_integral() or done < 0):
+        return {"milestones_done": "Enter a whole number of milestones, 0 or more."}
+    if done is not None and key_result.milestone_total and done > key_result.milestone_total:
+        return {"milestones_done": f"This key result has {key_result.milestone_total} milestones."}
+    values["milestones_done"] = None if done is None else int(done)
+    return {}
 
 
 def _clean_confidence(values: dict) -> dict:

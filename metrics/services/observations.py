@@ -19,6 +19,7 @@ from metrics.caching.versions import data_changed, data_write
 from metrics.fiscal import quarter_of
 from metrics.models import HistoryEntry, Metric, Observation, Segment
 from metrics.services.history import changes_between, history_entries, history_value
+from metrics.services.recompute_requests import recompute_request
 from metrics.services.submissions import submission_closed_quarters, submission_ensure_unlocked
 from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
@@ -89,8 +90,6 @@ def observation_save(
             source=source,
         )
         if changed:
-            from metrics.services.recompute_requests import recompute_request
-
             recompute_request(
                 metric_ids=[metric.pk], reason=f"observation {period_start} saved ({source})"
             )
@@ -170,37 +169,23 @@ def observations_upsert(
     expected_version. Valid rows are written, invalid ones reported as rejected with field
     errors; writing the same rows twice changes nothing the second time. `dry_run` reports
     what would happen without writing (the CSV import's preview). `metric_allowed` lets the
-    caller reject rows of metrics the actor may not edit (a permission check done per row)."""
+    caller reject rows of metrics the actor may not edit (a permission check done per row).
+
+    Three steps, each a bounded number of queries whatever the batch's size, in one
+    transaction: validate the rows (`_upsert_validate`), plan what each one does against the
+    stored observations (`_upsert_plan`), apply the plan (`_upsert_apply`)."""
     validate_source(source)
     for attempt in range(1, UPSERT_ATTEMPTS + 1):
         try:
             with data_write():
-                results = _upsert(
-                    rows=rows,
-                    actor=actor,
-                    source=source,
-                    dry_run=dry_run,
-                    metric_allowed=metric_allowed,
+                results, cleaned = _upsert_validate(
+                    rows, metric_allowed=metric_allowed, actor=actor
                 )
+                plan = _upsert_plan(cleaned, actor=actor, lock=not dry_run)
+                result = UpsertResult(rows=results, dry_run=dry_run)
                 if not dry_run:
-                    # The figures of the departments whose rows changed (explicit: a bulk
-                    # write records its history without history_record).
-                    data_changed(
-                        department_ids={
-                            r.metric.department_id
-                            for r in results.rows
-                            if r.status in (CREATED, UPDATED)
-                        }
-                    )
-                if not dry_run and results.touched_metric_ids:
-                    from metrics.services.recompute_requests import recompute_request
-
-                    recompute_request(
-                        metric_ids=results.touched_metric_ids,
-                        reason=f"{results.count(CREATED) + results.count(UPDATED)} "
-                        f"observations ({source})",
-                    )
-            return results
+                    _upsert_apply(plan, result, actor=actor, source=source)
+            return result
         except (IntegrityError, OperationalError) as error:
             # Another writer inserted one of these rows first (a single save, which takes no
             # writers' lock), a deadlock or a serialisation failure: all of this batch rolled
@@ -264,19 +249,6 @@ def _open_and_distinct(valid: list, *, actor) -> list:
     return cleaned
 
 
-def _upsert(*, rows, actor, source, dry_run, metric_allowed) -> UpsertResult:
-    """Validate the rows, plan what each one does against the stored observations, apply the
-    plan: three steps, each a bounded number of queries whatever the batch's size."""
-    results, cleaned = _validated_rows(rows, metric_allowed=metric_allowed, actor=actor)
-    if not dry_run:
-        _writers_lock({result.metric.pk for result, *_ in cleaned})
-    existing = _existing_observations(cleaned, lock=not dry_run)
-    plan = _plan(cleaned, existing, actor=actor, now=timezone.now())
-    if not dry_run:
-        _apply(plan, actor=actor, source=source)
-    return UpsertResult(rows=results, dry_run=dry_run)
-
-
 @dataclass
 class _UpsertPlan:
     """What a batch writes: new observations, and stored ones with their changes."""
@@ -286,9 +258,14 @@ class _UpsertPlan:
     to_update: list[tuple[Observation, dict]] = field(default_factory=list)
 
 
-def _validated_rows(rows, *, metric_allowed, actor) -> tuple[list[RowResult], list[tuple]]:
-    """Every row's result (rejected with field errors, or still to plan) and the valid rows
-    as (result, values, period_start, expected_version)."""
+# --- the upsert's steps: validate, plan, apply -----------------------------------------------
+
+
+def _upsert_validate(rows, *, metric_allowed, actor) -> tuple[list[RowResult], list[tuple]]:
+    """Step 1: every row's result (rejected with field errors, or still to plan) and the valid
+    rows that may be written as (result, values, period_start, expected_version): their
+    metric and segment found, their fields clean, their quarter open to `actor`, no row
+    repeating an earlier one."""
     metrics_by_key = _metrics_for(rows)
     segments_by_key = _segments_for(metrics_by_key.values())
     results: list[RowResult] = []
@@ -321,10 +298,15 @@ def _validated_rows(rows, *, metric_allowed, actor) -> tuple[list[RowResult], li
     return results, cleaned
 
 
-def _plan(cleaned, existing, *, actor, now) -> _UpsertPlan:
-    """Decide each valid row against the stored observation of its key: created, unchanged,
-    updated (the next version, in memory) or rejected as stale."""
-    plan = _UpsertPlan(now=now)
+def _upsert_plan(cleaned, *, actor, lock: bool) -> _UpsertPlan:
+    """Step 2: decide each valid row against the stored observation of its key: created,
+    unchanged, updated (the next version, in memory) or rejected as stale. With `lock` (a
+    write, not a dry run) the metrics' writers' lock and the stored rows' locks are taken
+    first, so the plan stays true until it is applied."""
+    if lock:
+        _writers_lock({result.metric.pk for result, *_ in cleaned})
+    existing = _existing_observations(cleaned, lock=lock)
+    plan = _UpsertPlan(now=timezone.now())
     for result, values, start, expected_version in cleaned:
         key = (
             result.metric.pk,
@@ -358,13 +340,31 @@ def _plan(cleaned, existing, *, actor, now) -> _UpsertPlan:
             }
             continue
         result.status = UPDATED
-        version_bump(current, changes, actor=actor, now=now)
+        version_bump(current, changes, actor=actor, now=plan.now)
         plan.to_update.append((current, changes))
     return plan
 
 
-def _apply(plan: _UpsertPlan, *, actor, source) -> None:
-    """Write the plan: the new rows, the changed ones, one history entry per changed field."""
+def _upsert_apply(plan: _UpsertPlan, result: UpsertResult, *, actor, source) -> None:
+    """Step 3: write the plan (the new rows, the changed ones, one history entry per changed
+    field), then say whose figures changed and ask for the touched metrics' recompute."""
+    _plan_write(plan, actor=actor, source=source)
+    # The figures of the departments whose rows changed (explicit: a bulk write records its
+    # history without history_record).
+    data_changed(
+        department_ids={
+            row.metric.department_id for row in result.rows if row.status in (CREATED, UPDATED)
+        }
+    )
+    if result.touched_metric_ids:
+        recompute_request(
+            metric_ids=result.touched_metric_ids,
+            reason=f"{result.count(CREATED) + result.count(UPDATED)} observations ({source})",
+        )
+
+
+def _plan_write(plan: _UpsertPlan, *, actor, source) -> None:
+    """The new rows, the changed ones, one history entry per changed field."""
     if plan.to_create:
         Observation.objects.bulk_create(plan.to_create)
     if plan.to_update:

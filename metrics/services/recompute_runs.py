@@ -9,6 +9,7 @@ from metrics.services.recompute import (
     metrics_recompute,
     recompute_pending_process,
 )
+from metrics.services.recompute_requests import recompute_queue_started
 
 
 def recompute_scope(metric_ids: Iterable[int] | None) -> str:
@@ -35,8 +36,6 @@ def recompute_run(
 def recompute_metric_run(*, task_name: str, metric_id: int) -> RecomputeResult:
     """The task of one metric: it has started, so saves from now on queue their own (the
     saves before now are fulfilled by this run), then the recorded run."""
-    from metrics.services.recompute_requests import recompute_queue_started
-
     recompute_queue_started(metric_id=metric_id)
     return recompute_run(task_name=task_name, metric_ids=[metric_id])
 

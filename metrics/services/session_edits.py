@@ -20,11 +20,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from metrics.models import Department, KeyResult, Objective, SessionObjective, TuningSession
-from metrics.services.sessions import (
-    _locked_session,
-    next_quarter_of,
-    session_ensure_draft,
-)
+from metrics.selectors.session_rules import next_session_of
+from metrics.services.sessions.common import locked_session, session_ensure_draft
 from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
     validate_known_fields,
@@ -74,7 +71,7 @@ def session_objective_revise(
     validate_source(source)
     values = _clean_objective_fields(fields)
     with transaction.atomic():
-        session = _locked_session(session)
+        session = locked_session(session)
         session_ensure_draft(session)
         if not SessionObjective.objects.filter(session=session, objective=objective).exists():
             raise ValidationError({"objective": _("This objective is not part of the session.")})
@@ -86,20 +83,6 @@ def session_objective_revise(
             source=source,
         )
     return updated
-
-
-def next_session_of(session: TuningSession) -> TuningSession | None:
-    """The next quarter's session of the same priority, if it is open."""
-    target = next_quarter_of(session.quarter)
-    return (
-        TuningSession.objects.filter(
-            priority_id=session.priority_id,
-            quarter__fiscal_year=target.fiscal_year,
-            quarter__number=target.number,
-        )
-        .select_related("quarter")
-        .first()
-    )
 
 
 def _ensure_marks_open(session: TuningSession) -> None:
@@ -130,7 +113,7 @@ def carry_over_mark(
     if (row is None) == (key_result is None):
         raise ValueError("Mark either an objective row or a key result.")
     with transaction.atomic():
-        session = _locked_session(session)
+        session = locked_session(session)
         _ensure_marks_open(session)
         if row is not None:
             if row.session_id != session.pk:

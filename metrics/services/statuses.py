@@ -20,6 +20,7 @@ from metrics.models import (
 from metrics.services.errors import ConflictError
 from metrics.services.events import EventKind, event_publish
 from metrics.services.history import history_record
+from metrics.services.recompute_requests import recompute_request
 from metrics.services.submissions import submission_ensure_unlocked
 from metrics.services.transactions import retried_when_transient
 from metrics.services.validation import (
@@ -121,8 +122,6 @@ def _save(lookup, values, *, expected_version, actor, source) -> QuarterlyStatus
             or status.created
             or (changed and before is not None and before != _recompute_inputs_of(status))
         ):
-            from metrics.services.recompute_requests import recompute_request
-
             recompute_request(
                 metric_ids=[metric.pk], reason=f"status {quarter.label} saved ({source})"
             )

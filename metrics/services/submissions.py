@@ -16,7 +16,6 @@ transactions serialise every write already)."""
 
 from collections.abc import Iterable
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
@@ -27,14 +26,15 @@ from metrics.caching.versions import data_write
 from metrics.models import (
     ChangeSource,
     Department,
-    HistoryEntry,
     Quarter,
     Submission,
     SubmissionState,
 )
+from metrics.selectors.submission_states import states_before_lock
 from metrics.services.errors import LockedError
 from metrics.services.events import EventKind, event_publish
 from metrics.services.history import history_record
+from metrics.services.recompute_requests import recompute_request
 from metrics.services.versioned import actor_or_none
 
 REVIEW_COMMENT_MAX = 2000
@@ -368,27 +368,6 @@ def submission_reopen(
     )
 
 
-def states_before_lock(submission_ids: Iterable[int]) -> dict[int, str]:
-    """{submission id: the state it had when it was last locked} (one query): a locked
-    check-in counts as what it was (a hold locks every department, submitted or not)."""
-    ids = list(submission_ids)
-    if not ids:
-        return {}
-    found: dict[int, str] = {}
-    for object_id, old_value in (
-        HistoryEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Submission),
-            object_id__in=ids,
-            field="state",
-            new_value=SubmissionState.LOCKED,
-        )
-        .order_by("object_id", "-changed_at", "-id")
-        .values_list("object_id", "old_value")
-    ):
-        found.setdefault(object_id, old_value or SubmissionState.DRAFT)
-    return found
-
-
 def submission_unlock(
     *, department: Department, quarter: Quarter, actor, source: str = ChangeSource.FORM
 ) -> Submission:
@@ -468,6 +447,4 @@ def submission_delete(*, submission: Submission, actor, source: str) -> None:
 
 
 def _recompute_department(department: Department, *, reason: str) -> None:
-    from metrics.services.recompute_requests import recompute_request
-
     recompute_request(metric_ids=department.metrics.values_list("pk", flat=True), reason=reason)

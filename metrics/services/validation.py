@@ -18,6 +18,7 @@ from metrics.fiscal import (
     quarter_of,
 )
 from metrics.models import Cadence, ChangeSource, Metric, Quarter, Segment, Unit
+from metrics.parsing import ascii_int as ascii_int  # read here by the forms, views and API
 
 # The value columns hold 20 digits, 6 of them after the point.
 MAX_INTEGER_DIGITS = 14
@@ -26,13 +27,6 @@ MAX_MARKDOWN_CHARS = 50_000
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _THOUSANDS = re.compile(r"(?<=\d)[,_ '\u00a0\u202f](?=\d{3}\b)")
-
-
-def ascii_int(raw) -> int | None:
-    """An id typed as digits 0-9 ("42", " 42 "); None for anything else. str.isdigit() also
-    accepts "²" (which int() refuses) and "٣" (which int() reads as 3): neither is an id."""
-    text = str(raw if raw is not None else "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def parse_number(raw, *, field: str = "value") -> Decimal | None:
@@ -200,7 +194,6 @@ def period_for_metric(metric: Metric, period_start: date, period_end: date | Non
             {"period_start": _("Periods start in %(year)s or later.") % {"year": FIRST_FISCAL_YEAR}}
         )
     fiscal = quarter_of(period_start)
-    is_month = period_start.day == 1
     if period_end is None:
         period_end = month_end(period_start) if metric.cadence == Cadence.MONTHLY else None
         if period_end is None:
@@ -215,37 +208,58 @@ def period_for_metric(metric: Metric, period_start: date, period_end: date | Non
                 % {"end": year_end}
             }
         )
-
-    whole_quarter = period_start == fiscal.start_date and period_end == fiscal.end_date
-    whole_month = is_month and period_end == month_end(period_start)
-    if metric.cadence == Cadence.MONTHLY:
-        if not (whole_month or whole_quarter):
-            raise ValidationError(
-                {"period_start": _("A monthly metric takes calendar months (or a whole quarter).")}
-            )
-    elif metric.cadence == Cadence.QUARTERLY:
-        if not whole_quarter:
-            raise ValidationError({"period_start": _("A quarterly metric takes whole quarters.")})
-    elif metric.cadence == Cadence.SEMIANNUAL:
-        half_end = fiscal.shifted(1).end_date
-        whole_half = (
-            fiscal.number in (1, 3) and period_start == fiscal.start_date and period_end == half_end
-        )
-        if not (whole_quarter or whole_half):
-            raise ValidationError(
-                {"period_start": _("A semi-annual metric takes a whole quarter or half-year.")}
-            )
-    elif metric.cadence == Cadence.ANNUAL:
-        if metric.measured_in_quarter:
-            if not whole_quarter or fiscal.number != metric.measured_in_quarter:
-                raise ValidationError(
-                    {
-                        "period_start": _("This annual metric is measured in Q%(quarter)s only.")
-                        % {"quarter": metric.measured_in_quarter}
-                    }
-                )
-        else:
-            year_start = FiscalQuarter(fiscal.fiscal_year, 1).start_date
-            if period_start != year_start or period_end != year_end:
-                raise ValidationError({"period_start": _("An annual metric takes a fiscal year.")})
+    check = _CADENCE_CHECKS.get(metric.cadence)
+    if check is not None:
+        check(metric, fiscal, period_start, period_end)
     return period_end
+
+
+def _whole_quarter(fiscal: FiscalQuarter, start: date, end: date) -> bool:
+    return start == fiscal.start_date and end == fiscal.end_date
+
+
+def _check_monthly(metric: Metric, fiscal: FiscalQuarter, start: date, end: date) -> None:
+    whole_month = start.day == 1 and end == month_end(start)
+    if not (whole_month or _whole_quarter(fiscal, start, end)):
+        raise ValidationError(
+            {"period_start": _("A monthly metric takes calendar months (or a whole quarter).")}
+        )
+
+
+def _check_quarterly(metric: Metric, fiscal: FiscalQuarter, start: date, end: date) -> None:
+    if not _whole_quarter(fiscal, start, end):
+        raise ValidationError({"period_start": _("A quarterly metric takes whole quarters.")})
+
+
+def _check_semiannual(metric: Metric, fiscal: FiscalQuarter, start: date, end: date) -> None:
+    half_end = fiscal.shifted(1).end_date
+    whole_half = fiscal.number in (1, 3) and start == fiscal.start_date and end == half_end
+    if not (_whole_quarter(fiscal, start, end) or whole_half):
+        raise ValidationError(
+            {"period_start": _("A semi-annual metric takes a whole quarter or half-year.")}
+        )
+
+
+def _check_annual(metric: Metric, fiscal: FiscalQuarter, start: date, end: date) -> None:
+    if metric.measured_in_quarter:
+        if not _whole_quarter(fiscal, start, end) or fiscal.number != metric.measured_in_quarter:
+            raise ValidationError(
+                {
+                    "period_start": _("This annual metric is measured in Q%(quarter)s only.")
+                    % {"quarter": metric.measured_in_quarter}
+                }
+            )
+        return
+    year_start = FiscalQuarter(fiscal.fiscal_year, 1).start_date
+    year_end = FiscalQuarter(fiscal.fiscal_year, 4).end_date
+    if start != year_start or end != year_end:
+        raise ValidationError({"period_start": _("An annual metric takes a fiscal year.")})
+
+
+# The check of a period against each cadence (period_for_metric).
+_CADENCE_CHECKS = {
+    Cadence.MONTHLY: _check_monthly,
+    Cadence.QUARTERLY: _check_quarterly,
+    Cadence.SEMIANNUAL: _check_semiannual,
+    Cadence.ANNUAL: _check_annual,
+}

@@ -35,6 +35,7 @@ from metrics.models import (
     WebhookDeliveryState,
     WebhookEndpoint,
 )
+from metrics.prometheus import outbox_register
 from metrics.services.events import Event, EventKind
 from metrics.services.jobs import job_enqueue, jobs_run_in_process
 from metrics.webhook_transport import RefusedAddress, post, url_check
@@ -331,8 +332,6 @@ def _attempt_record(*, delivery: WebhookDelivery, result, attempted_at) -> Attem
 
 def webhooks_outbox_register() -> None:
     """The pending deliveries as `okr_outbox_pending{outbox="webhooks"}` (metrics/prometheus)."""
-    from metrics.prometheus import outbox_register
-
     outbox_register(
         name="webhooks",
         pending=lambda: WebhookDelivery.objects.filter(state=WebhookDeliveryState.PENDING),

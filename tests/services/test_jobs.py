@@ -34,7 +34,9 @@ def imported_modules(path):
             yield from (f"{node.module}.{alias.name}" for alias in node.names)
 
 
-@pytest.mark.parametrize("path", sorted(SERVICES.glob("*.py")), ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path", sorted(SERVICES.rglob("*.py")), ids=lambda path: str(path.relative_to(SERVICES))
+)
 def test_no_service_imports_celery_or_the_tasks(path):
     modules = set(imported_modules(path))
 

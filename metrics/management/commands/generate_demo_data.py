@@ -303,6 +303,15 @@ class Generator:
             for index in range(OBJECTIVES_PER_BLOCK)
         ]
         self.objectives = models.Objective.objects.bulk_create(objectives, batch_size=2000)
+        self._key_results()
+        statuses = self._key_result_statuses()
+        self.counts.update(
+            objectives=len(self.objectives),
+            **{"key results": len(self.key_results), "key result statuses": statuses},
+        )
+
+    def _key_results(self) -> None:
+        """Each objective's key results; every other objective's first tracks a metric."""
         key_results = []
         for number, objective in enumerate(self.objectives):
             for k in range(KEY_RESULTS_PER_OBJECTIVE[number % OBJECTIVES_PER_BLOCK]):
@@ -320,6 +329,10 @@ class Generator:
                     )
                 )
         self.key_results = models.KeyResult.objects.bulk_create(key_results, batch_size=2000)
+
+    def _key_result_statuses(self) -> int:
+        """The untracked key results' statuses, each quarter of their fiscal year up to the
+        session's; returns how many."""
         by_year = {q.fiscal_year: [] for q in self.quarters}
         for quarter in self.quarters:
             by_year[quarter.fiscal_year].append(quarter)
@@ -343,10 +356,7 @@ class Generator:
                     )
                 )
         models.KeyResultStatus.objects.bulk_create(statuses, batch_size=5000)
-        self.counts.update(
-            objectives=len(self.objectives),
-            **{"key results": len(self.key_results), "key result statuses": len(statuses)},
-        )
+        return len(statuses)
 
     def _sessions(self) -> None:
         session_quarters = []
@@ -366,6 +376,17 @@ class Generator:
             )
             for q in session_quarters
         )
+        definitions, drilldowns = self._session_rows(sessions, session_quarters)
+        self._drilldown_tables(drilldowns)
+        self._submissions(quarter_ids[(SESSION_FISCAL_YEAR, SESSION_QUARTER)])
+        self.counts.update(
+            sessions=len(sessions),
+            **{"metric definitions": definitions, "drill-downs": len(drilldowns)},
+        )
+
+    def _session_rows(self, sessions, session_quarters) -> tuple[int, list]:
+        """Each session's metric rows, footnotes, acronyms, deliverables and drill-downs (of
+        its fiscal year's objectives); returns how many metric rows, and the drill-downs."""
         definitions, footnotes, acronyms, deliverables, drilldowns = [], [], [], [], []
         objectives_by_year: dict[int, list] = {}
         for objective in self.objectives:
@@ -421,6 +442,9 @@ class Generator:
         models.Acronym.objects.bulk_create(acronyms, batch_size=5000)
         models.KeyDeliverable.objects.bulk_create(deliverables, batch_size=5000)
         drilldowns = models.Drilldown.objects.bulk_create(drilldowns, batch_size=5000)
+        return len(definitions), drilldowns
+
+    def _drilldown_tables(self, drilldowns) -> None:
         tables = models.DrilldownTable.objects.bulk_create(
             (
                 models.DrilldownTable(
@@ -446,19 +470,18 @@ class Generator:
             ),
             batch_size=5000,
         )
+
+    def _submissions(self, quarter_id: int) -> None:
+        """The session quarter's check-ins, in random states."""
         submissions = [
             models.Submission(
                 department=d,
-                quarter_id=quarter_ids[(SESSION_FISCAL_YEAR, SESSION_QUARTER)],
+                quarter_id=quarter_id,
                 state=self.rng.choice(("draft", "submitted", "locked")),
             )
             for d in self.departments
         ]
         models.Submission.objects.bulk_create(submissions)
-        self.counts.update(
-            sessions=len(sessions),
-            **{"metric definitions": len(definitions), "drill-downs": len(drilldowns)},
-        )
 
 
 def demo_data_generate(*, scale: int, seed: int = 1, stdout=None) -> dict[str, int]:

@@ -1,0 +1,208 @@
+"""What a session hands on to the next quarter's: opening the next session copies the metric
+rows, the objectives and key results marked for carrying (into a new fiscal year, as copies),
+the deliverables, footnotes and acronyms (docs/okrs.md); and one objective duplicated into the
+next quarter's session, which is open already."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+
+from metrics.caching.versions import data_write
+from metrics.models import (
+    Acronym,
+    Footnote,
+    KeyDeliverable,
+    KeyResult,
+    MetricDefinition,
+    Objective,
+    SessionObjective,
+    TuningSession,
+)
+from metrics.selectors.session_rules import (
+    next_quarter_of,
+    next_session_of,
+    session_objectives_presented,
+)
+from metrics.services.history import history_record_created
+from metrics.services.sessions.common import (
+    locked_session,
+    session_ensure_draft,
+    unique_objective_slug,
+)
+from metrics.services.validation import validate_source
+from metrics.services.versioned import actor_or_none, versioned_instance_update
+
+
+def session_carry_over(
+    *, source: TuningSession, session: TuningSession, new_year: int, actor, change_source: str
+) -> None:
+    MetricDefinition.objects.bulk_create(
+        [
+            MetricDefinition(
+                session=session,
+                metric_id=d.metric_id,
+                outcome_id=d.outcome_id,
+                name=d.name,
+                baseline_text=d.baseline_text,
+                goal_text=d.goal_text,
+                order=d.order,
+            )
+            for d in MetricDefinition.objects.filter(session=source, is_retired=False)
+        ]
+    )
+    objective_map, session_objectives = {}, []
+    for row in session_objectives_presented(source):
+        objective = row.objective
+        if not row.carry_over:
+            # Left behind (docs/okrs.md): in the same fiscal year the new session lists it as
+            # retired, so its editor can bring it back; a new fiscal year does not copy it.
+            if objective.fiscal_year == new_year:
+                SessionObjective.objects.create(
+                    session=session,
+                    objective=objective,
+                    narrative=row.narrative,
+                    order=row.order,
+                    is_retired=True,
+                )
+            continue
+        if objective.fiscal_year != new_year:
+            objective = _objective_copy(objective=objective, fiscal_year=new_year)
+        else:
+            _key_results_left_behind(objective=objective, actor=actor, source=change_source)
+        objective_map[row.objective_id] = objective
+        session_objectives.append(
+            SessionObjective(
+                session=session, objective=objective, narrative=row.narrative, order=row.order
+            )
+        )
+    # In one statement: a create each (and its data version bump) was most of opening the next
+    # session at scale 100 (800 objectives). The session's own creation bumped the version.
+    SessionObjective.objects.bulk_create(session_objectives)
+    KeyDeliverable.objects.bulk_create(
+        [
+            KeyDeliverable(
+                session=session,
+                title=d.title,
+                objective=objective_map.get(d.objective_id),
+                order=d.order,
+            )
+            for d in KeyDeliverable.objects.filter(session=source)
+        ]
+    )
+    Footnote.objects.bulk_create(
+        [
+            Footnote(session=session, marker=f.marker, meaning=f.meaning)
+            for f in Footnote.objects.filter(session=source)
+        ]
+    )
+    Acronym.objects.bulk_create(
+        [
+            Acronym(session=session, term=a.term, meaning=a.meaning)
+            for a in Acronym.objects.filter(session=source)
+        ]
+    )
+
+
+def _key_results_left_behind(*, objective: Objective, actor, source: str) -> None:
+    """The objective's active key results unmarked for carrying retire as the next session of
+    the same fiscal year opens (key results are shared by the year's sessions; a held session
+    keeps what it presented). The mark is reset, so restoring one carries it again."""
+    for key_result in objective.key_results.filter(is_retired=False, carry_over=False):
+        versioned_instance_update(
+            instance=key_result,
+            values={"is_retired": True, "carry_over": True},
+            expected_version=None,
+            actor=actor,
+            source=source,
+        )
+
+
+def _objective_copy(*, objective: Objective, fiscal_year: int) -> Objective:
+    """The objective (and its active key results, goals kept, no statuses) for another fiscal
+    year; an existing copy is reused."""
+    slug = f"{objective.slug}-fy{fiscal_year % 100:02d}"[:100]
+    existing = Objective.objects.filter(slug=slug).first()
+    if existing is not None:
+        return existing
+    copy = Objective.objects.create(
+        priority_id=objective.priority_id,
+        department_id=objective.department_id,
+        fiscal_year=fiscal_year,
+        short_name=objective.short_name,
+        slug=slug,
+        title=objective.title,
+        statement=objective.statement,
+        narrative=objective.narrative,
+        target_quarter_text=objective.target_quarter_text,
+        order=objective.order,
+    )
+    _key_results_copy(source=objective, to=copy)
+    return copy
+
+
+def _key_results_copy(*, source: Objective, to: Objective) -> None:
+    """The source's active key results onto `to`: goals kept, no statuses."""
+    KeyResult.objects.bulk_create(
+        [
+            KeyResult(
+                objective=to,
+                code=kr.code,
+                description=kr.description,
+                baseline_text=kr.baseline_text,
+                goal_text=kr.goal_text,
+                metric_id=kr.metric_id,
+                milestone_total=kr.milestone_total,
+                order=kr.order,
+            )
+            for kr in source.key_results.filter(is_retired=False, carry_over=True)
+        ]
+    )
+
+
+def objective_duplicate_next_quarter(
+    *, row: SessionObjective, actor, source: str = "form"
+) -> SessionObjective:
+    """A copy of the objective (its active key results, goals kept, no statuses) presented in
+    the next quarter's session, which must be open and in preparation."""
+    validate_source(source)
+    current = row.session
+    target_quarter = next_quarter_of(current.quarter)
+    target = next_session_of(current)
+    if target is None:
+        raise ValidationError(f"Open the {target_quarter.label} session first.")
+    with data_write():
+        target = locked_session(target)
+        session_ensure_draft(target)
+        source_objective = row.objective
+        copy = Objective.objects.create(
+            priority_id=source_objective.priority_id,
+            department_id=source_objective.department_id,
+            fiscal_year=target_quarter.fiscal_year,
+            short_name=source_objective.short_name,
+            slug=unique_objective_slug(f"{source_objective.slug}-{target_quarter.label}"),
+            title=source_objective.title,
+            statement=source_objective.statement,
+            narrative=row.narrative,
+            target_quarter_text=source_objective.target_quarter_text,
+            target_quarter_id=source_objective.target_quarter_id,
+            order=source_objective.order,
+            updated_by=actor_or_none(actor),
+        )
+        history_record_created(
+            instance=copy,
+            fields=("short_name", "title", "statement", "fiscal_year"),
+            actor=actor,
+            source=source,
+        )
+        _key_results_copy(source=source_objective, to=copy)
+        order = (
+            SessionObjective.objects.filter(session=target).aggregate(top=Max("order"))["top"] or 0
+        )
+        new_row = SessionObjective.objects.create(
+            session=target, objective=copy, narrative=row.narrative, order=order + 1
+        )
+        history_record_created(
+            instance=new_row, fields=("session", "objective"), actor=actor, source=source
+        )
+    return new_row
