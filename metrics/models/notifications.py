@@ -100,7 +100,7 @@ class Notification(models.Model):
 
 class NotificationPreference(models.Model):
     """A person's channel for one kind; without a row, the kind's default applies
-    (services/notifications.py DEFAULT_CHANNELS)."""
+    (selectors/notification_channels.py DEFAULT_CHANNELS)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"

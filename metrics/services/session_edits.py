@@ -16,9 +16,9 @@ quarter's session is open.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
+from metrics.caching.versions import data_write
 from metrics.models import Department, KeyResult, Objective, SessionObjective, TuningSession
 from metrics.selectors.session_rules import next_session_of
 from metrics.services.sessions.common import locked_session, session_ensure_draft
@@ -70,7 +70,7 @@ def session_objective_revise(
     `expected_version`; SessionHeldError for a held session."""
     validate_source(source)
     values = _clean_objective_fields(fields)
-    with transaction.atomic():
+    with data_write():
         session = locked_session(session)
         session_ensure_draft(session)
         if not SessionObjective.objects.filter(session=session, objective=objective).exists():
@@ -112,7 +112,7 @@ def carry_over_mark(
     validate_source(source)
     if (row is None) == (key_result is None):
         raise ValueError("Mark either an objective row or a key result.")
-    with transaction.atomic():
+    with data_write():
         session = locked_session(session)
         _ensure_marks_open(session)
         if row is not None:

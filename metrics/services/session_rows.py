@@ -13,8 +13,9 @@ plain save here, with the same held-session rule and history. Every write carrie
 ("admin"), deletions included."""
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 
+from metrics.caching.versions import data_write
 from metrics.models import (
     Drilldown,
     KeyDeliverable,
@@ -41,14 +42,14 @@ def session_row_save(
     """Create a `model` row from `fields` (row None), or write `fields` over `row`."""
     validate_source(source)
     save = _SAVES.get(model, _plain_save)
-    with transaction.atomic():
+    with data_write():
         return save(model=model, row=row, actor=actor, source=source, fields=dict(fields))
 
 
 def session_row_delete(*, row: models.Model, actor, source: str) -> None:
     """Delete one row (refused while its session is held), its history saying what it was."""
     validate_source(source)
-    with transaction.atomic():
+    with data_write():
         if isinstance(row, KeyDeliverable):
             sessions.deliverable_remove(deliverable=row, actor=actor, source=source)
             return
