@@ -85,9 +85,10 @@ def parse_args(argv):
     parser.add_argument(
         "--idle-in-transaction-timeout",
         type=int,
-        default=0,
+        default=None,
         metavar="SECONDS",
-        help="set PostgreSQL's idle_in_transaction_session_timeout on the run's database",
+        help="every host's DATABASE_IDLE_IN_TRANSACTION_TIMEOUT (default: the app's, 60 s; "
+        "0 turns the limit off, as before it existed)",
     )
     parser.add_argument("--subnet", default="10.77.0", help="the bridge's /24, first 3 octets")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers per host")
@@ -140,9 +141,14 @@ class Cluster:
             "DECK_FILES_ROOT": str(folder / "deck-files"),
             "STATIC_ROOT": str(folder / "static"),
             "DEMO_PASSWORD": PASSWORD,
+            **self.idle_limit_env(),
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }
+
+    def idle_limit_env(self) -> dict:
+        seconds = self.args.idle_in_transaction_timeout
+        return {} if seconds is None else {"DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": str(seconds)}
 
     def host_env(self, name: str) -> dict:
         return self.env(database_host=self.net.gateway, folder=self.workdir / name)
@@ -168,12 +174,6 @@ class Cluster:
         self._drop = ["dropdb", *host, *user, "--if-exists", "--force", name]
         for command in (["migrate", "--noinput"], ["seed_demo"]):
             self.manage(*command)
-        if self.args.idle_in_transaction_timeout:
-            # The server ends a session left idle inside a transaction (its client gone
-            # without a word, as behind a partition), releasing its locks.
-            seconds = self.args.idle_in_transaction_timeout
-            sql = f"ALTER DATABASE {name} SET idle_in_transaction_session_timeout = '{seconds}s'"
-            subprocess.run(["psql", *host, *user, "-q", "-d", name, "-c", sql], check=True)
 
     def manage(self, *command: str, env: dict | None = None):
         subprocess.run(

@@ -7,6 +7,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from okrtracker.dbsession import postgres_session_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -453,9 +455,17 @@ READYZ_TIMEOUT = float(os.environ.get("READYZ_TIMEOUT", "2"))
 # A hung Redis never hangs pages or probes: the cache gives up after CACHE_TIMEOUT_MS
 # (the caching block above).
 if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+    # A host cut off mid-transaction must not keep its row locks for ever (okrtracker/dbsession.py).
+    _session_options = postgres_session_options(
+        idle_in_transaction_seconds=int(
+            os.environ.get("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", "60")
+        ),
+        keepalive_idle_seconds=int(os.environ.get("DATABASE_TCP_KEEPALIVE_IDLE", "30")),
     )
+    if _session_options:
+        _options.setdefault("options", _session_options)
 # Logs: "json" (one object a line; the production default) or "text"; both carry the
 # request id, which follows the Celery tasks a request starts.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()

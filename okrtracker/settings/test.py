@@ -6,6 +6,9 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# A test's transaction stays open for the whole test, however long it waits on a browser or
+# a worker: no idle-in-transaction limit (tests/deploy/test_idle_transactions.py sets its own).
+os.environ.setdefault("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", "0")
 
 from .base import *  # noqa: E402,F403
 
