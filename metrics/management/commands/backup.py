@@ -36,6 +36,31 @@ def postgres_args(settings: dict) -> tuple[list[str], dict]:
     return args, env
 
 
+def postgres_run(tool: str, settings: dict, *, options: list[str], operand: str) -> None:
+    """Runs pg_dump or pg_restore with `options`, the connection arguments of `settings`
+    and `operand`; CommandError with the tool's own message when it fails."""
+    connection_args, env = postgres_args(settings)
+    result = subprocess.run(
+        [postgres_tool(tool), *options, *connection_args, operand],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise CommandError(f"{tool} failed: {result.stderr.strip()}")
+
+
+def sqlite_copy(source: Path | str, target: Path | str) -> None:
+    """A consistent copy of a SQLite database (the backup API, safe while it is in use)."""
+    source_db, target_db = sqlite3.connect(str(source)), sqlite3.connect(str(target))
+    try:
+        with target_db:
+            source_db.backup(target_db)
+    finally:
+        target_db.close()
+        source_db.close()
+
+
 class Command(BaseCommand):
     help = "Writes the whole database to FILE (pg_dump custom format, or a SQLite copy)."
 
@@ -48,32 +73,14 @@ class Command(BaseCommand):
         settings = connection.settings_dict
         file.parent.mkdir(parents=True, exist_ok=True)
         if connection.vendor == "postgresql":
-            args, env = postgres_args(settings)
-            result = subprocess.run(
-                [
-                    postgres_tool("pg_dump"),
-                    "--format=custom",
-                    "--no-owner",
-                    "--file",
-                    str(file),
-                    *args,
-                    settings["NAME"],
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
+            postgres_run(
+                "pg_dump",
+                settings,
+                options=["--format=custom", "--no-owner", f"--file={file}"],
+                operand=settings["NAME"],
             )
-            if result.returncode:
-                raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
         elif connection.vendor == "sqlite":
-            source = sqlite3.connect(str(settings["NAME"]))
-            target = sqlite3.connect(str(file))
-            try:
-                with target:
-                    source.backup(target)
-            finally:
-                target.close()
-                source.close()
+            sqlite_copy(settings["NAME"], file)
         else:
             raise CommandError(f"No backup for {connection.vendor} databases.")
         self.stdout.write(

@@ -4,14 +4,12 @@ Everything in the database is replaced. Stop the web and worker processes first;
 `manage.py migrate` after restoring a backup taken by an older version.
 """
 
-import sqlite3
-import subprocess
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from metrics.management.commands.backup import postgres_args, postgres_tool
+from metrics.management.commands.backup import postgres_run, sqlite_copy
 
 
 class Command(BaseCommand):
@@ -39,35 +37,21 @@ class Command(BaseCommand):
                 raise CommandError("Restore cancelled.")
         connection.close()
         if connection.vendor == "postgresql":
-            args, env = postgres_args(settings)
-            result = subprocess.run(
-                [
-                    postgres_tool("pg_restore"),
+            postgres_run(
+                "pg_restore",
+                settings,
+                options=[
                     "--clean",
                     "--if-exists",
                     "--no-owner",
                     "--single-transaction",
                     "--exit-on-error",
-                    "--dbname",
-                    settings["NAME"],
-                    *args,
-                    str(file),
+                    f"--dbname={settings['NAME']}",
                 ],
-                env=env,
-                capture_output=True,
-                text=True,
+                operand=str(file),
             )
-            if result.returncode:
-                raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
         elif connection.vendor == "sqlite":
-            source = sqlite3.connect(str(file))
-            target = sqlite3.connect(str(settings["NAME"]))
-            try:
-                with target:
-                    source.backup(target)
-            finally:
-                target.close()
-                source.close()
+            sqlite_copy(file, settings["NAME"])
         else:
             raise CommandError(f"No restore for {connection.vendor} databases.")
         self.stdout.write(f"Restored {settings['NAME']} from {file}.")
