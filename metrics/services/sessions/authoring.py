@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from metrics.caching.versions import data_write
 from metrics.models import (
@@ -99,6 +100,15 @@ def session_update(
 # --- key deliverables ----------------------------------------------------------------------
 
 
+def _deliverable_title(title: str | None) -> str:
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationError(
+            {"title": _("A deliverable needs a title of at most 200 characters.")}
+        )
+    return title
+
+
 def deliverable_add(
     *,
     session: TuningSession,
@@ -109,9 +119,7 @@ def deliverable_add(
     expected_version: int | None = None,
 ) -> KeyDeliverable:
     validate_source(source)
-    title = (title or "").strip()
-    if not title or len(title) > 200:
-        raise ValidationError({"title": "A deliverable needs a title of at most 200 characters."})
+    title = _deliverable_title(title)
     with data_write():
         session = locked_session(session)
         session_ensure_draft(session)
@@ -143,9 +151,7 @@ def deliverable_update(
     validate_source(source)
     validate_known_fields(fields, {"title", "objective"})
     if "title" in fields:
-        fields["title"] = (fields["title"] or "").strip()
-        if not fields["title"] or len(fields["title"]) > 200:
-            raise ValidationError({"title": "A deliverable needs a title (200 characters)."})
+        fields["title"] = _deliverable_title(fields["title"])
     with data_write():
         session = draft_session_of(deliverable)
         changes = changes_between(deliverable, fields)
