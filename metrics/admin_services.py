@@ -362,8 +362,10 @@ class ObservationAdminForm(ServiceSavedForm):
             # The service keys observations by metric, segment and period: moving one
             # would create a second row and leave the old one behind.
             raise ValidationError(
-                "An observation cannot be moved to another metric, segment or period: "
-                "add a new one instead (and delete this one if it is wrong)."
+                _(
+                    "An observation cannot be moved to another metric, segment or period: "
+                    "add a new one instead (and delete this one if it is wrong)."
+                )
             )
         return cleaned
 

@@ -7,6 +7,7 @@ import django_filters as filters
 from django import forms
 from django.db import models as db
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -23,7 +24,7 @@ def _foreign_digits(value) -> bool:
 class AsciiDigitsMixin:
     def to_python(self, value):
         if _foreign_digits(value):
-            raise forms.ValidationError("Use the digits 0-9.", code="invalid")
+            raise forms.ValidationError(_("Use the digits 0-9."), code="invalid")
         return super().to_python(value)
 
 
@@ -47,7 +48,7 @@ class BoundedIsoDateTimeField(AsciiDigitsMixin, filters.fields.IsoDateTimeField)
             try:
                 result = result.astimezone(UTC)
             except (OverflowError, ValueError):
-                raise forms.ValidationError("Date-time out of range.", code="invalid") from None
+                raise forms.ValidationError(_("Date-time out of range."), code="invalid") from None
         return result
 
 

@@ -196,7 +196,7 @@ class DrilldownRow(models.Model):
     def clean(self):
         super().clean()
         if self.is_group_heading and self.cells:
-            raise ValidationError({"cells": "A heading row spans the table: it has no cells."})
+            raise ValidationError({"cells": _("A heading row spans the table: it has no cells.")})
 
 
 class ContentBlockKind(models.TextChoices):

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from metrics import models
 from metrics.fiscal import FiscalQuarter
 from metrics.selectors.errors import NotFoundError
@@ -69,7 +71,7 @@ def metric_chart_data(metric_id: int, *, until: date, since: date | None = None)
     """One metric's chart data; NotFoundError for an unknown metric."""
     data = metrics_chart_data([metric_id], since=since, until=until)
     if metric_id not in data:
-        raise NotFoundError("No such metric.")
+        raise NotFoundError(_("No such metric."))
     return data[metric_id]
 
 

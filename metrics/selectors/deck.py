@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
+from django.utils.translation import gettext as _
 
 from metrics import models
 from metrics.selectors.deck_build import (
@@ -118,7 +119,7 @@ def _session_row(session_id: int) -> models.TuningSession:
         .first()
     )
     if session is None:
-        raise NotFoundError("No such tuning session.")
+        raise NotFoundError(_("No such tuning session."))
     return session
 
 

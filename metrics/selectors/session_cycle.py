@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from metrics import models
 from metrics.selectors.errors import NotFoundError
@@ -108,7 +109,7 @@ def session_authoring(session_id: int) -> SessionAuthoring:
         .first()
     )
     if session is None:
-        raise NotFoundError("No such tuning session.")
+        raise NotFoundError(_("No such tuning session."))
     definitions = list(
         models.MetricDefinition.objects.filter(session=session)
         .select_related("metric", "outcome")

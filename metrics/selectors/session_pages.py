@@ -19,6 +19,7 @@ from datetime import date
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.fields.json import KT
+from django.utils.translation import gettext as _
 
 from metrics import models
 from metrics.caching.decks import held_deck_data
@@ -103,7 +104,7 @@ def session_header(session_id: int) -> SessionHeader:
         .first()
     )
     if session is None:
-        raise NotFoundError("No such tuning session.")
+        raise NotFoundError(_("No such tuning session."))
     quarter = session.quarter
     return SessionHeader(
         session_id=session.id,
@@ -164,10 +165,10 @@ def session_nav(header: SessionHeader) -> SessionNav:
             "metric__department_id",
         )
     )
-    for outcome_id, *_ in rows:
+    for outcome_id, *_rest in rows:
         outcome_order.setdefault(outcome_id, len(outcome_order))
     # The deck groups rows by outcome, in the order each outcome first appears.
-    for _, slug, chart_title, name, metric_id, department_id in sorted(
+    for _outcome_id, slug, chart_title, name, metric_id, department_id in sorted(
         rows, key=lambda r: outcome_order[r[0]]
     ):
         metric_links.append(NavLink(slug, chart_title or name, metric_id, department_id))
@@ -273,7 +274,7 @@ def metric_page(header: SessionHeader, slug: str) -> MetricPage:
             .first()
         )
         if metric is None:
-            raise NotFoundError("This session has no such metric.")
+            raise NotFoundError(_("This session has no such metric."))
     definitions = {metric.id: definition} if definition else {}
     row = _metric_rows(header, [metric], definitions)[metric.id]
     return MetricPage(
@@ -305,7 +306,7 @@ def _held_metric_page(header: SessionHeader, slug: str) -> MetricPage:
         None,
     )
     if found is None:
-        raise NotFoundError("This session has no such metric.")
+        raise NotFoundError(_("This session has no such metric."))
     statement, data = found
     row = from_data(MetricRow, data)
     used = used_markers([row], ())
@@ -324,7 +325,7 @@ def objective_page(header: SessionHeader, slug: str, deck: Deck | None = None) -
     version by the page."""
     block = (deck or session_deck(header.session_id)).objective(slug)
     if block is None:
-        raise NotFoundError("This session has no such objective.")
+        raise NotFoundError(_("This session has no such objective."))
     return block
 
 
@@ -362,5 +363,5 @@ def objective_id_in_session(header: SessionHeader, slug: str) -> int:
             .first()
         )
     if objective_id is None:
-        raise NotFoundError("This session has no such objective.")
+        raise NotFoundError(_("This session has no such objective."))
     return objective_id

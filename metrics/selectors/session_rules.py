@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from metrics.fiscal import FiscalQuarter
 from metrics.models import (
@@ -93,8 +94,10 @@ def session_open_next_validate(
         )
         raise ValidationError(
             {
-                "quarter": f"{asked} is not the next quarter: after {source.quarter.label} "
-                f"comes {target.label}."
+                "quarter": _(
+                    "%(asked)s is not the next quarter: after %(source)s comes %(target)s."
+                )
+                % {"asked": asked, "source": source.quarter.label, "target": target.label}
             }
         )
     existing = TuningSession.objects.filter(
@@ -107,8 +110,10 @@ def session_open_next_validate(
     if latest is not None and latest.pk != source.pk:
         raise ValidationError(
             {
-                "source": f"Open the next session from the latest one ({latest.quarter.label}), "
-                f"not from {source.quarter.label}."
+                "source": _(
+                    "Open the next session from the latest one (%(latest)s), not from %(source)s."
+                )
+                % {"latest": latest.quarter.label, "source": source.quarter.label}
             }
         )
     return target

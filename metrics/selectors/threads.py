@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from metrics import models
 from metrics.caching.decks import MISSING, stored_part
@@ -48,7 +49,7 @@ class ThreadTargetInfo:
 def _quarter(match) -> FiscalQuarter:
     fiscal_year = int(match["fy"])
     if not is_valid_fiscal_year(fiscal_year):
-        raise NotFoundError("No such quarter.")
+        raise NotFoundError(_("No such quarter."))
     return FiscalQuarter(fiscal_year, int(match["q"]))
 
 
@@ -69,7 +70,7 @@ def thread_target(session: models.TuningSession, key: str) -> ThreadTargetInfo:
             .first()
         )
         if key_result is None:
-            raise NotFoundError("No such key result.")
+            raise NotFoundError(_("No such key result."))
         name = f"{key_result.objective.short_name} {key_result.code}".strip()
         return ThreadTargetInfo(
             target=models.ThreadTarget.KEY_RESULT_CELL,
@@ -85,7 +86,7 @@ def thread_target(session: models.TuningSession, key: str) -> ThreadTargetInfo:
     if match := _OBJECTIVE.fullmatch(key):
         objective = models.Objective.objects.filter(pk=int(match["objective"])).first()
         if objective is None:
-            raise NotFoundError("No such objective.")
+            raise NotFoundError(_("No such objective."))
         return ThreadTargetInfo(
             target=models.ThreadTarget.OBJECTIVE,
             key=objective_key(objective.pk),
@@ -93,7 +94,7 @@ def thread_target(session: models.TuningSession, key: str) -> ThreadTargetInfo:
             department_id=objective.department_id,
             objective=objective,
         )
-    raise NotFoundError("No such thread target.")
+    raise NotFoundError(_("No such thread target."))
 
 
 def _metric_cell_target(match) -> ThreadTargetInfo:
@@ -105,9 +106,9 @@ def _metric_cell_target(match) -> ThreadTargetInfo:
         segment = models.Segment.objects.filter(pk=segment_id, metric_id=int(match["metric"]))
         segment = segment.first()
         if segment is None:
-            raise NotFoundError("No such segment.")
+            raise NotFoundError(_("No such segment."))
     if metric is None:
-        raise NotFoundError("No such metric.")
+        raise NotFoundError(_("No such metric."))
     name = f"{metric.name} · {segment.name}" if segment else metric.name
     return ThreadTargetInfo(
         target=models.ThreadTarget.METRIC_CELL,

@@ -1,6 +1,7 @@
 """Reads of the outgoing webhooks: endpoints and their delivery log (bounded queries)."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from metrics.models import WebhookAttempt, WebhookDelivery, WebhookDeliveryState, WebhookEndpoint
 from metrics.selectors.errors import NotFoundError
@@ -20,7 +21,7 @@ def webhook_endpoints() -> QuerySet:
 def webhook_endpoint(endpoint_id: int) -> WebhookEndpoint:
     endpoint = webhook_endpoints().filter(pk=endpoint_id).first()
     if endpoint is None:
-        raise NotFoundError(f"No webhook endpoint {endpoint_id}.")
+        raise NotFoundError(_("No webhook endpoint %(id)s.") % {"id": endpoint_id})
     return endpoint
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from metrics.caching.versions import data_write
 from metrics.models import (
@@ -79,7 +81,7 @@ def metric_save(*, metric: Metric | None = None, actor, source: str, **fields) -
                 _ensure_no_locked_cells(
                     metric_ids=[current.pk],
                     department_ids=[current.department_id, _pk(fields["department"])],
-                    doing="moved to another department",
+                    doing=pgettext("locked metric", "moved to another department"),
                 )
         saved, changes = catalog_row_save(
             model=Metric, instance=metric, values=fields, actor=actor, source=source
@@ -99,7 +101,7 @@ def metric_delete(*, metric: Metric, actor, source: str) -> None:
         _ensure_no_locked_cells(
             metric_ids=[metric.pk],
             department_ids=[metric.department_id],
-            doing="deleted",
+            doing=pgettext("locked metric", "deleted"),
         )
         catalog_row_delete(instance=metric, actor=actor, source=source, cascade=_cascade(metric))
 
@@ -116,7 +118,7 @@ def segment_save(*, segment: Segment | None = None, actor, source: str, **fields
             and _pk(fields["metric"]) != segment.metric_id
         ):
             raise ValidationError(
-                {"metric": "A segment cannot move to another metric: add a new one instead."}
+                {"metric": _("A segment cannot move to another metric: add a new one instead.")}
             )
         saved, changes = catalog_row_save(
             model=Segment, instance=segment, values=fields, actor=actor, source=source
@@ -137,7 +139,7 @@ def segment_delete(*, segment: Segment, actor, source: str) -> None:
         _ensure_no_locked_cells(
             metric_ids=[metric.pk],
             department_ids=[metric.department_id],
-            doing="changed (a segment deleted)",
+            doing=pgettext("locked metric", "changed (a segment deleted)"),
             segment_id=segment.pk,
         )
         catalog_row_delete(instance=segment, actor=actor, source=source, cascade=_cascade(segment))
@@ -168,7 +170,8 @@ def department_delete(*, department: Department, actor, source: str) -> None:
     with data_write():
         if Submission.objects.filter(department=department, state=SubmissionState.LOCKED).exists():
             raise LockedError(
-                f"{department} has locked quarters; reopen them before deleting the department."
+                _("%(department)s has locked quarters; reopen them before deleting the department.")
+                % {"department": department}
             )
         catalog_row_delete(instance=department, actor=actor, source=source)
 
@@ -282,7 +285,8 @@ def catalog_row_delete(*, instance: models.Model, actor, source: str, cascade: s
         # Raised while collecting, before any row is deleted.
         kept = sorted({str(row) for row in error.protected_objects})[:5]
         raise ValidationError(
-            f"{instance} is still used by {', '.join(kept)}; delete or move those first."
+            _("%(row)s is still used by %(others)s; delete or move those first.")
+            % {"row": instance, "others": ", ".join(kept)}
         ) from error
 
 
@@ -353,8 +357,11 @@ def _ensure_no_locked_cells(
     if statuses.exists() or observations.filter(in_quarters).exists():
         labels = ", ".join(sorted({submission.quarter.label for submission in locked}))
         raise LockedError(
-            f"This metric has figures in a locked quarter ({labels}); it cannot be {doing}. "
-            "Reopen the quarter first."
+            _(
+                "This metric has figures in a locked quarter (%(quarters)s); it cannot be "
+                "%(doing)s. Reopen the quarter first."
+            )
+            % {"quarters": labels, "doing": doing}
         )
 
 

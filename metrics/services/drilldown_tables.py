@@ -3,6 +3,7 @@ rows: history kept, and refused once the session is held or the drill-down's dep
 locked the session's quarter, like the drill-down's own texts (services.narratives.drilldown_update)."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from metrics.caching.versions import data_write
 from metrics.models import Drilldown, DrilldownRow, DrilldownTable
@@ -68,4 +69,8 @@ def _ensure_stays(current, fields: dict, *, parent: str) -> None:
     if parent in fields and getattr(fields[parent], "pk", fields[parent]) != getattr(
         current, f"{parent}_id"
     ):
-        raise ValidationError({parent: f"It stays in its {parent}; add a new one instead."})
+        message = {
+            "drilldown": _("It stays in its drilldown; add a new one instead."),
+            "table": _("It stays in its table; add a new one instead."),
+        }[parent]
+        raise ValidationError({parent: message})

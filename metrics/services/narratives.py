@@ -2,6 +2,7 @@
 and sanitised when rendered (metrics.markdown), so nothing a lead types can run as script."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from metrics.caching.versions import data_write
 from metrics.models import Drilldown, Objective
@@ -28,7 +29,7 @@ def objective_update(
         fields, allowed=OBJECTIVE_EDITABLE_FIELDS, max_lengths={"target_quarter_text": 50}
     )
     if "statement" in values and not values["statement"].strip():
-        raise ValidationError({"statement": "An objective needs its statement."})
+        raise ValidationError({"statement": _("An objective needs its statement.")})
     with data_write():
         objective, changed = versioned_instance_update(
             instance=objective,

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from metrics.caching.versions import data_changed, data_write
 from metrics.fiscal import quarter_of
@@ -105,7 +106,7 @@ def _clean(*, metric, segment, period_start, period_end, value, is_derived):
     try:
         number = parse_number(value)
         if number is None:
-            raise ValidationError({"value": "Enter a value."})
+            raise ValidationError({"value": _("Enter a value.")})
         validate_value_for_unit(number, unit=metric.unit)
     except ValidationError as error:
         errors.update(error.message_dict)
@@ -277,7 +278,7 @@ def _upsert_validate(rows, *, metric_allowed, actor) -> tuple[list[RowResult], l
             metric = _lookup_metric(row.get("metric"), metrics_by_key)
             if metric_allowed is not None and not metric_allowed(metric):
                 raise ValidationError(
-                    {"metric": "You may only write your own department's metrics."}
+                    {"metric": _("You may only write your own department's metrics.")}
                 )
             segment = _lookup_segment(row.get("segment"), metric, segments_by_key)
             result.metric, result.segment = metric, segment
@@ -487,7 +488,9 @@ def _lookup_metric(raw, metrics_by_key) -> Metric:
     try:
         return metrics_by_key[key]
     except KeyError:
-        raise ValidationError({"metric": f"No metric “{text[:60]}”."}) from None
+        raise ValidationError(
+            {"metric": _("No metric “%(name)s”.") % {"name": text[:60]}}
+        ) from None
 
 
 def _lookup_segment(raw, metric, segments_by_key) -> Segment | None:
@@ -502,7 +505,12 @@ def _lookup_segment(raw, metric, segments_by_key) -> Segment | None:
     try:
         return segments_by_key[key]
     except KeyError:
-        raise ValidationError({"segment": f"{metric.name} has no segment “{text[:60]}”."}) from None
+        raise ValidationError(
+            {
+                "segment": _("%(metric)s has no segment “%(name)s”.")
+                % {"metric": metric.name, "name": text[:60]}
+            }
+        ) from None
 
 
 def _existing_observations(cleaned, *, lock: bool) -> dict:

@@ -14,6 +14,7 @@ plain save here, with the same held-session rule and history. Every write carrie
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from metrics.caching.versions import data_write
 from metrics.models import (
@@ -62,7 +63,8 @@ def session_row_delete(*, row: models.Model, actor, source: str) -> None:
         except models.ProtectedError as error:
             kept = sorted({str(other) for other in error.protected_objects})[:5]
             raise ValidationError(
-                f"{row} is still used by {', '.join(kept)}; delete or move those first."
+                _("%(row)s is still used by %(others)s; delete or move those first.")
+                % {"row": row, "others": ", ".join(kept)}
             ) from error
 
 
@@ -186,7 +188,7 @@ def _presenting_session(objective: Objective | None) -> TuningSession:
     )
     if row is None:
         raise ValidationError(
-            {"objective": "No session presents this objective: add it to a session first."}
+            {"objective": _("No session presents this objective: add it to a session first.")}
         )
     return row.session
 

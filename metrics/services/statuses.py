@@ -7,6 +7,7 @@ person says (the state chosen, the markers, the comment); its value is the recom
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from metrics.caching.versions import data_write
 from metrics.models import (
@@ -166,7 +167,9 @@ def quarter_figure_save(*, metric, segment, quarter, value, actor, source) -> bo
             return True
         return False
     if quarter.start_date > timezone.localdate():
-        raise ValidationError({"value": f"{quarter.label} has not started yet."})
+        raise ValidationError(
+            {"value": _("%(quarter)s has not started yet.") % {"quarter": quarter.label}}
+        )
     _observation, changed = versioned_row_save(
         model=Observation,
         lookup=lookup,

@@ -143,7 +143,10 @@ def submission_ensure_unlocked(*, department_id: int | None, quarter, actor=UNCH
         .first()
     )
     if state == SubmissionState.LOCKED:
-        raise LockedError(f"{quarter.label} is locked for this department; ask an admin to reopen.")
+        raise LockedError(
+            _("%(quarter)s is locked for this department; ask an admin to reopen.")
+            % {"quarter": quarter.label}
+        )
     if (
         state in permissions.UNDER_REVIEW
         and actor is not UNCHECKED
@@ -188,13 +191,19 @@ def _transition(
             return submission
         if submission.state not in allowed_from:
             if submission.state == SubmissionState.LOCKED:
-                raise LockedError(f"{quarter.label} is locked for {department}.")
+                raise LockedError(
+                    _("%(quarter)s is locked for %(department)s.")
+                    % {"quarter": quarter.label, "department": department}
+                )
             label = submission.get_state_display().lower()
-            article = "An" if label[:1] in "aeiou" else "A"
+            if label[:1] in "aeiou":
+                message = _("An %(state)s quarter cannot become %(new_state)s.")
+            else:
+                message = _("A %(state)s quarter cannot become %(new_state)s.")
             raise ValidationError(
                 {
-                    "state": f"{article} {label} quarter cannot become "
-                    f"{SubmissionState(to_state).label.lower()}."
+                    "state": message
+                    % {"state": label, "new_state": SubmissionState(to_state).label.lower()}
                 }
             )
         old_state, old_comment = submission.state, submission.review_comment
@@ -417,7 +426,10 @@ def submission_state_set(
     }
     if state not in steps:
         raise ValidationError(
-            {"state": f"Choose one of: {', '.join(map(str, SubmissionState.labels))}."}
+            {
+                "state": _("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(map(str, SubmissionState.labels))}
+            }
         )
     current = submission_get(department=department, quarter=quarter)
     if current.state == state:
@@ -437,8 +449,8 @@ def submission_delete(*, submission: Submission, actor, source: str) -> None:
         current = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
         if current.state == SubmissionState.LOCKED:
             raise LockedError(
-                f"{current.quarter.label} is locked for {current.department}; "
-                "reopen it instead of deleting it."
+                _("%(quarter)s is locked for %(department)s; reopen it instead of deleting it.")
+                % {"quarter": current.quarter.label, "department": current.department}
             )
         history_record(
             instance=current, changes={"state": (current.state, None)}, actor=actor, source=source

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from metrics import permissions
 from metrics.caching.versions import data_changed, data_write
@@ -43,9 +44,11 @@ MENTION = re.compile(r"(?<![\w@.])@([\w][\w.+-]{0,149})")
 def _clean_body(body) -> str:
     text = (body or "").replace("\r\n", "\n").strip()
     if not text:
-        raise ValidationError({"body": "Write something first."})
+        raise ValidationError({"body": _("Write something first.")})
     if len(text) > MAX_COMMENT_CHARS:
-        raise ValidationError({"body": f"At most {MAX_COMMENT_CHARS:,} characters."})
+        raise ValidationError(
+            {"body": _("At most %(limit)s characters.") % {"limit": f"{MAX_COMMENT_CHARS:,}"}}
+        )
     validate_markdown_length({"body": text})
     return text
 
@@ -95,15 +98,27 @@ def _any_of(names) -> str:
 def _ensure_open_to(actor, session: TuningSession) -> None:
     if not permissions.can_read_session(actor, session):
         permissions.log_denied(actor, "comment", session)
-        raise PermissionDenied("You cannot read this session.")
+        raise PermissionDenied(_("You cannot read this session."))
     if not permissions.can_comment(actor, session):
         permissions.log_denied(actor, "comment", session)
-        raise PermissionDenied("Viewers read the threads; they do not post in them.")
+        raise PermissionDenied(_("Viewers read the threads; they do not post in them."))
     if session.is_held:
-        held = f" on {session.held_at:%Y-%m-%d}" if session.held_at else ""
+        if session.held_at:
+            message = _(
+                "The %(quarter)s session was held on %(date)s: its threads are part of its "
+                "record and read-only. An admin can reopen the session."
+            )
+        else:
+            message = _(
+                "The %(quarter)s session was held: its threads are part of its record and "
+                "read-only. An admin can reopen the session."
+            )
         raise SessionHeldError(
-            f"The {session.quarter.label} session was held{held}: its threads are part of its "
-            "record and read-only. An admin can reopen the session."
+            message
+            % {
+                "quarter": session.quarter.label,
+                "date": f"{session.held_at:%Y-%m-%d}" if session.held_at else "",
+            }
         )
 
 
@@ -158,10 +173,10 @@ def thread_comment_add(
         if thread is None:
             thread = _thread_for(session, thread_target(session, target_key), actor)
         elif thread.session_id != session.pk:
-            raise ValidationError({"thread": "That thread belongs to another session."})
+            raise ValidationError({"thread": _("That thread belongs to another session.")})
         if in_reply_to is not None:
             if in_reply_to.thread_id != thread.pk:
-                raise ValidationError({"in_reply_to": "That comment is in another thread."})
+                raise ValidationError({"in_reply_to": _("That comment is in another thread.")})
             if in_reply_to.in_reply_to_id is not None:
                 in_reply_to = in_reply_to.in_reply_to
         earlier = set(
@@ -217,13 +232,16 @@ def comment_edit(
         session = comment.thread.session
         if not permissions.can_edit_comment(actor, comment):
             permissions.log_denied(actor, "comment_edit", comment)
-            raise PermissionDenied("Only its author edits a comment.")
+            raise PermissionDenied(_("Only its author edits a comment."))
         _ensure_open_to(actor, session)
         if expected_version is not None and expected_version != comment.version:
             raise ConflictError(
                 comment,
-                f"This comment was edited since you opened it (now version {comment.version}): "
-                "read it again and edit once more.",
+                _(
+                    "This comment was edited since you opened it (now version %(version)s): "
+                    "read it again and edit once more."
+                )
+                % {"version": comment.version},
             )
         if text == comment.body:
             return comment
@@ -251,8 +269,10 @@ def _resolution(*, actor, thread: Thread, resolved: bool) -> Thread:
         if not permissions.can_resolve_thread(actor, thread):
             permissions.log_denied(actor, "thread_resolve", thread)
             raise PermissionDenied(
-                "Whoever started the thread, the department's leads and the facilitators "
-                "resolve or reopen it."
+                _(
+                    "Whoever started the thread, the department's leads and the facilitators "
+                    "resolve or reopen it."
+                )
             )
         if thread.is_resolved == resolved:
             return thread

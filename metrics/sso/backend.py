@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
+from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from metrics.services.sso import sso_user_sign_in
@@ -146,5 +147,5 @@ class PasswordSignInSwitch:
         from django.core.exceptions import PermissionDenied
 
         if password is not None and not password_sign_in_enabled():
-            raise PermissionDenied("Password sign-in is turned off.")
+            raise PermissionDenied(_("Password sign-in is turned off."))
         return None

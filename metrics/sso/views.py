@@ -39,7 +39,7 @@ class ProviderSignInView(OIDCAuthenticationRequestView):
 
     def get(self, request):
         if not sso_enabled():
-            raise Http404("Single sign-on is not configured.")
+            raise Http404(_("Single sign-on is not configured."))
         try:
             self.OIDC_OP_AUTH_ENDPOINT = provider_metadata()["authorization_endpoint"]
         except ProviderUnavailable as error:
@@ -56,7 +56,7 @@ class ProviderSignInView(OIDCAuthenticationRequestView):
 class ProviderCallbackView(OIDCAuthenticationCallbackView):
     def get(self, request):
         if not sso_enabled():
-            raise Http404("Single sign-on is not configured.")
+            raise Http404(_("Single sign-on is not configured."))
         try:
             return super().get(request)
         except (SuspiciousOperation, PermissionDenied, ProviderUnavailable) as error:

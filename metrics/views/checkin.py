@@ -284,7 +284,13 @@ class SubmissionView(QuarterEntryMixin, View):
             return self._back()
         if not allowed[action]:
             permissions.log_denied(user, f"submission {action}", submission)
-            raise PermissionDenied(f"You may not {action} this quarter.")
+            denied = {
+                "submit": _("You may not submit this quarter."),
+                "lock": _("You may not lock this quarter."),
+                "reopen": _("You may not reopen this quarter."),
+                "withdraw": _("You may not withdraw this quarter."),
+            }
+            raise PermissionDenied(denied[action])
         service = {
             "submit": submission_submit,
             "lock": submission_lock,

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from metrics import permissions
@@ -91,7 +92,7 @@ class ReadAccessMixin(QueryErrorsMixin, AccessMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not permissions.can_read(request.user):
-            raise PermissionDenied("Your account has no role that may read the dashboards.")
+            raise PermissionDenied(_("Your account has no role that may read the dashboards."))
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -314,7 +315,9 @@ class MetricsTablesView(SessionPageMixin, TemplateView):
 
     @cached_property
     def page_number(self) -> int:
-        return query_page(self.request, self.layout().metrics_page_count, what="pages of metrics")
+        return query_page(
+            self.request, self.layout().metrics_page_count, what=_("pages of metrics")
+        )
 
     def sidebar_pages(self) -> tuple[int, int]:
         return self.page_number, 1
@@ -449,7 +452,7 @@ class OverviewView(SessionPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         all_departments = cached(self.version.structure_only, ("departments",), departments)
         chosen = query_choice(
-            self.request, "department", {d.slug for d in all_departments}, what="department"
+            self.request, "department", {d.slug for d in all_departments}, what=_("department")
         )
         layout = self.layout(chosen)
         number = query_page(self.request, layout.page_count)
@@ -567,7 +570,7 @@ class PrintDeckView(SessionPageMixin, TemplateView):
         layout = self.layout()
         earlier = self.earlier_layout()
         parts = deck_parts(layout, earlier.layout)
-        number = query_page(self.request, len(parts), name="part", what="parts of the deck")
+        number = query_page(self.request, len(parts), name="part", what=_("parts of the deck"))
         part = parts[number - 1]
         first_page = part.metric_pages[0] if part.metric_pages else 0
         slides = SimpleLazyObject(lambda: self._slides(layout, earlier, part))
@@ -690,8 +693,8 @@ class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
             if not 1 <= page <= comparison.pages:
                 raise BadQuery(
                     "page",
-                    f"?page= must be from 1 to {comparison.pages}: "
-                    f"there are {comparison.pages} pages.",
+                    _("?page= must be from 1 to %(count)s: there are %(count)s pages.")
+                    % {"count": comparison.pages},
                 )
             context["comparison"] = comparison
             context["pager"] = pager_for(self.request, page, comparison.pages)
@@ -700,7 +703,11 @@ class CompareView(ReadAccessMixin, ConditionalGetMixin, TemplateView):
     def _chosen(self, name, ids):
         chosen = query_int(self.request, name)
         if chosen is not None and chosen not in ids:
-            raise BadQuery(name, f"There is no session {chosen} to compare (?{name}=).")
+            raise BadQuery(
+                name,
+                _("There is no session %(id)s to compare (?%(name)s=).")
+                % {"id": chosen, "name": name},
+            )
         return chosen
 
 
@@ -718,7 +725,7 @@ class CellHistoryView(ReadAccessMixin, TemplateView):
         else:
             history = status_history(status_id=status_id)
         if history is None:
-            raise Http404("No such cell.")
+            raise Http404(_("No such cell."))
         session = query_int(self.request, "session")
         # A busy cell (a metric pushed every day for years) has thousands of saves: pages. A
         # page past the end shows the last one, as a list that shrank since the link was made.

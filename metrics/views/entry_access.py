@@ -5,6 +5,7 @@ is worth knowing); anonymous users are sent to sign in."""
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from metrics import permissions
 from metrics.fiscal import is_valid_fiscal_year
@@ -27,7 +28,8 @@ class DepartmentEntryMixin(LoginRequiredMixin):
                 request.user, f"{request.method} {request.path}", self.department
             )
             raise PermissionDenied(
-                f"Only {possessive(self.department)} leads and admins edit these figures."
+                _("Only %(departments)s leads and admins edit these figures.")
+                % {"departments": possessive(self.department)}
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -38,7 +40,7 @@ class QuarterEntryMixin(DepartmentEntryMixin):
     def dispatch(self, request, *args, **kwargs):
         number, fiscal_year = kwargs["number"], kwargs["fiscal_year"]
         if number not in (1, 2, 3, 4) or not is_valid_fiscal_year(fiscal_year):
-            raise Http404("A fiscal year has quarters Q1 to Q4.")
+            raise Http404(_("A fiscal year has quarters Q1 to Q4."))
         self.quarter_key = (fiscal_year, number)
         return super().dispatch(request, *args, **kwargs)
 

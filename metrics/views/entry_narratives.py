@@ -42,7 +42,7 @@ class NarrativeEditView(LoginRequiredMixin, TemplateView):
         self.object = self.get_object()
         if not permissions.can_edit(request.user, self.object):
             permissions.log_denied(request.user, f"{request.method} {request.path}", self.object)
-            raise PermissionDenied("Only the department's leads and admins edit this text.")
+            raise PermissionDenied(_("Only the department's leads and admins edit this text."))
         return super().dispatch(request, *args, **kwargs)
 
     def initial(self):

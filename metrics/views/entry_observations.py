@@ -99,7 +99,7 @@ class BackfillView(QueryErrorsMixin, DepartmentEntryMixin, TemplateView):
         context = super().get_context_data(department=self.department, **kwargs)
         form = context.get("form")
         chosen = (form.data.get("row") if form is not None and form.is_bound else None) or (
-            query_choice(self.request, "row", self.rows, what="metric row")
+            query_choice(self.request, "row", self.rows, what=_("metric row"))
         )
         if chosen in self.rows:
             metric, segment = self.rows[chosen]

@@ -3,6 +3,7 @@ objective's key-result table, cells as the deck prints them (metrics/exports.py)
 
 from django.http import Http404
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.generic import View
 
 from metrics.exports import key_results_sheet, metrics_sheet, sheet_response
@@ -21,6 +22,6 @@ class KeyResultsExportView(SessionPageMixin, View):
         deck = self.deck
         objective = deck.objective(objective_slug)
         if objective is None:
-            raise Http404("This session has no such objective.")
+            raise Http404(_("This session has no such objective."))
         filename = f"key-results-{objective.slug}-{slugify(deck.quarter_label)}"
         return sheet_response(key_results_sheet(deck, objective), filename=filename, kind=kind)

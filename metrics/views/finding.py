@@ -3,6 +3,7 @@
 from functools import cached_property
 
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from metrics import permissions
@@ -44,7 +45,7 @@ class ObjectivesIndexView(SessionPageMixin, TemplateView):
     @cached_property
     def page_number(self) -> int:
         count = max(1, len(self.layout().objective_pages))
-        return query_page(self.request, count, what="pages of objectives")
+        return query_page(self.request, count, what=_("pages of objectives"))
 
     def sidebar_pages(self) -> tuple[int, int]:
         return 1, self.page_number

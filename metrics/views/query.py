@@ -9,6 +9,7 @@ import unicodedata
 
 from django.core.exceptions import BadRequest
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from metrics.services.validation import ascii_int
 
@@ -53,7 +54,8 @@ def query_int(request, name: str) -> int | None:
     if number is None:
         raise BadQuery(
             name,
-            f"?{name}= must be a whole number written with the digits 0-9, not “{_shown(raw)}”.",
+            _("?%(name)s= must be a whole number written with the digits 0-9, not “%(raw)s”.")
+            % {"name": name, "raw": _shown(raw)},
         )
     return number
 
@@ -65,7 +67,11 @@ def query_choice(request, name: str, choices, *, what: str) -> str:
     if not raw.strip():
         return ""
     if raw not in choices:
-        raise BadQuery(name, f"There is no {what} “{_shown(raw)}” (?{name}=).")
+        raise BadQuery(
+            name,
+            _("There is no %(what)s “%(raw)s” (?%(name)s=).")
+            % {"what": what, "raw": _shown(raw), "name": name},
+        )
     return raw
 
 
@@ -74,16 +80,22 @@ def query_text(request, name: str) -> str:
     other than spaces (a NUL byte cannot even be sent to PostgreSQL)."""
     raw = request.GET.get(name, "")
     if any(unicodedata.category(char) == "Cc" and not char.isspace() for char in raw):
-        raise BadQuery(name, f"?{name}= cannot contain control characters such as NUL.")
+        raise BadQuery(
+            name, _("?%(name)s= cannot contain control characters such as NUL.") % {"name": name}
+        )
     return raw
 
 
-def query_page(request, count: int, *, name: str = "page", what: str = "pages") -> int:
+def query_page(request, count: int, *, name: str = "page", what: str = "") -> int:
     """`?page=` as a page number from 1 to `count` (1 when absent); a BadQuery naming the
     range for anything else."""
     number = query_int(request, name)
     if number is None:
         return 1
     if not 1 <= number <= count:
-        raise BadQuery(name, f"?{name}= must be from 1 to {count}: there are {count} {what}.")
+        raise BadQuery(
+            name,
+            _("?%(name)s= must be from 1 to %(count)s: there are %(count)s %(what)s.")
+            % {"name": name, "count": count, "what": what or _("pages")},
+        )
     return number

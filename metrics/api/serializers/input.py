@@ -3,6 +3,7 @@ about values (units, cadences, locks, versions) are the write services', shared 
 forms."""
 
 from django.core.validators import ProhibitNullCharactersValidator as _NoNul
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -22,7 +23,8 @@ class AsciiDigitsMixin:
     def to_internal_value(self, data):
         if isinstance(data, str) and not data.isascii():
             raise serializers.ValidationError(
-                f"“{data[:40]}” is not a number; use the digits 0-9, e.g. 92000."
+                _("“%(value)s” is not a number; use the digits 0-9, e.g. 92000.")
+                % {"value": data[:40]}
             )
         return super().to_internal_value(data)
 
@@ -146,7 +148,7 @@ class QuarterChoiceMixin(serializers.Serializer):
         if quarter is None:
             if fiscal_year is None or number is None:
                 raise serializers.ValidationError(
-                    {"quarter": "Give a quarter id, or fiscal_year and quarter_number."}
+                    {"quarter": _("Give a quarter id, or fiscal_year and quarter_number.")}
                 )
             attrs["quarter"] = (fiscal_year, number)
         else:
@@ -265,7 +267,7 @@ class ObservationRowInput(serializers.Serializer):
 
     def _id_in_range(self, value):
         if value and (ascii_int(value) or 0) >= 2**63:
-            raise serializers.ValidationError("No such id.")
+            raise serializers.ValidationError(_("No such id."))
         return value
 
     def validate_metric(self, value):

@@ -1,5 +1,6 @@
 """Input and output of the quarterly-cycle actions on sessions (open next, hold, reopen)."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 
@@ -19,7 +20,7 @@ class OpenNextInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         if ("fiscal_year" in attrs) != ("quarter_number" in attrs):
             raise serializers.ValidationError(
-                "Give both fiscal_year and quarter_number, or neither (the next quarter)."
+                _("Give both fiscal_year and quarter_number, or neither (the next quarter).")
             )
         return attrs
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -33,8 +34,10 @@ class ObtainTokenView(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         if not password_sign_in_enabled():
             raise PermissionDenied(
-                "Password sign-in is turned off: sign in through the organisation's provider "
-                "and take your token from the token page."
+                _(
+                    "Password sign-in is turned off: sign in through the organisation's provider "
+                    "and take your token from the token page."
+                )
             )
         username = request.data.get("username") if hasattr(request.data, "get") else None
         wait = signin_retry_after(request, str(username or ""))

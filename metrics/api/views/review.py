@@ -4,6 +4,7 @@ check-in page's and the review page's permissions; GET /api/v1/submissions/?sess
 for each department's state (a held session's: as it stood when it was held)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import status as http
@@ -49,7 +50,7 @@ def _department(value):
         catalog_row(Department, number) if number is not None and 0 < number <= MAX_ID else None
     ) or department_by_slug(key)
     if found is None:
-        raise NotFoundError("No such department.")
+        raise NotFoundError(_("No such department."))
     return found
 
 
@@ -89,9 +90,13 @@ class SubmissionActionView(APIView):
         department = _department(data.pop("department"))
         if not allowed(request.user, department):
             rules.log_denied(request.user, f"api submission {self.action}", department)
-            raise PermissionDenied(
-                f"You may not {self.action} {possessive(department.name)} check-in."
-            )
+            denied = {
+                "submit": _("You may not submit %(departments)s check-in."),
+                "withdraw": _("You may not withdraw %(departments)s check-in."),
+                "approve": _("You may not approve %(departments)s check-in."),
+                "return": _("You may not return %(departments)s check-in."),
+            }[self.action]
+            raise PermissionDenied(denied % {"departments": possessive(department.name)})
         quarter = quarter_resolve(data.pop("quarter"))
         try:
             submission = service(
@@ -167,7 +172,7 @@ class CheckinsView(APIView):
         query.is_valid(raise_exception=True)
         session = session_for_action(query.validated_data["session"])
         if session is None:
-            raise NotFoundError("No such tuning session.")
+            raise NotFoundError(_("No such tuning session."))
         held = session.state == SessionState.HELD
         if held:
             items = held_checkins(session.pk)

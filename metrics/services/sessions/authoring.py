@@ -65,26 +65,32 @@ def session_update(
     if "title" in values:
         values["title"] = values["title"].strip()
         if not values["title"]:
-            raise ValidationError({"title": "A session needs a title."})
+            raise ValidationError({"title": _("A session needs a title.")})
         if len(values["title"]) > 300:
-            raise ValidationError({"title": "At most 300 characters."})
+            raise ValidationError({"title": _("At most %(limit)s characters.") % {"limit": 300}})
     validate_markdown_length(values)
     with data_write():
         current = locked_session(session)
         if current.state == SessionState.HELD:
             if quarter is not None and quarter.pk != current.quarter_id:
                 raise SessionHeldError(
-                    f"The {current.quarter.label} session was held: its quarter cannot change."
+                    _("The %(quarter)s session was held: its quarter cannot change.")
+                    % {"quarter": current.quarter.label}
                 )
             session_ensure_draft(current)
         if quarter is not None and quarter.pk != current.quarter_id:
             if TuningSession.objects.filter(
                 priority_id=current.priority_id, quarter=quarter
             ).exists():
-                raise ValidationError({"quarter": f"{quarter.label} has a session already."})
+                raise ValidationError(
+                    {
+                        "quarter": _("%(quarter)s has a session already.")
+                        % {"quarter": quarter.label}
+                    }
+                )
             if entered_status_count(current):
                 raise ValidationError(
-                    {"quarter": "The session's quarter has entered statuses; it cannot move."}
+                    {"quarter": _("The session's quarter has entered statuses; it cannot move.")}
                 )
             values["quarter"] = quarter
         updated, _changed = versioned_instance_update(
@@ -220,9 +226,9 @@ def definition_update(
             fields[name] = (fields[name] or "").strip()
             limit = 300 if name == "name" else 500
             if len(fields[name]) > limit:
-                raise ValidationError({name: f"At most {limit} characters."})
+                raise ValidationError({name: _("At most %(limit)s characters.") % {"limit": limit}})
     if "name" in fields and not fields["name"]:
-        raise ValidationError({"name": "A metric row needs a name."})
+        raise ValidationError({"name": _("A metric row needs a name.")})
     with data_write():
         draft_session_of(definition)
         updated, _changed = versioned_instance_update(
@@ -247,7 +253,9 @@ def definition_add(
         existing = MetricDefinition.objects.filter(session=session, metric=metric).first()
         if existing is not None:
             if not existing.is_retired:
-                raise ValidationError({"metric": f"{metric.name} is already a row."})
+                raise ValidationError(
+                    {"metric": _("%(metric)s is already a row.") % {"metric": metric.name}}
+                )
             return definition_update(
                 definition=existing, actor=actor, source=source, is_retired=False
             )
@@ -409,18 +417,20 @@ def _clean_key_result_fields(fields: dict) -> dict:
         if name in values:
             values[name] = (values[name] or "").replace("\r\n", "\n").strip()
     if "description" in values and not values["description"]:
-        raise ValidationError({"description": "A key result needs its description."})
+        raise ValidationError({"description": _("A key result needs its description.")})
     if len(values.get("code", "")) > 20:
-        raise ValidationError({"code": "At most 20 characters."})
+        raise ValidationError({"code": _("At most %(limit)s characters.") % {"limit": 20}})
     if len(values.get("baseline_text", "")) > 500:
-        raise ValidationError({"baseline_text": "At most 500 characters."})
+        raise ValidationError(
+            {"baseline_text": _("At most %(limit)s characters.") % {"limit": 500}}
+        )
     validate_markdown_length({k: v for k, v in values.items() if k in ("description", "goal_text")})
     return values
 
 
 def _ensure_presented(session: TuningSession, objective_id: int) -> None:
     if not SessionObjective.objects.filter(session=session, objective_id=objective_id).exists():
-        raise ValidationError({"objective": "This objective is not part of the session."})
+        raise ValidationError({"objective": _("This objective is not part of the session.")})
 
 
 def key_result_add(
@@ -429,7 +439,7 @@ def key_result_add(
     validate_source(source)
     values = _clean_key_result_fields(fields)
     if not values.get("description"):
-        raise ValidationError({"description": "A key result needs its description."})
+        raise ValidationError({"description": _("A key result needs its description.")})
     with data_write():
         session = locked_session(session)
         session_ensure_draft(session)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from metrics.caching.versions import data_write
 from metrics.models import (
@@ -170,7 +171,9 @@ def objective_duplicate_next_quarter(
     target_quarter = next_quarter_of(current.quarter)
     target = next_session_of(current)
     if target is None:
-        raise ValidationError(f"Open the {target_quarter.label} session first.")
+        raise ValidationError(
+            _("Open the %(quarter)s session first.") % {"quarter": target_quarter.label}
+        )
     with data_write():
         target = locked_session(target)
         session_ensure_draft(target)

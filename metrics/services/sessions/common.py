@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from metrics.caching.versions import data_changed
 from metrics.models import Objective, SessionState, TuningSession
@@ -22,10 +23,22 @@ class SessionHeldError(LockedError):
 
 def session_ensure_draft(session: TuningSession) -> None:
     if session.state == SessionState.HELD:
-        held = f" on {session.held_at:%Y-%m-%d}" if session.held_at else ""
+        if session.held_at:
+            message = _(
+                "The %(quarter)s session was held on %(date)s: its deck stays as it was "
+                "presented. An admin can reopen it."
+            )
+        else:
+            message = _(
+                "The %(quarter)s session was held: its deck stays as it was presented. "
+                "An admin can reopen it."
+            )
         raise SessionHeldError(
-            f"The {session.quarter.label} session was held{held}: its deck stays as it was "
-            "presented. An admin can reopen it."
+            message
+            % {
+                "quarter": session.quarter.label,
+                "date": f"{session.held_at:%Y-%m-%d}" if session.held_at else "",
+            }
         )
 
 

@@ -9,6 +9,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from metrics.caching.versions import data_changed, data_write
 from metrics.models import (
@@ -69,8 +71,10 @@ def session_open_next(
         # Leads would be emailed that check-in closed before their quarter began.
         raise ValidationError(
             {
-                "status_deadline": f"The status deadline is before {target.label} begins "
-                f"({target.start_date:%Y-%m-%d})."
+                "status_deadline": _(
+                    "The status deadline is before %(quarter)s begins (%(start)s)."
+                )
+                % {"quarter": target.label, "start": f"{target.start_date:%Y-%m-%d}"}
             }
         )
     with data_write():
@@ -140,8 +144,14 @@ def session_delete(*, actor, session: TuningSession, source: str = "form") -> No
         count = entered_status_count(session)
         if count:
             raise ValidationError(
-                f"{session.quarter.label} already has {count} entered status"
-                f"{'es' if count != 1 else ''}: the session is in use and cannot be deleted."
+                ngettext(
+                    "%(quarter)s already has %(count)s entered status: the session is in use "
+                    "and cannot be deleted.",
+                    "%(quarter)s already has %(count)s entered statuses: the session is in use "
+                    "and cannot be deleted.",
+                    count,
+                )
+                % {"quarter": session.quarter.label, "count": count}
             )
         history_record(
             instance=session,
