@@ -94,6 +94,22 @@ def test_translations_keep_their_placeholders(language):
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
+def test_every_plural_has_all_the_forms_of_its_language(language):
+    # A missing form (Spanish has three: 1, millions, the rest) is no error to msgfmt or polib,
+    # but ngettext then answers that count in English.
+    catalog = committed(language)
+    forms = int(re.search(r"nplurals=(\d+)", catalog.metadata["Plural-Forms"])[1])
+    short = [
+        entry.msgid
+        for entry in catalog
+        if entry.msgid_plural
+        and sorted(k for k, v in entry.msgstr_plural.items() if v) != list(range(forms))
+    ]
+
+    assert short == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_the_compiled_catalog_matches_the_source(language):
     source = committed(language)
     compiled = polib.mofile(str(Path(source.fpath).with_suffix(".mo")))
