@@ -7,6 +7,8 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from metrics.fiscal import months_later
 from metrics.models import Cadence, Metric, Segment
 
@@ -36,7 +38,7 @@ def csv_rows_parse(text: str) -> ParsedRows:
     period_end optional; metric and segment by slug). Separators , ; or tab are detected."""
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise ImportFormatError("The file is empty.")
+        raise ImportFormatError(_("The file is empty."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -46,8 +48,8 @@ def csv_rows_parse(text: str) -> ParsedRows:
     missing = REQUIRED_COLUMNS - header
     if missing:
         raise ImportFormatError(
-            f"The header row lacks {', '.join(sorted(missing))}; expected columns: "
-            f"{', '.join(CSV_COLUMNS)}."
+            _("The header row lacks %(missing)s; expected columns: %(columns)s.")
+            % {"missing": ", ".join(sorted(missing)), "columns": ", ".join(CSV_COLUMNS)}
         )
     rows, line_numbers = [], []
     for record in _records(reader):
@@ -59,11 +61,13 @@ def csv_rows_parse(text: str) -> ParsedRows:
         if not any(cleaned.values()):
             continue
         if len(rows) >= MAX_ROWS:
-            raise ImportFormatError(f"At most {MAX_ROWS} rows per import; split the file.")
+            raise ImportFormatError(
+                _("At most %(limit)s rows per import; split the file.") % {"limit": MAX_ROWS}
+            )
         rows.append({name: cleaned.get(name, "") for name in CSV_COLUMNS})
         line_numbers.append(reader.line_num)
     if not rows:
-        raise ImportFormatError("The file has a header but no rows.")
+        raise ImportFormatError(_("The file has a header but no rows."))
     return ParsedRows(rows=rows, line_numbers=line_numbers)
 
 
@@ -76,10 +80,12 @@ def _records(reader: csv.DictReader):
         limit = csv.field_size_limit() // 1024
         if "field larger than field limit" in str(error):
             raise ImportFormatError(
-                f"Line {reader.line_num}: a field is longer than {limit} KB."
+                _("Line %(line)s: a field is longer than %(limit)s KB.")
+                % {"line": reader.line_num, "limit": limit}
             ) from error
         raise ImportFormatError(
-            f"Line {reader.line_num}: this is not readable CSV ({error})."
+            _("Line %(line)s: this is not readable CSV (%(error)s).")
+            % {"line": reader.line_num, "error": error}
         ) from error
 
 
@@ -88,7 +94,8 @@ def _period_at(start: date, months: int, *, line: int) -> date:
         return months_later(start, months)
     except (ValueError, OverflowError) as error:
         raise ImportFormatError(
-            f"Line {line} would fall after December 9999, the last month a date can hold."
+            _("Line %(line)s would fall after December 9999, the last month a date can hold.")
+            % {"line": line}
         ) from error
 
 
@@ -103,9 +110,9 @@ def backfill_rows_parse(
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
-        raise ImportFormatError("Paste at least one value.")
+        raise ImportFormatError(_("Paste at least one value."))
     if len(lines) > MAX_ROWS:
-        raise ImportFormatError(f"At most {MAX_ROWS} values at a time.")
+        raise ImportFormatError(_("At most %(limit)s values at a time.") % {"limit": MAX_ROWS})
     rows, line_numbers = [], []
     for offset, line in enumerate(lines):
         cell = line.split("\t")[0].strip()
@@ -121,5 +128,5 @@ def backfill_rows_parse(
         )
         line_numbers.append(offset + 1)
     if not rows:
-        raise ImportFormatError("Paste at least one value.")
+        raise ImportFormatError(_("Paste at least one value."))
     return ParsedRows(rows=rows, line_numbers=line_numbers)

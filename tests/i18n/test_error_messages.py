@@ -21,6 +21,7 @@ ERRORS = {
     "CommandError",
     "ConflictError",
     "Http404",
+    "ImportFormatError",
     "LockedError",
     "NotFoundError",
     "PermissionDenied",
