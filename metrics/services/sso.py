@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import SuspiciousOperation
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from metrics.caching.versions import data_changed, data_write
 from metrics.models import Department, ExternalIdentity
@@ -40,9 +39,7 @@ def sso_user_sign_in(*, issuer: str, claims: dict, groups: list[str], mapping):
             identity = ExternalIdentity(user=user, issuer=issuer, subject=subject)
         user = identity.user
         if not user.is_active:
-            raise SuspiciousOperation(
-                _("The account %(username)s is deactivated.") % {"username": user.get_username()}
-            )
+            raise SuspiciousOperation(f"The account {user.get_username()} is deactivated.")
         identity.email, identity.groups, identity.last_sign_in = email, groups, timezone.now()
         identity.save()
         if mapping.manages_roles or mapping.manages_leads:
@@ -57,8 +54,7 @@ def _linked_or_created(User, *, email: str, claims: dict):
     if len(matches) > 1:
         # Two accounts share the address: linking either would be a guess.
         raise SuspiciousOperation(
-            _("Several accounts have the email %(email)s; an admin must merge them.")
-            % {"email": email}
+            f"Several accounts have the email {email}; an admin must merge them."
         )
     if matches:
         logger.info("SSO: linked %s to the existing account %s.", email, matches[0].get_username())
