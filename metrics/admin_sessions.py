@@ -14,6 +14,8 @@ from metrics.admin_services import (
     RowServices,
     ServiceAdmin,
     ServiceRefused,
+    adopt,
+    model_field_values,
 )
 from metrics.services import session_rows
 from metrics.services import sessions as cycle
@@ -104,8 +106,8 @@ class ServiceRowsAdminMixin(ServiceAdmin):
 
 class TuningSessionServiceMixin(HeldSessionReadOnlyMixin, ServiceAdmin):
     """(Sessions are opened from the latest one on the "Open the next session" page; the admin
-    adds only the very first.) Texts and quarter of an existing session through
-    session_update; deletion through session_delete (refused for a held session or one whose
+    adds only the very first, through session_create_first.) Texts and quarter of an existing
+    session through session_update; deletion through session_delete (refused for a held session or one whose
     quarter has statuses); its rows (inlines) through their services."""
 
     inline_services = SESSION_ROW_SERVICES
@@ -116,7 +118,7 @@ class TuningSessionServiceMixin(HeldSessionReadOnlyMixin, ServiceAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.save()
+            self._create_first(request, obj, form)
             return
         fields = {
             name: form.cleaned_data[name]
@@ -132,6 +134,14 @@ class TuningSessionServiceMixin(HeldSessionReadOnlyMixin, ServiceAdmin):
         except SERVICE_ERRORS as error:
             raise ServiceRefused(error) from error
         obj.version = updated.version
+
+    def _create_first(self, request, obj, form):
+        fields = model_field_values(form, list(form.fields), self.model)
+        try:
+            created = cycle.session_create_first(actor=request.user, source=self.source, **fields)
+        except SERVICE_ERRORS as error:
+            raise ServiceRefused(error) from error
+        adopt(obj, created)
 
     def delete_model(self, request, obj):
         try:

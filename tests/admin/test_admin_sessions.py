@@ -225,3 +225,36 @@ def test_json_nested_past_the_recursion_limit_is_a_form_error_not_a_500(admin_cl
 
     assert response.status_code == 200
     assert "nested too deeply" in response.content.decode()
+
+
+def _first_session_form(priority, quarter, title):
+    data = {
+        "priority": priority.pk,
+        "quarter": quarter.pk,
+        "title": title,
+        "overview": "",
+        "progress_challenges": "",
+        "actions": "",
+    }
+    for prefix in ("key_deliverables", "metric_definitions", "footnotes", "acronyms"):
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    return data
+
+
+def test_admin_adds_the_first_session_through_the_service_and_no_second(client, db):
+    admin = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    priority = factories.PriorityFactory()
+    quarter = factories.QuarterFactory(fiscal_year=2020, number=2)
+    add = reverse("admin:metrics_tuningsession_add")
+
+    response = client.post(add, _first_session_form(priority, quarter, "First session"))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    session = models.TuningSession.objects.get()
+    assert session.title == "First session"
+    assert models.HistoryEntry.objects.filter(
+        object_id=session.pk, field="title", source="admin"
+    ).exists()
+    assert client.post(add, _first_session_form(priority, quarter, "Second")).status_code == 403
+    assert models.TuningSession.objects.count() == 1

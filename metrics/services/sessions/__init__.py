@@ -47,6 +47,7 @@ from metrics.services.sessions.carry_over import objective_duplicate_next_quarte
 from metrics.services.sessions.common import SessionHeldError, session_ensure_draft
 from metrics.services.sessions.lifecycle import (
     OpenResult,
+    session_create_first,
     session_delete,
     session_freeze_presented,
     session_hold,
@@ -88,6 +89,7 @@ __all__ = [
     "session_objective_move",
     "session_objective_update",
     "session_objectives_presented",
+    "session_create_first",
     "session_open_next",
     "session_open_next_validate",
     "session_open_notify",

@@ -48,6 +48,21 @@ KEY_RESULT_FIELDS = ("code", "description", "baseline_text", "goal_text", "miles
 # --- the session's own texts and quarter -----------------------------------------------------
 
 
+def session_texts_clean(fields: dict) -> dict:
+    """A session's texts as stored: known fields only, one kind of line break, a title that
+    is there and fits. ValidationError naming the field otherwise."""
+    validate_known_fields(fields, SESSION_TEXT_FIELDS)
+    values = {name: (text or "").replace("\r\n", "\n") for name, text in fields.items()}
+    if "title" in values:
+        values["title"] = values["title"].strip()
+        if not values["title"]:
+            raise ValidationError({"title": _("A session needs a title.")})
+        if len(values["title"]) > 300:
+            raise ValidationError({"title": _("At most %(limit)s characters.") % {"limit": 300}})
+    validate_markdown_length(values)
+    return values
+
+
 def session_update(
     *,
     session: TuningSession,
@@ -60,15 +75,7 @@ def session_update(
     """The session's title and texts (Markdown, sanitised when rendered) and, while it is in
     preparation and unused, its quarter."""
     validate_source(source)
-    validate_known_fields(fields, SESSION_TEXT_FIELDS)
-    values = {name: (text or "").replace("\r\n", "\n") for name, text in fields.items()}
-    if "title" in values:
-        values["title"] = values["title"].strip()
-        if not values["title"]:
-            raise ValidationError({"title": _("A session needs a title.")})
-        if len(values["title"]) > 300:
-            raise ValidationError({"title": _("At most %(limit)s characters.") % {"limit": 300}})
-    validate_markdown_length(values)
+    values = session_texts_clean(fields)
     with data_write():
         current = locked_session(session)
         if current.state == SessionState.HELD:

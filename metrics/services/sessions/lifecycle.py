@@ -16,6 +16,7 @@ from metrics.caching.versions import data_changed, data_write
 from metrics.models import (
     Department,
     Notification,
+    Priority,
     Quarter,
     SessionState,
     Submission,
@@ -34,6 +35,7 @@ from metrics.selectors.session_rules import (
 from metrics.selectors.snapshots import snapshot_build
 from metrics.services.events import EventKind
 from metrics.services.history import history_record, history_record_created
+from metrics.services.sessions.authoring import session_texts_clean
 from metrics.services.sessions.carry_over import session_carry_over
 from metrics.services.sessions.common import locked_session, session_ensure_draft, session_event
 from metrics.services.submissions import quarter_exclusive_lock, submission_lock, submission_unlock
@@ -46,6 +48,36 @@ class OpenResult:
     session: TuningSession
     created: bool
     emailed: int = 0
+
+
+def session_create_first(
+    *, actor, priority: Priority, quarter: Quarter, source: str = "form", **texts
+) -> TuningSession:
+    """The organisation's first session, which no earlier one can open (every later one comes
+    from `session_open_next`): refused once a session exists. Its texts are checked as
+    `session_update` checks them; its creation is in the history and tells the subscribers
+    (webhooks) that a session opened, but emails nobody: there is no quarter to check in yet
+    until someone sets its deadline."""
+    validate_source(source)
+    values = session_texts_clean(texts)
+    if not values.get("title"):
+        raise ValidationError({"title": _("A session needs a title.")})
+    with data_write():
+        # One writer at a time decides that no session exists yet.
+        Priority.objects.select_for_update().filter(pk=priority.pk).first()
+        if TuningSession.objects.exists():
+            raise ValidationError(
+                _("A session exists already: open the next one from the latest session.")
+            )
+        session = TuningSession.objects.create(
+            priority=priority, quarter=quarter, updated_by=actor_or_none(actor), **values
+        )
+        history_record_created(
+            instance=session, fields=("title", "quarter", "state"), actor=actor, source=source
+        )
+        data_changed()
+        session_event(EventKind.SESSION_OPENED, session=session, actor=actor, notify=False)
+    return session
 
 
 def session_open_next(
