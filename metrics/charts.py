@@ -31,7 +31,7 @@ from metrics.chart_spec import (
 from metrics.fiscal import day_year_earlier, quarter_of
 from metrics.formatting import DEFAULT_DECIMALS, format_value, format_yoy, plain_decimal
 from metrics.selectors.charts import ChartSeries, MetricChartData, SeriesPoint
-from metrics.selectors.deck import MetricRow
+from metrics.selectors.deck_types import MetricRow
 
 PALETTE = ["#1f4e8c", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d"]
 # The baseline bars of each group, a light shade of the group's colour.

@@ -40,7 +40,8 @@ from metrics.pptx_export.text import (
     plain,
 )
 from metrics.prometheus import deck_build_timed
-from metrics.selectors.deck import Deck, FootnoteItem, MetricRow, ObjectiveBlock, session_deck
+from metrics.selectors.deck import session_deck
+from metrics.selectors.deck_types import Deck, FootnoteItem, MetricRow, ObjectiveBlock
 from metrics.selectors.snapshots import session_chart_data, session_earlier_deck
 from metrics.selectors.threads import deck_with_threads
 

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 from metrics.formatting import INLINE_MARKERS, NO_STATUS, CellParts
 from metrics.markdown import render_markdown
-from metrics.selectors.deck import Cell, KeyResultCell
+from metrics.selectors.deck_types import Cell, KeyResultCell
 
 BRAND = "1F4E8C"
 MUTED = "5B6775"

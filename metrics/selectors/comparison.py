@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from metrics.selectors.deck import QUARTERS, Deck, MetricRow, session_deck
+from metrics.selectors.deck import session_deck
 from metrics.selectors.deck_layout import deck_layout
+from metrics.selectors.deck_types import QUARTERS, Deck, MetricRow
 from metrics.selectors.session_pages import session_header
 
 

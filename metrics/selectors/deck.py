@@ -5,8 +5,8 @@
 A deck is built in two steps: the loader here reads the session's rows (a fixed number of
 queries whatever the amount of data, see DECK_QUERIES), and the pure builders of
 metrics.selectors.deck_build turn them into the deck's frozen dataclasses, which the HTML
-pages and the API's deck endpoint (dataclasses.asdict) read alike. The deck's classes are
-named here too (`from metrics.selectors.deck import Deck, MetricRow`).
+pages and the API's deck endpoint (dataclasses.asdict) read alike. The deck's classes
+are imported from deck_types, their one home.
 
 A held session's deck is not built: it is the snapshot stored when it was held
 (metrics.selectors.snapshots, read back by metrics.selectors.held_decks), so its pages stay
@@ -22,64 +22,16 @@ from django.utils.translation import gettext as _
 
 from metrics import models
 from metrics.selectors.deck_build import (
-    ATTAINMENT_SEVERITY,
     DeckRows,
     deck_from_rows,
-    metric_attainment,
 )
 from metrics.selectors.deck_types import (
-    QUARTERS,
     WHOLE_DECK,
-    AcronymItem,
-    Cell,
-    ContentBlockItem,
     Deck,
     DeckWindow,
-    DeliverableItem,
-    DrilldownBlock,
-    DrilldownTableBlock,
-    DrilldownTableRow,
-    FootnoteItem,
-    InlineCell,
-    KeyResultCell,
-    KeyResultRow,
-    MetricRow,
-    ObjectiveBlock,
-    OutcomeGroup,
-    SegmentRow,
 )
 from metrics.selectors.errors import NotFoundError
 from metrics.selectors.held_decks import held_deck
-
-__all__ = [
-    "ATTAINMENT_SEVERITY",
-    "DECK_QUERIES",
-    "QUARTERS",
-    "WHOLE_DECK",
-    "AcronymItem",
-    "Cell",
-    "ContentBlockItem",
-    "Deck",
-    "DeckWindow",
-    "DeliverableItem",
-    "DrilldownBlock",
-    "DrilldownTableBlock",
-    "DrilldownTableRow",
-    "FootnoteItem",
-    "InlineCell",
-    "KeyResultCell",
-    "KeyResultRow",
-    "MetricRow",
-    "ObjectiveBlock",
-    "OutcomeGroup",
-    "DeckRows",
-    "SegmentRow",
-    "build_live_deck",
-    "deck_from_rows",
-    "deck_rows",
-    "metric_attainment",
-    "session_deck",
-]
 
 # Queries session_deck runs, whatever the size of the data; tests hold it to this.
 DECK_QUERIES = 15

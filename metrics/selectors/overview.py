@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from metrics import models
 from metrics.caching.decks import held_deck_data
-from metrics.selectors.deck import metric_attainment
+from metrics.selectors.deck_build import metric_attainment
 from metrics.selectors.job_runs import job_run_latest
 from metrics.selectors.review import checkin_states
 

@@ -36,7 +36,7 @@ from metrics.selectors import deck as deck_selectors
 from metrics.selectors.cell_history import key_result_status_history, status_history
 from metrics.selectors.charts import chart_window_start, metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
-from metrics.selectors.deck import WHOLE_DECK, DeckWindow, session_deck
+from metrics.selectors.deck import session_deck
 from metrics.selectors.deck_layout import (
     DeckLayout,
     EarlierTable,
@@ -46,6 +46,7 @@ from metrics.selectors.deck_layout import (
     earlier_table_part,
     part_window,
 )
+from metrics.selectors.deck_types import WHOLE_DECK, DeckWindow
 from metrics.selectors.job_runs import recompute_state
 from metrics.selectors.overview import (
     attainment_tally,

@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 from metrics import permissions
 from metrics.caching.store import cached
 from metrics.caching.versions import request_data_version
-from metrics.selectors.deck import DeckWindow
+from metrics.selectors.deck_types import DeckWindow
 from metrics.selectors.search import search
 from metrics.selectors.sessions import session_choices
 from metrics.views.dashboards import ReadAccessMixin, SessionPageMixin

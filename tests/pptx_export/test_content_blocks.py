@@ -6,7 +6,8 @@ from dataclasses import replace
 import pytest
 
 from metrics.pptx_export.builder import DeckBuilder
-from metrics.selectors.deck import ContentBlockItem, session_deck
+from metrics.selectors.deck import session_deck
+from metrics.selectors.deck_types import ContentBlockItem
 from tests.pptx_export.reading import texts_of, title_of
 from tests.selectors.builders import build_small_deck
 

@@ -5,14 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from metrics import models
-from metrics.selectors.deck import (
-    DECK_QUERIES,
-    WHOLE_DECK,
-    DeckWindow,
-    deck_from_rows,
-    deck_rows,
-    session_deck,
-)
+from metrics.selectors.deck import DECK_QUERIES, deck_rows, session_deck
+from metrics.selectors.deck_build import deck_from_rows
+from metrics.selectors.deck_types import WHOLE_DECK, DeckWindow
 from metrics.selectors.errors import NotFoundError
 from tests.selectors.builders import add_bulk, build_small_deck
 

@@ -9,8 +9,9 @@ import pytest
 from metrics import models
 from metrics.management.commands.generate_demo_data import demo_data_generate
 from metrics.selectors import deck_layout as layout_module
-from metrics.selectors.deck import DeckWindow, session_deck
+from metrics.selectors.deck import session_deck
 from metrics.selectors.deck_layout import deck_layout, metric_paged, paged
+from metrics.selectors.deck_types import DeckWindow
 from metrics.selectors.overview import attainment_tally
 from metrics.selectors.session_pages import session_header
 from metrics.services.sessions import session_hold

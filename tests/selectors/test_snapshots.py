@@ -6,7 +6,8 @@ import pytest
 
 from metrics import models
 from metrics.selectors.charts import MetricChartData, metrics_chart_data
-from metrics.selectors.deck import Deck, build_live_deck, session_deck
+from metrics.selectors.deck import build_live_deck, session_deck
+from metrics.selectors.deck_types import Deck
 from metrics.selectors.snapshots import from_data, snapshot_build, snapshot_head, to_data
 from metrics.services.recompute_runs import recompute_run
 

@@ -7,7 +7,7 @@ dataclasses' field order, help texts and choices."""
 
 from metrics.api.serializers.from_dataclass import Shape, dataclass_serializer
 from metrics.formatting import CellParts
-from metrics.selectors.deck import (
+from metrics.selectors.deck_types import (
     Cell,
     ContentBlockItem,
     Deck,
