@@ -32,11 +32,6 @@ def held_earlier_deck(session_id: int):
     return from_data(Deck, stored) if stored is not None else None
 
 
-def snapshot_deck(snapshot: dict) -> Deck:
-    """The Deck stored in a snapshot, marked held."""
-    return stored_deck(snapshot["deck"])
-
-
 def stored_deck(data: dict, window: DeckWindow | None = None) -> Deck:
     """The Deck of a snapshot's stored deck data, marked held; with a DeckWindow, only its
     part (the rest of the data is never turned into objects)."""

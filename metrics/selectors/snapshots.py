@@ -21,7 +21,6 @@ from metrics.selectors.held_decks import (
     NOT_STORED,
     held_deck,
     held_earlier_deck,
-    snapshot_deck,
     stored_deck,
 )
 from metrics.selectors.sessions import earlier_session_id
@@ -37,7 +36,6 @@ __all__ = [
     "session_chart_data",
     "session_earlier_deck",
     "snapshot_build",
-    "snapshot_deck",
     "snapshot_head",
     "stored_deck",
     "to_data",
