@@ -231,12 +231,12 @@ def on_session_changed(event: Event) -> None:
 def on_comment_created(event: Event) -> None:
     payload = event.payload
     author_id = payload.get("author_id") or event.actor_id
-    target = payload.get("target") or _("a discussion")
+    target = payload.get("target_label") or _("a discussion")
     link = payload.get("link") or ""
     department_id = payload.get("department_id")
     mentioned = [int(pk) for pk in payload.get("mentioned_user_ids") or []]
     replied = [payload["in_reply_to_author_id"]] if payload.get("in_reply_to_author_id") else []
-    participants = [int(pk) for pk in payload.get("participant_user_ids") or []]
+    participants = [int(pk) for pk in payload.get("participant_ids") or []]
     leads = leads_by_department([department_id]).get(department_id, []) if department_id else []
     readers = readers_among({*mentioned, *replied, *participants, *leads})
     texts = {

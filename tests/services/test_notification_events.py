@@ -198,13 +198,14 @@ def comment_event(author, **payload):
         payload={
             "comment_id": 41,
             "thread_id": 7,
-            "target": "Monthly active editors, Q3 FY20-21",
+            "target": "metric_cell",
+            "target_label": "Monthly active editors, Q3 FY20-21",
             "link": "/sessions/3/metrics/monthly-active-editors/#thread-7",
             "session_id": 3,
             "department_id": None,
             "author_id": author.pk,
             "mentioned_user_ids": [],
-            "participant_user_ids": [],
+            "participant_ids": [],
             "in_reply_to_author_id": None,
             **payload,
         },
@@ -224,7 +225,7 @@ def test_a_reply_tells_the_replied_to_author_and_participants_once_each(people):
     comment_event(
         people["lead"],
         in_reply_to_author_id=people["executive"].pk,
-        participant_user_ids=[people["executive"].pk, people["facilitator"].pk, people["lead"].pk],
+        participant_ids=[people["executive"].pk, people["facilitator"].pk, people["lead"].pk],
         mentioned_user_ids=[people["facilitator"].pk],
     )
 

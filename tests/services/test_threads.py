@@ -239,3 +239,29 @@ def test_a_comment_bumps_the_data_version_so_cached_pages_show_it(world):
         actor=world["lead"], session=world["session"], target_key=SESSION_KEY, body="New"
     )
     assert data_version_current().key != before
+
+
+def test_a_comment_tells_the_mentioned_and_earlier_participants_by_the_cells_name(world):
+    """The whole seam, through the real services: what the threads publish is what the
+    notifications read (a hand-made payload once hid a key they disagreed on)."""
+    key = metric_cell_key(world["metric"].pk, world["segment"].pk, 2020, 2)
+    session = world["session"]
+    question = thread_comment_add(
+        actor=world["executive"], session=session, target_key=key, body="Why? @lena"
+    )
+    thread_comment_add(
+        actor=world["facilitator"], session=session, thread=question.thread, body="Also asking"
+    )
+    thread_comment_add(
+        actor=world["lead"], session=session, thread=question.thread, body="Because",
+        in_reply_to=question,
+    )  # fmt: skip
+
+    told = models.Notification.objects.order_by("pk")
+    mention = told.get(recipient=world["lead"], kind="mention")
+    assert mention.summary == "You were mentioned on Active editors · Africa, Q2 FY20-21"
+    # The lead's answer reaches both who spoke before: the replied-to and the participant.
+    replies = told.filter(kind="reply", summary__contains="Active editors · Africa, Q2 FY20-21")
+    assert {world["executive"].pk, world["facilitator"].pk} <= set(
+        replies.values_list("recipient_id", flat=True)
+    )
