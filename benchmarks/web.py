@@ -17,8 +17,10 @@ production settings (sync workers, 2 x cores + 1) and, with --broker-url, a Cele
    reads the URL, with 1 client and with --connections clients; the floor is the same write
    followed by a read of the floor view. The ratio is read p50 over floor p50, same clients;
 3. a check-in week: --connections writers saving statuses while as many readers browse every
-   URL, for --week-seconds; the save and read p50/p95 and the worker's backlog (pending
-   recompute requests plus messages queued at the broker) every few seconds.
+   URL, for --week-seconds, once per --think time (0: each client's next request as soon as
+   the last is answered; 1: a second, +-50%, between them, as people work); the save and read
+   p50/p95 and the worker's backlog (pending recompute requests plus messages queued at the
+   broker) every few seconds.
 
 Every section prints the load average beside its figures: this machine is noisy. SQL queries
 per request (cached, and cold with the cache emptied) are counted in-process. `--in-process`
@@ -69,6 +71,14 @@ def parse_args():
         "--rounds", type=int, default=10, help="Write-then-read rounds per client and URL."
     )
     parser.add_argument("--week-seconds", type=int, default=30, help="0: no check-in week.")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs="*",
+        default=[0.0, 1.0],
+        help="Check-in weeks to run, one per think time (s a client waits between its requests; "
+        "0: none, a saturation test).",
+    )
     parser.add_argument(
         "--broker-url", default="", help="redis://... to run a Celery worker (default: eager)."
     )
@@ -393,27 +403,30 @@ def backlog_counter(broker_url: str):
 def checkin_week(args, make_client, pages, api, writes) -> None:
     if not args.week_seconds:
         return
-    print(
-        f"\n3. a check-in week: {args.connections} writers saving statuses "
-        f"({len(writes)} metrics) while {args.connections} readers browse every URL, "
-        f"{args.week_seconds} s; {'a Celery worker' if args.broker_url else 'eager recomputes'};"
-        f" {load()}"
-    )
-    figures = writeload.checkin_week(
-        make_client,
-        pages=[(url, False) for url in pages.values()] + [(url, True) for url in api.values()],
-        writes=writes,
-        writers=args.connections,
-        readers=args.connections,
-        duration=args.week_seconds,
-        backlog_now=backlog_counter(args.broker_url),
-    )
-    for what, values in (("saves", figures.saves), ("reads", figures.reads)):
-        print(f"{what:<6} {len(values):>6} done, p50 {percentile(values, 0.5) * 1000:.0f} ms, "
-              f"p95 {percentile(values, 0.95) * 1000:.0f} ms")  # fmt: skip
-    print(f"errors {figures.errors}; {load()}")
-    samples = figures.backlog[:: max(1, len(figures.backlog) // 10)]
-    print("backlog (s: pending) " + ", ".join(f"{t:.0f}: {n}" for t, n in samples))
+    for think in args.think:
+        pacing = f"{think:g} s think time (+-50%)" if think else "no think time (saturation)"
+        print(
+            f"\n3. a check-in week: {args.connections} writers saving statuses "
+            f"({len(writes)} metrics) while {args.connections} readers browse every URL, "
+            f"{args.week_seconds} s, {pacing}; "
+            f"{'a Celery worker' if args.broker_url else 'eager recomputes'}; {load()}"
+        )
+        figures = writeload.checkin_week(
+            make_client,
+            pages=[(url, False) for url in pages.values()] + [(url, True) for url in api.values()],
+            writes=writes,
+            writers=args.connections,
+            readers=args.connections,
+            duration=args.week_seconds,
+            backlog_now=backlog_counter(args.broker_url),
+            think=think,
+        )
+        for what, values in (("saves", figures.saves), ("reads", figures.reads)):
+            print(f"{what:<6} {len(values):>6} done, p50 {percentile(values, 0.5) * 1000:.0f} ms, "
+                  f"p95 {percentile(values, 0.95) * 1000:.0f} ms")  # fmt: skip
+        print(f"errors {figures.errors}; {load()}")
+        samples = figures.backlog[:: max(1, len(figures.backlog) // 10)]
+        print("backlog (s: pending) " + ", ".join(f"{t:.0f}: {n}" for t, n in samples))
 
 
 def start_worker(args) -> subprocess.Popen | None:

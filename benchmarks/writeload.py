@@ -10,6 +10,7 @@ a page and for its floor, so that their ratio compares like with like.
 """
 
 import itertools
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -83,6 +84,11 @@ def percentile(values, fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def _pause(think: float) -> None:
+    if think:
+        time.sleep(think * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret
+
+
 def _threads(count: int, target: Callable[[int], None]) -> None:
     failures: list[BaseException] = []
 
@@ -152,7 +158,12 @@ def checkin_week(
     readers: int,
     duration: float,
     backlog_now: Callable[[], int],
+    think: float = 0.0,
 ) -> WeekFigures:
+    """Writers saving and readers reading for `duration` seconds. With `think` 0 each client
+    sends its next request as soon as the last is answered (a saturation test: 32 clients on
+    a 2-core server); with `think` > 0 it waits that long, with +-50% jitter, between its
+    requests, as a person entering figures or reading pages does."""
     figures = WeekFigures(saves=[], reads=[], errors=0, backlog=[])
     lock = threading.Lock()
     stop = time.monotonic() + duration
@@ -170,6 +181,7 @@ def checkin_week(
                 continue
             with lock:
                 figures.saves.append(took)
+            _pause(think)
 
     def reader(index: int) -> None:
         client = make_client()
@@ -184,6 +196,7 @@ def checkin_week(
                 continue
             with lock:
                 figures.reads.append(took)
+            _pause(think)
 
     def sampler(_index: int) -> None:
         while time.monotonic() < stop + 0.5:

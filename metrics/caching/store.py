@@ -35,6 +35,22 @@ def cached(version, parts: tuple, build: Callable[[], T]) -> T:
     return value
 
 
+def cached_many(items: dict, build: Callable[[list], dict]) -> dict:
+    """{name: the value stored under its (version, parts)} for `items` ({name: (version,
+    parts)}), read in one round trip; the missing ones built together by `build(names)`
+    ({name: value}) and stored in one more. A page made of parts that go stale apart (one
+    per department's figures) rebuilds only the parts a write touched."""
+    keys = {name: cache_key(version, *parts) for name, (version, parts) in items.items()}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    values = {name: found[key] for name, key in keys.items() if key in found}
+    missing = [name for name in keys if name not in values]
+    if missing:
+        built = build(missing)
+        cache.set_many({keys[name]: built[name] for name in missing}, TIMEOUT)
+        values.update(built)
+    return values
+
+
 def stored_response_get(etag: str, encoding: str) -> tuple[bytes, dict] | None:
     return cache.get(response_key(etag, encoding))
 

@@ -98,7 +98,11 @@ def deck_rows(session: models.TuningSession, window: DeckWindow = WHOLE_DECK) ->
         statuses=_status_rows(metric_ids, session.quarter),
         drilldowns=_drilldown_rows(session, window),
         footnotes=list(models.Footnote.objects.filter(session=session).order_by("id")),
-        outcome_order=_outcome_order(session) if window.metric_ids is not None else None,
+        outcome_order=(
+            _outcome_order(session)
+            if window.metric_ids is not None and window.in_deck_order
+            else None
+        ),
         acronyms=_acronym_rows(session) if extras else [],
         deliverables=_deliverable_rows(session) if extras else [],
     )

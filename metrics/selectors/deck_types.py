@@ -314,6 +314,9 @@ class DeckWindow:
     # The session's key deliverables and acronyms (S1, S16): hundreds of rows at scale,
     # left out of the parts of pages that do not print them.
     extras: bool = True
+    # A part's outcomes in the whole deck's order (one more query); the rows of parts put
+    # together later in that order (selectors/deck_departments.py) do without.
+    in_deck_order: bool = True
 
     def without_extras(self) -> DeckWindow:
         return replace(self, extras=False)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from metrics import models
@@ -58,13 +58,39 @@ def attainment_tally(header, *, department: str = "") -> list[dict]:
     return [{"attainment": value, "count": counted[value]} for value in models.Attainment.values]
 
 
+def _department_filter(field: str, department_ids) -> Q:
+    """Rows of these departments (None among them: rows without one)."""
+    ids = [i for i in department_ids if i is not None]
+    condition = Q(**{f"{field}__in": ids})
+    if None in department_ids:
+        condition |= Q(**{f"{field}__isnull": True})
+    return condition
+
+
 def _live_attainments(header, department: str):
+    ids = None
+    if department:
+        ids = list(models.Department.objects.filter(slug=department).values_list("id", flat=True))
+    for counter in live_attainments(header, ids).values():
+        yield from counter.elements()
+
+
+def live_attainments(header, department_ids=None) -> dict:
+    """{department id: Counter of attainments} of the session's metrics (of these
+    departments; None: all), with the deck's rule (deck_build.metric_attainment) applied to
+    plain rows: three queries, no row built."""
     definitions = models.MetricDefinition.objects.filter(
         session_id=header.session_id, is_retired=False
     )
-    if department:
-        definitions = definitions.filter(metric__department__slug=department)
-    metrics = list(definitions.values_list("metric_id", "metric__state", "metric__segments_inline"))
+    if department_ids is not None:
+        definitions = definitions.filter(
+            _department_filter("metric__department_id", department_ids)
+        )
+    metrics = list(
+        definitions.values_list(
+            "metric_id", "metric__state", "metric__segments_inline", "metric__department_id"
+        )
+    )
     metric_ids = definitions.values("metric_id")
     segment_order = defaultdict(list)
     for metric_id, segment_id in (
@@ -82,14 +108,20 @@ def _live_attainments(header, department: str):
         .values_list("metric_id", "segment_id", "state", "attainment")
     ):
         statuses[metric_id][segment_id] = SimpleNamespace(state=state, attainment=attainment)
-    for metric_id, state, segments_inline in metrics:
+    counted = {i: Counter() for i in department_ids or ()}
+    for metric_id, state, segments_inline, department_id in metrics:
         by_segment = statuses[metric_id]
-        yield metric_attainment(
-            paused=state == models.MetricState.PAUSED,
-            segments_inline=segments_inline,
-            own_status=by_segment.get(None),
-            segment_statuses=[by_segment[s] for s in segment_order[metric_id] if s in by_segment],
-        )
+        counted.setdefault(department_id, Counter())[
+            metric_attainment(
+                paused=state == models.MetricState.PAUSED,
+                segments_inline=segments_inline,
+                own_status=by_segment.get(None),
+                segment_statuses=[
+                    by_segment[s] for s in segment_order[metric_id] if s in by_segment
+                ],
+            )
+        ] += 1
+    return counted
 
 
 def confidence_tally(header, *, department: str = "") -> list[dict]:
@@ -119,6 +151,16 @@ def _stored_confidence(key_result: dict, quarter_number: int) -> str:
 
 
 def _live_confidences(header, department: str):
+    ids = None
+    if department:
+        ids = list(models.Department.objects.filter(slug=department).values_list("id", flat=True))
+    for counter in live_confidences(header, ids).values():
+        yield from counter.elements()
+
+
+def live_confidences(header, department_ids=None) -> dict:
+    """{department id: Counter of confidences ("" for none)} of the key results the session
+    presents (of these departments' objectives; None: all), in its quarter: one query."""
     key_results = models.KeyResult.objects.filter(
         is_retired=False,
         objective__priority_id=header.priority_id,
@@ -128,14 +170,18 @@ def _live_confidences(header, department: str):
     # A session without objective rows of its own presents its fiscal year's objectives.
     shown_here = presented.filter(objective_id=OuterRef("objective_id"), is_retired=False)
     key_results = key_results.filter(Exists(shown_here) | ~Exists(presented))
-    if department:
-        key_results = key_results.filter(objective__department__slug=department)
+    if department_ids is not None:
+        key_results = key_results.filter(
+            _department_filter("objective__department_id", department_ids)
+        )
     confidence = models.KeyResultStatus.objects.filter(
         key_result_id=OuterRef("pk"), quarter_id=header.quarter_id
     ).values("confidence")[:1]
-    yield from (
-        value or ""
-        for value in key_results.annotate(confidence=Subquery(confidence))
+    counted = {i: Counter() for i in department_ids or ()}
+    for department_id, value in (
+        key_results.annotate(confidence=Subquery(confidence))
         .order_by()
-        .values_list("confidence", flat=True)
-    )
+        .values_list("objective__department_id", "confidence")
+    ):
+        counted.setdefault(department_id, Counter())[value or ""] += 1
+    return counted

@@ -63,14 +63,18 @@ def state_label(state: str) -> str:
     return models.SubmissionState(state).label if state else _("Not started")
 
 
-def _entered_department_ids(quarter_id: int) -> set[int]:
-    """Departments with a metric or key-result status entered for the quarter (2 queries)."""
-    metric_side = models.QuarterlyStatus.objects.filter(quarter_id=quarter_id).values_list(
-        "metric__department_id", flat=True
-    )
-    key_result_side = models.KeyResultStatus.objects.filter(quarter_id=quarter_id).values_list(
-        "key_result__objective__department_id", flat=True
-    )
+def _entered_department_ids(quarter_id: int, department_ids=None) -> set[int]:
+    """Departments (of `department_ids`, or any) with a metric or key-result status entered
+    for the quarter (2 queries)."""
+    metric_side = models.QuarterlyStatus.objects.filter(quarter_id=quarter_id)
+    key_result_side = models.KeyResultStatus.objects.filter(quarter_id=quarter_id)
+    if department_ids is not None:
+        metric_side = metric_side.filter(metric__department_id__in=department_ids)
+        key_result_side = key_result_side.filter(
+            key_result__objective__department_id__in=department_ids
+        )
+    metric_side = metric_side.values_list("metric__department_id", flat=True)
+    key_result_side = key_result_side.values_list("key_result__objective__department_id", flat=True)
     return set(metric_side.distinct().order_by()) | set(key_result_side.distinct().order_by())
 
 
@@ -78,18 +82,20 @@ def checkin_states(quarter_id: int | None, departments=None) -> list[CheckinStat
     """Every department's check-in for the quarter, by name (at most five queries; the
     departments' one is skipped when `departments` is given: DepartmentItem-like rows with
     name and slug, or Department rows)."""
+    only = None if departments is None else [d.id for d in departments]
     if departments is None:
         departments = list(models.Department.objects.order_by("name"))
     if quarter_id is None:
         submissions, entered, before = {}, set(), {}
     else:
+        rows = models.Submission.objects.filter(quarter_id=quarter_id)
+        if only is not None:
+            rows = rows.filter(department_id__in=only)
         submissions = {
             s.department.slug: s
-            for s in models.Submission.objects.filter(quarter_id=quarter_id).select_related(
-                "department", "submitted_by", "reviewed_by"
-            )
+            for s in rows.select_related("department", "submitted_by", "reviewed_by")
         }
-        entered = _entered_department_ids(quarter_id)
+        entered = _entered_department_ids(quarter_id, only)
         before = states_before_lock(
             s.pk for s in submissions.values() if s.state == models.SubmissionState.LOCKED
         )

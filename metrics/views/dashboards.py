@@ -37,6 +37,10 @@ from metrics.selectors.cell_history import key_result_status_history, status_his
 from metrics.selectors.charts import chart_window_start, metric_chart_data, metrics_chart_data
 from metrics.selectors.comparison import compare_sessions
 from metrics.selectors.deck import session_deck
+from metrics.selectors.deck_departments import (
+    deck_part_by_departments,
+    objective_departments_cached,
+)
 from metrics.selectors.deck_layout import (
     DeckLayout,
     EarlierTable,
@@ -54,10 +58,14 @@ from metrics.selectors.overview import (
     departments,
     submissions_for_quarter,
 )
+from metrics.selectors.overview_departments import (
+    attainment_tally_by_department,
+    checkin_states_by_department,
+    confidence_tally_by_department,
+)
 from metrics.selectors.review import checkin_progress, held_checkins, held_progress
 from metrics.selectors.session_pages import (
     metric_page,
-    objective_departments,
     objective_id_in_session,
     objective_page,
     session_acronyms,
@@ -69,6 +77,7 @@ from metrics.selectors.snapshots import held_deck, presented_chart_data, session
 from metrics.selectors.threads import session_thread_counts
 from metrics.views.pager import pager_for
 from metrics.views.query import BadQuery, QueryErrorsMixin, query_choice, query_int, query_page
+from metrics.views.row_fragments import row_fragments
 
 
 def _digest(value) -> str:
@@ -105,6 +114,10 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
 
     section = ""
     include_charts = False
+    # Whether the page's part of the deck is put together from rows cached per department
+    # (selectors/deck_departments.py): for the pages that show several departments' rows; a page
+    # keyed by its own departments' figures (a metric, an objective) builds its part whole.
+    rows_by_department = True
     shows_threads = True  # comment counts beside the cells (docs/threads.md)
 
     @cached_property
@@ -157,6 +170,9 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
         header = self.header
         if header.frozen:
             return held_deck(header.session_id, window, frozen=header.frozen)
+        if not header.is_held and self.rows_by_department:
+            # Its rows from parts cached per department: a save rebuilds its department's.
+            return deck_part_by_departments(header, window, version=self.version)
         return session_deck(header.session_id, window)
 
     def layout(self, department: str = "") -> DeckLayout:
@@ -239,6 +255,19 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
             metrics_pages=layout.metrics_page_count,
             objectives_page=objectives_page,
             objectives_pages=max(1, len(layout.objective_pages)),
+        )
+
+    def metric_row_fragments(self, deck, context) -> dict:
+        """{metric id: the HTML of its row in the metrics tables} (views/row_fragments.py)."""
+        department_of = {link.id: link.department_id for link in self.nav.metrics}
+        rows = {
+            row.metric_id: (frozenset((department_of.get(row.metric_id),)), row)
+            for group in deck.outcomes
+            for row in group.metrics
+        }
+        shared = {key: context.get(key) for key in ("thread_counts", "thread_may_post")}
+        return row_fragments(
+            self, "metrics/partials/metric_row_cells.html", rows, {**shared, "deck": deck}
         )
 
     def page_deck(self):
@@ -331,8 +360,10 @@ class MetricsTablesView(SessionPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         layout, number = self.layout(), self.page_number
+        deck = SimpleLazyObject(lambda: self.deck_part(layout.metrics_window(number)))
         context.update(
-            deck=SimpleLazyObject(lambda: self.deck_part(layout.metrics_window(number))),
+            deck=deck,
+            row_fragments=SimpleLazyObject(lambda: self.metric_row_fragments(deck, context)),
             page_key=self.page_key(number),
             pager=pager_for(self.request, number, layout.metrics_page_count),
             outcome_offset=layout.outcome_offset(number),
@@ -347,6 +378,7 @@ class MetricView(SessionPageMixin, TemplateView):
     the charts show)."""
 
     template_name = "metrics/metric.html"
+    rows_by_department = False
     section = "metrics"
     include_charts = True
 
@@ -404,6 +436,7 @@ class ObjectiveView(SessionPageMixin, TemplateView):
 
     template_name = "metrics/objective.html"
     section = "objectives"
+    rows_by_department = False
 
     def sidebar_pages(self) -> tuple[int, int]:
         slug = self.kwargs["objective_slug"]
@@ -417,11 +450,7 @@ class ObjectiveView(SessionPageMixin, TemplateView):
         # Its key results' statuses (the objective's department) and their metrics' rows.
         slug = self.kwargs["objective_slug"]
         objective_id = next((o.id for o in self.nav.objectives if o.slug == slug), None)
-        of = cached(
-            self.version.structure_only,
-            ("objective-departments", self.header.session_id),
-            lambda: objective_departments(o.id for o in self.nav.objectives),
-        )
+        of = objective_departments_cached(self.header, self.version)
         return _known(of.get(objective_id, ()))
 
     def get_context_data(self, **kwargs):
@@ -468,10 +497,16 @@ class OverviewView(SessionPageMixin, TemplateView):
             page_key=self.page_key(chosen, number, _digest(all_departments)),
             pager=pager_for(self.request, number, layout.page_count),
             deck=header,
-            tally=SimpleLazyObject(lambda: attainment_tally(header, department=chosen)),
-            confidence_tally=SimpleLazyObject(lambda: confidence_tally(header, department=chosen)),
+            tally=SimpleLazyObject(lambda: self._tally(attainment_tally, chosen, all_departments)),
+            confidence_tally=SimpleLazyObject(
+                lambda: self._tally(confidence_tally, chosen, all_departments)
+            ),
             outcomes=SimpleLazyObject(lambda: tables.outcomes),
             objectives=SimpleLazyObject(lambda: tables.objectives),
+            row_fragments=SimpleLazyObject(lambda: self._metric_fragments(tables, context)),
+            objective_fragments=SimpleLazyObject(
+                lambda: self._objective_fragments(tables, context)
+            ),
             submissions=submissions,
             progress=self.progress,
             recomputed_at=recompute.finished_at if recompute else None,
@@ -503,12 +538,11 @@ class OverviewView(SessionPageMixin, TemplateView):
                 lambda: held_checkins(session_id),
             )
             return held, None
-        submissions = cached(
-            version,
-            ("submissions", quarter_id),
-            lambda: submissions_for_quarter(
-                quarter_id, cached(version.structure_only, ("departments",), departments)
-            ),
+        # Each department's state cached under its figures: a save re-reads its own.
+        submissions = checkin_states_by_department(
+            quarter_id,
+            cached(version.structure_only, ("departments",), departments),
+            version=version,
         )
         return submissions, recompute_state()
 
@@ -520,6 +554,45 @@ class OverviewView(SessionPageMixin, TemplateView):
             [(item.department_slug, item.state) for item in submissions or ()],
             timesince(recompute.finished_at) if recompute and recompute.finished_at else "",
             recompute.pending if recompute else 0,
+        )
+
+    def _tally(self, whole, chosen: str, all_departments) -> list:
+        """The counts of every department (of the one chosen): a held session's from its
+        stored deck, a live one's summed from counts cached per department."""
+        header = self.header
+        if header.is_held:
+            return whole(header, department=chosen)
+        ids = [d.id for d in all_departments if not chosen or d.slug == chosen]
+        if not chosen:
+            ids.append(None)  # metrics and objectives without a department
+        by_department = (
+            attainment_tally_by_department
+            if whole is attainment_tally
+            else confidence_tally_by_department
+        )
+        return by_department(header, ids, version=self.version)
+
+    def _metric_fragments(self, tables, context) -> dict:
+        """{metric id: its row's HTML} (views/row_fragments.py)."""
+        department_of = {link.id: link.department_id for link in self.nav.metrics}
+        rows = {
+            row.metric_id: (frozenset((department_of.get(row.metric_id),)), row)
+            for _group, group_rows in tables.outcomes
+            for row in group_rows
+        }
+        return row_fragments(
+            self, "metrics/partials/overview_metric_row.html", rows, {"deck": self.header}
+        )
+
+    def _objective_fragments(self, tables, context) -> dict:
+        """{objective id: its rows' HTML}: keyed by the departments its block shows."""
+        of = objective_departments_cached(self.header, self.version)
+        rows = {
+            block.objective_id: (of.get(block.objective_id, frozenset((None,))), block)
+            for block in tables.objectives
+        }
+        return row_fragments(
+            self, "metrics/partials/overview_objective_rows.html", rows, {"deck": self.header}
         )
 
     def _tables(self, chosen: str, window: DeckWindow) -> SimpleNamespace:

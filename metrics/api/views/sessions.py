@@ -31,6 +31,7 @@ from metrics.models import ChangeSource
 from metrics.pptx_export import PPTX_CONTENT_TYPE, deck_pptx
 from metrics.selectors import deck as deck_selectors
 from metrics.selectors.deck import session_deck
+from metrics.selectors.deck_departments import deck_part_by_departments
 from metrics.selectors.deck_layout import deck_layout
 from metrics.selectors.session_pages import session_header
 from metrics.selectors.snapshots import held_deck
@@ -244,6 +245,9 @@ class TuningSessionViewSet(resources.TuningSessionViewSet):
             if count == 1:  # the whole deck, as it always was
                 return whole()
             window = layout().window(number)
+            if not header.is_held:
+                # Its rows from parts cached per department: a save rebuilds its department's.
+                return deck_part_by_departments(header, window, version=data_version)
             if header.frozen:
                 return held_deck(session.pk, window, frozen=header.frozen)
             return session_deck(session.pk, window)
