@@ -303,7 +303,7 @@ def pptx(args) -> None:
     from django.db import connection
 
     from metrics.models import TuningSession
-    from metrics.pptx_export.builder import deck_pptx
+    from metrics.pptx_export import deck_pptx
     from metrics.selectors.deck import session_deck
 
     session = TuningSession.objects.order_by("-quarter__fiscal_year", "-quarter__number").first()

@@ -1,0 +1,38 @@
+"""deck_pptx: a session's deck as a .pptx file, built as text (fast.TextDeckBuilder); the
+same deck through python-pptx's objects (builder.DeckBuilder) is what the tests compare it
+with."""
+
+from __future__ import annotations
+
+from metrics.charts import metric_charts
+from metrics.pptx_export.builder import DeckBuilder, PptxFile, deck_pptx_filename
+from metrics.pptx_export.fast import TextDeckBuilder
+from metrics.prometheus import deck_build_timed
+from metrics.selectors.deck import session_deck
+from metrics.selectors.snapshots import session_chart_data, session_earlier_deck
+from metrics.selectors.threads import deck_with_threads
+
+
+def deck_pptx(session_id: int) -> PptxFile:
+    """The session's deck as a .pptx file; NotFoundError for an unknown session. A fixed number
+    of queries: two decks (this session's and the earlier one's) and the chart data."""
+
+    with deck_build_timed("pptx"):
+        return deck_pptx_built(session_id, TextDeckBuilder)
+
+
+def deck_pptx_built(session_id: int, builder_class: type[DeckBuilder]) -> PptxFile:
+    """The deck built by `builder_class` (DeckBuilder: python-pptx's objects)."""
+    deck = deck_with_threads(session_deck(session_id))
+    earlier = session_earlier_deck(deck)
+    rows = deck.metric_rows
+    # A held session's charts as presented (its snapshot), live figures otherwise.
+    data = session_chart_data(deck, [row.metric_id for row in rows], until=deck.quarter_end_date)
+    charts = {
+        row.metric_id: metric_charts(row, data[row.metric_id])
+        for row in rows
+        if row.metric_id in data
+    }
+    builder = builder_class(deck)
+    builder.build(charts=charts, earlier=earlier)
+    return PptxFile(deck_pptx_filename(deck), builder.save())
