@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.utils.text import slugify
 from pptx import Presentation
@@ -56,6 +57,15 @@ CONTINUED = " (continued)"
 SECTION_UPDATE = "MTP Priority Update"
 SECTION_OKRS = "MTP Priority OKRs"
 SECTION_APPENDIX = "Appendix"
+
+
+class ChartSource(Protocol):
+    """Each metric's charts by its id (a dict, or export.ChartsByMetric making them as
+    asked)."""
+
+    def get(self, metric_id: int, /) -> list[Chart] | None: ...
+
+    def __getitem__(self, metric_id: int, /) -> list[Chart]: ...
 
 
 @dataclass(frozen=True)
@@ -133,7 +143,7 @@ class DeckBuilder:
         self.prs.save(buffer)
         return buffer.getvalue()
 
-    def build(self, *, charts: dict[int, list[Chart]], earlier: Deck | None):
+    def build(self, *, charts: ChartSource, earlier: Deck | None):
         deck = self.deck
         notes = threads_by_slide(deck)
         self.title_slide()

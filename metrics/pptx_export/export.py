@@ -4,7 +4,7 @@ with."""
 
 from __future__ import annotations
 
-from metrics.charts import metric_charts
+from metrics.charts import Chart, metric_charts
 from metrics.pptx_export.builder import DeckBuilder, PptxFile, deck_pptx_filename
 from metrics.pptx_export.fast import TextDeckBuilder
 from metrics.prometheus import deck_build_timed
@@ -28,11 +28,29 @@ def deck_pptx_built(session_id: int, builder_class: type[DeckBuilder]) -> PptxFi
     rows = deck.metric_rows
     # A held session's charts as presented (its snapshot), live figures otherwise.
     data = session_chart_data(deck, [row.metric_id for row in rows], until=deck.quarter_end_date)
-    charts = {
-        row.metric_id: metric_charts(row, data[row.metric_id])
-        for row in rows
-        if row.metric_id in data
-    }
     builder = builder_class(deck)
-    builder.build(charts=charts, earlier=earlier)
+    builder.build(charts=ChartsByMetric(rows, data), earlier=earlier)
     return PptxFile(deck_pptx_filename(deck), builder.save())
+
+
+class ChartsByMetric:
+    """A metric's charts (metric_charts) made when its slide asks for them, rather than all
+    of a deck's at once beforehand: the last metric's kept for the slide's second look."""
+
+    def __init__(self, rows, data):
+        self.rows = {row.metric_id: row for row in rows}
+        self.data = data
+        self.last: tuple[int, list[Chart]] | None = None
+
+    def get(self, metric_id: int) -> list[Chart] | None:
+        if metric_id not in self.data or metric_id not in self.rows:
+            return None
+        if self.last is None or self.last[0] != metric_id:
+            self.last = (metric_id, metric_charts(self.rows[metric_id], self.data[metric_id]))
+        return self.last[1]
+
+    def __getitem__(self, metric_id: int) -> list[Chart]:
+        charts = self.get(metric_id)
+        if charts is None:
+            raise KeyError(metric_id)
+        return charts

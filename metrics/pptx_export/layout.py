@@ -8,6 +8,7 @@ tall side and a table never runs off its slide in PowerPoint or LibreOffice).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from metrics.pptx_export.text import Para
 
@@ -40,24 +41,29 @@ def text_height(paras: list[Para], width: float, size: float) -> float:
     lines = 0.0
     for index, para in enumerate(paras):
         usable = max(0.3, width - BULLET_INDENT * para.level)
-        per_line = chars_per_line(usable, size)
-        # Whole words wrap: a line holds a little less than its characters on average.
-        words = para.text.split()
-        count, line = 1, 0
-        for word in words:
-            needed = len(word) if line == 0 else line + 1 + len(word)
-            if needed > per_line and line:
-                count += 1
-                line = len(word)
-                while line > per_line:
-                    count += 1
-                    line -= per_line
-            else:
-                line = needed
-        lines += count
+        lines += _lines(para.text, chars_per_line(usable, size))
         if index < len(paras) - 1:
             lines += PARA_GAP
     return lines * size * LINE / 72
+
+
+@lru_cache(maxsize=65536)
+def _lines(text: str, per_line: int) -> int:
+    """The lines a paragraph's text takes at `per_line` characters a line: whole words wrap
+    (a line holds a little less than its characters on average). Cached: a deck measures the
+    same cell at several sizes, and again once its table is paged."""
+    count, line = 1, 0
+    for word in text.split():
+        needed = len(word) if line == 0 else line + 1 + len(word)
+        if needed > per_line and line:
+            count += 1
+            line = len(word)
+            while line > per_line:
+                count += 1
+                line -= per_line
+        else:
+            line = needed
+    return count
 
 
 def fit_size(paras: list[Para], width: float, height: float, sizes=(14, 13, 12, 11, 10, 9, 8)):

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 
 from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-from pptx.opc.oxml import serialize_part_xml
 from pptx.opc.package import Part
 from pptx.opc.packuri import PACKAGE_URI, PackURI
-from pptx.opc.serialized import _ContentTypesItem
+from pptx.opc.spec import default_content_types
 from pptx.oxml.slide import CT_NotesSlide
 from pptx.parts.slide import NotesSlidePart
 
@@ -58,17 +57,21 @@ class PackageStream:
         self.entries: list[SlideEntry] = []
         self.charts = 0
         self.notes = 0
+        self.slides = len(prs.slides._sldIdLst)  # lxml counts an element's children one by one
         used = [int(s) for s in prs.slides._sldIdLst.xpath("./p:sldId/@id")]
         self.last_id = max([MIN_SLIDE_ID - 1, *used])
 
     def _write(self, partname: str, blob: bytes, content_type: str | None = None):
-        self.zip.writestr(partname[1:], blob)
+        # A workbook is a zip already: stored, not deflated again.
+        stored = partname.endswith(".xlsx")
+        self.zip.writestr(partname[1:], blob, zipfile.ZIP_STORED if stored else None)
         if content_type is not None:
             self.written.append(_Named(PackURI(partname), content_type))
 
     def add_slide(self, layout_part) -> SlideEntry:
         """A new slide of this layout: numbered, listed and related as python-pptx would."""
-        partname = PackURI(f"/ppt/slides/slide{len(self.prs.slides._sldIdLst) + 1}.xml")
+        self.slides += 1
+        partname = PackURI(f"/ppt/slides/slide{self.slides}.xml")
         stand_in = Part(partname, CT.PML_SLIDE, self.package)
         self.stand_ins.add(stand_in)
         rId = self.prs.part.relate_to(stand_in, RT.SLIDE)
@@ -122,15 +125,58 @@ class PackageStream:
                 continue
             self._write(part.partname, part.blob)
             if len(part.rels):
-                self._write(part.partname.rels_uri, part.rels.xml)
-        types = _ContentTypesItem.xml_for([*parts, *self.written])
-        self.zip.writestr("[Content_Types].xml", serialize_part_xml(types))
-        self.zip.writestr(PACKAGE_URI.rels_uri[1:], self.package._rels.xml)
+                self._write(part.partname.rels_uri, _part_rels_xml(part.rels))
+        self.zip.writestr("[Content_Types].xml", _content_types_xml([*parts, *self.written]))
+        self.zip.writestr(PACKAGE_URI.rels_uri[1:], _part_rels_xml(self.package._rels))
         self.zip.close()
         self.file.seek(0)
         content = self.file.read()
         self.file.close()
         return content
+
+
+def _content_types_xml(parts) -> bytes:
+    """python-pptx's [Content_Types].xml (serialized._ContentTypesItem: a default by
+    extension for the kinds of part it lists, an override for each other part, each sorted),
+    as text: python-pptx inserts thousands of overrides one element at a time."""
+    defaults = {"rels": CT.OPC_RELATIONSHIPS, "xml": CT.XML}
+    overrides = {}
+    for part in parts:
+        partname, content_type = part.partname, part.content_type
+        ext = partname.ext
+        if (ext.lower(), content_type) in default_content_types:
+            defaults[ext.lower()] = content_type  # python-pptx keys them in lower case
+        else:
+            overrides[partname] = content_type
+    items = [
+        f'<Default Extension="{attr(ext)}" ContentType="{attr(kind)}"/>'
+        for ext, kind in sorted(defaults.items())
+    ] + [
+        f'<Override PartName="{attr(name)}" ContentType="{attr(kind)}"/>'
+        for name, kind in sorted(overrides.items())
+    ]
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        f"{''.join(items)}</Types>"
+    ).encode()
+
+
+def _part_rels_xml(rels) -> bytes:
+    """A python-pptx relationship collection's XML (_Relationships.xml: in rId order), as
+    text."""
+    order = sorted(
+        (int(rId[3:]) if rId.startswith("rId") and rId[3:].isdigit() else 0, rId) for rId in rels
+    )
+    items = []
+    for _, rId in order:
+        rel = rels[rId]
+        mode = ' TargetMode="External"' if rel.is_external else ""
+        items.append(
+            f'<Relationship Id="{attr(rId)}" Type="{attr(rel.reltype)}"'
+            f' Target="{attr(rel.target_ref)}"{mode}/>'
+        )
+    return f"{RELS_HEAD}{''.join(items)}</Relationships>".encode()
 
 
 def _rels_xml(rels: list[tuple[str, str]]) -> bytes:
