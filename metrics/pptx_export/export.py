@@ -46,7 +46,8 @@ class ChartsByMetric:
         if metric_id not in self.data or metric_id not in self.rows:
             return None
         if self.last is None or self.last[0] != metric_id:
-            self.last = (metric_id, metric_charts(self.rows[metric_id], self.data[metric_id]))
+            charts = metric_charts(self.rows[metric_id], self.data[metric_id], hover=False)
+            self.last = (metric_id, charts)
         return self.last[1]
 
     def __getitem__(self, metric_id: int) -> list[Chart]:

@@ -36,8 +36,10 @@ _MARGIN_X = int(Emu(Inches(L.CELL_MARGIN_X)))
 _MARGIN_Y = int(Emu(Inches(L.CELL_MARGIN_Y)))
 
 
+@lru_cache(maxsize=65536)
 def text(value: str) -> str:
-    """Element text as lxml writes it, after python-pptx's escape of control characters."""
+    """Element text as lxml writes it, after python-pptx's escape of control characters
+    (cached: a deck's cells repeat the same few texts thousands of times)."""
     return _escape(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -12,6 +12,7 @@ byte for byte."""
 import io
 import re
 import zipfile
+from dataclasses import replace
 
 import pytest
 from lxml import etree
@@ -21,11 +22,14 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from metrics import models
+from metrics.charts import metric_charts
 from metrics.models.threads import SESSION_KEY, metric_cell_key, objective_key
 from metrics.pptx_export import builder, charts, deck_pptx
 from metrics.pptx_export.builder import DeckBuilder
 from metrics.pptx_export.export import deck_pptx_built
 from metrics.pptx_export.package import fast_bookkeeping
+from metrics.selectors.deck import session_deck
+from metrics.selectors.snapshots import session_chart_data
 from metrics.services.threads import thread_comment_add
 from tests.factories import UserFactory
 from tests.pptx_export.test_seed_deck_pptx import Q2_TITLE
@@ -190,3 +194,28 @@ def test_part_names_fill_from_those_in_use():
     # The template's own theme is theme1 (or more): the next is counted on from those.
     existing = [p.partname for p in package.iter_parts() if p.partname.startswith("/ppt/theme")]
     assert theme == f"/ppt/theme/theme{len(existing) + 1}.xml"
+
+
+def _without_hover(spec):
+    return replace(spec, series=tuple(replace(s, hover=()) for s in spec.series))
+
+
+def test_the_deck_s_charts_are_the_page_s_less_their_hover_texts(seed_deck):
+    """deck_pptx makes each metric's time series without hover texts
+    (metric_charts(hover=False)): the same specs as the page's otherwise."""
+    session_id = models.TuningSession.objects.get(title=Q2_TITLE).id
+    deck = session_deck(session_id)
+    ids = [row.metric_id for row in deck.metric_rows]
+    data = session_chart_data(deck, ids, until=deck.quarter_end_date)
+    compared = 0
+    for row in deck.metric_rows:
+        if row.metric_id not in data:
+            continue
+        page = metric_charts(row, data[row.metric_id])
+        pptx = metric_charts(row, data[row.metric_id], hover=False)
+        assert [_without_hover(c.spec) for c in pptx] == [_without_hover(c.spec) for c in page]
+        if page and not data[row.metric_id].is_survey:  # the first: the time series
+            assert any(s.hover for s in page[0].spec.series)
+            assert not any(s.hover for s in pptx[0].spec.series)
+            compared += 1
+    assert compared
