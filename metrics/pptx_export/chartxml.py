@@ -9,6 +9,7 @@ write (text with line breaks): the caller then lets python-pptx build it.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from xml.sax.saxutils import escape
 
@@ -24,6 +25,7 @@ from metrics.pptx_export.charts import (
 )
 from metrics.pptx_export.workbook import column_letter, workbook_xlsx
 from metrics.pptx_export.xmltext import NS_A, NS_C, NS_R, XML_HEAD
+from metrics.pptx_export.xmltext import text as run_text
 
 DATE_FORMAT = "yyyy\\-mm\\-dd"  # python-pptx's for date categories
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -50,9 +52,12 @@ def _attr(value: str) -> str:
 def _title(text: str, size: int, bold: bool) -> str:
     return (
         f"<c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:r>"
-        f'<a:rPr sz="{size}" b="{int(bold)}"/><a:t>{escape(text)}</a:t></a:r></a:p></c:rich>'
+        f'<a:rPr sz="{size}" b="{int(bold)}"/><a:t>{run_text(text)}</a:t></a:r></a:p></c:rich>'
         '</c:tx><c:layout/><c:overlay val="0"/></c:title>'
     )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 def _plain(text: str) -> bool:
@@ -68,13 +73,15 @@ def chart_parts(spec: ChartSpec) -> tuple[bytes, bytes] | None:
     texts += [label for s in drawn for label in (s.labels or ())]
     if not drawn or not spec.title or not all(_plain(t or "") for t in texts):
         return None
+    if any(_CONTROL.search(s.name) for s in drawn):
+        return None  # python-pptx's way, whatever it makes of them
     if dated:
         days = sorted({x for s in drawn for x, _ in s.points()})
         keys = [day.isoformat() for day in days]
         labels = days
     else:
         keys = labels = _categories(drawn)
-    if not keys:
+    if not keys or any(_CONTROL.search(key) for key in keys):
         return None
     columns = []
     for series in drawn:
@@ -220,7 +227,7 @@ def _bar_style(series: Series, keys: list[str]) -> str:
             continue
         labels.append(
             f'<c:dLbl><c:idx val="{index}"/><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:r>'
-            f"<a:t>{escape(text)}</a:t></a:r></a:p></c:rich></c:tx><c:txPr><a:bodyPr/>"
+            f"<a:t>{run_text(text)}</a:t></a:r></a:p></c:rich></c:tx><c:txPr><a:bodyPr/>"
             '<a:lstStyle/><a:p><a:pPr><a:defRPr sz="900"/></a:pPr></a:p></c:txPr>'
             f'<c:dLblPos val="outEnd"/>{_SHOW.format(val=1)}</c:dLbl>'
         )
