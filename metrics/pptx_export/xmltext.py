@@ -10,6 +10,7 @@ as canonical XML: attribute order and namespace declarations aside, the same doc
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from pptx.dml.color import RGBColor
@@ -32,6 +33,8 @@ SP_TREE_HEAD = (
 SLIDE_TAIL = "</p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>"
 TABLE_STYLE = "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"
 _INDENT = int(Emu(Inches(L.BULLET_INDENT)))
+# Characters XML 1.0 has no place for once control characters are escaped (lxml refuses them).
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _MARGIN_X = int(Emu(Inches(L.CELL_MARGIN_X)))
 _MARGIN_Y = int(Emu(Inches(L.CELL_MARGIN_Y)))
 
@@ -39,7 +42,10 @@ _MARGIN_Y = int(Emu(Inches(L.CELL_MARGIN_Y)))
 @lru_cache(maxsize=65536)
 def text(value: str) -> str:
     """Element text as lxml writes it, after python-pptx's escape of control characters
-    (cached: a deck's cells repeat the same few texts thousands of times)."""
+    (cached: a deck's cells repeat the same few texts thousands of times). What XML cannot
+    hold at all fails, as it does in lxml, rather than making a file PowerPoint refuses."""
+    if _NOT_XML.search(value):
+        raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes")
     return _escape(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
