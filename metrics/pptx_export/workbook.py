@@ -10,14 +10,14 @@ from __future__ import annotations
 import io
 import math
 import re
-import struct
 import zipfile
-import zlib
 from datetime import date
 from functools import lru_cache
 
 from pptx.chart.data import CategoryChartData
 from pptx.chart.xlsx import CategoryWorkbookWriter
+
+from metrics.pptx_export.zipparts import Member, zip_bytes
 
 SHEET = "xl/worksheets/sheet1.xml"
 STRINGS = "xl/sharedStrings.xml"
@@ -36,41 +36,6 @@ def column_letter(number: int) -> str:
     return name
 
 
-class _Entry:
-    """A zip member compressed once: its local header and data, and its central directory
-    record less the header's offset."""
-
-    __slots__ = ("central", "local")
-
-    def __init__(self, info: zipfile.ZipInfo, content: bytes):
-        data = zlib.compress(content, 6, -15)
-        name = info.filename.encode("utf-8")
-        dostime = info.date_time[3] << 11 | info.date_time[4] << 5 | info.date_time[5] // 2
-        dosdate = (info.date_time[0] - 1980) << 9 | info.date_time[1] << 5 | info.date_time[2]
-        fields = (8, dostime, dosdate, zlib.crc32(content), len(data), len(content), len(name))
-        self.local = struct.pack("<4sHHHHHLLLHH", b"PK\x03\x04", 20, 0, *fields, 0) + name + data
-        made_by, needed = (20, 0), (20, 0, 0)  # version 2.0, no flags
-        self.central = (
-            struct.pack("<4sBBBBHHHHLLLHHHHHLL", b"PK\x01\x02", *made_by, *needed, *fields,
-                        *(0, 0, 0, 0), info.external_attr, 0)
-            + name
-        )  # fmt: skip
-
-
-def _zip(entries: list[_Entry]) -> bytes:
-    """The members in order, with their central directory, as zipfile writes them."""
-    out, central, offset = [], [], 0
-    for entry in entries:
-        out.append(entry.local)
-        central.append(entry.central[:42] + struct.pack("<L", offset) + entry.central[46:])
-        offset += len(entry.local)
-    directory = b"".join(central)
-    end = struct.pack(
-        "<4sHHHHLLH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), offset, 0
-    )
-    return b"".join(out) + directory + end
-
-
 @lru_cache(maxsize=8)
 def _template(dated: bool, number_format: str):
     """The workbook XlsxWriter writes for one category and one series of this kind: its
@@ -82,7 +47,7 @@ def _template(dated: bool, number_format: str):
     blob = CategoryWorkbookWriter(data).xlsx_blob
     package = zipfile.ZipFile(io.BytesIO(blob))
     parts = [
-        (info, None if info.filename in (SHEET, STRINGS) else _Entry(info, package.read(info)))
+        (info, None if info.filename in (SHEET, STRINGS) else _member(info, package.read(info)))
         for info in package.infolist()
     ]
     sheet = package.read(SHEET).decode("utf-8")
@@ -173,6 +138,10 @@ def workbook_xlsx(labels, dated: bool, names, columns, number_format: str) -> by
         + "</sst>"
     )
     filled = {SHEET: sheet, STRINGS: sst}
-    return _zip(
-        [entry or _Entry(info, filled[info.filename].encode("utf-8")) for info, entry in parts]
+    return zip_bytes(
+        [member or _member(info, filled[info.filename].encode()) for info, member in parts]
     )
+
+
+def _member(info: zipfile.ZipInfo, content: bytes) -> Member:
+    return Member(info.filename, content, info.date_time, external_attr=info.external_attr)

@@ -12,7 +12,7 @@ ids are python-pptx's own (the deck's tests compare the two builds part for part
 from __future__ import annotations
 
 import tempfile
-import zipfile
+import time
 from dataclasses import dataclass, field
 
 from pptx.opc.constants import CONTENT_TYPE as CT
@@ -25,6 +25,7 @@ from pptx.parts.slide import NotesSlidePart
 
 from metrics.pptx_export.package import MIN_SLIDE_ID
 from metrics.pptx_export.xmltext import attr
+from metrics.pptx_export.zipparts import Member, ZipWriter
 
 RELS_HEAD = (
     "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
@@ -51,7 +52,8 @@ class PackageStream:
         self.prs = prs
         self.package = prs.part.package
         self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        self.zip = zipfile.ZipFile(self.file, "w", zipfile.ZIP_DEFLATED)
+        self.zip = ZipWriter(self.file)
+        self.date_time = time.localtime()[:6]  # as zipfile stamps a member written by name
         self.written: list[_Named] = []
         self.stand_ins: set[Part] = set()
         self.entries: list[SlideEntry] = []
@@ -64,7 +66,7 @@ class PackageStream:
     def _write(self, partname: str, blob: bytes, content_type: str | None = None):
         # A workbook is a zip already: stored, not deflated again.
         stored = partname.endswith(".xlsx")
-        self.zip.writestr(partname[1:], blob, zipfile.ZIP_STORED if stored else None)
+        self.zip.add(Member(partname[1:], blob, self.date_time, deflate=not stored))
         if content_type is not None:
             self.written.append(_Named(PackURI(partname), content_type))
 
@@ -126,8 +128,8 @@ class PackageStream:
             self._write(part.partname, part.blob)
             if len(part.rels):
                 self._write(part.partname.rels_uri, _part_rels_xml(part.rels))
-        self.zip.writestr("[Content_Types].xml", _content_types_xml([*parts, *self.written]))
-        self.zip.writestr(PACKAGE_URI.rels_uri[1:], _part_rels_xml(self.package._rels))
+        self._write("/[Content_Types].xml", _content_types_xml([*parts, *self.written]))
+        self._write(PACKAGE_URI.rels_uri, _part_rels_xml(self.package._rels))
         self.zip.close()
         self.file.seek(0)
         content = self.file.read()
