@@ -64,17 +64,23 @@ def _plain(text: str) -> bool:
     return "\n" not in text and "\v" not in text
 
 
-def chart_parts(spec: ChartSpec) -> tuple[bytes, bytes] | None:
-    drawn = _drawn(spec)
-    bars = spec.has_bars
-    number_format = NUMBER_FORMATS[spec.y_axis.format]
-    dated = spec.x_axis.kind == XAxisKind.DATE and not bars
+def _writable(spec: ChartSpec, drawn: list[Series]) -> bool:
+    """Whether this module writes the chart as python-pptx would: not for a text python-pptx
+    splits into paragraphs (a line break), nor series names with control characters."""
     texts = [spec.title, spec.x_axis.title, spec.y_axis.title]
     texts += [label for s in drawn for label in (s.labels or ())]
     if not drawn or not spec.title or not all(_plain(t or "") for t in texts):
-        return None
-    if any(_CONTROL.search(s.name) for s in drawn):
+        return False
+    return not any(_CONTROL.search(s.name) for s in drawn)
+
+
+def chart_parts(spec: ChartSpec) -> tuple[bytes, bytes] | None:
+    drawn = _drawn(spec)
+    if not _writable(spec, drawn):
         return None  # python-pptx's way, whatever it makes of them
+    bars = spec.has_bars
+    number_format = NUMBER_FORMATS[spec.y_axis.format]
+    dated = spec.x_axis.kind == XAxisKind.DATE and not bars
     if dated:
         days = sorted({x for s in drawn for x, _ in s.points()})
         keys = [day.isoformat() for day in days]
