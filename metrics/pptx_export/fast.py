@@ -53,6 +53,7 @@ class TextSlide:
     shapes: list[str] = field(default_factory=list)
     next_id: int = 2
     background: str = ""
+    written: bool = False
 
     def shape_id(self) -> int:
         self.next_id += 1
@@ -70,11 +71,12 @@ class TextDeckBuilder(DeckBuilder):
         return self.stream.close()
 
     def _finish(self):
-        """Write the slide made last: nothing is added to a slide once the next exists."""
-        if self.slides and self.slides[-1].shapes is not None:
+        """Write the slide made last (nothing is added to a slide once the next exists) and
+        let its text go."""
+        if self.slides and not self.slides[-1].written:
             last = self.slides[-1]
             self.stream.write_slide(last.entry, slide_xml(last.shapes, last.background))
-            last.shapes = None
+            last.shapes, last.written = [], True
 
     def _new_slide(self, layout, background: str = "") -> TextSlide:
         self._finish()
