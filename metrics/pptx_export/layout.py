@@ -47,7 +47,7 @@ def text_height(paras: list[Para], width: float, size: float) -> float:
     return lines * size * LINE / 72
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _lines(text: str, per_line: int) -> int:
     """The lines a paragraph's text takes at `per_line` characters a line: whole words wrap
     (a line holds a little less than its characters on average). Cached: a deck measures the

@@ -39,7 +39,7 @@ _MARGIN_X = int(Emu(Inches(L.CELL_MARGIN_X)))
 _MARGIN_Y = int(Emu(Inches(L.CELL_MARGIN_Y)))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def text(value: str) -> str:
     """Element text as lxml writes it, after python-pptx's escape of control characters
     (cached: a deck's cells repeat the same few texts thousands of times). What XML cannot
@@ -71,12 +71,20 @@ def _fill(hex_colour: str) -> str:
 def paras_xml(paras: list[Para], size: float, *, colour: str = "", align=None, first_algn=""):
     """The `a:p` elements oxml.append_paras writes; `first_algn` is an alignment set on the
     first paragraph afterwards (the slide title's)."""
+    content = tuple((tuple(p.runs), p.level) for p in paras or [Para()])
+    return _paras_xml(content, size, colour, align, first_algn)
+
+
+@lru_cache(maxsize=4096)
+def _paras_xml(content: tuple, size: float, colour: str, align, first_algn: str) -> str:
+    """paras_xml of the paragraphs' runs and levels, cached: most of a deck's cells repeat
+    one another's ("Measured annually Q2", a goal, a dash)."""
     algn = ALIGN_XML[align] if align is not None else None
     gap = str(Pt(size * L.PARA_GAP).centipoints)
     size_text = str(Pt(size).centipoints)
     sup_text = str(Pt(size * 1.25).centipoints)
     out = []
-    for index, para in enumerate(paras or [Para()]):
+    for index, (runs, level) in enumerate(content):
         props = []
         if algn is not None:
             props.append(f' algn="{algn}"')
@@ -85,13 +93,13 @@ def paras_xml(paras: list[Para], size: float, *, colour: str = "", align=None, f
         children = ""
         if index:
             children += f'<a:spcBef><a:spcPts val="{gap}"/></a:spcBef>'
-        if para.level:
-            props.append(f' marL="{_INDENT * para.level}" indent="{-_INDENT}"')
-            children += f'<a:buChar char="{"•" if para.level == 1 else "–"}"/>'
+        if level:
+            props.append(f' marL="{_INDENT * level}" indent="{-_INDENT}"')
+            children += f'<a:buChar char="{"•" if level == 1 else "–"}"/>'
         out.append("<a:p>")
         if props or children:
             out.append(f"<a:pPr{''.join(props)}>{children}</a:pPr>")
-        for run in para.runs:
+        for run in runs:
             out.append(_run_xml(run, size_text, sup_text, colour))
         out.append("</a:p>")
     return "".join(out)
