@@ -7,6 +7,11 @@
 
 Everything printed comes from session_deck() (a held session's frozen snapshot included),
 metric_charts() and metrics.formatting, so the file reads as the pages do.
+
+DeckBuilder decides every slide and builds it through python-pptx's objects; deck_pptx
+(export.py) uses fast.TextDeckBuilder, which overrides only the methods that touch the file
+(under "what touches the file") and writes the same parts as text. DeckBuilder is the
+reference the tests compare that with.
 """
 
 from __future__ import annotations

@@ -101,6 +101,8 @@ class CellSpec:
     paras: list[Para]
     fill: str = ""  # RRGGBB background, "" for white
     span: int = 1  # columns this cell covers (a group heading across the table)
+    # cell_height's by (width, size): its paragraphs do not change once in a table
+    heights: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 # Stands in the columns a spanning cell covers, so that every row has one entry per column.
@@ -129,7 +131,12 @@ class TablePage:
 
 
 def cell_height(cell: CellSpec, width: float, size: float) -> float:
-    return text_height(cell.paras, width - 2 * CELL_MARGIN_X, size) + 2 * CELL_MARGIN_Y + 0.04
+    """Remembered on the cell: a table is measured once, then again page by page."""
+    height = cell.heights.get((width, size))
+    if height is None:
+        height = text_height(cell.paras, width - 2 * CELL_MARGIN_X, size)
+        height = cell.heights[width, size] = height + 2 * CELL_MARGIN_Y + 0.04
+    return height
 
 
 def row_height(row: RowSpec, widths: list[float], size: float) -> float:

@@ -27,6 +27,9 @@ from metrics.pptx_export.package import MIN_SLIDE_ID
 from metrics.pptx_export.xmltext import attr
 from metrics.pptx_export.zipparts import Member, ZipWriter
 
+# Deflate's level for the deck's parts: 3 takes about half the time of zlib's default 6 over
+# a scale-100 deck's 75 MB of XML, for a file 4% larger (24.7 MB rather than 23.8).
+LEVEL = 3
 RELS_HEAD = (
     "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -66,7 +69,7 @@ class PackageStream:
     def _write(self, partname: str, blob: bytes, content_type: str | None = None):
         # A workbook is a zip already: stored, not deflated again.
         stored = partname.endswith(".xlsx")
-        self.zip.add(Member(partname[1:], blob, self.date_time, deflate=not stored))
+        self.zip.add(Member(partname[1:], blob, self.date_time, level=0 if stored else LEVEL))
         if content_type is not None:
             self.written.append(_Named(PackURI(partname), content_type))
 

@@ -34,12 +34,13 @@ class Member:
         content: bytes,
         date_time: tuple[int, ...],
         *,
-        deflate: bool = True,
+        level: int = 6,
         external_attr: int = 0o600 << 16,
     ):
-        data = zlib.compress(content, 6, -15) if deflate else content
+        """`level`: deflate's (6, zlib's default; 0: stored as it is)."""
+        data = zlib.compress(content, level, -15) if level else content
         encoded = name.encode("utf-8")
-        method = DEFLATED if deflate else STORED
+        method = DEFLATED if level else STORED
         time, date = dos_time(date_time)
         fields = (method, time, date, zlib.crc32(content), len(data), len(content), len(encoded))
         self.local = _LOCAL.pack(b"PK\x03\x04", 20, 0, *fields, 0) + encoded + data

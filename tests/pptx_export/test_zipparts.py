@@ -14,9 +14,7 @@ def test_members_read_back_as_written():
     blob = zip_bytes(
         [
             Member("ppt/slides/slide1.xml", b"<p:sld/>" * 100, WHEN),
-            Member(
-                "ppt/embeddings/Microsoft_Excel_Sheet1.xlsx", b"PK already", WHEN, deflate=False
-            ),
+            Member("ppt/embeddings/Microsoft_Excel_Sheet1.xlsx", b"PK already", WHEN, level=0),
             Member("empty.xml", b"", WHEN),
         ]
     )
@@ -43,7 +41,7 @@ def test_more_members_than_the_end_record_counts():
     file = io.BytesIO()
     writer = ZipWriter(file)
     for number in range(0x10000 + 2):
-        writer.add(Member(f"p{number}.xml", b"x", WHEN, deflate=False))
+        writer.add(Member(f"p{number}.xml", b"x", WHEN, level=0))
     writer.close()
 
     package = zipfile.ZipFile(file)
