@@ -9,6 +9,7 @@ from metrics.pptx_export.builder import DeckBuilder, PptxFile, deck_pptx_filenam
 from metrics.pptx_export.fast import TextDeckBuilder
 from metrics.prometheus import deck_build_timed
 from metrics.selectors.deck import session_deck
+from metrics.selectors.deck_types import Deck, DeckWindow
 from metrics.selectors.snapshots import session_chart_data, session_earlier_deck
 from metrics.selectors.threads import deck_with_threads
 
@@ -24,13 +25,22 @@ def deck_pptx(session_id: int) -> PptxFile:
 def deck_pptx_built(session_id: int, builder_class: type[DeckBuilder]) -> PptxFile:
     """The deck built by `builder_class` (DeckBuilder: python-pptx's objects)."""
     deck = deck_with_threads(session_deck(session_id))
-    earlier = session_earlier_deck(deck)
+    earlier = session_earlier_deck(deck, build=earlier_tables)
     rows = deck.metric_rows
     # A held session's charts as presented (its snapshot), live figures otherwise.
     data = session_chart_data(deck, [row.metric_id for row in rows], until=deck.quarter_end_date)
     builder = builder_class(deck)
     builder.build(charts=ChartsByMetric(rows, data), earlier=earlier)
     return PptxFile(deck_pptx_filename(deck), builder.save())
+
+
+# What the deck prints of the earlier session: its metrics tables (S17), not its objectives,
+# deliverables or acronyms (a third of a deck's reading at scale 100).
+EARLIER_PART = DeckWindow(objective_ids=frozenset(), extras=False)
+
+
+def earlier_tables(session_id: int) -> Deck:
+    return session_deck(session_id, EARLIER_PART)
 
 
 class ChartsByMetric:

@@ -26,10 +26,10 @@ from metrics.charts import metric_charts
 from metrics.models.threads import SESSION_KEY, metric_cell_key, objective_key
 from metrics.pptx_export import builder, charts, deck_pptx
 from metrics.pptx_export.builder import DeckBuilder
-from metrics.pptx_export.export import deck_pptx_built
+from metrics.pptx_export.export import deck_pptx_built, earlier_tables
 from metrics.pptx_export.package import fast_bookkeeping
 from metrics.selectors.deck import session_deck
-from metrics.selectors.snapshots import session_chart_data
+from metrics.selectors.snapshots import session_chart_data, session_earlier_deck
 from metrics.services.threads import thread_comment_add
 from tests.factories import UserFactory
 from tests.pptx_export.test_seed_deck_pptx import Q2_TITLE
@@ -219,3 +219,19 @@ def test_the_deck_s_charts_are_the_page_s_less_their_hover_texts(seed_deck):
             assert not any(s.hover for s in pptx[0].spec.series)
             compared += 1
     assert compared
+
+
+def test_the_earlier_session_s_tables_are_those_of_its_whole_deck(seed_deck):
+    """The deck reads only the earlier session's metrics tables (export.earlier_tables): the
+    same outcomes, rows and footnotes as its whole deck's."""
+    deck = session_deck(models.TuningSession.objects.get(title=Q2_TITLE).id)
+    whole = session_earlier_deck(deck)
+    part = session_earlier_deck(deck, build=earlier_tables)
+
+    assert whole is not None and whole.outcomes
+    assert part.outcomes == whole.outcomes
+    assert (part.title, part.priority, part.quarters) == (
+        whole.title,
+        whole.priority,
+        whole.quarters,
+    )
