@@ -22,9 +22,13 @@ from metrics.pptx_export.zipparts import Member, zip_bytes
 SHEET = "xl/worksheets/sheet1.xml"
 STRINGS = "xl/sharedStrings.xml"
 EXCEL_EPOCH = date(1899, 12, 30)
-# Strings XlsxWriter would not write as a plain shared string: formulas, links, empty ones,
-# control characters, leading or trailing space, rich-text markup.
-_SPECIAL = re.compile(r"^(=|ftp|http|mailto:|internal:|external:|<r>)|^\s|\s$|[\x00-\x1f]")
+# Strings XlsxWriter would not write as a plain shared string (worksheet's
+# _write_token_as_string, _write_string): formulas, links, empty ones, control characters,
+# leading or trailing space, rich-text markup.
+_SPECIAL = re.compile(
+    r"^(=|\{=|ftp|http|mailto:|internal:|external:|file:|<r>)|^\s|\s$|[\x00-\x1f]"
+)
+_LONGEST = 32767  # XlsxWriter cuts a longer string
 
 
 def column_letter(number: int) -> str:
@@ -83,7 +87,7 @@ def workbook_xlsx(labels, dated: bool, names, columns, number_format: str) -> by
 
     def string_index(text: str) -> int | None:
         nonlocal count
-        if not isinstance(text, str) or not text or _SPECIAL.search(text):
+        if not isinstance(text, str) or not text or len(text) > _LONGEST or _SPECIAL.search(text):
             return None
         count += 1
         if text not in strings:

@@ -5,6 +5,7 @@ python-pptx splits into paragraphs go python-pptx's way."""
 
 import io
 import zipfile
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -91,6 +92,15 @@ def test_the_chart_and_its_workbook_are_python_pptx_s(spec):
 
     assert _c14n(chart_xml) == _c14n(reference_xml)
     assert _workbook(xlsx) == _workbook(reference_xlsx)
+
+
+@pytest.mark.parametrize("name", ["=1+1", "{=1}", "http://example.org", " padded", ""])
+def test_a_name_xlsxwriter_writes_otherwise_than_as_text_is_left_to_python_pptx(name):
+    """XlsxWriter makes a formula, a link or a blank of these: the workbook is its own."""
+    series = replace(LINES.series[0], name=name)
+    spec = replace(LINES, series=(series,))
+
+    assert chart_parts(spec) is None
 
 
 def test_a_title_python_pptx_splits_into_paragraphs_is_left_to_it():
