@@ -21,8 +21,8 @@ average beside it, and each ratio divides by a floor timed in the same run:
   held first, as in a real cycle), and `session_open_next`, with the process's peak RSS; the
   floor reads the quarter's statuses and writes a document of the snapshot's size. The latest
   session is reopened and the opened one deleted afterwards; the one before stays held.
-- pptx: the PowerPoint of the latest session (`deck_pptx`, what the worker runs), with the
-  process's peak RSS, against building the deck it prints (`session_deck`).
+- pptx: the PowerPoint of the latest session (`deck_pptx`, what the worker runs), with its
+  CPU time and the process's peak RSS, against building the deck it prints (`session_deck`).
 """
 
 import argparse
@@ -303,16 +303,20 @@ def pptx(args) -> None:
     from django.db import connection
 
     from metrics.models import TuningSession
-    from metrics.pptx_export.builder import deck_pptx
+    from metrics.pptx_export import deck_pptx
     from metrics.selectors.deck import session_deck
 
     session = TuningSession.objects.order_by("-quarter__fiscal_year", "-quarter__number").first()
     print(f"PowerPoint of session {session.pk}, {connection.vendor}; {load()}")
     floor_seconds = timed(session_deck, session.pk)[0]
     report("floor: session_deck", floor_seconds)
+    cpu = time.process_time()
     seconds, built = timed(deck_pptx, session.pk)
+    cpu = time.process_time() - cpu
     report(f"deck_pptx ({len(built.content) / 1e6:.0f} MB)", seconds, floor_seconds)
-    print(f"  peak RSS of this process: {peak_rss_mb():.0f} MB")
+    # Beside the wall clock: the process's own CPU time, which other work on the machine
+    # (the load average) does not lengthen as much.
+    print(f"  CPU time of deck_pptx: {cpu:.1f} s; peak RSS of this process: {peak_rss_mb():.0f} MB")
 
 
 def main() -> None:

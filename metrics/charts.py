@@ -226,18 +226,20 @@ def _value_text(value: Decimal, data: MetricChartData, decimals: int | None = No
     return format_value(value, unit=data.unit, unit_suffix=data.unit_suffix, decimals=decimals)
 
 
-def time_series_spec(data: MetricChartData) -> ChartSpec | None:
-    """The observations per segment over time, with the goal as a reference."""
+def time_series_spec(data: MetricChartData, *, hover: bool = True) -> ChartSpec | None:
+    """The observations per segment over time, with the goal as a reference; `hover=False`
+    leaves the series' hover texts out (the PowerPoint has none: a third of the time a deck's
+    charts take)."""
     if not data.has_observations:
         return None
     series: list[Series] = []
     for index, chart_series in enumerate(data.series):
-        series += _period_series(data, chart_series, PALETTE[index % len(PALETTE)])
+        series += _period_series(data, chart_series, PALETTE[index % len(PALETTE)], hover)
     total = next((s for s in data.series if s.segment_id is None), None)
     goal, goal_name = _goal_points(data, total)
     references = ()
     if isinstance(goal, list):
-        series.append(_goal_series(data, goal, goal_name))
+        series.append(_goal_series(data, goal, goal_name, hover))
     elif goal is not None:
         label = f"{goal_name}: {_value_text(goal, data)}"
         references = (ReferenceLine(float(goal), label, GOAL_COLOUR, GOAL_STROKE),)
@@ -263,23 +265,29 @@ def time_series_spec(data: MetricChartData) -> ChartSpec | None:
     )
 
 
-def _period_series(data: MetricChartData, series: ChartSeries, colour: str) -> list[Series]:
+def _period_series(
+    data: MetricChartData, series: ChartSeries, colour: str, hover: bool = True
+) -> list[Series]:
     """A series' months as a line; its whole quarters (or longer periods) as a series of
     their own, markers with no line through the months, on the same date axis."""
     months = [p for p in series.points if _is_month(p)]
     longer = [p for p in series.points if not _is_month(p)]
     drawn = []
     if months:
-        drawn.append(_line_series(data, series, months, name=series.name, colour=colour))
+        drawn.append(
+            _line_series(data, series, months, name=series.name, colour=colour, hover=hover)
+        )
     if longer:
         name = f"{series.name}, {_longer_words(longer)}" if months else series.name
         drawn.append(
-            _line_series(data, series, longer, name=name, colour=colour, whole_periods=True)
+            _line_series(
+                data, series, longer, name=name, colour=colour, whole_periods=True, hover=hover
+            )
         )
     return drawn
 
 
-def _goal_series(data: MetricChartData, goal: list, name: str) -> Series:
+def _goal_series(data: MetricChartData, goal: list, name: str, hover: bool = True) -> Series:
     """A YoY goal: each period's value a year earlier raised by the goal, dashed."""
     return Series(
         name=name,
@@ -292,7 +300,9 @@ def _goal_series(data: MetricChartData, goal: list, name: str) -> Series:
             f"{name}<br>{_period_label(p)}: {_value_text(v, data)}"
             f" ({_exact(v.quantize(Decimal('0.01')), data.unit)})"
             for p, v in goal
-        ),
+        )
+        if hover
+        else (),
     )
 
 
@@ -308,15 +318,20 @@ def _line_series(
     name: str,
     colour: str,
     whole_periods: bool = False,
+    hover: bool = True,
 ) -> Series:
-    hover = [
-        f"{series.name}<br>{_period_label(p)}"
-        + f": <b>{_value_text(p.value, data, series.decimals)}</b>"
-        + f" ({_exact(p.value, data.unit)})"
-        + ("<br><i>derived from the reported YoY change</i>" if p.is_derived else "")
-        for p in points
-    ]
-    x, y, texts, hollow = _with_gaps(points, hover)
+    texts = (
+        [
+            f"{series.name}<br>{_period_label(p)}"
+            + f": <b>{_value_text(p.value, data, series.decimals)}</b>"
+            + f" ({_exact(p.value, data.unit)})"
+            + ("<br><i>derived from the reported YoY change</i>" if p.is_derived else "")
+            for p in points
+        ]
+        if hover
+        else [""] * len(points)
+    )
+    x, y, texts, hollow = _with_gaps(points, texts)
     if whole_periods:
         stroke, markers = None, Markers("diamond", 10, hollow)
     else:
@@ -330,7 +345,7 @@ def _line_series(
         colour=colour,
         stroke=stroke,
         markers=markers,
-        hover=texts,
+        hover=texts if hover else (),
     )
 
 
@@ -503,12 +518,16 @@ def survey_figure(data: MetricChartData) -> dict | None:
     return _figure(survey_spec(data))
 
 
-def metric_charts(row: MetricRow, data: MetricChartData) -> list[Chart]:
-    """Every chart a metric page shows, in order."""
+def metric_charts(row: MetricRow, data: MetricChartData, *, hover: bool = True) -> list[Chart]:
+    """Every chart a metric page shows, in order (`hover=False`: the time series without
+    its hover texts, for the PowerPoint)."""
     if data.is_survey:
         built = [("survey", survey_spec(data))]
     else:
-        built = [("series", time_series_spec(data)), ("yoy", yoy_spec(row, data))]
+        built = [
+            ("series", time_series_spec(data, hover=hover)),
+            ("yoy", yoy_spec(row, data)),
+        ]
     return [
         Chart(dom_id=f"chart-{data.slug}-{kind}", spec=spec)
         for kind, spec in built

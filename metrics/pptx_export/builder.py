@@ -7,12 +7,18 @@
 
 Everything printed comes from session_deck() (a held session's frozen snapshot included),
 metric_charts() and metrics.formatting, so the file reads as the pages do.
+
+DeckBuilder decides every slide and builds it through python-pptx's objects; deck_pptx
+(export.py) uses fast.TextDeckBuilder, which overrides only the methods that touch the file
+(under "what touches the file") and writes the same parts as text. DeckBuilder is the
+reference the tests compare that with.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.utils.text import slugify
 from pptx import Presentation
@@ -21,7 +27,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from metrics.charts import Chart, metric_charts
+from metrics.charts import Chart
 from metrics.pptx_export import layout as L
 from metrics.pptx_export.charts import add_native_chart, chart_notes
 from metrics.pptx_export.layout import COVERED, CellSpec, RowSpec, paginate
@@ -39,11 +45,7 @@ from metrics.pptx_export.text import (
     name_with_markers,
     plain,
 )
-from metrics.prometheus import deck_build_timed
-from metrics.selectors.deck import session_deck
 from metrics.selectors.deck_types import Deck, FootnoteItem, MetricRow, ObjectiveBlock
-from metrics.selectors.snapshots import session_chart_data, session_earlier_deck
-from metrics.selectors.threads import deck_with_threads
 
 PPTX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
@@ -62,6 +64,15 @@ SECTION_OKRS = "MTP Priority OKRs"
 SECTION_APPENDIX = "Appendix"
 
 
+class ChartSource(Protocol):
+    """Each metric's charts by its id (a dict, or export.ChartsByMetric making them as
+    asked)."""
+
+    def get(self, metric_id: int, /) -> list[Chart] | None: ...
+
+    def __getitem__(self, metric_id: int, /) -> list[Chart]: ...
+
+
 @dataclass(frozen=True)
 class PptxFile:
     filename: str
@@ -70,30 +81,6 @@ class PptxFile:
 
 def deck_pptx_filename(deck: Deck) -> str:
     return f"{slugify(deck.title) or 'deck'}.pptx"
-
-
-def deck_pptx(session_id: int) -> PptxFile:
-    """The session's deck as a .pptx file; NotFoundError for an unknown session. A fixed number
-    of queries: two decks (this session's and the earlier one's) and the chart data."""
-
-    with deck_build_timed("pptx"):
-        return _deck_pptx(session_id)
-
-
-def _deck_pptx(session_id: int) -> PptxFile:
-    deck = deck_with_threads(session_deck(session_id))
-    earlier = session_earlier_deck(deck)
-    rows = deck.metric_rows
-    # A held session's charts as presented (its snapshot), live figures otherwise.
-    data = session_chart_data(deck, [row.metric_id for row in rows], until=deck.quarter_end_date)
-    charts = {
-        row.metric_id: metric_charts(row, data[row.metric_id])
-        for row in rows
-        if row.metric_id in data
-    }
-    builder = DeckBuilder(deck)
-    builder.build(charts=charts, earlier=earlier)
-    return PptxFile(deck_pptx_filename(deck), builder.save())
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -161,51 +148,98 @@ class DeckBuilder:
         self.prs.save(buffer)
         return buffer.getvalue()
 
-    def build(self, *, charts: dict[int, list[Chart]], earlier: Deck | None):
+    def build(self, *, charts: ChartSource, earlier: Deck | None):
         deck = self.deck
         notes = threads_by_slide(deck)
         self.title_slide()
         self.overview_slide()
-        slide_notes_set(self.prs.slides[-1], notes.get("session"))
+        self.set_notes(self.slide_at(-1), notes.get("session"))
         self.section_slide(SECTION_UPDATE)
         for group in deck.outcomes:
-            first = len(self.prs.slides)
+            first = self.slide_count()
             self.metrics_table_slides(deck, group)
-            slide_notes_set(self.prs.slides[first], notes.get(f"outcome:{group.outcome_id}"))
+            self.set_notes(self.slide_at(first), notes.get(f"outcome:{group.outcome_id}"))
             for row in group.metrics:
                 if charts.get(row.metric_id):
                     self.chart_slide(row, charts[row.metric_id])
         self.section_slide(SECTION_OKRS)
         for objective in deck.objectives:
-            first = len(self.prs.slides)
+            first = self.slide_count()
             self.objective_slides(objective)
             notes_here = notes.get(f"objective:{objective.objective_id}")
-            slide_notes_set(self.prs.slides[first], notes_here)
+            self.set_notes(self.slide_at(first), notes_here)
         self.section_slide(SECTION_APPENDIX)
         self.acronym_slides()
         if earlier is not None:
             for group in earlier.outcomes:
                 self.metrics_table_slides(earlier, group, earlier=True)
 
+    # --- what touches the file: python-pptx here, text in fast.TextDeckBuilder ------------
+
+    def slide_count(self) -> int:
+        return len(self.prs.slides._sldIdLst)
+
+    def slide_at(self, index: int):
+        return self.prs.slides[index]
+
+    def set_notes(self, slide, threads) -> None:
+        slide_notes_set(slide, threads)
+
+    def add_text(
+        self,
+        slide,
+        paras: list[Para],
+        size: float,
+        box: tuple[float, float, float, float],
+        *,
+        colour: str = "",
+        align=None,
+        margins: tuple[int | None, int | None] = (None, None),
+    ):
+        """A text box at `box` (left, top, width, height in inches) holding the paragraphs;
+        `margins` (left, right) in EMU where set."""
+        left, top, width, height = box
+        shape = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+        frame = shape.text_frame
+        if margins[0] is not None:
+            frame.margin_left = margins[0]
+        if margins[1] is not None:
+            frame.margin_right = margins[1]
+        write_paras(frame, paras, size, colour=colour, align=align)
+        return shape
+
+    def add_chart(self, slide, spec, box: tuple[float, float, float, float]):
+        add_native_chart(slide, spec, *box)
+
     # --- slide frames --------------------------------------------------------------------
 
     def _footer(self, slide):
-        box = slide.shapes.add_textbox(
-            Inches(L.MARGIN),
-            Inches(L.SLIDE_HEIGHT - L.MARGIN - 0.25),
-            Inches(L.CONTENT_WIDTH),
-            Inches(0.3),
-        )
-        number = len(self.prs.slides._sldIdLst)
-        write_paras(
-            box.text_frame,
+        number = self.slide_count()
+        self.add_text(
+            slide,
             [Para([Run(f"{self.deck.title}  ·  {number}")])],
             9,
+            (L.MARGIN, L.SLIDE_HEIGHT - L.MARGIN - 0.25, L.CONTENT_WIDTH, 0.3),
             colour=MUTED,
             align=PP_ALIGN.RIGHT,
         )
 
     def slide(self, title: str, eyebrow: str = ""):
+        slide = self.titled_slide(title)
+        if eyebrow:
+            self.add_text(
+                slide,
+                [Para([Run(eyebrow.upper())])],
+                10,
+                (L.MARGIN, L.TITLE_TOP - 0.05, L.CONTENT_WIDTH, 0.3),
+                colour=MUTED,
+                margins=(0, None),
+            )
+        self._footer(slide)
+        return slide
+
+    def titled_slide(self, title: str):
+        """A new slide of the title-only layout, its title set."""
         slide = self.prs.slides.add_slide(self.title_only)
         shape = slide.shapes.title
         shape.left, shape.top = Inches(L.MARGIN), Inches(L.TITLE_TOP + 0.25)
@@ -217,21 +251,14 @@ class DeckBuilder:
         size = 26 if len(title) < 60 else 20
         write_paras(frame, [Para([Run(title, bold=True)])], size, colour=BRAND)
         frame.paragraphs[0].alignment = PP_ALIGN.LEFT
-        if eyebrow:
-            box = slide.shapes.add_textbox(
-                Inches(L.MARGIN), Inches(L.TITLE_TOP - 0.05), Inches(L.CONTENT_WIDTH), Inches(0.3)
-            )
-            box.text_frame.margin_left = 0
-            write_paras(box.text_frame, [Para([Run(eyebrow.upper())])], 10, colour=MUTED)
-        self._footer(slide)
         return slide
 
     def text_box(self, slide, paras, left, top, width, height, sizes=(14, 13, 12, 11, 10, 9, 8)):
         size = L.fit_size(paras, width - 0.2, height - 0.1, sizes)
-        box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
-        box.text_frame.margin_left = box.text_frame.margin_right = Inches(0.05)
-        write_paras(box.text_frame, paras, size)
-        return box
+        margin = int(Inches(0.05))
+        return self.add_text(
+            slide, paras, size, (left, top, width, height), margins=(margin, margin)
+        )
 
     def title_slide(self):
         deck = self.deck
@@ -250,6 +277,18 @@ class DeckBuilder:
         )
 
     def section_slide(self, title: str):
+        slide = self.section_title_slide(title)
+        self.add_text(
+            slide,
+            [Para([Run(f"{self.deck.priority} · {self.deck.quarter_label}")])],
+            18,
+            (L.MARGIN + 0.5, 4.0, L.CONTENT_WIDTH - 1, 0.6),
+            colour="DCE6F2",
+            align=PP_ALIGN.CENTER,
+        )
+
+    def section_title_slide(self, title: str):
+        """A new slide of the title-only layout in the brand's colour, its title set."""
         slide = self.prs.slides.add_slide(self.title_only)
         fill = slide.background.fill
         fill.solid()
@@ -259,16 +298,7 @@ class DeckBuilder:
         shape.width, shape.height = Inches(L.CONTENT_WIDTH - 1), Inches(1.2)
         shape.text_frame.text = ""
         write_paras(shape.text_frame, [Para([Run(title, bold=True)])], 40, colour="FFFFFF")
-        box = slide.shapes.add_textbox(
-            Inches(L.MARGIN + 0.5), Inches(4.0), Inches(L.CONTENT_WIDTH - 1), Inches(0.6)
-        )
-        write_paras(
-            box.text_frame,
-            [Para([Run(f"{self.deck.priority} · {self.deck.quarter_label}")])],
-            18,
-            colour="DCE6F2",
-            align=PP_ALIGN.CENTER,
-        )
+        return slide
 
     # --- S1 --------------------------------------------------------------------------------
 
@@ -318,14 +348,14 @@ class DeckBuilder:
                 top += intro_height
             height = self._table(slide, headers, page.rows, top)
             if footnotes and index == len(pages) - 1:
-                box = slide.shapes.add_textbox(
-                    Inches(L.MARGIN),
-                    Inches(top + height + 0.1),
-                    Inches(L.CONTENT_WIDTH),
-                    Inches(foot_height),
+                self.add_text(
+                    slide,
+                    footnotes,
+                    9,
+                    (L.MARGIN, top + height + 0.1, L.CONTENT_WIDTH, foot_height),
+                    colour=MUTED,
+                    margins=(0, None),
                 )
-                box.text_frame.margin_left = 0
-                write_paras(box.text_frame, footnotes, 9, colour=MUTED)
 
     def _table(self, slide, headers, rows: list[RowSpec], top: float) -> float:
         widths = [width for _, width, _ in headers]
@@ -429,22 +459,23 @@ class DeckBuilder:
         height = L.BODY_BOTTOM - L.BODY_TOP - notes_height - 0.3
         for index, chart in enumerate(charts):
             left = L.MARGIN + index * (width + gap)
-            add_native_chart(slide, chart.spec, left, L.BODY_TOP, width, height)
+            self.add_chart(slide, chart.spec, (left, L.BODY_TOP, width, height))
             notes = chart_notes(chart.spec)
             if notes:
-                box = slide.shapes.add_textbox(
-                    Inches(left), Inches(L.BODY_TOP + height), Inches(width), Inches(notes_height)
+                self.add_text(
+                    slide,
+                    [Para([Run(n)]) for n in notes],
+                    9,
+                    (left, L.BODY_TOP + height, width, notes_height),
+                    colour=MUTED,
                 )
-                write_paras(box.text_frame, [Para([Run(n)]) for n in notes], 9, colour=MUTED)
         if row.department:
-            box = slide.shapes.add_textbox(
-                Inches(L.MARGIN), Inches(L.BODY_BOTTOM - 0.3), Inches(6), Inches(0.3)
-            )
-            box.text_frame.margin_left = 0
-            write_paras(
-                box.text_frame,
+            self.add_text(
+                slide,
                 [Para([Run("Department: ", bold=True), Run(row.department)])],
                 11,
+                (L.MARGIN, L.BODY_BOTTOM - 0.3, 6, 0.3),
+                margins=(0, None),
             )
 
     # --- objectives (S7-S15) ---------------------------------------------------------------

@@ -8,6 +8,7 @@ tall side and a table never runs off its slide in PowerPoint or LibreOffice).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from metrics.pptx_export.text import Para
 
@@ -40,24 +41,29 @@ def text_height(paras: list[Para], width: float, size: float) -> float:
     lines = 0.0
     for index, para in enumerate(paras):
         usable = max(0.3, width - BULLET_INDENT * para.level)
-        per_line = chars_per_line(usable, size)
-        # Whole words wrap: a line holds a little less than its characters on average.
-        words = para.text.split()
-        count, line = 1, 0
-        for word in words:
-            needed = len(word) if line == 0 else line + 1 + len(word)
-            if needed > per_line and line:
-                count += 1
-                line = len(word)
-                while line > per_line:
-                    count += 1
-                    line -= per_line
-            else:
-                line = needed
-        lines += count
+        lines += _lines(para.text, chars_per_line(usable, size))
         if index < len(paras) - 1:
             lines += PARA_GAP
     return lines * size * LINE / 72
+
+
+@lru_cache(maxsize=16384)
+def _lines(text: str, per_line: int) -> int:
+    """The lines a paragraph's text takes at `per_line` characters a line: whole words wrap
+    (a line holds a little less than its characters on average). Cached: a deck measures the
+    same cell at several sizes, and again once its table is paged."""
+    count, line = 1, 0
+    for word in text.split():
+        needed = len(word) if line == 0 else line + 1 + len(word)
+        if needed > per_line and line:
+            count += 1
+            line = len(word)
+            while line > per_line:
+                count += 1
+                line -= per_line
+        else:
+            line = needed
+    return count
 
 
 def fit_size(paras: list[Para], width: float, height: float, sizes=(14, 13, 12, 11, 10, 9, 8)):
@@ -95,6 +101,8 @@ class CellSpec:
     paras: list[Para]
     fill: str = ""  # RRGGBB background, "" for white
     span: int = 1  # columns this cell covers (a group heading across the table)
+    # cell_height's by (width, size): its paragraphs do not change once in a table
+    heights: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 # Stands in the columns a spanning cell covers, so that every row has one entry per column.
@@ -123,7 +131,12 @@ class TablePage:
 
 
 def cell_height(cell: CellSpec, width: float, size: float) -> float:
-    return text_height(cell.paras, width - 2 * CELL_MARGIN_X, size) + 2 * CELL_MARGIN_Y + 0.04
+    """Remembered on the cell: a table is measured once, then again page by page."""
+    height = cell.heights.get((width, size))
+    if height is None:
+        height = text_height(cell.paras, width - 2 * CELL_MARGIN_X, size)
+        height = cell.heights[width, size] = height + 2 * CELL_MARGIN_Y + 0.04
+    return height
 
 
 def row_height(row: RowSpec, widths: list[float], size: float) -> float:
