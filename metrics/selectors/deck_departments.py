@@ -52,12 +52,18 @@ def objective_departments_cached(header, version: DataVersions) -> dict[int, fro
     )
 
 
-def deck_part_by_departments(header, window: DeckWindow, *, version: DataVersions) -> Deck:
+def deck_part_by_departments(
+    header, window: DeckWindow, *, version: DataVersions, nav=None, of_objective=None
+) -> Deck:
     """session_deck(header.session_id, window) of a live session, its rows read from parts
-    cached per department (one round trip to the cache), the stale ones rebuilt together."""
+    cached per department (one round trip to the cache), the stale ones rebuilt together.
+    `nav` and `of_objective` (session_nav_cached, objective_departments_cached), when the
+    caller has them already, spare reading them from the cache again."""
     session_id = header.session_id
-    nav = session_nav_cached(header, version)
-    groups = _groups(header, window, version, nav)
+    nav = nav or session_nav_cached(header, version)
+    groups = _groups(
+        window, nav, lambda: of_objective or objective_departments_cached(header, version)
+    )
     items = {
         departments: (
             _group_version(version, departments),
@@ -74,7 +80,7 @@ def deck_part_by_departments(header, window: DeckWindow, *, version: DataVersion
     return window.applied(_merged(shell, parts.values(), nav))
 
 
-def _groups(header, window: DeckWindow, version: DataVersions, nav) -> dict:
+def _groups(window: DeckWindow, nav, objective_departments) -> dict:
     """{departments: (metric ids, objective ids)} of the window's rows, each id list sorted."""
     metric_department = {link.id: link.department_id for link in nav.metrics}
     metric_ids = [link.id for link in nav.metrics if window.shows_metric(link.id)]
@@ -83,7 +89,7 @@ def _groups(header, window: DeckWindow, version: DataVersions, nav) -> dict:
         for link in nav.objectives
         if window.objective_ids is None or link.id in window.objective_ids
     ]
-    of_objective = objective_departments_cached(header, version) if objective_ids else {}
+    of_objective = objective_departments() if objective_ids else {}
     groups: dict[frozenset, tuple[list, list]] = {}
     for metric_id in metric_ids:
         key = frozenset((metric_department.get(metric_id),))

@@ -59,9 +59,10 @@ from metrics.selectors.overview import (
     submissions_for_quarter,
 )
 from metrics.selectors.overview_departments import (
-    attainment_tally_by_department,
-    checkin_states_by_department,
-    confidence_tally_by_department,
+    attainment_tally_of,
+    checkin_states_of,
+    confidence_tally_of,
+    department_figures,
 )
 from metrics.selectors.review import checkin_progress, held_checkins, held_progress
 from metrics.selectors.session_pages import (
@@ -172,7 +173,7 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
             return held_deck(header.session_id, window, frozen=header.frozen)
         if not header.is_held and self.rows_by_department:
             # Its rows from parts cached per department: a save rebuilds its department's.
-            return deck_part_by_departments(header, window, version=self.version)
+            return deck_part_by_departments(header, window, version=self.version, nav=self.nav)
         return session_deck(header.session_id, window)
 
     def layout(self, department: str = "") -> DeckLayout:
@@ -256,6 +257,11 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
             objectives_page=objectives_page,
             objectives_pages=max(1, len(layout.objective_pages)),
         )
+
+    @cached_property
+    def objective_departments(self) -> dict:
+        """{objective id: the departments whose figures its block shows}."""
+        return objective_departments_cached(self.header, self.version)
 
     def metric_row_fragments(self, deck, context) -> dict:
         """{metric id: the HTML of its row in the metrics tables} (views/row_fragments.py)."""
@@ -450,8 +456,7 @@ class ObjectiveView(SessionPageMixin, TemplateView):
         # Its key results' statuses (the objective's department) and their metrics' rows.
         slug = self.kwargs["objective_slug"]
         objective_id = next((o.id for o in self.nav.objectives if o.slug == slug), None)
-        of = objective_departments_cached(self.header, self.version)
-        return _known(of.get(objective_id, ()))
+        return _known(self.objective_departments.get(objective_id, ()))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -529,7 +534,7 @@ class OverviewView(SessionPageMixin, TemplateView):
         in one query, and part of the page's ETag (and of its stored response's key). A
         held session shows who had submitted when it was held, and no recompute at all (its
         figures are the deck as presented): (its held check-ins or None, None)."""
-        version, quarter_id = self.version, self.header.quarter_id
+        version = self.version
         if self.header.is_held:
             session_id = self.header.session_id
             held = cached(
@@ -539,12 +544,15 @@ class OverviewView(SessionPageMixin, TemplateView):
             )
             return held, None
         # Each department's state cached under its figures: a save re-reads its own.
-        submissions = checkin_states_by_department(
-            quarter_id,
-            cached(version.structure_only, ("departments",), departments),
-            version=version,
-        )
+        all_departments = cached(version.structure_only, ("departments",), departments)
+        submissions = checkin_states_of(self.department_figures, all_departments)
         return submissions, recompute_state()
+
+    @cached_property
+    def department_figures(self) -> dict:
+        """Each department's check-in state and counts (selectors/overview_departments.py)."""
+        all_departments = cached(self.version.structure_only, ("departments",), departments)
+        return department_figures(self.header, all_departments, version=self.version)
 
     def etag_parts(self) -> tuple:
         submissions, recompute = self.live
@@ -565,12 +573,8 @@ class OverviewView(SessionPageMixin, TemplateView):
         ids = [d.id for d in all_departments if not chosen or d.slug == chosen]
         if not chosen:
             ids.append(None)  # metrics and objectives without a department
-        by_department = (
-            attainment_tally_by_department
-            if whole is attainment_tally
-            else confidence_tally_by_department
-        )
-        return by_department(header, ids, version=self.version)
+        of = attainment_tally_of if whole is attainment_tally else confidence_tally_of
+        return of(self.department_figures, ids)
 
     def _metric_fragments(self, tables, context) -> dict:
         """{metric id: its row's HTML} (views/row_fragments.py)."""
@@ -586,7 +590,7 @@ class OverviewView(SessionPageMixin, TemplateView):
 
     def _objective_fragments(self, tables, context) -> dict:
         """{objective id: its rows' HTML}: keyed by the departments its block shows."""
-        of = objective_departments_cached(self.header, self.version)
+        of = self.objective_departments
         rows = {
             block.objective_id: (of.get(block.objective_id, frozenset((None,))), block)
             for block in tables.objectives
