@@ -323,10 +323,13 @@ def hold_step(args) -> None:
     run); "task": the snapshot task's body; "open-next": session_open_next."""
     import json
 
+    from django.urls import get_resolver
+
     from metrics.models import TuningSession
     from metrics.services.sessions import session_hold, session_open_next
     from metrics.services.sessions.snapshots import session_snapshot_store
 
+    get_resolver().reverse_dict  # noqa: B018 - loaded once per process, as a web worker has it
     start_mb = peak_rss_mb()
     user = bench_user()
     session = TuningSession.objects.defer("snapshot").get(pk=args.session)

@@ -6,7 +6,9 @@ next quarter's session, which is open already."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.caching.versions import data_write
@@ -38,19 +40,16 @@ from metrics.services.versioned import actor_or_none, versioned_instance_update
 def session_carry_over(
     *, source: TuningSession, session: TuningSession, new_year: int, actor, change_source: str
 ) -> None:
-    MetricDefinition.objects.bulk_create(
-        [
-            MetricDefinition(
-                session=session,
-                metric_id=d.metric_id,
-                outcome_id=d.outcome_id,
-                name=d.name,
-                baseline_text=d.baseline_text,
-                goal_text=d.goal_text,
-                order=d.order,
-            )
-            for d in MetricDefinition.objects.filter(session=source, is_retired=False)
-        ]
+    # Copied in SQL, in the order the rows are read (no object per row: at scale 100 the
+    # thousands of rows copied were half of opening the next session).
+    _rows_copy(
+        MetricDefinition,
+        source=source,
+        session=session,
+        fields=("metric", "outcome", "name", "baseline_text", "goal_text", "order"),
+        where="is_retired = %s",
+        where_params=[False],
+        order=("order", "id"),
     )
     objective_map, session_objectives, staying = {}, [], []
     for row in session_objectives_presented(source):
@@ -73,8 +72,12 @@ def session_carry_over(
             staying.append(objective.pk)
         objective_map[row.objective_id] = objective
         session_objectives.append(
+            # By id: assigning the related objects costs more than building the rows.
             SessionObjective(
-                session=session, objective=objective, narrative=row.narrative, order=row.order
+                session_id=session.pk,
+                objective_id=objective.pk,
+                narrative=row.narrative,
+                order=row.order,
             )
         )
     _key_results_left_behind(objective_ids=staying, actor=actor, source=change_source)
@@ -84,26 +87,55 @@ def session_carry_over(
     KeyDeliverable.objects.bulk_create(
         [
             KeyDeliverable(
-                session=session,
-                title=d.title,
-                objective=objective_map.get(d.objective_id),
-                order=d.order,
+                session_id=session.pk,
+                title=title,
+                objective_id=getattr(objective_map.get(objective_id), "pk", None),
+                order=order,
             )
-            for d in KeyDeliverable.objects.filter(session=source)
+            for title, objective_id, order in KeyDeliverable.objects.filter(
+                session=source
+            ).values_list("title", "objective_id", "order")
         ]
     )
-    Footnote.objects.bulk_create(
-        [
-            Footnote(session=session, marker=f.marker, meaning=f.meaning)
-            for f in Footnote.objects.filter(session=source)
-        ]
+    _rows_copy(
+        Footnote,
+        source=source,
+        session=session,
+        fields=("marker", "meaning"),
+        order=("marker", "id"),
     )
-    Acronym.objects.bulk_create(
-        [
-            Acronym(session=session, term=a.term, meaning=a.meaning)
-            for a in Acronym.objects.filter(session=source)
-        ]
+    _rows_copy(
+        Acronym, source=source, session=session, fields=("term", "meaning"), order=("term", "id")
     )
+
+
+def _rows_copy(model, *, source, session, fields, order, where: str = "", where_params=()) -> None:
+    """INSERT ... SELECT of the source session's rows of `model` (those `where` keeps) for
+    `session`: `fields` copied, a new row's defaults set (a versioned row's version 1, its
+    timestamps now), the new ids given in `order` (the order bulk_create gave them)."""
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = [quote(meta.get_field(name).column) for name in fields]
+    values, params = ["%s"], [session.pk]
+    targets = [quote(meta.get_field("session").column)]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    for name, value in (("version", 1), ("created_at", now), ("updated_at", now)):
+        if any(field.name == name for field in meta.concrete_fields):
+            targets.append(quote(meta.get_field(name).column))
+            values.append("%s")
+            params.append(value)
+    if any(field.name == "is_retired" for field in meta.concrete_fields):
+        targets.append(quote("is_retired"))
+        values.append("%s")
+        params.append(False)
+    condition = f" AND {where}" if where else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(targets + columns)}) "  # noqa: S608
+            f"SELECT {', '.join(values + columns)} FROM {quote(meta.db_table)} "
+            f"WHERE {quote(meta.get_field('session').column)} = %s{condition} "
+            f"ORDER BY {', '.join(quote(meta.get_field(name).column) for name in order)}",
+            [*params, source.pk, *where_params],
+        )
 
 
 def _key_results_left_behind(*, objective_ids: list[int], actor, source: str) -> None:
