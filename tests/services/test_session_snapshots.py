@@ -231,3 +231,24 @@ def test_a_broker_that_refuses_the_task_leaves_the_hold_storing_it(
     finally:
         jobs.job_queue_register(queue=previous)
     assert session_header(q3.pk).frozen
+
+
+def test_a_hold_stands_when_neither_the_broker_nor_the_request_can_store_the_snapshot(
+    q3, admin, django_capture_on_commit_callbacks, monkeypatch
+):
+    previous = jobs._queue
+
+    def refuse(*args):
+        raise ConnectionError("no broker")
+
+    def fail(**kwargs):
+        raise RuntimeError("database gone")
+
+    jobs.job_queue_register(queue=jobs.JobQueue(send=refuse, runs_in_process=lambda: False))
+    monkeypatch.setattr(snapshots, "session_snapshot_store", fail)
+    try:
+        _hold_later(q3, admin, django_capture_on_commit_callbacks)
+    finally:
+        jobs.job_queue_register(queue=previous)
+    assert models.TuningSession.objects.get(pk=q3.pk).state == models.SessionState.HELD
+    assert snapshots.held_snapshots_pending() == [q3.pk]  # for the sweep

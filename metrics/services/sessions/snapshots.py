@@ -86,10 +86,14 @@ def _enqueue(session_id: int) -> None:
     try:
         job_enqueue(task=TASK, args=(session_id,))
     except Exception:
-        # No broker to take it: stored here, after the hold's commit, as before (the pending
-        # sweep, metrics.session_snapshots_pending, would otherwise).
+        # No broker to take it: stored here, after the hold's commit, as before.
         logger.warning("Snapshot of session %s not queued: stored in-process.", session_id)
-        session_snapshot_store(session_id=session_id)
+        try:
+            session_snapshot_store(session_id=session_id)
+        except Exception:
+            # The hold stands (committed); the pending sweep stores it later
+            # (metrics.session_snapshots_pending), and the pages read live figures until then.
+            logger.exception("Snapshot of session %s not stored.", session_id)
 
 
 def session_snapshot_store(*, session_id: int) -> bool:
