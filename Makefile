@@ -51,7 +51,7 @@ DEV_SETTINGS := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-okrtracker.set
 # so a download never waits behind a recompute. Pool processes are replaced once a task took
 # them past CELERY_WORKER_MAX_MEMORY_PER_CHILD (KiB, default 300000: settings/base.py).
 # Every queue the app routes tasks to (okrtracker/settings/base.py CELERY_TASK_ROUTES).
-WORKER_QUEUES ?= celery,notifications,webhooks,pptx
+WORKER_QUEUES ?= celery,notifications,webhooks,pptx,snapshots
 worker: install
 	$(DEV_SETTINGS) $(BIN)/celery -A okrtracker worker -Q $(WORKER_QUEUES) --loglevel=info
 

@@ -17,10 +17,12 @@ average beside it, and each ratio divides by a floor timed in the same run:
 - recompute: `metrics_recompute(metric_ids=[one])` of one metric after a change of one of its
   observations, against `SELECT` of that metric's observations and statuses (the rows it
   reads); the temporary tables it leaves in pg_class are counted before and after.
-- hold: `snapshot_build` of the latest session and `session_hold` (the session before it
-  held first, as in a real cycle), and `session_open_next`, with the process's peak RSS; the
-  floor reads the quarter's statuses and writes a document of the snapshot's size. The latest
-  session is reopened and the opened one deleted afterwards; the one before stays held.
+- hold: `session_hold` of the latest session as the request runs it with a worker (the session
+  before it held first, as in a real cycle), the snapshot task's body
+  (`session_snapshot_store`), and `session_open_next`, each in a fresh process that reports
+  its peak RSS; the floor reads the quarter's statuses and writes a document of the stored
+  snapshot's size. The latest session is reopened and the opened one deleted afterwards; the
+  one before stays held.
 - pptx: the PowerPoint of the latest session (`deck_pptx`, what the worker runs), with its
   CPU time and the process's peak RSS, against building the deck it prints (`session_deck`).
 """
@@ -40,14 +42,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=("upsert", "recompute", "hold", "pptx"))
+    parser.add_argument("what", choices=("upsert", "recompute", "hold", "hold-step", "pptx"))
+    parser.add_argument("--step", choices=("request", "task", "open-next"), default="request")
+    parser.add_argument("--session", type=int, default=0)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=5)
     return parser.parse_args()
 
 
-def setup(url: str) -> None:
+def setup(url: str, migrate: bool = True) -> None:
     if not {"bench", "perf"} & set(re.split(r"[^a-z0-9]+", url.rsplit("/", 1)[-1].lower())):
         sys.exit("The benchmark database's name must contain 'bench' or 'perf' (okr_perf_s10).")
     os.environ["DATABASE_URL"] = url
@@ -59,7 +63,8 @@ def setup(url: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    if migrate:  # not in a hold step's process: its peak RSS is the step's
+        call_command("migrate", verbosity=0)
     # As with a broker: the recompute a write asks for is recorded and left to a worker, not
     # run inside the timing (the test settings run tasks in-process).
     from metrics.services.jobs import JobQueue, job_queue_register
@@ -72,6 +77,15 @@ def load() -> str:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory: VmHWM where /proc has it (ru_maxrss of a process
+    started by a larger one counts the parent's memory at the fork), else ru_maxrss."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -247,20 +261,16 @@ def recompute(args) -> None:
 def hold(args) -> None:
     """Holds the latest session the way a facilitator does in a check-in cycle: the session
     before it is held first (so its deck is stored, as it is for real), then the latest one;
-    then opens the session after it. The latest is reopened and the opened one deleted
-    afterwards; the one before stays held (as it would be)."""
+    then opens the session after it. The hold request, the snapshot task and the opening each
+    run in a fresh process (`hold-step`), which reports its time and peak RSS. The latest is
+    reopened and the opened one deleted afterwards; the one before stays held."""
     import json
+    import subprocess
 
     from django.db import connection, transaction
 
     from metrics.models import QuarterlyStatus, TuningSession
-    from metrics.selectors.snapshots import snapshot_build
-    from metrics.services.sessions import (
-        session_delete,
-        session_hold,
-        session_open_next,
-        session_reopen,
-    )
+    from metrics.services.sessions import session_delete, session_hold, session_reopen
 
     user = bench_user()
     sessions = list(TuningSession.objects.order_by("-quarter__fiscal_year", "-quarter__number")[:2])
@@ -268,10 +278,21 @@ def hold(args) -> None:
     print(f"hold of session {latest.pk} ({latest.title}), {connection.vendor}; {load()}")
     if earlier.state != "held":
         seconds, _ = timed(lambda: session_hold(actor=user, session=earlier, source="admin"))
-        report(f"session_hold (earlier {earlier.pk}, its earlier live)", seconds)
-    build_seconds, snapshot = timed(snapshot_build, latest.pk)
-    text = json.dumps(snapshot)
-    del snapshot
+        report(f"session_hold (earlier {earlier.pk}, in one request)", seconds)
+
+    def step(name: str, session_id: int) -> dict:
+        command = [sys.executable, __file__, "hold-step", "--step", name]
+        command += ["--session", str(session_id), "--database-url", args.database_url]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        return json.loads(output.strip().splitlines()[-1])
+
+    request = step("request", latest.pk)
+    task = step("task", latest.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT snapshot::text FROM metrics_tuningsession WHERE id = %s", [latest.pk]
+        )
+        text = cursor.fetchone()[0] or ""
 
     def floor() -> None:
         # What a hold cannot avoid: read the quarter's figures and write the document.
@@ -285,16 +306,45 @@ def hold(args) -> None:
 
     floor_seconds = timed(floor)[0]
     report(f"floor: read statuses, write {len(text) / 1e6:.0f} MB", floor_seconds)
-    report("snapshot_build", build_seconds, floor_seconds)
-    hold_seconds, held = timed(lambda: session_hold(actor=user, session=latest, source="admin"))
-    report("session_hold", hold_seconds, floor_seconds)
-    open_seconds, opened = timed(
-        lambda: session_open_next(actor=user, source=held, source_of_change="admin")
-    )
-    report("session_open_next", open_seconds)
-    print(f"  peak RSS of this process: {peak_rss_mb():.0f} MB")
-    session_delete(actor=user, session=opened.session, source="admin")
-    session_reopen(actor=user, session=held, source="admin")
+    for name, figures in (("session_hold (the request)", request), ("snapshot task", task)):
+        report(name, figures["seconds"], floor_seconds)
+        print(f"  peak RSS: {figures['rss_mb']:.0f} MB ({figures['start_mb']:.0f} MB set up)")
+    opened = step("open-next", latest.pk)
+    report("session_open_next", opened["seconds"])
+    print(f"  peak RSS: {opened['rss_mb']:.0f} MB ({opened['start_mb']:.0f} MB set up)")
+    opened_session = TuningSession.objects.get(pk=opened["session_id"])
+    session_delete(actor=user, session=opened_session, source="admin")
+    session_reopen(actor=user, session=TuningSession.objects.get(pk=latest.pk), source="admin")
+
+
+def hold_step(args) -> None:
+    """One step of `hold` in this (fresh) process: its time and this process's peak RSS, as
+    a JSON line. "request": session_hold with a worker's queue (the snapshot queued, not
+    run); "task": the snapshot task's body; "open-next": session_open_next."""
+    import json
+
+    from django.urls import get_resolver
+
+    from metrics.models import TuningSession
+    from metrics.services.sessions import session_hold, session_open_next
+    from metrics.services.sessions.snapshots import session_snapshot_store
+
+    get_resolver().reverse_dict  # noqa: B018 - loaded once per process, as a web worker has it
+    start_mb = peak_rss_mb()
+    user = bench_user()
+    session = TuningSession.objects.defer("snapshot").get(pk=args.session)
+    result = {}
+    if args.step == "request":
+        seconds = timed(lambda: session_hold(actor=user, session=session, source="admin"))[0]
+    elif args.step == "task":
+        seconds, _ = timed(lambda: session_snapshot_store(session_id=session.pk))
+    else:
+        seconds, opened = timed(
+            lambda: session_open_next(actor=user, source=session, source_of_change="admin")
+        )
+        result["session_id"] = opened.session.pk
+    result.update(seconds=seconds, rss_mb=peak_rss_mb(), start_mb=start_mb)
+    print(json.dumps(result))
 
 
 def pptx(args) -> None:
@@ -321,8 +371,9 @@ def pptx(args) -> None:
 
 def main() -> None:
     args = parse_args()
-    setup(args.database_url)
-    {"upsert": upsert, "recompute": recompute, "hold": hold, "pptx": pptx}[args.what](args)
+    setup(args.database_url, migrate=args.what != "hold-step")
+    steps = {"upsert": upsert, "recompute": recompute, "hold": hold, "hold-step": hold_step}
+    {**steps, "pptx": pptx}[args.what](args)
 
 
 if __name__ == "__main__":

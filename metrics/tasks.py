@@ -18,6 +18,7 @@ from metrics.services.recompute_runs import (
     recompute_pending_run,
     recompute_run,
 )
+from metrics.services.sessions import snapshots as session_snapshots
 
 RETRYING = {
     "acks_late": True,
@@ -64,6 +65,24 @@ def send_status_reminders() -> int:
 def deck_pptx_build(session_id: int) -> bool:
     # Idempotent: a file already stored for the session's current version is kept.
     return deck_files.deck_pptx_build(session_id=session_id)
+
+
+# --- a held session's snapshot (queue "snapshots": see CELERY_TASK_ROUTES) ------------------
+
+
+@shared_task(name="metrics.session_snapshot_build", soft_time_limit=600, time_limit=660, **RETRYING)
+def session_snapshot_build(session_id: int) -> bool:
+    # Idempotent: does nothing once stored, or for a session reopened meanwhile; one
+    # transaction, so a killed run stores nothing and the redelivered message starts again.
+    return session_snapshots.session_snapshot_store(session_id=session_id)
+
+
+@shared_task(
+    name="metrics.session_snapshots_pending", soft_time_limit=60, time_limit=90, **RETRYING
+)
+def session_snapshots_pending() -> int:
+    # The held sessions whose snapshot task was lost (a broker down, a purged queue).
+    return session_snapshots.held_snapshots_enqueue_pending()
 
 
 # --- the services' job queue (metrics.services.jobs) ------------------------------------------

@@ -16,6 +16,7 @@ as presented whatever is edited later.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.utils.translation import gettext as _
@@ -46,6 +47,15 @@ def session_deck(session_id: int, window: DeckWindow = WHOLE_DECK) -> Deck:
 def build_live_deck(session_id: int) -> Deck:
     """The deck from the current figures, even for a held session (what holding stores)."""
     return _session_deck(session_id, presented=False)
+
+
+def build_live_deck_parts(session_id: int, windows) -> Iterator[Deck]:
+    """The live deck's parts, one per window, built one at a time from one read of the
+    session row: for a writer that lets each part go before the next is built (a held
+    session's snapshot, selectors/snapshots.py)."""
+    session = _session_row(session_id)
+    for window in windows:
+        yield deck_from_rows(deck_rows(session, window), window)
 
 
 def _session_deck(session_id: int, *, presented: bool, window: DeckWindow = WHOLE_DECK) -> Deck:

@@ -23,7 +23,6 @@ from metrics import models
 from metrics.selectors.session_rules import (
     objectives_only_presented_by as _objectives_only_presented_by,
 )
-from metrics.selectors.snapshots import snapshot_head
 from metrics.selectors.submission_states import states_before_lock
 
 NOT_STARTED = ""
@@ -198,12 +197,6 @@ def checkins_record(quarter_id: int) -> list[dict]:
         }
         for item in checkin_states(quarter_id)
     ]
-
-
-def held_snapshot_head(snapshot: dict, quarter_id: int) -> dict:
-    """The snapshot's head (snapshots.snapshot_head) with the departments' check-in states
-    as the hold finds them."""
-    return {**snapshot_head(snapshot), HEAD_KEY: checkins_record(quarter_id)}
 
 
 def held_checkins(session_id: int) -> list[CheckinState] | None:

@@ -60,6 +60,13 @@ class SessionHeader:
     # (metrics.caching.versions.session_content_version).
     frozen: str = ""
 
+    @property
+    def held(self) -> bool:
+        """Held (its quarter locked, who had submitted recorded), whether or not its deck is
+        stored yet: what the pages say about the session. `is_held` says where they read
+        its deck: the stored one (services/sessions/snapshots.py: stored after the hold)."""
+        return self.session_state == models.SessionState.HELD
+
 
 @dataclass(frozen=True)
 class NavLink:

@@ -303,7 +303,7 @@ class SessionPageMixin(ReadAccessMixin, ConditionalGetMixin):
             context["thread_counts"] = SimpleLazyObject(
                 lambda: session_thread_counts(header.session_id, is_held=header.is_held)
             )
-            context["thread_may_post"] = not header.is_held and permissions.can_comment(
+            context["thread_may_post"] = not header.held and permissions.can_comment(
                 self.request.user, None
             )
         return context
@@ -322,7 +322,7 @@ class SessionView(SessionPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         header = self.header
-        if not header.is_held:
+        if not header.held:
             # In preparation: who has submitted the session's quarter so far (in the cached
             # content: a submission is a write, which changes the version).
             submissions = SimpleLazyObject(
@@ -522,7 +522,7 @@ class OverviewView(SessionPageMixin, TemplateView):
     @cached_property
     def progress(self):
         submissions, _recompute = self.live
-        if self.header.is_held:
+        if self.header.held:
             return held_progress(submissions)
         return checkin_progress(submissions)
 
@@ -535,7 +535,7 @@ class OverviewView(SessionPageMixin, TemplateView):
         held session shows who had submitted when it was held, and no recompute at all (its
         figures are the deck as presented): (its held check-ins or None, None)."""
         version = self.version
-        if self.header.is_held:
+        if self.header.held:
             session_id = self.header.session_id
             held = cached(
                 self.content_version,

@@ -399,6 +399,15 @@ CELERY_TASK_ROUTES = {
     "metrics.deck_pptx_build": {"queue": PPTX_QUEUE},
 }
 WORKER_QUEUES = [*globals().get("WORKER_QUEUES", ["celery"]), PPTX_QUEUE]
+# A held session's snapshot (docs/writes.md "Holding a session"): seconds of work at scale 100,
+# queued by the hold; on a queue of its own, so it waits behind neither recomputes nor a
+# PowerPoint build.
+SNAPSHOTS_QUEUE = os.environ.get("SNAPSHOTS_QUEUE", "snapshots")
+CELERY_TASK_ROUTES = {
+    **globals().get("CELERY_TASK_ROUTES", {}),
+    "metrics.session_snapshot_build": {"queue": SNAPSHOTS_QUEUE},
+}
+WORKER_QUEUES = [*globals().get("WORKER_QUEUES", ["celery"]), SNAPSHOTS_QUEUE]
 # A pool process is replaced after the task that took its resident memory past this (KiB): a
 # scale-100 PowerPoint build or a full recompute leaves hundreds of MB behind otherwise.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(
@@ -520,3 +529,9 @@ CELERY_TASK_ROUTES = {
 }
 WORKER_QUEUES = [*globals().get("WORKER_QUEUES", ["celery"]), WEBHOOKS_QUEUE]
 CELERY_BEAT_SCHEDULE["webhooks-pending"] = {"task": "metrics.webhooks_pending", "schedule": 60.0}
+# A held session's snapshot whose task was lost is queued again (a running one is not built
+# twice: the second run finds it stored).
+CELERY_BEAT_SCHEDULE["session-snapshots-pending"] = {
+    "task": "metrics.session_snapshots_pending",
+    "schedule": 300.0,
+}

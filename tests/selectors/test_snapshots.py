@@ -88,3 +88,31 @@ def test_a_held_earlier_sessions_stored_deck_is_kept_as_it_reads(q2):
     # As session_deck reads the held earlier session back, without turning it into objects.
     assert earlier == json.loads(json.dumps(to_data(session_deck(q1.pk))))
     assert earlier["session_state"] == "held"
+
+
+@pytest.mark.parametrize("part", [1, 2, 100])
+def test_the_snapshot_in_pieces_is_the_snapshot_built_whole(q2, monkeypatch, part):
+    """What the store writes piece by piece (snapshot_chunks: the deck built in parts, the
+    charts read in batches) is snapshot_build's document, whatever the size of the parts."""
+    from metrics.selectors import snapshots
+
+    for name in ("CHART_BATCH", "METRICS_PER_PART", "OBJECTIVES_PER_PART"):
+        monkeypatch.setattr(snapshots, name, part)
+    monkeypatch.setattr(snapshots, "CHUNK_CHARS", 1000)
+    whole = json.loads(json.dumps(snapshot_build(q2.pk)))
+    head = {}
+    chunks = list(
+        snapshots.snapshot_chunks(
+            q2.pk, token=whole["token"], earlier=snapshots.EARLIER_BUILT, head=head
+        )
+    )
+
+    assert len(chunks) > 1
+    # The seed's deck has what the parts must put back together.
+    deck = whole["deck"]
+    assert deck["footnotes"] and deck["threads"] is not None and len(deck["objectives"]) > 2
+    assert len(deck["outcomes"]) > 2 and deck["key_deliverables"] and deck["acronyms"]
+    assert json.loads("".join(chunks)) == whole
+    assert head == {"title": whole["deck"]["title"], "priority": whole["deck"]["priority"]}
+    copied = "".join(snapshots.snapshot_chunks(q2.pk, token="t", earlier=snapshots.EARLIER_COPIED))
+    assert "earlier" not in json.loads(copied)

@@ -199,16 +199,17 @@ def test_a_save_waiting_on_the_hold_is_refused_once_the_hold_commits(world):
     facilitator = factories.UserFactory(username="facilitator", roles=["Facilitator"])
     started, outcome = threading.Event(), {}
 
-    from metrics.selectors import snapshots  # session_hold imports it when it holds
+    # Tasks run in-process here: the hold stores its snapshot inside its transaction.
+    from metrics.services.sessions import snapshots
 
-    original = snapshots.snapshot_build
+    original = snapshots.snapshot_chunks
 
-    def slow_build(session_id):
+    def slow_build(*args, **kwargs):
         started.set()
         time.sleep(0.5)  # the save below arrives while the hold holds the quarter
-        return original(session_id)
+        yield from original(*args, **kwargs)
 
-    snapshots.snapshot_build = slow_build
+    snapshots.snapshot_chunks = slow_build
 
     def save():
         started.wait(10)
@@ -229,7 +230,7 @@ def test_a_save_waiting_on_the_hold_is_refused_once_the_hold_commits(world):
     try:
         cycle.session_hold(actor=facilitator, session=session)
     finally:
-        snapshots.snapshot_build = original
+        snapshots.snapshot_chunks = original
     thread.join(timeout=30)
     if connections["default"].vendor == "postgresql":
         assert outcome["save"] == "refused"

@@ -43,10 +43,13 @@ def session_ensure_draft(session: TuningSession) -> None:
 
 
 def locked_session(session: TuningSession) -> TuningSession:
-    """The session row under a lock, so two edits (or an edit and a hold) serialise."""
+    """The session row under a lock, so two edits (or an edit and a hold) serialise. Its
+    snapshot is not read (tens of MB of JSON at scale: read on access, which nothing here
+    needs)."""
     return (
         TuningSession.objects.select_for_update(of=("self",))
         .select_related("quarter")
+        .defer("snapshot")
         .get(pk=session.pk)
     )
 

@@ -23,7 +23,7 @@ from metrics.models import (
     SubmissionState,
     TuningSession,
 )
-from metrics.selectors.review import held_snapshot_head
+from metrics.selectors.review import HEAD_KEY, checkins_record
 from metrics.selectors.session_rules import (
     SessionAlreadyOpenError,
     default_status_deadline,
@@ -32,12 +32,18 @@ from metrics.selectors.session_rules import (
     objectives_only_presented_by,
     session_open_next_validate,
 )
-from metrics.selectors.snapshots import snapshot_build
 from metrics.services.events import EventKind
 from metrics.services.history import history_record, history_record_created
 from metrics.services.sessions.authoring import session_texts_clean
 from metrics.services.sessions.carry_over import session_carry_over
 from metrics.services.sessions.common import locked_session, session_ensure_draft, session_event
+from metrics.services.sessions.snapshots import (
+    PIN_KEY,
+    earlier_pin,
+    held_snapshots_store_pending,
+    session_snapshot_later,
+    session_snapshot_store,
+)
 from metrics.services.submissions import quarter_exclusive_lock, submission_lock, submission_unlock
 from metrics.services.validation import validate_source
 from metrics.services.versioned import actor_or_none
@@ -212,30 +218,35 @@ def session_delete(*, actor, session: TuningSession, source: str = "form") -> No
 
 
 def session_hold(*, actor, session: TuningSession, source: str = "form") -> TuningSession:
-    """Marks the session held: stores its deck and charts as presented and locks its quarter
-    for every department, after the saves of the quarter in flight (they hold it shared; the
-    next ones are refused). Each department's check-in state at the hold is kept in the
-    snapshot's head. Holding a held session changes nothing."""
+    """Marks the session held and locks its quarter for every department, after the saves of
+    the quarter in flight (they hold it shared; the next ones are refused). Each department's
+    check-in state at the hold is kept in the snapshot's head. Its deck and charts as
+    presented are stored by `session_snapshot_store`: queued for the worker when the hold
+    commits, in this request when the jobs run in-process or the earlier session's table
+    cannot be pinned (services/sessions/snapshots.py). Holding a held session changes
+    nothing."""
     validate_source(source)
     with data_write():
         session = locked_session(session)
         if session.state == SessionState.HELD:
             return session
         quarter_exclusive_lock(session.quarter)
-        snapshot = snapshot_build(session.pk)
         now = timezone.now()
         changes = {
             "state": (session.state, SessionState.HELD),
             "held_at": (session.held_at, now),
             "held_by": (session.held_by_id, getattr(actor_or_none(actor), "pk", None)),
         }
+        pin = earlier_pin(session.pk)
         session.state, session.held_at, session.held_by = (
             SessionState.HELD,
             now,
             actor_or_none(actor),
         )
-        session.snapshot = snapshot
-        session.snapshot_head = held_snapshot_head(snapshot, session.quarter_id)
+        # Until the snapshot is stored, the head holds what the hold records: who had
+        # submitted (before the locks below), and which earlier table the deck ends with.
+        session.snapshot = None
+        session.snapshot_head = {HEAD_KEY: checkins_record(session.quarter_id), PIN_KEY: pin}
         session.version += 1
         session.updated_by = actor_or_none(actor)
         session.save(
@@ -254,6 +265,8 @@ def session_hold(*, actor, session: TuningSession, source: str = "form") -> Tuni
         for department in Department.objects.all():
             submission_lock(department=department, quarter=session.quarter, actor=actor)
         session_event(EventKind.SESSION_HELD, session=session, actor=actor)
+        if not session_snapshot_later(session, pin):
+            session_snapshot_store(session_id=session.pk)
     return session
 
 
@@ -263,6 +276,9 @@ def session_reopen(*, actor, session: TuningSession, source: str = "form") -> Tu
     back to what it was before the hold (submitted stays submitted). Recorded in history."""
     validate_source(source)
     with data_write():
+        # Whatever this reopen lets change, no held session's snapshot still to be stored
+        # may show it: they are stored first (a second run of their task does nothing).
+        held_snapshots_store_pending(exclude=session.pk)
         session = locked_session(session)
         if session.state != SessionState.HELD:
             return session
@@ -296,20 +312,24 @@ def session_reopen(*, actor, session: TuningSession, source: str = "form") -> Tu
 
 
 def session_freeze_presented(*, actor=None, source: str = "form") -> int:
-    """Held sessions without a snapshot (loaded held from a fixture) get one, and their
-    quarters are locked: the seed's Q1 and Q2 sessions were presented. Returns how many."""
+    """Held sessions without a snapshot (loaded held from a fixture, or one a lost worker
+    never stored) get one, and their quarters are locked: the seed's Q1 and Q2 sessions were
+    presented. Returns how many."""
     validate_source(source)
     count = 0
-    for session in TuningSession.objects.filter(
-        state=SessionState.HELD, snapshot__isnull=True
-    ).select_related("quarter"):
+    for session in (
+        TuningSession.objects.filter(state=SessionState.HELD, snapshot__isnull=True)
+        .select_related("quarter")
+        .defer("snapshot")
+    ):
         with data_write():
-            snapshot = snapshot_build(session.pk)
-            TuningSession.objects.filter(pk=session.pk).update(
-                snapshot=snapshot,
-                snapshot_head=held_snapshot_head(snapshot, session.quarter_id),
-            )
-            data_changed()  # its pages now read the stored deck
+            head = session.snapshot_head if isinstance(session.snapshot_head, dict) else {}
+            if HEAD_KEY not in head:  # loaded held: who had submitted is what stands now
+                TuningSession.objects.filter(pk=session.pk).update(
+                    snapshot_head={**head, HEAD_KEY: checkins_record(session.quarter_id)}
+                )
+            if not session_snapshot_store(session_id=session.pk):
+                continue
             for department in Department.objects.all():
                 submission_lock(
                     department=department, quarter=session.quarter, actor=actor, source=source
