@@ -42,14 +42,15 @@ def session_nav_cached(header, version: DataVersions):
     return cached(version.structure_only, ("nav", header.session_id), lambda: session_nav(header))
 
 
-def objective_departments_cached(header, version: DataVersions) -> dict[int, frozenset]:
-    """{objective id: the departments whose figures its block shows} (the views' key)."""
-    nav = session_nav_cached(header, version)
-    return cached(
-        version.structure_only,
-        ("objective-departments", header.session_id),
-        lambda: objective_departments(o.id for o in nav.objectives),
-    )
+def objective_departments_cached(header, version: DataVersions, nav=None) -> dict[int, frozenset]:
+    """{objective id: the departments whose figures its block shows} (the sidebar's links,
+    `nav`, read only to build it)."""
+
+    def build():
+        links = nav or session_nav_cached(header, version)
+        return objective_departments(o.id for o in links.objectives)
+
+    return cached(version.structure_only, ("objective-departments", header.session_id), build)
 
 
 def deck_part_by_departments(
