@@ -562,9 +562,14 @@ class OverviewView(SessionPageMixin, TemplateView):
                 lambda: held_checkins(session_id),
             )
             return held, None
-        # Each department's state cached under its figures: a save re-reads its own.
+        # The list read again under the data version (every request's ETag reads it), built
+        # from each department's state cached under its figures: a save re-reads its own.
         all_departments = cached(version.structure_only, ("departments",), departments)
-        submissions = checkin_states_of(self.department_figures, all_departments)
+        submissions = cached(
+            version,
+            ("submissions", self.header.quarter_id),
+            lambda: checkin_states_of(self.department_figures, all_departments),
+        )
         return submissions, recompute_state()
 
     @cached_property
