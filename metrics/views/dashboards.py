@@ -18,6 +18,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.timesince import timesince
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -25,7 +26,7 @@ from metrics import permissions
 from metrics.caching.decks import deck_for
 from metrics.caching.http import ConditionalGetMixin
 from metrics.caching.keys import RELEASE, digest, reader_key
-from metrics.caching.store import TIMEOUT, cached
+from metrics.caching.store import TIMEOUT, cached, cached_many
 from metrics.caching.versions import (
     request_data_version,
     session_content_version,
@@ -722,14 +723,13 @@ class PrintDeckView(SessionPageMixin, TemplateView):
         if ids and deck.session_state == "held":  # as presented, when the snapshot kept them
             data = session_chart_data(deck, ids, until=deck.quarter_end_date)
         if ids and not data:
-            data = metrics_chart_data(
-                ids, since=chart_window_start(deck.fiscal_year), until=deck.quarter_end_date
-            )
-        charts_of = {
-            row.metric_id: metric_charts(row, data[row.metric_id])
-            for row in rows
-            if row.metric_id in data
-        }
+            charts_of = self._live_charts(rows, deck)
+        else:
+            charts_of = {
+                row.metric_id: metric_charts(row, data[row.metric_id])
+                for row in rows
+                if row.metric_id in data
+            }
         outcome_slides = [
             (
                 group,
@@ -748,6 +748,34 @@ class PrintDeckView(SessionPageMixin, TemplateView):
             deck_of=lambda pk: deck_for(self.version, pk, deck_selectors.session_deck),
         )
         return {"deck": deck, "outcome_slides": outcome_slides, "earlier_deck": earlier_deck}
+
+    def _live_charts(self, rows, deck) -> dict:
+        """{metric id: its charts} of a live session, each metric's cached under its
+        department's figures (and the language of their labels): after a save, the part
+        draws again the charts of that department's metrics only."""
+        department_of = {link.id: link.department_id for link in self.nav.metrics}
+        by_id = {row.metric_id: row for row in rows}
+        language = get_language()
+        items = {
+            metric_id: (
+                _chart_version(self.version, department_of.get(metric_id)),
+                ("deck-charts", self.header.session_id, metric_id, language),
+            )
+            for metric_id in by_id
+        }
+
+        def build(missing):
+            data = metrics_chart_data(
+                missing, since=chart_window_start(deck.fiscal_year), until=deck.quarter_end_date
+            )
+            return {m: metric_charts(by_id[m], data[m]) if m in data else [] for m in missing}
+
+        return cached_many(items, build)
+
+
+def _chart_version(version, department_id):
+    # A metric without a department has its figures bump the structure version.
+    return version.of_departments([] if department_id is None else [department_id])
 
 
 def compare_defaults(ids: list[int], *, before: int | None, after: int | None):

@@ -48,13 +48,16 @@ def _without_etag_noise(html: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
-def _open_metric(session):
+def _open_metric(session, *, charted=False):
+    """A metric of a department whose check-in is open (with a chart on the deck)."""
     locked = models.Submission.objects.filter(
         quarter_id=session.quarter_id, state=models.SubmissionState.LOCKED
     ).values("department_id")
+    definitions = models.MetricDefinition.objects.filter(session=session, is_retired=False)
+    if charted:
+        definitions = definitions.exclude(metric__chart_title="")
     return (
-        models.MetricDefinition.objects.filter(session=session, is_retired=False)
-        .exclude(metric__department_id__in=locked)
+        definitions.exclude(metric__department_id__in=locked)
         .select_related("metric")
         .order_by("order", "id")
         .first()
@@ -118,3 +121,39 @@ def test_each_reader_gets_the_rows_of_their_role(client, session, admin_user):
     html = client.get(url).content.decode()
     assert "data-metric=" in html
     assert "thread-add" not in html
+
+
+def test_the_whole_decks_charts_are_drawn_again_for_the_saved_department_only(
+    client, session, admin_user, monkeypatch
+):
+    client.force_login(admin_user)
+    metric = _open_metric(session, charted=True)
+    deck_url = reverse("metrics:session_deck", kwargs={"session_id": session.id})
+    url = next(
+        f"{deck_url}?part={n}"
+        for n in range(1, 40)
+        if f'id="chart-{metric.slug}-series"' in client.get(f"{deck_url}?part={n}").content.decode()
+    )
+    quarterly_status_save(
+        metric=metric,
+        segment=None,
+        quarter=session.quarter,
+        actor=admin_user,
+        source="form",
+        value=Decimal("77"),
+    )
+    drawn = []
+    real = dashboards.metric_charts
+
+    def recording(row, data, **kwargs):
+        drawn.append(row.metric_id)
+        return real(row, data, **kwargs)
+
+    monkeypatch.setattr(dashboards, "metric_charts", recording)
+    html = client.get(url).content.decode()
+    department_of = dict(models.Metric.objects.values_list("id", "department_id"))
+    assert metric.id in drawn
+    assert {department_of[m] for m in drawn} == {metric.department_id}
+    # The chart of the saved metric plots the new figure.
+    chart = re.search(rf'id="chart-{metric.slug}-series".*?</script>', html, re.S)
+    assert chart and "77" in chart[0]
