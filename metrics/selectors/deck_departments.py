@@ -54,22 +54,17 @@ def objective_departments_cached(header, version: DataVersions, nav=None) -> dic
 
 
 def deck_part_by_departments(
-    header, window: DeckWindow, *, version: DataVersions, nav=None, of_objective=None
+    header, window: DeckWindow, *, version: DataVersions, nav=None
 ) -> Deck:
     """session_deck(header.session_id, window) of a live session, its rows read from parts
     cached per department (one round trip to the cache), the stale ones rebuilt together.
-    `nav` and `of_objective` (session_nav_cached, objective_departments_cached), when the
-    caller has them already, spare reading them from the cache again."""
+    `nav` (session_nav_cached), when the caller has it already, is not read again."""
     session_id = header.session_id
     nav = nav or session_nav_cached(header, version)
-    groups = _groups(
-        window, nav, lambda: of_objective or objective_departments_cached(header, version)
-    )
+    groups = _groups(window, nav, lambda: objective_departments_cached(header, version, nav))
+    # Each group under its departments' versions, named by its rows (metric and objective ids).
     items = {
-        departments: (
-            _group_version(version, departments),
-            ("deck-rows", session_id, *ids),
-        )  # the ids: two tuples
+        departments: (_group_version(version, departments), ("deck-rows", session_id, *ids))
         for departments, ids in groups.items()
     }
     parts = cached_many(items, lambda missing: _built(session_id, {d: groups[d] for d in missing}))
